@@ -1,0 +1,46 @@
+// lc15 CLI — one class per command (osmium-tool style).
+//
+// setup() declares options on the command's CLI11 sub-app and opens nothing; run() does the
+// work and returns an exit code. Errors are exceptions: lc15::InputError (exit 1: bad input,
+// names the file/object and the fix) or anything else (exit 2: internal error).
+// Every command is listed once in commands.cpp, which drives registration and the --help tests.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <oneapi/tbb/global_control.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lc15::cli {
+
+enum ExitCode : int { kExitOk = 0, kExitInput = 1, kExitInternal = 2 };
+
+class Command {
+public:
+    virtual ~Command() = default;
+    virtual const char* name() const = 0;
+    virtual const char* description() const = 0;
+    virtual void setup(CLI::App& app) = 0;
+    virtual int run() = 0;
+};
+
+/// Mix-in for commands that compute: -j/--threads N (default: all cores).
+struct ThreadsOption {
+    int threads = 0;
+    void add_threads_option(CLI::App& app) {
+        app.add_option("-j,--threads", threads, "Worker threads (default: all cores); results are identical for any N")
+            ->check(CLI::NonNegativeNumber);
+    }
+    /// Hold the returned object for the duration of the computation.
+    std::unique_ptr<tbb::global_control> limit_threads() const {
+        if (threads <= 0) return nullptr;
+        return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                     static_cast<std::size_t>(threads));
+    }
+};
+
+/// All commands, in the order `lc15 --help` lists them.
+std::vector<std::unique_ptr<Command>> make_commands();
+
+}  // namespace lc15::cli

@@ -1,0 +1,14 @@
+#include "cli/command.hpp"
+
+namespace lc15::cli {
+
+// The one list of commands. Each factory lives in its command_<name>.cpp.
+std::unique_ptr<Command> make_version_command();
+
+std::vector<std::unique_ptr<Command>> make_commands() {
+    std::vector<std::unique_ptr<Command>> v;
+    v.push_back(make_version_command());
+    return v;
+}
+
+}  // namespace lc15::cli
