@@ -1,0 +1,145 @@
+// lc15 engine — living-circle coverage: the incremental engine every front end shares.
+//
+//   CoverageModel model(graph, categories, options);
+//   model.set_homes(homes);                           // snapped places where people live
+//   FacilityHandle f = model.add_facility(cat, snap); // any time, also after compute()
+//   model.compute();                                  // all categories, in parallel (TBB)
+//   model.home(cat, h).nearest;                       // cm to the nearest facility, ...
+//   CommunityReport r = model.community_report(num_communities);
+//   Delta d = model.remove_facility(f);               // incremental: only homes near f change
+//
+// Semantics (docs/METHOD.md):
+//  * Distance home→facility = home access leg + network distance between the two snapped
+//    points (via the edge ends, or directly along a shared edge) + facility access leg; the
+//    access legs are counted only when options.access_legs is true.
+//  * A home is covered by a category when its nearest facility is within the category's radius
+//    (inclusive). count_within is the number of the category's facilities within the radius.
+//  * Ties between equally near facilities go to the lower FacilityHandle, so every result is
+//    the same whatever the thread count and whatever the order of edits.
+//  * Incremental edits (add/remove/move facility, change a home's population) give exactly the
+//    same state as a full compute() with the edited inputs (a property test checks this).
+//
+// Thread safety: const methods may be called concurrently; edits and compute() may not.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/graph.hpp"
+#include "engine/snap.hpp"
+
+namespace lc15 {
+
+struct CategoryRule {
+    std::string id;          ///< "kindergarten"
+    std::string name_zh;     ///< "幼儿园"
+    std::string name_en;     ///< "Kindergarten"
+    int level_minutes = 15;  ///< 5, 10 or 15 (GB 50180-2018 living-circle level)
+    double radius_m = 1000;  ///< service radius, inclusive
+    double weight = 1.0;     ///< weight in the composite score
+    double target_share = 1.0;  ///< population share that must be covered to pass
+    std::string clause;      ///< where the figure comes from
+};
+
+struct CoverageOptions {
+    bool access_legs = true;            ///< add the straight legs from points to the street
+    std::uint8_t forbidden_flags = 0;   ///< e.g. kEdgeSteps for the barrier-free profile
+    double speed_m_per_s = 1.25;        ///< walking speed, for minutes in reports
+};
+
+struct Home {
+    SnapResult snap;               ///< !snap.ok(): not on the network (counted as uncovered)
+    double population = 0.0;       ///< residents represented by this point
+    CommunityId community = kInvalidId;
+};
+
+using FacilityHandle = std::uint32_t;  ///< stable id of a facility across edits
+
+struct HomeCategoryResult {
+    Distance nearest = kInfDistance;           ///< cm, incl. access legs per options
+    FacilityHandle nearest_facility = kInvalidId;
+    std::uint32_t count_within = 0;            ///< facilities within the radius
+    bool covered() const { return nearest != kInfDistance; }  // see covered_by_radius below
+};
+
+struct CategoryCommunityMetrics {
+    double population = 0;         ///< residents of the community (homes on or off network)
+    double covered_population = 0; ///< residents within the radius of a facility
+    double share = 0;              ///< covered / population (0 when population is 0)
+    double median_m = -1;          ///< population-weighted median of the nearest distance (-1: none reached)
+    double p90_m = -1;             ///< population-weighted 90th percentile (-1 if beyond reach)
+    std::uint32_t facilities_within = 0;  ///< distinct facilities within the radius of some home
+    bool pass = false;             ///< share >= rule.target_share
+};
+
+struct CommunityMetrics {
+    std::vector<CategoryCommunityMetrics> by_category;  ///< indexed like the rules
+    double score = 0;                 ///< 0..100, weighted mean share (docs/METHOD.md)
+    std::vector<std::uint32_t> lacking;  ///< categories with no facility within reach of anyone
+};
+
+struct CityCategorySummary {
+    double population = 0, covered_population = 0, share = 0;
+};
+
+struct CoverageReport {
+    std::vector<CommunityMetrics> communities;
+    std::vector<CityCategorySummary> city;   ///< per category
+    double city_score = 0;
+};
+
+/// Which homes' results changed in one edit (per category), with before and after values.
+struct HomeChange {
+    std::uint32_t category;
+    HomeId home;
+    HomeCategoryResult before, after;
+};
+struct Delta {
+    std::vector<HomeChange> changes;  ///< sorted by (category, home)
+};
+
+class CoverageModel {
+public:
+    CoverageModel(const WalkGraph& g, std::vector<CategoryRule> rules, CoverageOptions options);
+    ~CoverageModel();
+    CoverageModel(CoverageModel&&) noexcept;
+
+    const std::vector<CategoryRule>& rules() const;
+    const CoverageOptions& options() const;
+    const WalkGraph& graph() const;
+
+    void set_homes(std::vector<Home> homes);
+    const std::vector<Home>& homes() const;
+
+    /// Adds a facility of category `cat` at a snapped position. Before compute() this only
+    /// records it; afterwards it updates the results incrementally and returns what changed.
+    FacilityHandle add_facility(std::uint32_t cat, const SnapResult& snap, Delta* delta = nullptr);
+    void remove_facility(FacilityHandle f, Delta* delta = nullptr);
+    void move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta = nullptr);
+    /// Changes one home's population (results per home do not change; reports do).
+    void set_population(HomeId h, double population);
+
+    std::uint32_t facility_category(FacilityHandle f) const;
+    const SnapResult& facility_snap(FacilityHandle f) const;
+    bool facility_active(FacilityHandle f) const;
+    std::uint32_t num_facility_handles() const;
+
+    /// Full computation of every category (parallel over categories and facilities).
+    void compute();
+    bool computed() const;
+
+    const HomeCategoryResult& home(std::uint32_t cat, HomeId h) const;
+    /// Covered means nearest <= radius.
+    bool covered(std::uint32_t cat, HomeId h) const;
+
+    /// Aggregates per community (homes carry their community id) and for the whole city.
+    CoverageReport report(std::uint32_t num_communities) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lc15
