@@ -343,7 +343,7 @@ std::vector<std::uint32_t> classify(const RuleSet& rules, const Feature& f,
     return out;
 }
 
-const WalkingProfile& CityConfig::walking_profile(const std::string& n) const {
+const WalkerProfile& CityConfig::walking_profile(const std::string& n) const {
     const auto it = profiles.find(n);
     if (it == profiles.end()) {
         std::string list;
@@ -415,9 +415,9 @@ CityConfig load_city_config(const fs::path& path) {
                 throw InputError(at(path, v), "a profile must be a table",
                                  "write [profiles.elderly] speed_m_s = 0.8");
             check_keys(path, *pt, {"speed_m_s", "speed_kmh", "exclude_steps"}, "a walking profile");
-            WalkingProfile wp = c.profiles.count(std::string(k.str()))
+            WalkerProfile wp = c.profiles.count(std::string(k.str()))
                                     ? c.profiles[std::string(k.str())]
-                                    : WalkingProfile{};
+                                    : WalkerProfile{};
             wp.name = std::string(k.str());
             if (pt->get("speed_kmh"))
                 wp.speed_m_per_s = get_or<double>(path, *pt, "speed_kmh", 4.5) / 3.6;

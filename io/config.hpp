@@ -73,7 +73,7 @@ struct FileSourceConfig {
     std::string where;        ///< "config.toml:12:1", for messages
 };
 
-struct WalkingProfile {
+struct WalkerProfile {
     std::string name;
     double speed_m_per_s = 1.25;
     bool exclude_steps = false;
@@ -90,7 +90,7 @@ struct CityConfig {
     bool private_walkable = true;
     double max_snap_m = 300.0;
     bool access_legs = true;
-    std::map<std::string, WalkingProfile> profiles;
+    std::map<std::string, WalkerProfile> profiles;
     std::string profile = "adult";
 
     // facilities
@@ -121,7 +121,7 @@ struct CityConfig {
     double sample_spacing_m = 50.0;
     double default_community_population = 0.0;  ///< used by sampling when a community has none
 
-    const WalkingProfile& walking_profile(const std::string& name) const;
+    const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes
 };
 
