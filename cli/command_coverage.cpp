@@ -26,7 +26,7 @@ public:
         app.footer("Example:\n  lc15 coverage --config configs/zhuhai_xiangzhou.toml --out out/demo");
     }
     int run() override {
-        const auto threads = limit_threads();
+        const auto limit = limit_threads();
         TerminalProgress progress(quiet_);
         const auto start = std::chrono::steady_clock::now();
         const io::CityConfig config = io::load_city_config(config_);
