@@ -96,3 +96,58 @@ BENCHMARK(BM_SitingGreedyK30)->Arg(300)->Arg(500)->Unit(benchmark::kMillisecond)
 
 }  // namespace
 }  // namespace lc15
+
+namespace lc15 {
+namespace {
+
+// One facility edit re-scored incrementally (CoverageModel::move_facility) against a full
+// recomputation of the same category set, on the grid city with 40 kindergartens.
+struct EditFixture {
+    std::vector<SnapResult> sites;
+    EditFixture() {
+        const GridCity& c = city();
+        std::mt19937_64 rng(7);
+        for (int i = 0; i < 40; ++i) sites.push_back(c.cands.snaps[rng() % c.cands.snaps.size()]);
+    }
+};
+const std::vector<CategoryRule> kRules{{"kindergarten", "", "", 5, 300, 1, 1, ""},
+                                       {"primary_school", "", "", 10, 500, 1, 1, ""}};
+
+void BM_EditIncremental(benchmark::State& state) {
+    const GridCity& c = city();
+    const EditFixture fx;
+    CoverageModel m(c.g, kRules, {});
+    m.set_homes(c.homes);
+    std::vector<FacilityHandle> h;
+    for (std::size_t i = 0; i < fx.sites.size(); ++i)
+        h.push_back(m.add_facility(static_cast<std::uint32_t>(i % 2), fx.sites[i]));
+    m.compute();
+    std::size_t i = 0, changed = 0;
+    for (auto _ : state) {
+        Delta d;
+        m.move_facility(h[0], c.cands.snaps[i++ % c.cands.snaps.size()], &d);
+        changed += d.changes.size();
+    }
+    state.counters["homes_changed_per_edit"] =
+        static_cast<double>(changed) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_EditIncremental)->Unit(benchmark::kMicrosecond);
+
+void BM_EditFullRecompute(benchmark::State& state) {
+    const GridCity& c = city();
+    const EditFixture fx;
+    std::size_t i = 0;
+    for (auto _ : state) {
+        CoverageModel m(c.g, kRules, {});
+        m.set_homes(c.homes);
+        m.add_facility(0, c.cands.snaps[i++ % c.cands.snaps.size()]);
+        for (std::size_t j = 1; j < fx.sites.size(); ++j)
+            m.add_facility(static_cast<std::uint32_t>(j % 2), fx.sites[j]);
+        m.compute();
+        benchmark::DoNotOptimize(m);
+    }
+}
+BENCHMARK(BM_EditFullRecompute)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace lc15
