@@ -1,0 +1,878 @@
+#include "scenarios/scenario.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "engine/error.hpp"
+#include "io/crs.hpp"
+#include "io/files.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lc15::scenarios {
+
+const char* edit_type_name(EditType t) {
+    switch (t) {
+        case EditType::kAddFacility:
+            return "add_facility";
+        case EditType::kMoveFacility:
+            return "move_facility";
+        case EditType::kCloseFacility:
+            return "close_facility";
+        case EditType::kAddStop:
+            return "add_stop";
+        case EditType::kRemoveStop:
+            return "remove_stop";
+        case EditType::kAddLink:
+            return "add_link";
+        case EditType::kCloseWay:
+            return "close_way";
+        case EditType::kCloseLink:
+            return "close_link";
+        case EditType::kSetPopulation:
+            return "set_population";
+        case EditType::kProfile:
+            return "profile";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr EditType kAllTypes[] = {EditType::kAddFacility,   EditType::kMoveFacility,
+                                  EditType::kCloseFacility, EditType::kAddStop,
+                                  EditType::kRemoveStop,    EditType::kAddLink,
+                                  EditType::kCloseWay,      EditType::kCloseLink,
+                                  EditType::kSetPopulation, EditType::kProfile};
+
+std::string at(const fs::path& file, const toml::source_region& r) {
+    if (!r.begin) return file.string();
+    return file.string() + ":" + std::to_string(r.begin.line) + ":" +
+           std::to_string(r.begin.column);
+}
+
+std::string fmt_point(LonLat p) {
+    std::ostringstream o;
+    o.precision(7);
+    o << std::fixed << p.lon << ", " << p.lat;
+    return o.str();
+}
+
+std::string fmt_m(double m) {
+    std::ostringstream o;
+    o << std::lround(m) << " m";
+    return o.str();
+}
+
+// Reads one [[edit]] table; `where` is "file:line:col (edit n)".
+class EditReader {
+  public:
+    EditReader(const fs::path& file, const toml::table& t, std::string where)
+        : file_(file), t_(t), where_(std::move(where)) {}
+
+    std::string where_of(const char* key) const {
+        const toml::node* n = t_.get(key);
+        if (!n) return where_;
+        return at(file_, n->source()) + where_.substr(where_.find(" ("));
+    }
+    bool has(const char* key) const { return t_.contains(key); }
+
+    std::string str(const char* key, bool required) const {
+        const toml::node* n = t_.get(key);
+        if (!n) {
+            if (required)
+                throw InputError(where_, std::string("missing '") + key + "'", hint_for(key));
+            return {};
+        }
+        if (auto v = n->value<std::string>()) return *v;
+        throw InputError(where_of(key), std::string("'") + key + "' must be a string",
+                         std::string("write ") + key + " = \"...\"");
+    }
+    double num(const char* key, bool required, double fallback = 0) const {
+        const toml::node* n = t_.get(key);
+        if (!n) {
+            if (required)
+                throw InputError(where_, std::string("missing '") + key + "'", hint_for(key));
+            return fallback;
+        }
+        if (auto v = n->value<double>()) return *v;
+        throw InputError(where_of(key), std::string("'") + key + "' must be a number", {});
+    }
+    std::int64_t integer(const char* key) const {
+        const toml::node* n = t_.get(key);
+        if (!n) throw InputError(where_, std::string("missing '") + key + "'", hint_for(key));
+        if (auto v = n->value<std::int64_t>()) return *v;
+        throw InputError(where_of(key), std::string("'") + key + "' must be an integer", {});
+    }
+    // [lon, lat] array under `key`.
+    LonLat pair(const char* key, const io::CrsTransformer& crs) const {
+        const toml::node* n = t_.get(key);
+        if (!n) throw InputError(where_, std::string("missing '") + key + "'", hint_for(key));
+        const toml::array* a = n->as_array();
+        if (!a || a->size() != 2 || !(*a)[0].value<double>() || !(*a)[1].value<double>()) {
+            throw InputError(where_of(key), std::string("'") + key + "' must be [lon, lat]",
+                             std::string("write ") + key + " = [113.54, 22.27]");
+        }
+        return convert(*(*a)[0].value<double>(), *(*a)[1].value<double>(), crs, where_of(key));
+    }
+    LonLat lonlat(const io::CrsTransformer& crs) const {
+        const double lon = num("lon", true), lat = num("lat", true);
+        return convert(lon, lat, crs, where_of("lon"));
+    }
+    MultiPolygon polygon(const char* key, const io::CrsTransformer& crs) const {
+        const toml::array* a = t_.get(key)->as_array();
+        Ring ring;
+        if (a) {
+            for (const toml::node& p : *a) {
+                const toml::array* xy = p.as_array();
+                if (!xy || xy->size() != 2 || !(*xy)[0].value<double>() ||
+                    !(*xy)[1].value<double>()) {
+                    ring.clear();
+                    break;
+                }
+                ring.push_back(convert(*(*xy)[0].value<double>(), *(*xy)[1].value<double>(), crs,
+                                       where_of(key)));
+            }
+        }
+        if (ring.size() < 3) {
+            throw InputError(
+                where_of(key),
+                std::string("'") + key + "' must be a list of at least 3 [lon, lat] points",
+                "write polygon = [[113.540, 22.270], [113.542, 22.270], [113.542, 22.272]]");
+        }
+        return {Polygon{std::move(ring), {}}};
+    }
+    void check_keys(std::initializer_list<const char*> allowed) const {
+        for (const auto& [k, v] : t_) {
+            if (k.str() == "type" || k.str() == "note") continue;
+            const bool ok = std::any_of(allowed.begin(), allowed.end(),
+                                        [&](const char* a) { return k.str() == a; });
+            if (!ok) {
+                std::string list = "type, note";
+                for (const char* a : allowed) list += ", " + std::string(a);
+                throw InputError(at(file_, v.source()) + where_.substr(where_.find(" (")),
+                                 "unknown key '" + std::string(k.str()) + "' in this edit",
+                                 "use one of: " + list);
+            }
+        }
+    }
+    const std::string& where() const { return where_; }
+
+  private:
+    static std::string hint_for(const char* key) {
+        const std::string k = key;
+        if (k == "lon" || k == "lat")
+            return "give the point as lon = 113.54, lat = 22.27 (and crs = \"GCJ-02\" if it comes "
+                   "from Amap)";
+        if (k == "category") return "name the category id, e.g. category = \"kindergarten\"";
+        if (k == "residents") return "give the number of residents, e.g. residents = 1200";
+        if (k == "way") return "give the OSM way id, e.g. way = 123456789";
+        return {};
+    }
+    static LonLat convert(double x, double y, const io::CrsTransformer& crs,
+                          const std::string& where) {
+        const LonLat p = crs.to_wgs84(x, y);
+        if (!std::isfinite(p.lon) || !std::isfinite(p.lat) || std::abs(p.lat) > 90 ||
+            std::abs(p.lon) > 180) {
+            throw InputError(where,
+                             "coordinates (" + std::to_string(x) + ", " + std::to_string(y) +
+                                 ") are not a valid position in " + crs.crs().text(),
+                             "coordinates are lon, lat in degrees (lon first)");
+        }
+        return p;
+    }
+    const fs::path& file_;
+    const toml::table& t_;
+    std::string where_;
+};
+
+// A sites file written by `lc15 optimize` (sites.csv): a header naming lon and lat columns
+// (and optionally name); values WGS84 unless the edit says otherwise.
+void read_sites(const fs::path& path, const std::string& where, const io::CrsTransformer& crs,
+                Edit& e) {
+    io::require_readable(path, "sites file");
+    std::ifstream in(path);
+    std::string line;
+    std::vector<std::string> header;
+    auto split = [](const std::string& s) {
+        std::vector<std::string> out;
+        std::string cur;
+        for (char ch : s) {
+            if (ch == ',') {
+                out.push_back(cur);
+                cur.clear();
+            } else if (ch != '\r') {
+                cur += ch;
+            }
+        }
+        out.push_back(cur);
+        return out;
+    };
+    if (!std::getline(in, line))
+        throw InputError(path.string(), "empty sites file", "write a header line: lon,lat,name");
+    header = split(line);
+    auto col = [&](const char* name) -> std::ptrdiff_t {
+        auto it = std::find(header.begin(), header.end(), name);
+        return it == header.end() ? -1 : it - header.begin();
+    };
+    const auto ilon = col("lon"), ilat = col("lat"), iname = col("name");
+    if (ilon < 0 || ilat < 0) {
+        throw InputError(path.string() + ":1", "the header has no 'lon' and 'lat' columns",
+                         "use the sites.csv that lc15 optimize writes, or a CSV with lon,lat,name");
+    }
+    for (std::size_t lineno = 2; std::getline(in, line); ++lineno) {
+        if (line.empty() || line == "\r") continue;
+        const auto f = split(line);
+        const std::string here = path.string() + ":" + std::to_string(lineno);
+        try {
+            const double x = std::stod(f.at(static_cast<std::size_t>(ilon)));
+            const double y = std::stod(f.at(static_cast<std::size_t>(ilat)));
+            const LonLat p = crs.to_wgs84(x, y);
+            e.points.push_back(p);
+            e.point_names.push_back(iname >= 0 && static_cast<std::size_t>(iname) < f.size()
+                                        ? f[static_cast<std::size_t>(iname)]
+                                        : e.name);
+        } catch (const std::logic_error&) {
+            throw InputError(here, "lon/lat are not numbers", "each line: lon,lat[,name]");
+        }
+    }
+    if (e.points.empty())
+        throw InputError(where, "the sites file " + path.string() + " lists no sites", {});
+}
+
+}  // namespace
+
+Scenario load_scenario(const fs::path& path) {
+    io::require_readable(path, "scenario file");
+    toml::table t;
+    try {
+        t = toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+        throw InputError(
+            at(path, e.source()), "not valid TOML: " + std::string(e.description()),
+            "fix the syntax at that line (strings need quotes, edits are [[edit]] tables)");
+    }
+    Scenario s;
+    s.path = path;
+    for (const auto& [k, v] : t) {
+        static const char* top[] = {"name", "description", "base", "profile", "edit"};
+        if (std::none_of(std::begin(top), std::end(top),
+                         [&](const char* a) { return k.str() == a; })) {
+            throw InputError(at(path, v.source()), "unknown key '" + std::string(k.str()) + "'",
+                             "a scenario has name, description, base, profile and [[edit]] tables");
+        }
+    }
+    s.name = t["name"].value_or(path.stem().string());
+    s.description = t["description"].value_or(std::string{});
+    const auto base = t["base"].value<std::string>();
+    if (!base) {
+        throw InputError(path.string(), "missing 'base' (the city config this scenario changes)",
+                         "add base = \"../configs/city.toml\" (relative to this file)");
+    }
+    s.base = (path.parent_path() / *base).lexically_normal();
+    if (auto prof = t["profile"].value<std::string>()) {
+        Edit e;
+        e.type = EditType::kProfile;
+        e.profile = *prof;
+        e.where = at(path, t.get("profile")->source()) + " (profile)";
+        s.edits.push_back(std::move(e));
+    }
+
+    const toml::array* edits = t["edit"].as_array();
+    if (t.contains("edit") && !edits) {
+        throw InputError(at(path, t.get("edit")->source()), "'edit' must be [[edit]] tables", {});
+    }
+    if (!edits) return s;
+    std::size_t index = 0;
+    for (const toml::node& node : *edits) {
+        ++index;
+        const toml::table* et = node.as_table();
+        const std::string where = at(path, node.source()) + " (edit " + std::to_string(index) + ")";
+        if (!et)
+            throw InputError(where, "an edit must be a table",
+                             "write [[edit]] then key = value lines");
+        EditReader r(path, *et, where);
+        Edit e;
+        e.index = index;
+        e.where = where;
+        const std::string type = r.str("type", false);
+        bool known = false;
+        for (EditType k : kAllTypes) {
+            if (type == edit_type_name(k)) {
+                e.type = k;
+                known = true;
+            }
+        }
+        if (!known) {
+            std::string list;
+            for (EditType k : kAllTypes)
+                list += (list.empty() ? "" : ", ") + std::string(edit_type_name(k));
+            throw InputError(r.where_of("type"),
+                             type.empty() ? "missing 'type'" : "unknown edit type '" + type + "'",
+                             "use one of: " + list);
+        }
+        const std::string crs_text = r.str("crs", false);
+        const io::CrsTransformer crs(
+            crs_text.empty() ? io::Crs::wgs84() : io::Crs::parse(crs_text, r.where_of("crs")));
+        switch (e.type) {
+            case EditType::kAddFacility:
+                r.check_keys({"category", "lon", "lat", "crs", "name", "capacity", "sites"});
+                e.category = r.str("category", true);
+                e.name = r.str("name", false);
+                e.capacity = r.num("capacity", false, e.capacity);
+                if (r.has("sites")) {
+                    if (r.has("lon") || r.has("lat")) {
+                        throw InputError(where, "give either lon/lat or sites, not both", {});
+                    }
+                    read_sites(path.parent_path() / r.str("sites", true), r.where_of("sites"), crs,
+                               e);
+                } else {
+                    e.points.push_back(r.lonlat(crs));
+                    e.point_names.push_back(e.name);
+                }
+                break;
+            case EditType::kAddStop:
+                r.check_keys({"lon", "lat", "crs", "name"});
+                e.name = r.str("name", false);
+                e.points.push_back(r.lonlat(crs));
+                e.point_names.push_back(e.name);
+                break;
+            case EditType::kMoveFacility:
+                r.check_keys({"category", "id", "name", "lon", "lat", "crs"});
+                e.category = r.str("category", false);
+                e.ref = r.has("id") ? r.str("id", true) : r.str("name", false);
+                if (e.ref.empty())
+                    throw InputError(where, "missing 'id' or 'name' of the facility to move",
+                                     "add id = \"...\" (as in the city's facility list)");
+                e.points.push_back(r.lonlat(crs));
+                break;
+            case EditType::kCloseFacility:
+            case EditType::kRemoveStop:
+                r.check_keys({"category", "id", "name"});
+                e.category = r.str("category", false);
+                e.ref = r.has("id") ? r.str("id", true) : r.str("name", false);
+                if (e.ref.empty())
+                    throw InputError(where, "missing 'id' or 'name'",
+                                     "add id = \"...\" (as in the city's facility or stop list)");
+                break;
+            case EditType::kAddLink:
+                r.check_keys({"from", "to", "crs", "name"});
+                e.name = r.str("name", false);
+                e.points.push_back(r.pair("from", crs));
+                e.points.push_back(r.pair("to", crs));
+                break;
+            case EditType::kCloseWay:
+                r.check_keys({"way"});
+                e.way_id = r.integer("way");
+                break;
+            case EditType::kCloseLink:
+                r.check_keys({"lon", "lat", "crs"});
+                e.points.push_back(r.lonlat(crs));
+                break;
+            case EditType::kSetPopulation:
+                r.check_keys({"lon", "lat", "polygon", "crs", "residents", "name"});
+                e.name = r.str("name", false);
+                e.residents = r.num("residents", true);
+                if (e.residents < 0)
+                    throw InputError(r.where_of("residents"), "residents must be >= 0", {});
+                if (r.has("polygon")) {
+                    e.area = r.polygon("polygon", crs);
+                } else {
+                    e.points.push_back(r.lonlat(crs));
+                }
+                break;
+            case EditType::kProfile:
+                r.check_keys({"profile"});
+                e.profile = r.str("profile", true);
+                break;
+        }
+        s.edits.push_back(std::move(e));
+    }
+    return s;
+}
+
+// ------------------------------------------------------------------------------------------
+// Evaluation
+
+namespace {
+
+constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
+
+bool structural(EditType t) {
+    return t == EditType::kAddLink || t == EditType::kCloseWay || t == EditType::kCloseLink ||
+           t == EditType::kSetPopulation || t == EditType::kProfile;
+}
+
+// The network, points and options a scenario model is built on.
+struct World {
+    std::unique_ptr<WalkGraph> owned;  // null: the city's graph
+    const WalkGraph* graph = nullptr;
+    std::unique_ptr<Snapper> snapper;
+    std::vector<Home> homes;
+    std::vector<LonLat> home_pos;
+    CoverageOptions options;
+    std::vector<CategoryRule> rules;
+    std::uint64_t next_key = 0;
+};
+
+}  // namespace
+
+struct ScenarioEvaluator::Impl {
+    const ScenarioCity& city;
+    std::unique_ptr<Snapper> snapper;
+    std::unique_ptr<CoverageModel> model;
+    std::vector<std::vector<FacilityHandle>> handles;  // per category, like city.facilities
+    std::vector<std::vector<char>> base_covered;       // [cat][home]
+    CoverageReport base_report;
+
+    explicit Impl(const ScenarioCity& c) : city(c) {
+        snapper = std::make_unique<Snapper>(*c.graph, c.options.forbidden_flags);
+        model = std::make_unique<CoverageModel>(*c.graph, c.rules, c.options);
+        model->set_homes(c.homes);
+        handles = add_all(*model, *snapper, c.max_snap_m);
+        model->compute();
+        base_report = model->report(num_communities());
+        base_covered = covered_flags(*model);
+    }
+
+    std::uint32_t num_communities() const {
+        return static_cast<std::uint32_t>(city.community_names.size());
+    }
+
+    std::vector<std::vector<FacilityHandle>> add_all(CoverageModel& m, const Snapper& s,
+                                                     double max_snap) const {
+        std::vector<std::vector<FacilityHandle>> h(city.facilities.size());
+        for (std::uint32_t cat = 0; cat < city.facilities.size(); ++cat) {
+            for (const ScenarioFacility& f : city.facilities[cat])
+                h[cat].push_back(m.add_facility(cat, s.snap(f.pos, max_snap)));
+        }
+        return h;
+    }
+
+    std::vector<std::vector<char>> covered_flags(const CoverageModel& m) const {
+        std::vector<std::vector<char>> out(m.rules().size());
+        for (std::uint32_t cat = 0; cat < out.size(); ++cat) {
+            out[cat].resize(m.homes().size());
+            for (HomeId h = 0; h < m.homes().size(); ++h) out[cat][h] = m.covered(cat, h) ? 1 : 0;
+        }
+        return out;
+    }
+
+    // Refuses a point outside the city or too far from the network; returns its snap.
+    SnapResult place(const Snapper& s, LonLat p, const Edit& e) const {
+        const auto& b = city.bbox;
+        if (p.lon < b[0] || p.lon > b[2] || p.lat < b[1] || p.lat > b[3]) {
+            throw InputError(e.where,
+                             std::string(edit_type_name(e.type)) + ": point " + fmt_point(p) +
+                                 " (WGS84) lies outside the city's bounds [" +
+                                 fmt_point({b[0], b[1]}) + " – " + fmt_point({b[2], b[3]}) + "]",
+                             "check the coordinates (lon first) and the crs: Amap coordinates "
+                             "need crs = \"GCJ-02\"");
+        }
+        const SnapResult r = s.snap(p, city.max_snap_m);
+        if (!r.ok()) {
+            const double d = s.nearest_metres(p);
+            const SnapResult n = s.snap(p, std::isfinite(d) ? d + 1 : 1e9);
+            throw InputError(e.where,
+                             std::string(edit_type_name(e.type)) + ": point " + fmt_point(p) +
+                                 " lies " + fmt_m(d) + " from the nearest walkable street (limit " +
+                                 fmt_m(city.max_snap_m) + ")",
+                             n.ok()
+                                 ? "the nearest valid place is " + fmt_point(n.on_edge) + " (WGS84)"
+                                 : "the network is empty");
+        }
+        return r;
+    }
+
+    std::uint32_t category_of(const std::string& id, const Edit& e) const {
+        for (std::uint32_t c = 0; c < city.rules.size(); ++c)
+            if (city.rules[c].id == id) return c;
+        std::string list;
+        for (const auto& r : city.rules) list += (list.empty() ? "" : ", ") + r.id;
+        throw InputError(e.where, "unknown category '" + id + "'", "use one of: " + list);
+    }
+
+    // Finds the facility `ref` (id, else name) among the categories allowed.
+    std::pair<std::uint32_t, std::size_t> find_facility(const Edit& e,
+                                                        std::uint32_t only_cat) const {
+        std::vector<std::pair<std::uint32_t, std::size_t>> by_id, by_name;
+        for (std::uint32_t c = 0; c < city.facilities.size(); ++c) {
+            if (only_cat != kInvalidId && c != only_cat) continue;
+            for (std::size_t i = 0; i < city.facilities[c].size(); ++i) {
+                if (city.facilities[c][i].id == e.ref)
+                    by_id.emplace_back(c, i);
+                else if (city.facilities[c][i].name == e.ref)
+                    by_name.emplace_back(c, i);
+            }
+        }
+        const auto& found = by_id.empty() ? by_name : by_id;
+        if (found.size() == 1) return found.front();
+        if (found.empty()) {
+            throw InputError(e.where, "no facility with id or name '" + e.ref + "'",
+                             "use an id from the city's facility list (lc15 coverage writes them)");
+        }
+        std::string ids;
+        for (const auto& [c, i] : found)
+            ids += (ids.empty() ? "" : ", ") + city.facilities[c][i].id;
+        throw InputError(e.where, "the name '" + e.ref + "' is ambiguous", "name it by id: " + ids);
+    }
+
+    // Builds the modified network and homes for the structural edits, in file order.
+    World build_world(const Scenario& s, std::vector<std::string>& log) const {
+        World w;
+        w.graph = city.graph;
+        w.homes = city.homes;
+        w.home_pos = city.home_pos;
+        w.options = city.options;
+        w.options.forbidden_flags |= kEdgeClosed;  // what a scenario closes is never walked
+        w.rules = city.rules;
+        double speed_now = 0;
+        for (const auto& [name, p] : city.profiles)
+            if (name == city.profile) speed_now = p.speed_m_per_s;
+        if (speed_now <= 0) speed_now = city.options.speed_m_per_s;
+        std::unique_ptr<Snapper> snap =
+            std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+        bool network_changed = false;
+        for (const Edit& e : s.edits) {
+            if (!structural(e.type)) continue;
+            if (e.type == EditType::kProfile) {
+                auto it = city.profiles.find(e.profile);
+                if (it == city.profiles.end()) {
+                    std::string list;
+                    for (const auto& [n, p] : city.profiles) list += (list.empty() ? "" : ", ") + n;
+                    throw InputError(e.where, "unknown walker profile '" + e.profile + "'",
+                                     "use one of: " + list);
+                }
+                // Radii are walks of the category's minutes at the adult pace; a slower walker
+                // covers proportionally less street in the same time.
+                const double f = it->second.speed_m_per_s / speed_now;
+                for (auto& r : w.rules) r.radius_m *= f;
+                w.options.speed_m_per_s = it->second.speed_m_per_s;
+                if (it->second.exclude_steps) w.options.forbidden_flags |= kEdgeSteps;
+                network_changed = true;
+                log.push_back("profile " + e.profile + ": radii x " + std::to_string(f));
+                continue;
+            }
+            if (e.type == EditType::kSetPopulation) {
+                if (!e.area.empty()) {
+                    double sum = 0;
+                    std::vector<HomeId> inside;
+                    for (HomeId h = 0; h < w.homes.size(); ++h) {
+                        if (contains(e.area, w.home_pos[h])) {
+                            inside.push_back(h);
+                            sum += w.homes[h].population;
+                        }
+                    }
+                    if (sum > 0) {
+                        for (HomeId h : inside) w.homes[h].population *= e.residents / sum;
+                        log.push_back("set_population: " + std::to_string(inside.size()) +
+                                      " homes in the area scaled to " +
+                                      std::to_string(e.residents));
+                        continue;
+                    }
+                }
+                const LonLat p = e.area.empty() ? e.points.front() : centroid(e.area);
+                Home h;
+                h.population = e.residents;
+                h.snap = place(*snap, p, e);
+                if (!city.community_areas.empty()) {
+                    h.community = PolygonIndex(city.community_areas).find(p);
+                }
+                w.homes.push_back(h);
+                w.home_pos.push_back(p);
+                log.push_back("set_population: new home of " + std::to_string(e.residents) +
+                              " residents at " + fmt_point(p));
+                continue;
+            }
+            // Network edits: a modified copy of the current graph.
+            const WalkGraph& g = *w.graph;
+            std::vector<std::uint8_t> extra(g.num_edges(), 0);
+            GraphBuilder b;
+            if (e.type == EditType::kCloseWay) {
+                std::size_t n = 0;
+                for (EdgeId x = 0; x < g.num_edges(); ++x) {
+                    if (g.edge_source_id(x) == e.way_id) {
+                        extra[x] |= kEdgeClosed;
+                        ++n;
+                    }
+                }
+                if (n == 0) {
+                    throw InputError(
+                        e.where, "no walkable street has OSM way id " + std::to_string(e.way_id),
+                        "take the way id from openstreetmap.org (way/…), or use close_link with a "
+                        "point");
+                }
+                b = GraphBuilder::from_graph(g, extra);
+                log.push_back("close_way " + std::to_string(e.way_id) + ": " + std::to_string(n) +
+                              " street segments closed");
+            } else if (e.type == EditType::kCloseLink) {
+                const SnapResult r = place(*snap, e.points.front(), e);
+                extra[r.edge] |= kEdgeClosed;
+                b = GraphBuilder::from_graph(g, extra);
+                log.push_back("close_link at " + fmt_point(e.points.front()) +
+                              ": street segment of way " +
+                              std::to_string(g.edge_source_id(r.edge)) + " closed");
+            } else {  // add_link: split the two streets at the snapped points, join them
+                const SnapResult a = place(*snap, e.points[0], e);
+                const SnapResult c = place(*snap, e.points[1], e);
+                if (a.edge == c.edge) {
+                    throw InputError(
+                        e.where, "add_link: both ends lie on the same street segment",
+                        "a link joins two different streets (or two ends of a dead end)");
+                }
+                extra[a.edge] |= kEdgeClosed;
+                extra[c.edge] |= kEdgeClosed;
+                b = GraphBuilder::from_graph(g, extra);
+                auto split = [&](const SnapResult& r) {
+                    const std::uint64_t mid = kScenarioKey | w.next_key++;
+                    const auto shape = g.edge_shape(r.edge);
+                    const auto offs = g.edge_shape_offsets(r.edge);
+                    std::vector<WayNode> first{{g.vertex_key(g.edge_tail(r.edge)), shape.front()}};
+                    std::vector<WayNode> second{{mid, r.on_edge}};
+                    for (std::size_t i = 1; i + 1 < shape.size(); ++i) {
+                        WayNode n{kScenarioKey | w.next_key++, shape[i]};
+                        (offs[i] < r.off_tail ? first : second).push_back(n);
+                    }
+                    first.push_back({mid, r.on_edge});
+                    second.push_back({g.vertex_key(g.edge_head(r.edge)), shape.back()});
+                    const std::uint8_t fl = g.edge_flags(r.edge);
+                    b.add_way(g.edge_source_id(r.edge), first, fl);
+                    b.add_way(g.edge_source_id(r.edge), second, fl);
+                    return WayNode{mid, r.on_edge};
+                };
+                const WayNode ma = split(a), mc = split(c);
+                std::vector<WayNode> link{ma, mc};
+                b.add_way(-static_cast<std::int64_t>(e.index), link, kEdgeArtificial);
+                log.push_back("add_link " + (e.name.empty() ? std::string("link") : e.name) + ": " +
+                              fmt_m(haversine_m(ma.pos, mc.pos)) + " from " + fmt_point(ma.pos) +
+                              " to " + fmt_point(mc.pos));
+            }
+            w.owned = std::make_unique<WalkGraph>(std::move(b).build());
+            w.graph = w.owned.get();
+            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            network_changed = true;
+        }
+        if (network_changed) {
+            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            for (HomeId h = 0; h < w.homes.size(); ++h)
+                w.homes[h].snap = snap->snap(w.home_pos[h], city.max_snap_m);
+        }
+        w.snapper = std::move(snap);
+        return w;
+    }
+
+    // Applies the facility edits incrementally on `m`; returns the undo list.
+    struct Undo {
+        enum Kind { kRemove, kRestore, kMoveBack } kind;
+        FacilityHandle handle;
+        std::uint32_t cat;
+        SnapResult snap;
+    };
+
+    std::vector<Undo> apply_facility_edits(const Scenario& s, CoverageModel& m, const Snapper& snap,
+                                           std::vector<std::vector<FacilityHandle>>& hs,
+                                           std::vector<std::string>& log,
+                                           std::size_t& changed) const {
+        std::vector<Undo> undo;
+        std::vector<std::vector<char>> closed(hs.size());
+        for (std::size_t c = 0; c < hs.size(); ++c) closed[c].assign(hs[c].size(), 0);
+        for (const Edit& e : s.edits) {
+            if (structural(e.type)) continue;
+            Delta d;
+            switch (e.type) {
+                case EditType::kAddFacility:
+                case EditType::kAddStop: {
+                    std::uint32_t cat;
+                    if (e.type == EditType::kAddStop) {
+                        if (city.stop_category == kInvalidId) {
+                            throw InputError(
+                                e.where, "add_stop: the rule set has no bus-stop category",
+                                "add a category with from_bus_stops = true to the rules");
+                        }
+                        cat = city.stop_category;
+                    } else {
+                        cat = category_of(e.category, e);
+                    }
+                    for (std::size_t i = 0; i < e.points.size(); ++i) {
+                        const SnapResult r = place(snap, e.points[i], e);
+                        Delta di;
+                        const FacilityHandle f = m.add_facility(cat, r, &di);
+                        changed += di.changes.size();
+                        undo.push_back({Undo::kRemove, f, cat, r});
+                        log.push_back(std::string(edit_type_name(e.type)) + " " +
+                                      city.rules[cat].id + " '" + e.point_names[i] + "' at " +
+                                      fmt_point(e.points[i]) + ": " +
+                                      std::to_string(di.changes.size()) + " home results changed");
+                    }
+                    continue;
+                }
+                case EditType::kMoveFacility:
+                case EditType::kCloseFacility:
+                case EditType::kRemoveStop: {
+                    std::uint32_t only = kInvalidId;
+                    if (e.type == EditType::kRemoveStop)
+                        only = city.stop_category;
+                    else if (!e.category.empty())
+                        only = category_of(e.category, e);
+                    const auto [cat, i] = find_facility(e, only);
+                    if (closed[cat][i]) {
+                        throw InputError(
+                            e.where,
+                            "facility '" + e.ref + "' was already closed by an earlier edit", {});
+                    }
+                    const FacilityHandle f = hs[cat][i];
+                    const SnapResult old = m.facility_snap(f);
+                    if (e.type == EditType::kMoveFacility) {
+                        const SnapResult r = place(snap, e.points.front(), e);
+                        m.move_facility(f, r, &d);
+                        undo.push_back({Undo::kMoveBack, f, cat, old});
+                        log.push_back("move_facility " + city.facilities[cat][i].id + " to " +
+                                      fmt_point(e.points.front()) + ": " +
+                                      std::to_string(d.changes.size()) + " home results changed");
+                    } else {
+                        m.remove_facility(f, &d);
+                        closed[cat][i] = 1;
+                        undo.push_back({Undo::kRestore, f, cat, old});
+                        log.push_back(
+                            std::string(edit_type_name(e.type)) + " " + city.facilities[cat][i].id +
+                            " (" + city.facilities[cat][i].name +
+                            "): " + std::to_string(d.changes.size()) + " home results changed");
+                    }
+                    changed += d.changes.size();
+                    continue;
+                }
+                default:
+                    continue;
+            }
+        }
+        return undo;
+    }
+
+    ScenarioOutcome compare(const Scenario& s, const CoverageModel& m,
+                            const std::vector<Home>& homes) const {
+        ScenarioOutcome out;
+        out.name = s.name;
+        out.description = s.description;
+        const std::uint32_t nc = num_communities();
+        const std::uint32_t ncat = static_cast<std::uint32_t>(city.rules.size());
+        const CoverageReport after = m.report(nc);
+        out.city.resize(ncat);
+        out.communities.resize(nc);
+        for (std::uint32_t c = 0; c < nc; ++c) {
+            auto& cc = out.communities[c];
+            cc.name = city.community_names[c];
+            cc.score_before = base_report.communities[c].score;
+            cc.score_after = after.communities[c].score;
+            cc.by_category.resize(ncat);
+            for (std::uint32_t k = 0; k < ncat; ++k) {
+                const auto& b = base_report.communities[c].by_category[k];
+                const auto& a = after.communities[c].by_category[k];
+                cc.by_category[k].covered_before = b.covered_population;
+                cc.by_category[k].covered_after = a.covered_population;
+                cc.by_category[k].share_before = b.share;
+                cc.by_category[k].share_after = a.share;
+            }
+        }
+        for (std::uint32_t k = 0; k < ncat; ++k) {
+            out.city[k].covered_before = base_report.city[k].covered_population;
+            out.city[k].covered_after = after.city[k].covered_population;
+            out.city[k].share_before = base_report.city[k].share;
+            out.city[k].share_after = after.city[k].share;
+            for (HomeId h = 0; h < homes.size(); ++h) {
+                const bool was = h < city.homes.size() && base_covered[k][h];
+                const bool is = m.covered(k, h);
+                if (was == is) continue;
+                const double pop = is ? homes[h].population : city.homes[h].population;
+                CategoryChange& cc = out.city[k];
+                (is ? cc.gained : cc.lost) += pop;
+                const CommunityId com = homes[h].community;
+                if (com < nc)
+                    (is ? out.communities[com].by_category[k].gained
+                        : out.communities[com].by_category[k].lost) += pop;
+            }
+        }
+        out.city_score_before = base_report.city_score;
+        out.city_score_after = after.city_score;
+        return out;
+    }
+};
+
+ScenarioEvaluator::ScenarioEvaluator(const ScenarioCity& city)
+    : impl_(std::make_unique<Impl>(city)) {}
+ScenarioEvaluator::~ScenarioEvaluator() = default;
+const CoverageModel& ScenarioEvaluator::base_model() const { return *impl_->model; }
+
+ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
+    Impl& im = *impl_;
+    const bool rebuild = std::any_of(s.edits.begin(), s.edits.end(),
+                                     [](const Edit& e) { return structural(e.type); });
+    std::vector<std::string> log;
+    std::size_t changed = 0;
+    if (!rebuild) {
+        // Incremental on the shared base model, undone afterwards (also when an edit fails).
+        std::vector<Impl::Undo> undo;
+        auto roll_back = [&] {
+            for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+                if (it->kind == Impl::Undo::kRemove) {
+                    im.model->remove_facility(it->handle);
+                } else if (it->kind == Impl::Undo::kMoveBack) {
+                    im.model->move_facility(it->handle, it->snap);
+                } else {  // restore a closed facility under a new handle
+                    const FacilityHandle f = im.model->add_facility(it->cat, it->snap);
+                    for (auto& h : im.handles[it->cat])
+                        if (h == it->handle) h = f;
+                }
+            }
+        };
+        ScenarioOutcome out;
+        try {
+            undo = im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed);
+        } catch (...) {
+            // apply_facility_edits returns its undo list only on success; recompute the base to
+            // be safe (an edit failed midway).
+            im.model =
+                std::make_unique<CoverageModel>(*im.city.graph, im.city.rules, im.city.options);
+            im.model->set_homes(im.city.homes);
+            im.handles = im.add_all(*im.model, *im.snapper, im.city.max_snap_m);
+            im.model->compute();
+            throw;
+        }
+        out = im.compare(s, *im.model, im.city.homes);
+        roll_back();
+        out.log = std::move(log);
+        out.homes_changed = changed;
+        return out;
+    }
+    World w = im.build_world(s, log);
+    CoverageModel m(*w.graph, w.rules, w.options);
+    m.set_homes(w.homes);
+    std::vector<std::vector<FacilityHandle>> handles(im.city.facilities.size());
+    for (std::uint32_t cat = 0; cat < im.city.facilities.size(); ++cat) {
+        for (const ScenarioFacility& f : im.city.facilities[cat])
+            handles[cat].push_back(m.add_facility(cat, w.snapper->snap(f.pos, im.city.max_snap_m)));
+    }
+    m.compute();
+    im.apply_facility_edits(s, m, *w.snapper, handles, log, changed);
+    ScenarioOutcome out = im.compare(s, m, w.homes);
+    out.rebuilt = true;
+    out.log = std::move(log);
+    out.homes_changed = changed;
+    return out;
+}
+
+std::vector<ScenarioOutcome> rank_scenarios(std::vector<ScenarioOutcome> outcomes) {
+    std::stable_sort(outcomes.begin(), outcomes.end(),
+                     [](const ScenarioOutcome& a, const ScenarioOutcome& b) {
+                         const double da = a.city_score_after - a.city_score_before;
+                         const double db = b.city_score_after - b.city_score_before;
+                         if (da != db) return da > db;
+                         return a.name < b.name;
+                     });
+    return outcomes;
+}
+
+}  // namespace lc15::scenarios

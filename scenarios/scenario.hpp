@@ -1,0 +1,149 @@
+// lc15 scenarios — what-if edits to a city, and what they change (docs/SCENARIOS.md).
+//
+//   Scenario s = load_scenario("scenarios/examples/new_kindergarten.toml");  // TOML, strict
+//   ScenarioCity city = ...;              // graph, rules, facilities, homes (from the city loader)
+//   ScenarioEvaluator ev(city);           // computes the base coverage once
+//   ScenarioOutcome out = ev.evaluate(s); // per community and category: gained, lost, score
+//   auto ranked = rank_scenarios({out, ...});
+//
+// A scenario file names its base city config (relative to the scenario file) and lists
+// [[edit]] tables applied in order. Facility edits (add/move/close facility, add/remove stop)
+// go through CoverageModel's incremental edits on the base model and are undone afterwards, so
+// several scenarios share one computation; network edits (add_link, close_way, close_link),
+// population edits and a walker profile rebuild a modified graph (GraphBuilder::from_graph
+// with kEdgeClosed flags and extra ways), re-snap every point and recompute, then apply the
+// facility edits incrementally on that model. An edit whose point lies outside the city's
+// bounds, or farther from the network than the snap limit, is refused with an InputError that
+// names the scenario file, line, column and edit index, the distance and the nearest valid
+// place.
+//
+// Cost: facility-only scenario = one incremental edit per facility (only homes within reach
+// change); network scenario = one graph rebuild + one full compute.
+// Thread safety: load_scenario is pure; a ScenarioEvaluator is used from one thread at a time
+// (it uses TBB inside).
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/coverage.hpp"
+#include "engine/graph.hpp"
+#include "engine/polygon.hpp"
+#include "engine/snap.hpp"
+
+namespace lc15::scenarios {
+
+enum class EditType {
+    kAddFacility,
+    kMoveFacility,
+    kCloseFacility,
+    kAddStop,
+    kRemoveStop,
+    kAddLink,
+    kCloseWay,
+    kCloseLink,
+    kSetPopulation,
+    kProfile,
+};
+const char* edit_type_name(EditType t);
+
+struct Edit {
+    EditType type = EditType::kAddFacility;
+    std::size_t index = 0;       ///< 1-based position among the file's [[edit]] tables
+    std::string where;           ///< "file.toml:12:1 (edit 3)", for messages
+    std::string category;        ///< add/move/close facility (category id)
+    std::string name;            ///< name of an added facility / stop
+    std::string ref;             ///< move/close/remove: the facility's or stop's id or name
+    std::vector<LonLat> points;  ///< WGS84: add (one or more sites), move target, link ends,
+                                 ///< close_link point, set_population point
+    std::vector<std::string> point_names;  ///< per point, when loaded from a sites file
+    double capacity = std::numeric_limits<double>::infinity();
+    std::int64_t way_id = 0;  ///< close_way
+    MultiPolygon area;        ///< set_population polygon (WGS84)
+    double residents = 0;     ///< set_population
+    std::string profile;      ///< profile edit: "adult" | "elderly" | "barrier_free" | ...
+};
+
+struct Scenario {
+    std::filesystem::path path;
+    std::string name, description;
+    std::filesystem::path base;  ///< the city config, resolved against the scenario's folder
+    std::vector<Edit> edits;
+};
+
+/// Parses and checks a scenario file (types, keys, CRS, coordinates present). Throws
+/// InputError naming the file, line and column and the edit index. Does not check the base
+/// config exists (the CLI does, before loading anything), nor points against the network.
+Scenario load_scenario(const std::filesystem::path& path);
+
+/// What a scenario needs from a loaded city.
+struct ScenarioFacility {
+    std::string id, name;
+    LonLat pos;
+};
+struct ScenarioProfile {
+    double speed_m_per_s = 1.25;
+    bool exclude_steps = false;
+};
+struct ScenarioCity {
+    const WalkGraph* graph = nullptr;
+    std::vector<CategoryRule> rules;
+    std::vector<std::vector<ScenarioFacility>> facilities;  ///< per category
+    std::uint32_t stop_category = kInvalidId;  ///< the rule whose facilities are bus stops
+    std::vector<LonLat> home_pos;
+    std::vector<Home> homes;  ///< snapped on *graph with options.forbidden_flags
+    std::vector<std::string> community_names;
+    std::vector<MultiPolygon> community_areas;       ///< may be empty (new homes get no community)
+    std::array<double, 4> bbox{-180, -90, 180, 90};  ///< min lon, min lat, max lon, max lat
+    double max_snap_m = 300;
+    CoverageOptions options;
+    std::string profile = "adult";
+    std::map<std::string, ScenarioProfile> profiles;
+};
+
+struct CategoryChange {
+    double covered_before = 0, covered_after = 0;
+    double gained = 0;  ///< residents newly within the radius (new homes count when covered)
+    double lost = 0;    ///< residents no longer within the radius
+    double share_before = 0, share_after = 0;
+};
+struct CommunityChange {
+    std::string name;
+    double score_before = 0, score_after = 0;
+    std::vector<CategoryChange> by_category;  ///< indexed like the rules
+};
+struct ScenarioOutcome {
+    std::string name, description;
+    std::vector<CommunityChange> communities;
+    std::vector<CategoryChange> city;  ///< per category
+    double city_score_before = 0, city_score_after = 0;
+    bool rebuilt = false;           ///< the network or homes changed: full recomputation
+    std::size_t homes_changed = 0;  ///< (category, home) results that changed
+    std::vector<std::string> log;   ///< one line per edit: what was applied
+};
+
+class ScenarioEvaluator {
+  public:
+    /// Computes the base coverage (full compute). `city` must outlive the evaluator.
+    explicit ScenarioEvaluator(const ScenarioCity& city);
+    ~ScenarioEvaluator();
+    /// Applies the scenario; the base model is left as it was. Throws InputError for a refused
+    /// edit (unknown facility, point off the network or outside the city, unknown category).
+    ScenarioOutcome evaluate(const Scenario& s);
+    const CoverageModel& base_model() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Scenarios best first: by city score change (descending), then by name.
+std::vector<ScenarioOutcome> rank_scenarios(std::vector<ScenarioOutcome> outcomes);
+
+}  // namespace lc15::scenarios
