@@ -212,6 +212,28 @@ TEST(OsmReaderAscii, RouteWithoutStopsWarnsAndIsKept) {
     EXPECT_EQ(d.warnings.size(), 1u);
 }
 
+TEST(OsmReaderAscii, PedestrianMultipolygonWalkedAlongItsRing) {
+    AsciiMap m(R"(
+a---b
+|   |
+c---d
+)",
+               100.0);
+    for (const char* w : {"ab", "bd", "cd", "ac"}) m.tag_way(w, {{"highway", ""}});
+    const auto rel = m.add_relation(
+        {{"type", "multipolygon"}, {"highway", "pedestrian"}, {"name", "Square"}},
+        {{'w', "ab", "outer"}, {'w', "bd", "outer"}, {'w', "cd", "outer"}, {'w', "ac", "outer"}});
+    const io::OsmData d = m.read();
+    ASSERT_EQ(d.graph.num_edges(), 1u);  // one closed ring: a loop at its first node
+    EXPECT_EQ(d.graph.num_vertices(), 1u);
+    EXPECT_EQ(d.graph.edge_source_id(0), -rel);
+    const double perimeter =
+        2 * haversine_m(m.pos('a'), m.pos('b')) + 2 * haversine_m(m.pos('a'), m.pos('c'));
+    EXPECT_NEAR(cm_to_metres(d.graph.edge_length(0)), perimeter, 0.05);
+    EXPECT_NEAR(perimeter, 1200.0, 0.1);
+    EXPECT_EQ(d.profile.walkable_ways, 1u);
+}
+
 // --- bad input ---
 
 std::string input_error_of(const std::filesystem::path& p) {

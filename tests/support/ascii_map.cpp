@@ -164,7 +164,13 @@ std::size_t AsciiMap::way_index(std::string_view way) const {
 }
 
 void AsciiMap::tag_way(std::string_view way, const Tags& tags) {
-    for (const auto& [k, v] : tags) ways_[way_index(way)].tags[k] = v;
+    Tags& t = ways_[way_index(way)].tags;
+    for (const auto& [k, v] : tags) {
+        if (v.empty())
+            t.erase(k);
+        else
+            t[k] = v;
+    }
 }
 
 void AsciiMap::tag_node(char c, const Tags& tags) {

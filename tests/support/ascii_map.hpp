@@ -49,7 +49,8 @@ class AsciiMap {
     explicit AsciiMap(std::string_view drawing, double grid_m = 100.0,
                       LonLat origin = {122.23, 40.66});
 
-    /// Adds or overrides tags of the way containing the consecutive letters way[0], way[1].
+    /// Adds or overrides tags of the way containing the consecutive letters way[0], way[1];
+    /// an empty value removes the tag (e.g. {"highway", ""} for a bare multipolygon member).
     void tag_way(std::string_view way, const Tags& tags);
     /// Adds tags to a node (letter or digit).
     void tag_node(char node, const Tags& tags);
