@@ -23,6 +23,7 @@
 #include "bench/grid_city.hpp"
 #include "engine/error.hpp"
 #include "io/files.hpp"
+#include "io/graph_export.hpp"
 #include "io/graph_import.hpp"
 
 namespace {
@@ -124,9 +125,7 @@ int run(int argc, char** argv) {
 
     if (gen->parsed()) {
         const WalkGraph g = bench::make_grid_city(bench::grid_city_for(vertices, seed));
-        io::OutputDir dir(out);
-        io::write_graph_csv(g, dir);
-        dir.commit();
+        io::write_graph_csv(g, out);
         std::printf("{\"vertices\":%u,\"edges\":%u}\n", g.num_vertices(), g.num_edges());
         return 0;
     }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -11,6 +10,7 @@
 #include <string_view>
 
 #include "engine/error.hpp"
+#include "io/files.hpp"
 
 namespace lc15::io {
 namespace {
@@ -284,34 +284,6 @@ ImportedGraph read_graph_csv(const std::filesystem::path& dir) {
     if (next != g.num_edges())
         throw std::logic_error("read_graph_csv: edges were not rebuilt one by one");
     return result;
-}
-
-void write_graph_csv(const WalkGraph& g, OutputDir& out) {
-    std::string text = "id,lon,lat,key\n";
-    char buf[128];
-    for (VertexId v = 0; v < g.num_vertices(); ++v) {
-        const LonLat p = g.coord(v);
-        const int n = std::snprintf(buf, sizeof buf, "%u,%.7f,%.7f,%llu\n", v, p.lon, p.lat,
-                                    static_cast<unsigned long long>(g.vertex_key(v)));
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    {
-        std::ofstream f(out.stage("vertices.csv"), std::ios::binary);
-        f << text;
-        if (!f) throw std::runtime_error("cannot write vertices.csv in " + out.dir().string());
-    }
-    text = "id,source,target,length_m,flags,source_id\n";
-    for (EdgeId e = 0; e < g.num_edges(); ++e) {
-        const Distance cm = g.edge_length(e);
-        const int n =
-            std::snprintf(buf, sizeof buf, "%u,%u,%u,%u.%02u,%u,%lld\n", e, g.edge_tail(e),
-                          g.edge_head(e), cm / 100, cm % 100, unsigned{g.edge_flags(e)},
-                          static_cast<long long>(g.edge_source_id(e)));
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    std::ofstream f(out.stage("edges.csv"), std::ios::binary);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write edges.csv in " + out.dir().string());
 }
 
 }  // namespace lc15::io

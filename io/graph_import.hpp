@@ -1,13 +1,12 @@
-// lc15 io — the walking graph as two CSV files, read back (and, until `lc15 graph export`
-// lands, written) for the benchmarks and for other tools.
+// lc15 io — the walking graph CSV (io/graph_export.hpp, `lc15 graph export --format csv`)
+// read back, for the benchmarks and for graphs made by other tools.
 //
-//   io::OutputDir out("graph/");
-//   io::write_graph_csv(g, out);  out.commit();    // graph/vertices.csv, graph/edges.csv
+//   io::write_graph_csv(g, "graph/");              // graph/vertices.csv, graph/edges.csv
 //   io::ImportedGraph in = io::read_graph_csv("graph/");
 //   in.graph;                                      // a WalkGraph with the same lengths
 //   in.vertex_of_row[csv_id];                      // its vertex id (kInvalidId: no edge)
 //
-// Format (the contract of `lc15 graph export --format csv`):
+// Format (the contract of io/graph_export.hpp):
 //   vertices.csv  id,lon,lat,key                        lon/lat with 7 decimals
 //   edges.csv     id,source,target,length_m,flags,source_id
 //                 length_m is the integer centimetre length / 100 with exactly 2 decimals;
@@ -28,7 +27,6 @@
 #include <vector>
 
 #include "engine/graph.hpp"
-#include "io/files.hpp"
 
 namespace lc15::io {
 
@@ -41,9 +39,5 @@ struct ImportedGraph {
 
 /// Reads DIR/vertices.csv and DIR/edges.csv. Throws InputError on any malformed row.
 ImportedGraph read_graph_csv(const std::filesystem::path& dir);
-
-/// Stages vertices.csv and edges.csv of g into `out` (the caller commits). A stand-in for
-/// `lc15 graph export --format csv` with the same format; vertex ids are g's ids.
-void write_graph_csv(const WalkGraph& g, OutputDir& out);
 
 }  // namespace lc15::io

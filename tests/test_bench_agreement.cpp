@@ -15,6 +15,7 @@
 
 #include "bench/grid_city.hpp"
 #include "engine/error.hpp"
+#include "io/graph_export.hpp"
 #include "io/graph_import.hpp"
 
 namespace lc15 {
@@ -107,11 +108,7 @@ TEST(BenchAgreement, KernelsIndependentOfThreadCount) {
 TEST(BenchAgreement, GraphCsvRoundTripKeepsLengths) {
     const WalkGraph g = small_city();
     const fs::path dir = temp_dir("roundtrip");
-    {
-        io::OutputDir out(dir);
-        io::write_graph_csv(g, out);
-        out.commit();
-    }
+    io::write_graph_csv(g, dir);
     const io::ImportedGraph in = io::read_graph_csv(dir);
     const WalkGraph& h = in.graph;
     EXPECT_EQ(in.length_mismatches, 0u);
@@ -169,11 +166,7 @@ TEST(BenchAgreement, ScipyAgreesWhenAvailable) {
     }
     const WalkGraph g = small_city();
     const fs::path dir = temp_dir("scipy");
-    {
-        io::OutputDir out(dir);
-        io::write_graph_csv(g, out);
-        out.commit();
-    }
+    io::write_graph_csv(g, dir);
     const auto cats = bench::pick_facilities(g, 13);
     {
         std::ofstream f(dir / "fac.csv");
