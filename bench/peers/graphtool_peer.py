@@ -10,7 +10,7 @@ import graph_tool
 import graph_tool.topology as gtt
 import numpy as np
 
-from common import load_facilities, load_graph, report
+from common import REPEAT, best_of, load_facilities, load_graph, report
 
 UNUSABLE = 1e12
 
@@ -28,16 +28,19 @@ def main(kernel, graph_dir, fac_path, out_path):
                              np.concatenate([w, np.full(len(join_u), UNUSABLE)])])
     g.add_edge_list(edges, eprops=[weight])
     build_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    out = np.empty((len(cats), n))
-    first = len(a)
-    for i, (_, _, src) in enumerate(cats):
-        weight.a[len(a):] = UNUSABLE
-        weight.a[first:first + len(src)] = 0.0
-        d = gtt.shortest_distance(g, source=g.vertex(n), weights=weight)
-        out[i] = d.a[:n]
-        first += len(src)
-    compute_s = time.perf_counter() - t0
+
+    def compute():
+        out = np.empty((len(cats), n))
+        first = len(a)
+        for i, (_, _, src) in enumerate(cats):
+            weight.a[len(a):] = UNUSABLE
+            weight.a[first:first + len(src)] = 0.0
+            d = gtt.shortest_distance(g, source=g.vertex(n), weights=weight)
+            out[i] = d.a[:n]
+            first += len(src)
+        return out
+
+    compute_s, out = best_of(REPEAT, compute)
     out[out >= UNUSABLE] = np.inf
     np.save(out_path, out)
     report("graph-tool", kernel, compute_s, build_s=round(build_s, 4), version=graph_tool.__version__.split()[0])

@@ -11,7 +11,7 @@ import scipy
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from common import RADIUS_SLACK_M, load_facilities, load_graph, report
+from common import REPEAT, best_of, RADIUS_SLACK_M, load_facilities, load_graph, report
 
 
 def main(kernel, graph_dir, fac_path, out_path):
@@ -20,19 +20,22 @@ def main(kernel, graph_dir, fac_path, out_path):
     t0 = time.perf_counter()
     m = csr_matrix((np.concatenate([w, w]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
     build_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    if kernel == "nearest":
-        out = np.empty((len(cats), n))
-        for i, (_, _, src) in enumerate(cats):
-            out[i] = dijkstra(m, directed=True, indices=src, min_only=True)
-    else:
-        out = np.zeros((len(cats), n), dtype=np.uint32)
-        chunk = max(1, 25_000_000 // max(n, 1))
-        for i, (_, radius, src) in enumerate(cats):
-            for s in range(0, len(src), chunk):
-                d = dijkstra(m, directed=True, indices=src[s:s + chunk], limit=radius + RADIUS_SLACK_M)
-                out[i] += np.isfinite(d).sum(axis=0, dtype=np.uint32)
-    compute_s = time.perf_counter() - t0
+
+    def compute():
+        if kernel == "nearest":
+            out = np.empty((len(cats), n))
+            for i, (_, _, src) in enumerate(cats):
+                out[i] = dijkstra(m, directed=True, indices=src, min_only=True)
+        else:
+            out = np.zeros((len(cats), n), dtype=np.uint32)
+            chunk = max(1, 25_000_000 // max(n, 1))
+            for i, (_, radius, src) in enumerate(cats):
+                for s in range(0, len(src), chunk):
+                    d = dijkstra(m, directed=True, indices=src[s:s + chunk], limit=radius + RADIUS_SLACK_M)
+                    out[i] += np.isfinite(d).sum(axis=0, dtype=np.uint32)
+        return out
+
+    compute_s, out = best_of(REPEAT, compute)
     np.save(out_path, out)
     report("scipy", kernel, compute_s, build_s=round(build_s, 4), version=scipy.__version__)
 
