@@ -1,6 +1,6 @@
 // Google Benchmark of lc15's search kernel (engine/search.hpp) on generated grid cities.
 //
-//   ./build/bench/lc15_bench --benchmark_counter_tables=true
+//   ./build/bench/lc15_bench --benchmark_counters_tabular=true
 //
 // items_per_second is vertices settled per second. Every benchmark checks that the search
 // settled what it should (an independent count) and fails with SkipWithError otherwise, so a
