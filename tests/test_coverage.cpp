@@ -125,6 +125,9 @@ TEST(Coverage, HomeOffTheNetworkCountsAsUncovered) {
     EXPECT_DOUBLE_EQ(r.communities[0].by_category[0].covered_population, 3.0);
     EXPECT_DOUBLE_EQ(r.communities[0].by_category[0].share, 0.75);
     EXPECT_DOUBLE_EQ(r.city[0].share, 0.75);
+    // A population change needs no recomputation: only the report moves.
+    m.set_population(1, 3.0);
+    EXPECT_DOUBLE_EQ(m.report(1).communities[0].by_category[0].share, 0.5);
 }
 
 TEST(Coverage, StepsAreAvoidedInTheBarrierFreeProfile) {
