@@ -1,0 +1,645 @@
+#include "io/osm_reader.hpp"
+
+// GCC 12 reports a false stringop-overread inside libosmium's builders when inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#include <osmium/area/assembler.hpp>
+#include <osmium/area/multipolygon_manager.hpp>
+#include <osmium/handler.hpp>
+#include <osmium/handler/node_locations_for_ways.hpp>
+#include <osmium/index/map/flex_mem.hpp>
+#include <osmium/io/any_input.hpp>
+#include <osmium/osm/area.hpp>
+#include <osmium/osm/node.hpp>
+#include <osmium/osm/relation.hpp>
+#include <osmium/osm/way.hpp>
+#include <osmium/relations/relations_manager.hpp>
+#include <osmium/tags/tags_filter.hpp>
+#include <osmium/visitor.hpp>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/error.hpp"
+#include "engine/polygon.hpp"
+#include "io/files.hpp"
+
+namespace lc15::io {
+namespace {
+
+std::string_view tag(const osmium::TagList& tags, const char* key) {
+    const char* v = tags.get_value_by_key(key);
+    return v == nullptr ? std::string_view{} : std::string_view{v};
+}
+
+std::string display_name(const osmium::TagList& tags) {
+    std::string_view n = tag(tags, "name:zh");
+    if (n.empty()) n = tag(tags, "name");
+    return std::string(n);
+}
+
+WayTags way_tags(const osmium::TagList& tags) {
+    return {tag(tags, "highway"), tag(tags, "foot"), tag(tags, "access"), tag(tags, "construction"),
+            tag(tags, "area")};
+}
+
+LonLat to_lonlat(const osmium::Location& l) { return {l.lon(), l.lat()}; }
+
+std::map<std::string, std::string> copy_tags(const osmium::TagList& tags) {
+    std::map<std::string, std::string> m;
+    for (const osmium::Tag& t : tags) m.emplace(t.key(), t.value());
+    return m;
+}
+
+bool is_feature(const osmium::TagList& tags) {
+    return is_feature_tags([&](const char* k) { return tags.get_value_by_key(k); });
+}
+
+enum class StopKind : std::uint8_t { kPlatform, kStopPosition };
+
+/// Bus stop tagging of an object, if any.
+std::optional<StopKind> stop_kind(const osmium::TagList& tags) {
+    const std::string_view pt = tag(tags, "public_transport");
+    const bool bus = tag(tags, "bus") == "yes" || tag(tags, "trolleybus") == "yes";
+    const bool bus_stop = tag(tags, "highway") == "bus_stop";
+    if (pt == "stop_position" && (bus || bus_stop)) return StopKind::kStopPosition;
+    if (bus_stop) return StopKind::kPlatform;
+    if (pt == "platform" && bus) return StopKind::kPlatform;
+    return std::nullopt;
+}
+
+/// Role of a route member: a stop, a platform, or a way/other.
+enum class RoleKind : std::uint8_t { kStop, kPlatform, kOther };
+RoleKind role_kind(std::string_view role) {
+    if (role.find("platform") != std::string_view::npos) return RoleKind::kPlatform;
+    if (role.find("stop") != std::string_view::npos) return RoleKind::kStop;
+    return RoleKind::kOther;
+}
+
+/// "10" (minutes), "00:10", "0:10:00"; 0 when absent or unreadable.
+int parse_interval_minutes(std::string_view s, bool* ok) {
+    *ok = true;
+    if (s.empty()) return 0;
+    std::vector<int> parts;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        std::size_t end = s.find(':', start);
+        if (end == std::string_view::npos) end = s.size();
+        int v = 0;
+        const auto sub = s.substr(start, end - start);
+        auto [p, ec] = std::from_chars(sub.data(), sub.data() + sub.size(), v);
+        if (ec != std::errc{} || p != sub.data() + sub.size() || v < 0) {
+            *ok = false;
+            return 0;
+        }
+        parts.push_back(v);
+        start = end + 1;
+    }
+    if (parts.size() == 1) return parts[0];
+    if (parts.size() == 2) return parts[0] * 60 + parts[1];
+    if (parts.size() == 3) return parts[0] * 60 + parts[1] + (parts[2] >= 30 ? 1 : 0);
+    *ok = false;
+    return 0;
+}
+
+std::string id_string(char type, osmium::object_id_type id) { return type + std::to_string(id); }
+
+struct Member {
+    osmium::item_type type;
+    osmium::object_id_type ref;
+    std::string role;
+};
+
+struct RouteRelation {
+    osmium::object_id_type id;
+    std::map<std::string, std::string> tags;
+    std::vector<Member> members;
+};
+
+struct StopCandidate {
+    std::string id;
+    StopKind kind;
+    std::string name;
+    LonLat pos;
+};
+
+std::uint64_t object_key(osmium::item_type type, osmium::object_id_type id) {
+    return (static_cast<std::uint64_t>(id) << 2) | (type == osmium::item_type::node ? 0u : 1u);
+}
+
+using LocationIndex =
+    osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
+using LocationHandler = osmium::handler::NodeLocationsForWays<LocationIndex>;
+
+class Collector : public osmium::handler::Handler {
+  public:
+    Collector(const OsmReadOptions& options, OsmData& out,
+              const std::unordered_set<std::int64_t>& route_ways,
+              const std::unordered_map<std::uint64_t, RoleKind>& route_stop_members)
+        : options_(options),
+          out_(out),
+          route_ways_(route_ways),
+          route_stop_members_(route_stop_members) {}
+
+    void node(const osmium::Node& n) {
+        ++out_.nodes;
+        note_time(n.timestamp());
+        if (n.tags().empty() &&
+            !route_stop_members_.count(object_key(osmium::item_type::node, n.id())))
+            return;
+        if (!n.location().valid()) return;
+        const LonLat pos = to_lonlat(n.location());
+        if (is_feature(n.tags())) {
+            Feature f;
+            f.source = "osm";
+            f.id = id_string('n', n.id());
+            f.name = display_name(n.tags());
+            f.tags = copy_tags(n.tags());
+            f.point = pos;
+            out_.features.push_back(std::move(f));
+        }
+        add_stop_candidate(osmium::item_type::node, n.id(), n.tags(), pos);
+    }
+
+    void way(const osmium::Way& w) {
+        ++out_.ways;
+        note_time(w.timestamp());
+        const auto& nodes = w.nodes();
+        // Runs of nodes with known locations (an extract cuts ways at its edge).
+        std::vector<std::vector<WayNode>> runs(1);
+        std::size_t missing = 0;
+        for (const osmium::NodeRef& r : nodes) {
+            if (!r.location().valid()) {
+                ++missing;
+                if (!runs.back().empty()) runs.emplace_back();
+                continue;
+            }
+            runs.back().push_back({static_cast<std::uint64_t>(r.ref()), to_lonlat(r.location())});
+        }
+        if (runs.back().empty()) runs.pop_back();
+
+        const WayTags wt = way_tags(w.tags());
+        if (!wt.highway.empty()) {
+            const WayVerdict v = classify_way(wt, options_.profile);
+            double length = 0.0;
+            if (v.walkable) {
+                for (const auto& run : runs) {
+                    for (std::size_t i = 1; i < run.size(); ++i)
+                        length += haversine_m(run[i - 1].pos, run[i].pos);
+                    builder_.add_way(w.id(), run, v.flags);
+                }
+                if (missing > 0) {
+                    out_.warnings.push_back(
+                        "way " + std::to_string(w.id()) + ": " + std::to_string(missing) + " of " +
+                        std::to_string(nodes.size()) +
+                        " nodes missing (cut by the extract), walked in pieces");
+                }
+            }
+            out_.profile.add(v, length);
+        }
+        if (route_ways_.count(w.id())) {
+            std::vector<LonLat> line;
+            for (const auto& run : runs)
+                for (const WayNode& n : run) line.push_back(n.pos);
+            route_way_lines_.emplace(w.id(), std::move(line));
+        }
+        if (runs.empty()) return;
+        const bool stop_member =
+            route_stop_members_.count(object_key(osmium::item_type::way, w.id())) > 0;
+        if (w.tags().empty() && !stop_member) return;
+        const LonLat mid = mean_point(runs);
+        add_stop_candidate(osmium::item_type::way, w.id(), w.tags(), mid);
+        if (is_feature(w.tags())) {
+            Feature f;
+            f.source = "osm";
+            f.id = id_string('w', w.id());
+            f.name = display_name(w.tags());
+            f.tags = copy_tags(w.tags());
+            for (const auto& run : runs)
+                for (const WayNode& n : run) f.line.push_back(n.pos);
+            f.point = f.line[f.line.size() / 2];
+            const bool closed = nodes.size() > 3 && nodes.front().ref() == nodes.back().ref();
+            if (closed && tag(w.tags(), "area") != "no") {
+                f.point = mid;
+                pending_closed_.emplace(w.id(), std::move(f));  // an area unless assembly fails
+                return;
+            }
+            out_.features.push_back(std::move(f));
+        }
+    }
+
+    void area(const osmium::Area& a) {
+        const char type = a.from_way() ? 'w' : 'r';
+        const osmium::object_id_type orig = a.orig_id();
+        MultiPolygon mp;
+        for (const osmium::OuterRing& outer : a.outer_rings()) {
+            Polygon poly;
+            for (const osmium::NodeRef& r : outer) poly.outer.push_back(to_lonlat(r.location()));
+            for (const osmium::InnerRing& inner : a.inner_rings(outer)) {
+                Ring ring;
+                for (const osmium::NodeRef& r : inner) ring.push_back(to_lonlat(r.location()));
+                poly.inners.push_back(std::move(ring));
+            }
+            mp.push_back(std::move(poly));
+        }
+        if (mp.empty()) return;
+        if (type == 'r') {
+            // A pedestrian square mapped as a multipolygon: walk along its rings.
+            const WayTags wt = way_tags(a.tags());
+            if (!wt.highway.empty()) {
+                const WayVerdict v = classify_way(wt, options_.profile);
+                if (v.walkable) {
+                    auto add_ring = [&](const osmium::NodeRefList& ring) {
+                        std::vector<WayNode> nodes;
+                        double length = 0.0;
+                        for (const osmium::NodeRef& r : ring) {
+                            nodes.push_back(
+                                {static_cast<std::uint64_t>(r.ref()), to_lonlat(r.location())});
+                            if (nodes.size() > 1)
+                                length +=
+                                    haversine_m(nodes[nodes.size() - 2].pos, nodes.back().pos);
+                        }
+                        builder_.add_way(-orig, nodes, v.flags);
+                        out_.profile.add(v, length);
+                    };
+                    for (const osmium::OuterRing& outer : a.outer_rings()) {
+                        add_ring(outer);
+                        for (const osmium::InnerRing& inner : a.inner_rings(outer)) add_ring(inner);
+                    }
+                }
+            }
+        } else {
+            pending_closed_.erase(orig);
+        }
+        if (!is_feature(a.tags())) return;
+        Feature f;
+        f.source = "osm";
+        f.id = id_string(type, orig);
+        f.name = display_name(a.tags());
+        f.tags = copy_tags(a.tags());
+        f.point = centroid(mp);
+        f.area = std::move(mp);
+        out_.features.push_back(std::move(f));
+    }
+
+    /// Closed ways the assembler could not turn into a polygon: kept as point features.
+    void finish_pending() {
+        std::vector<std::int64_t> ids;
+        for (const auto& [id, f] : pending_closed_) ids.push_back(id);
+        std::sort(ids.begin(), ids.end());
+        for (std::int64_t id : ids) {
+            out_.warnings.push_back("way " + std::to_string(id) +
+                                    ": closed way is not a valid polygon, kept as a line");
+            out_.features.push_back(std::move(pending_closed_.at(id)));
+        }
+        pending_closed_.clear();
+    }
+
+    void note_time(const osmium::Timestamp& t) {
+        if (t.valid() && t > newest_) newest_ = t;
+    }
+
+    GraphBuilder builder_;
+    std::vector<StopCandidate> candidates_;
+    std::unordered_map<std::uint64_t, std::uint32_t> candidate_of_;  // object_key -> candidate
+    std::unordered_map<std::int64_t, std::vector<LonLat>> route_way_lines_;
+    std::unordered_map<std::int64_t, Feature> pending_closed_;
+    osmium::Timestamp newest_;
+
+  private:
+    static LonLat mean_point(const std::vector<std::vector<WayNode>>& runs) {
+        double lon = 0, lat = 0;
+        std::size_t n = 0;
+        for (const auto& run : runs)
+            for (const WayNode& w : run) {
+                lon += w.pos.lon;
+                lat += w.pos.lat;
+                ++n;
+            }
+        return {lon / static_cast<double>(n), lat / static_cast<double>(n)};
+    }
+
+    void add_stop_candidate(osmium::item_type type, osmium::object_id_type id,
+                            const osmium::TagList& tags, LonLat pos) {
+        std::optional<StopKind> kind = stop_kind(tags);
+        const std::uint64_t key = object_key(type, id);
+        if (!kind) {
+            // Listed as a stop or platform by a bus route: a stop whatever its tags say.
+            auto it = route_stop_members_.find(key);
+            if (it == route_stop_members_.end()) return;
+            kind =
+                it->second == RoleKind::kPlatform ? StopKind::kPlatform : StopKind::kStopPosition;
+        }
+        candidate_of_.emplace(key, static_cast<std::uint32_t>(candidates_.size()));
+        candidates_.push_back({id_string(type == osmium::item_type::node ? 'n' : 'w', id), *kind,
+                               display_name(tags), pos});
+    }
+
+    const OsmReadOptions& options_;
+    OsmData& out_;
+    const std::unordered_set<std::int64_t>& route_ways_;
+    const std::unordered_map<std::uint64_t, RoleKind>& route_stop_members_;
+};
+
+/// Overpass writes its data date as <meta osm_base="..."/> near the top of an XML file.
+std::string overpass_osm_base(const std::filesystem::path& file) {
+    const std::string name = file.filename().string();
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".osm") return {};
+    std::ifstream in(file, std::ios::binary);
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    const auto p = head.find("osm_base=\"");
+    if (p == std::string::npos) return {};
+    const auto q = head.find('"', p + 10);
+    if (q == std::string::npos || q - (p + 10) > 32) return {};
+    return head.substr(p + 10, q - (p + 10));
+}
+
+void merge_stops(const std::vector<StopCandidate>& cand,
+                 const std::vector<std::vector<std::uint32_t>>& stop_areas, double merge_m,
+                 OsmData& out, std::vector<StopId>& stop_of_candidate) {
+    const std::size_t n = cand.size();
+    // Each stop_position joins at most one platform: first the nearest platform of a
+    // stop_area it belongs to, else the nearest platform with the same name within merge_m.
+    std::vector<std::uint32_t> joins(n, kInvalidId);
+    std::vector<double> best(n, 1e300);
+    for (const auto& area : stop_areas) {
+        for (std::uint32_t s : area) {
+            if (cand[s].kind != StopKind::kStopPosition) continue;
+            for (std::uint32_t p : area) {
+                if (cand[p].kind != StopKind::kPlatform) continue;
+                const double d = haversine_m(cand[s].pos, cand[p].pos);
+                if (d < best[s] && d <= 100.0) {
+                    best[s] = d;
+                    joins[s] = p;
+                }
+            }
+        }
+    }
+    const double lat_window = merge_m / 111000.0 * 1.01;
+    std::vector<std::uint32_t> by_lat(n);
+    for (std::uint32_t i = 0; i < n; ++i) by_lat[i] = i;
+    std::sort(by_lat.begin(), by_lat.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return cand[a].pos.lat < cand[b].pos.lat || (cand[a].pos.lat == cand[b].pos.lat && a < b);
+    });
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t s = by_lat[i];
+        if (cand[s].kind != StopKind::kStopPosition || joins[s] != kInvalidId ||
+            cand[s].name.empty())
+            continue;
+        for (int dir = -1; dir <= 1; dir += 2) {
+            for (std::ptrdiff_t j = static_cast<std::ptrdiff_t>(i) + dir;
+                 j >= 0 && j < static_cast<std::ptrdiff_t>(n); j += dir) {
+                const std::uint32_t p = by_lat[static_cast<std::size_t>(j)];
+                if (std::abs(cand[p].pos.lat - cand[s].pos.lat) > lat_window) break;
+                if (cand[p].kind != StopKind::kPlatform || cand[p].name != cand[s].name) continue;
+                const double d = haversine_m(cand[s].pos, cand[p].pos);
+                if (d <= merge_m && (d < best[s] || (d == best[s] && p < joins[s]))) {
+                    best[s] = d;
+                    joins[s] = p;
+                }
+            }
+        }
+    }
+    // One stop per platform or unjoined stop_position, in candidate order.
+    stop_of_candidate.assign(n, kInvalidId);
+    for (std::uint32_t c = 0; c < n; ++c) {
+        if (joins[c] != kInvalidId) continue;
+        stop_of_candidate[c] = static_cast<StopId>(out.stops.size());
+        out.stops.push_back({cand[c].id, cand[c].name, cand[c].pos, {}});
+    }
+    for (std::uint32_t c = 0; c < n; ++c) {
+        if (joins[c] == kInvalidId) continue;
+        const StopId s = stop_of_candidate[joins[c]];
+        stop_of_candidate[c] = s;
+        out.stops[s].merged_ids.push_back(cand[c].id);
+        if (out.stops[s].name.empty()) out.stops[s].name = cand[c].name;
+    }
+    out.stop_objects = n;
+    out.stop_merges = n - out.stops.size();
+}
+
+std::string get_tag(const std::map<std::string, std::string>& tags, const std::string& key) {
+    auto it = tags.find(key);
+    return it == tags.end() ? std::string{} : it->second;
+}
+
+OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& options) {
+    OsmData out;
+    const osmium::io::File file{path.string()};
+
+    // --- Pass 1: relations ---
+    osmium::TagsFilter area_filter{false};
+    for (const char* key : {"amenity", "shop", "leisure", "healthcare", "social_facility", "office",
+                            "public_transport", "building"}) {
+        area_filter.add_rule(true, osmium::TagMatcher{key});
+    }
+    area_filter.add_rule(true, osmium::TagMatcher{"railway", "station"});
+    area_filter.add_rule(true, osmium::TagMatcher{"landuse", "residential"});
+    area_filter.add_rule(true, osmium::TagMatcher{"boundary", "administrative"});
+    area_filter.add_rule(true, osmium::TagMatcher{"highway"});
+    osmium::area::Assembler::config_type assembler_config;
+    osmium::area::MultipolygonManager<osmium::area::Assembler> mp_manager{assembler_config,
+                                                                          area_filter};
+
+    std::vector<RouteRelation> routes;
+    std::vector<std::vector<std::pair<osmium::item_type, osmium::object_id_type>>>
+        stop_area_members;
+    std::unordered_map<osmium::object_id_type, osmium::object_id_type> master_of;
+    std::unordered_set<std::int64_t> route_ways;
+    std::unordered_map<std::uint64_t, RoleKind> route_stop_members;
+    osmium::Timestamp newest;
+    std::string replication;
+    {
+        osmium::io::Reader reader{file, osmium::osm_entity_bits::relation};
+        replication = reader.header().get("osmosis_replication_timestamp");
+        while (osmium::memory::Buffer buffer = reader.read()) {
+            for (const osmium::Relation& rel : buffer.select<osmium::Relation>()) {
+                ++out.relations;
+                if (rel.timestamp().valid() && rel.timestamp() > newest) newest = rel.timestamp();
+                mp_manager.relation(rel);
+                const std::string_view type = tag(rel.tags(), "type");
+                const std::string_view route = tag(rel.tags(), "route");
+                if (type == "route" && (route == "bus" || route == "trolleybus")) {
+                    RouteRelation r{rel.id(), copy_tags(rel.tags()), {}};
+                    for (const osmium::RelationMember& m : rel.members()) {
+                        r.members.push_back({m.type(), m.ref(), m.role()});
+                        const RoleKind rk = role_kind(m.role());
+                        if (rk != RoleKind::kOther) {
+                            route_stop_members.emplace(object_key(m.type(), m.ref()), rk);
+                        } else if (m.type() == osmium::item_type::way) {
+                            route_ways.insert(m.ref());
+                        }
+                    }
+                    routes.push_back(std::move(r));
+                } else if (type == "route_master") {
+                    for (const osmium::RelationMember& m : rel.members()) {
+                        if (m.type() == osmium::item_type::relation)
+                            master_of.emplace(m.ref(), rel.id());
+                    }
+                }
+                if (tag(rel.tags(), "public_transport") == "stop_area") {
+                    auto& members = stop_area_members.emplace_back();
+                    for (const osmium::RelationMember& m : rel.members())
+                        members.emplace_back(m.type(), m.ref());
+                }
+            }
+        }
+        reader.close();
+    }
+    mp_manager.prepare_for_lookup();
+
+    // --- Pass 2: nodes and ways ---
+    LocationIndex index;
+    LocationHandler locations{index};
+    locations.ignore_errors();
+    Collector collector{options, out, route_ways, route_stop_members};
+    {
+        osmium::io::Reader reader{file,
+                                  osmium::osm_entity_bits::node | osmium::osm_entity_bits::way};
+        osmium::apply(reader, locations, collector,
+                      mp_manager.handler([&collector](osmium::memory::Buffer&& b) {
+                          for (const osmium::Area& a : b.select<osmium::Area>()) collector.area(a);
+                      }));
+        reader.close();
+    }
+    mp_manager.flush_output();
+    collector.finish_pending();
+    if (collector.newest_.valid() && collector.newest_ > newest) newest = collector.newest_;
+
+    if (out.profile.walkable_ways == 0 || collector.builder_.num_ways() == 0) {
+        throw InputError(
+            path.string(),
+            "no walkable way in the extract (" + std::to_string(out.ways) + " ways read)",
+            "cut an extract that covers the streets of the area (highway=* ways), e.g. with "
+            "`osmium extract -b LON1,LAT1,LON2,LAT2`");
+    }
+    out.graph = std::move(collector.builder_).build();
+
+    // --- Bus stops ---
+    std::vector<std::vector<std::uint32_t>> stop_areas;
+    for (const auto& members : stop_area_members) {
+        std::vector<std::uint32_t> c;
+        for (const auto& [type, ref] : members) {
+            if (auto it = collector.candidate_of_.find(object_key(type, ref));
+                it != collector.candidate_of_.end())
+                c.push_back(it->second);
+        }
+        if (c.size() > 1) stop_areas.push_back(std::move(c));
+    }
+    std::vector<StopId> stop_of_candidate;
+    merge_stops(collector.candidates_, stop_areas, options.stop_merge_metres, out,
+                stop_of_candidate);
+
+    // --- Bus routes ---
+    std::sort(routes.begin(), routes.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (const RouteRelation& rel : routes) {
+        OsmBusRoute r;
+        r.id = id_string('r', rel.id);
+        r.route = get_tag(rel.tags, "route");
+        r.ref = get_tag(rel.tags, "ref");
+        r.name = get_tag(rel.tags, "name:zh");
+        if (r.name.empty()) r.name = get_tag(rel.tags, "name");
+        r.from = get_tag(rel.tags, "from");
+        r.to = get_tag(rel.tags, "to");
+        if (auto it = master_of.find(rel.id); it != master_of.end())
+            r.route_master = id_string('r', it->second);
+        const std::string label = "route " + r.id + (r.ref.empty() ? "" : " (ref " + r.ref + ")");
+        bool interval_ok = true;
+        r.interval_minutes = parse_interval_minutes(get_tag(rel.tags, "interval"), &interval_ok);
+        if (!interval_ok)
+            r.warnings.push_back(label + ": interval=" + get_tag(rel.tags, "interval") +
+                                 " not understood");
+        std::size_t missing_stops = 0, missing_ways = 0, total_ways = 0;
+        for (const Member& m : rel.members) {
+            const RoleKind rk = role_kind(m.role);
+            if (m.type == osmium::item_type::relation) continue;
+            const std::uint64_t key = object_key(m.type, m.ref);
+            if (rk != RoleKind::kOther ||
+                (m.type == osmium::item_type::node && collector.candidate_of_.count(key))) {
+                auto it = collector.candidate_of_.find(key);
+                if (it == collector.candidate_of_.end()) {
+                    ++missing_stops;
+                    continue;
+                }
+                const StopId s = stop_of_candidate[it->second];
+                if (r.stops.empty() || r.stops.back() != s) r.stops.push_back(s);
+            } else if (m.type == osmium::item_type::way) {
+                ++total_ways;
+                auto it = collector.route_way_lines_.find(m.ref);
+                if (it == collector.route_way_lines_.end() || it->second.size() < 2) {
+                    ++missing_ways;
+                    continue;
+                }
+                r.ways.push_back(it->second);
+            }
+        }
+        if (missing_stops > 0)
+            r.warnings.push_back(label + ": " + std::to_string(missing_stops) +
+                                 " stop members missing from the extract (cut at its edge?)");
+        if (missing_ways > 0)
+            r.warnings.push_back(label + ": " + std::to_string(missing_ways) + " of " +
+                                 std::to_string(total_ways) +
+                                 " member ways missing from the extract (cut at its edge?)");
+        if (r.stops.empty()) r.warnings.push_back(label + ": no stops");
+        for (const std::string& w : r.warnings) out.warnings.push_back(w);
+        out.routes.push_back(std::move(r));
+    }
+
+    // --- Features in a stable order: nodes, ways, relations, each by id ---
+    auto rank = [](const Feature& f) {
+        const int t = f.id[0] == 'n' ? 0 : (f.id[0] == 'w' ? 1 : 2);
+        return std::pair<int, long long>{t, std::stoll(f.id.substr(1))};
+    };
+    std::stable_sort(out.features.begin(), out.features.end(),
+                     [&](const Feature& a, const Feature& b) { return rank(a) < rank(b); });
+
+    if (!replication.empty()) {
+        out.timestamp = replication;
+    } else if (newest.valid()) {
+        out.timestamp = newest.to_iso();
+    } else {
+        out.timestamp = overpass_osm_base(path);
+    }
+    return out;
+}
+
+}  // namespace
+
+OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& options) {
+    require_readable(file, "OSM extract");
+    const std::string where = file.string();
+    const std::string damaged =
+        "the file is damaged, truncated or not OSM data: check it with `osmium fileinfo -e " +
+        where + "` and download or export it again";
+    try {
+        return read_osm_impl(file, options);
+    } catch (const InputError&) {
+        throw;
+    } catch (const osmium::out_of_order_error& e) {
+        throw InputError(where,
+                         std::string("objects are not sorted by type and id (") + e.what() + ")",
+                         "sort it with `osmium sort " + where + " -o sorted.osm.pbf`");
+    } catch (const osmium::pbf_error& e) {
+        throw InputError(where, std::string("cannot read as OSM PBF: ") + e.what(), damaged);
+    } catch (const osmium::xml_error& e) {
+        throw InputError(where + ":" + std::to_string(e.line) + ":" + std::to_string(e.column),
+                         std::string("cannot read as OSM XML: ") + e.what(), damaged);
+    } catch (const osmium::io_error& e) {
+        throw InputError(where, std::string("cannot read as OSM: ") + e.what(), damaged);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw InputError(where, std::string("cannot read as OSM: ") + e.what(), damaged);
+    }
+}
+
+}  // namespace lc15::io
