@@ -21,9 +21,92 @@
 #include <string>
 #include <vector>
 
+#include "engine/error.hpp"
 #include "engine/transit.hpp"
 
 namespace lc15::io {
+
+/// A CSV text (RFC 4180: quoted fields, "" inside quotes, CRLF or LF, optional UTF-8 BOM), read
+/// row by row with line numbers for messages. GTFS's dialect; also used for planners' line files.
+///   CsvTable t(text, "stops.txt");  int c = t.col("stop_id", true);
+///   while (t.next()) use(t.get(c), t.here());
+class CsvTable {
+  public:
+    CsvTable(std::string text, std::string where)
+        : text_(std::move(text)), where_(std::move(where)) {
+        if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
+        if (!next())
+            throw InputError(where_, "file is empty", "the first line must name the columns");
+        header_ = row_;
+        for (auto& h : header_) {
+            while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.pop_back();
+            while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.erase(h.begin());
+        }
+    }
+
+    /// Index of a column; -1 if absent and optional; throws InputError if absent and required.
+    int col(const std::string& name, bool required) const {
+        for (std::size_t i = 0; i < header_.size(); ++i) {
+            if (header_[i] == name) return static_cast<int>(i);
+        }
+        if (required) {
+            throw InputError(where_ + ":1", "missing column " + name,
+                             "GTFS requires this column; check the header line");
+        }
+        return -1;
+    }
+
+    bool next() {
+        row_.clear();
+        if (pos_ >= text_.size()) return false;
+        line_ = next_line_;
+        std::string field;
+        bool quoted = false;
+        while (pos_ < text_.size()) {
+            const char c = text_[pos_++];
+            if (quoted) {
+                if (c == '"') {
+                    if (pos_ < text_.size() && text_[pos_] == '"') {
+                        field += '"';
+                        ++pos_;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    if (c == '\n') ++next_line_;
+                    field += c;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                row_.push_back(std::move(field));
+                field.clear();
+            } else if (c == '\n') {
+                ++next_line_;
+                break;
+            } else if (c != '\r') {
+                field += c;
+            }
+        }
+        row_.push_back(std::move(field));
+        if (row_.size() == 1 && row_[0].empty()) return next();  // blank line
+        return true;
+    }
+
+    const std::string& get(int c) const {
+        static const std::string empty;
+        return c >= 0 && static_cast<std::size_t>(c) < row_.size() ? row_[c] : empty;
+    }
+    /// "file:line" of the current row, for warnings.
+    std::string here() const { return where_ + ":" + std::to_string(line_); }
+
+  private:
+    std::string text_;
+    std::string where_;
+    std::size_t pos_ = 0;
+    int line_ = 0, next_line_ = 1;
+    std::vector<std::string> header_, row_;
+};
 
 struct GtfsOptions {
     int window_start_s = 7 * 3600;  ///< departures from the first stop in [start, end)

@@ -10,6 +10,7 @@
 
 #include "engine/error.hpp"
 #include "engine/transit.hpp"
+#include "io/bus_lines.hpp"
 #include "io/gtfs.hpp"
 #include "io/osm_reader.hpp"
 
@@ -248,6 +249,96 @@ TEST(Gtfs, PortoAlegreEndToEnd) {
         "healthcare: walking %.1f %%, walk + bus %.1f %%\n",
         feed.lines.size(), snapped, net.num_stops(), total, 100 * walk_pop / total,
         100 * bus_pop / total);
+}
+
+}  // namespace
+}  // namespace lc15
+
+namespace lc15 {
+namespace {
+
+// Zhuhai's 47 OSM bus routes become lines whose stops snap onto the streets or are reported.
+TEST(BusLines, ZhuhaiOsmRoutesBecomeLines) {
+    const fs::path root(LC15_SOURCE_DIR);
+    const io::OsmData osm = io::read_osm(root / "data/osm/cn_zhuhai_xiangzhou.osm");
+    ASSERT_EQ(osm.routes.size(), 47u);
+    const Snapper snapper(osm.graph);
+    const io::BusLineOptions bopt;
+    const io::BusLines b = io::bus_lines_from_osm(osm, snapper, bopt);
+    std::size_t dropped = 0;
+    for (const auto& r : osm.routes) {
+        const bool warned =
+            std::any_of(b.warnings.begin(), b.warnings.end(), [&](const std::string& w) {
+                return w.find("route " + r.id) == 0 && w.find("not built") != std::string::npos;
+            });
+        dropped += warned;
+    }
+    EXPECT_EQ(b.lines.size() + dropped, 47u);
+    EXPECT_GT(b.lines.size(), 30u);
+    for (const auto& l : b.lines) {
+        ASSERT_GE(l.stops.size(), 2u) << l.id;
+        ASSERT_EQ(l.hop_seconds.size() + 1, l.stops.size()) << l.id;
+        for (std::size_t i = 0; i < l.hop_seconds.size(); ++i) {
+            // 18 km/h = 5 m/s, and the path is at least the straight line.
+            const double straight =
+                haversine_m(b.stops[l.stops[i]].pos, b.stops[l.stops[i + 1]].pos);
+            EXPECT_GE(l.hop_seconds[i] + 1e-9, straight * 0.9 / 5.0) << l.id << " hop " << i;
+            EXPECT_LE(l.hop_seconds[i], (straight * bopt.max_path_ratio + 200) / 5.0 + 1e-9)
+                << l.id << " hop " << i;
+        }
+    }
+    TransitOptions topt;
+    topt.stop_snap_m = bopt.max_stop_street_m;
+    const TransitNetwork net = build_transit(osm.graph, snapper, b.stops, b.lines, topt);
+    // Every stop a line uses snaps onto a street or is named in a warning.
+    for (std::uint32_t l = 0; l < net.num_lines(); ++l) {
+        for (StopId s : net.line_stops(l)) {
+            if (net.stop(s).snap.ok()) continue;
+            const bool reported = std::any_of(
+                b.warnings.begin(), b.warnings.end(),
+                [&](const std::string& w) { return w.find("stop " + net.stop(s).id) == 0; });
+            EXPECT_TRUE(reported) << net.stop(s).id;
+        }
+    }
+    std::size_t transfers = 0;
+    for (StopId s = 0; s < net.num_stops(); ++s) transfers += net.transfers(s).size();
+    EXPECT_GT(transfers, 0u);
+    std::printf("Zhuhai: %u lines from 47 routes, %u stops, %zu transfers, %zu warnings\n",
+                net.num_lines(), net.num_stops(), transfers, b.warnings.size());
+}
+
+TEST(BusLines, PlannersFileIsReadAndChecked) {
+    TempDir d;
+    d.write("lines.csv",
+            "line,stop_id,stop_name,lon,lat,headway_min\n"
+            "N1,a,South," +
+                std::to_string(north(200).lon) + "," + std::to_string(north(200).lat) +
+                ",6\n"
+                "N1,b,North," +
+                std::to_string(north(1800).lon) + "," + std::to_string(north(1800).lat) +
+                ",\n"
+                "N2,a,South," +
+                std::to_string(north(200).lon) + "," + std::to_string(north(200).lat) +
+                ",\n"
+                "N2,x,Field,122.3,40.6,\n"
+                "N3,y,Bad,abc,40.6,\n");
+    const WalkGraph g = street();
+    const Snapper snapper(g);
+    const io::BusLines b = io::read_bus_lines_csv(d.path / "lines.csv", snapper, {});
+    ASSERT_EQ(b.stops.size(), 3u);  // a shared by N1 and N2
+    ASSERT_EQ(b.lines.size(), 2u);  // N3 has no good row
+    EXPECT_EQ(b.lines[0].stops, (std::vector<StopId>{0, 1}));
+    EXPECT_DOUBLE_EQ(b.lines[0].headway_seconds, 360);
+    EXPECT_DOUBLE_EQ(b.lines[1].headway_seconds, 600);
+    EXPECT_NEAR(b.lines[0].hop_seconds[0], 1600 * 1.3 / 5.0, 0.5);  // straight × 1.3 at 18 km/h
+    auto has = [&](const std::string& s) {
+        return std::any_of(b.warnings.begin(), b.warnings.end(),
+                           [&](const std::string& w) { return w.find(s) != std::string::npos; });
+    };
+    EXPECT_TRUE(has("lines.csv:6: bad lon/lat"));
+    EXPECT_TRUE(has("stop x (Field)"));
+    d.write("nolat.csv", "line,lon\nN1,1\n");
+    EXPECT_THROW(io::read_bus_lines_csv(d.path / "nolat.csv", snapper, {}), InputError);
 }
 
 }  // namespace
