@@ -5,8 +5,9 @@
 //   FacilityHandle f = model.add_facility(cat, snap); // any time, also after compute()
 //   model.compute();                                  // all categories, in parallel (TBB)
 //   model.home(cat, h).nearest;                       // cm to the nearest facility, ...
-//   CommunityReport r = model.community_report(num_communities);
-//   Delta d = model.remove_facility(f);               // incremental: only homes near f change
+//   CoverageReport r = model.report(num_communities);
+//   Delta d;
+//   model.remove_facility(f, &d);                     // incremental: only homes near f change
 //
 // Semantics (docs/METHOD.md):
 //  * Distance home→facility = home access leg + network distance between the two snapped
@@ -18,7 +19,16 @@
 //    the same whatever the thread count and whatever the order of edits.
 //  * Incremental edits (add/remove/move facility, change a home's population) give exactly the
 //    same state as a full compute() with the edited inputs (a property test checks this).
+//  * Edges carrying options.forbidden_flags are never walked. Points must be snapped with a
+//    Snapper built with the same forbidden flags; a home or facility snapped onto a forbidden
+//    edge anyway is treated as off the network (home uncovered, facility reaching nobody).
+//  * Every category is measured for every home, each with its own radius: GB 50180 levels do
+//    not nest (a 15-minute area must also provide the 5- and 10-minute facilities).
 //
+// Cost: compute() runs one unbounded multi-source search per category plus one search bounded
+// by the radius per facility, O(C (V + E) log V + sum over facilities of what the radius
+// holds); memory 8 bytes per vertex and 12 per home, per category. An edit touches only the
+// vertices whose nearest facility changes and the homes within the radius of the facility.
 // Thread safety: const methods may be called concurrently; edits and compute() may not.
 #pragma once
 
@@ -33,51 +43,56 @@
 namespace lc15 {
 
 struct CategoryRule {
-    std::string id;          ///< "kindergarten"
-    std::string name_zh;     ///< "幼儿园"
-    std::string name_en;     ///< "Kindergarten"
-    int level_minutes = 15;  ///< 5, 10 or 15 (GB 50180-2018 living-circle level)
-    double radius_m = 1000;  ///< service radius, inclusive
-    double weight = 1.0;     ///< weight in the composite score
+    std::string id;             ///< "kindergarten"
+    std::string name_zh;        ///< "幼儿园"
+    std::string name_en;        ///< "Kindergarten"
+    int level_minutes = 15;     ///< 5, 10 or 15 (GB 50180-2018 living-circle level)
+    double radius_m = 1000;     ///< service radius, inclusive
+    double weight = 1.0;        ///< weight in the composite score
     double target_share = 1.0;  ///< population share that must be covered to pass
-    std::string clause;      ///< where the figure comes from
+    std::string clause;         ///< where the figure comes from
 };
 
 struct CoverageOptions {
-    bool access_legs = true;            ///< add the straight legs from points to the street
-    std::uint8_t forbidden_flags = 0;   ///< e.g. kEdgeSteps for the barrier-free profile
-    double speed_m_per_s = 1.25;        ///< walking speed, for minutes in reports
+    bool access_legs = true;           ///< add the straight legs from points to the street
+    std::uint8_t forbidden_flags = 0;  ///< e.g. kEdgeSteps for the barrier-free profile
+    double speed_m_per_s = 1.25;       ///< walking speed, for minutes in reports
 };
 
 struct Home {
-    SnapResult snap;               ///< !snap.ok(): not on the network (counted as uncovered)
-    double population = 0.0;       ///< residents represented by this point
+    SnapResult snap;          ///< !snap.ok(): not on the network (counted as uncovered)
+    double population = 0.0;  ///< residents represented by this point
     CommunityId community = kInvalidId;
 };
 
 using FacilityHandle = std::uint32_t;  ///< stable id of a facility across edits
 
 struct HomeCategoryResult {
-    Distance nearest = kInfDistance;           ///< cm, incl. access legs per options
+    Distance nearest = kInfDistance;  ///< cm, incl. access legs per options
     FacilityHandle nearest_facility = kInvalidId;
-    std::uint32_t count_within = 0;            ///< facilities within the radius
-    bool covered() const { return nearest != kInfDistance; }  // see covered_by_radius below
+    std::uint32_t count_within = 0;  ///< facilities within the radius
+    /// Some facility of the category is reachable at all (covered() on the model compares with
+    /// the radius).
+    bool reached() const { return nearest != kInfDistance; }
+    friend bool operator==(const HomeCategoryResult&, const HomeCategoryResult&) = default;
 };
 
 struct CategoryCommunityMetrics {
-    double population = 0;         ///< residents of the community (homes on or off network)
-    double covered_population = 0; ///< residents within the radius of a facility
-    double share = 0;              ///< covered / population (0 when population is 0)
-    double median_m = -1;          ///< population-weighted median of the nearest distance (-1: none reached)
-    double p90_m = -1;             ///< population-weighted 90th percentile (-1 if beyond reach)
+    double population = 0;          ///< residents of the community (homes on or off network)
+    double covered_population = 0;  ///< residents within the radius of a facility
+    double share = 0;               ///< covered / population (0 when population is 0)
+    double median_m =
+        -1;             ///< population-weighted median of the nearest distance (-1: none reached)
+    double p90_m = -1;  ///< population-weighted 90th percentile (-1 if beyond reach)
     std::uint32_t facilities_within = 0;  ///< distinct facilities within the radius of some home
-    bool pass = false;             ///< share >= rule.target_share
+    bool pass = false;                    ///< share >= rule.target_share
 };
 
 struct CommunityMetrics {
     std::vector<CategoryCommunityMetrics> by_category;  ///< indexed like the rules
-    double score = 0;                 ///< 0..100, weighted mean share (docs/METHOD.md)
-    std::vector<std::uint32_t> lacking;  ///< categories with no facility within reach of anyone
+    double score = 0;  ///< 0..100, weighted mean share (docs/METHOD.md)
+    std::vector<std::uint32_t>
+        lacking;  ///< categories with share 0 (nobody covered; population > 0)
 };
 
 struct CityCategorySummary {
@@ -86,7 +101,10 @@ struct CityCategorySummary {
 
 struct CoverageReport {
     std::vector<CommunityMetrics> communities;
-    std::vector<CityCategorySummary> city;   ///< per category
+    std::vector<CityCategorySummary>
+        city;  ///< per category, all homes (also those of no community)
+    /// Weighted mean of the city shares x 100 = population-weighted mean of community scores
+    /// when every home belongs to a community.
     double city_score = 0;
 };
 
@@ -101,7 +119,7 @@ struct Delta {
 };
 
 class CoverageModel {
-public:
+  public:
     CoverageModel(const WalkGraph& g, std::vector<CategoryRule> rules, CoverageOptions options);
     ~CoverageModel();
     CoverageModel(CoverageModel&&) noexcept;
@@ -110,13 +128,18 @@ public:
     const CoverageOptions& options() const;
     const WalkGraph& graph() const;
 
+    /// Replaces the homes; results are dropped until the next compute().
     void set_homes(std::vector<Home> homes);
     const std::vector<Home>& homes() const;
 
     /// Adds a facility of category `cat` at a snapped position. Before compute() this only
     /// records it; afterwards it updates the results incrementally and returns what changed.
+    /// A snap that is !ok() is accepted (the facility then reaches nobody).
+    /// Throws std::out_of_range for an unknown category.
     FacilityHandle add_facility(std::uint32_t cat, const SnapResult& snap, Delta* delta = nullptr);
+    /// Throws std::out_of_range unless f is an active facility. The handle is not reused.
     void remove_facility(FacilityHandle f, Delta* delta = nullptr);
+    /// Remove + add under the same handle; the Delta compares before the move with after it.
     void move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta = nullptr);
     /// Changes one home's population (results per home do not change; reports do).
     void set_population(HomeId h, double population);
@@ -130,14 +153,16 @@ public:
     void compute();
     bool computed() const;
 
+    /// Valid after compute() (throws std::logic_error before).
     const HomeCategoryResult& home(std::uint32_t cat, HomeId h) const;
     /// Covered means nearest <= radius.
     bool covered(std::uint32_t cat, HomeId h) const;
 
-    /// Aggregates per community (homes carry their community id) and for the whole city.
+    /// Aggregates per community (homes carry their community id; ids >= num_communities count
+    /// for the city only) and for the whole city. Requires compute().
     CoverageReport report(std::uint32_t num_communities) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

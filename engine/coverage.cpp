@@ -1,0 +1,641 @@
+#include "engine/coverage.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+
+#include "engine/search.hpp"
+
+namespace lc15 {
+
+namespace {
+
+// (distance, label) ordered lexicographically: the tie-break every result shares.
+struct DistLabel {
+    Distance d = kInfDistance;
+    std::uint32_t label = kInvalidId;
+    friend bool operator<(const DistLabel& a, const DistLabel& b) {
+        return a.d != b.d ? a.d < b.d : a.label < b.label;
+    }
+};
+
+struct HeapItem {
+    Distance d;
+    std::uint32_t label;
+    VertexId v;
+    friend bool operator>(const HeapItem& a, const HeapItem& b) {
+        if (a.d != b.d) return a.d > b.d;
+        if (a.label != b.label) return a.label > b.label;
+        return a.v > b.v;
+    }
+};
+
+// Population-weighted quantile of (distance, weight) pairs: the smallest distance whose
+// cumulative weight reaches q of the total (a relative 1e-12 absorbs rounding). Returns -1
+// when the quantile lies among unreached homes (infinite distance) or there is no weight.
+double weighted_quantile(std::vector<std::pair<Distance, double>>& v, double q) {
+    double total = 0;
+    for (const auto& x : v) total += x.second;
+    if (!(total > 0)) return -1;
+    const double want = q * total * (1.0 - 1e-12);
+    double cum = 0;
+    for (const auto& x : v) {
+        cum += x.second;
+        if (cum >= want && x.second > 0) {
+            return x.first == kInfDistance ? -1.0 : cm_to_metres(x.first);
+        }
+    }
+    return -1;
+}
+
+}  // namespace
+
+struct CoverageModel::Impl {
+    struct Facility {
+        std::uint32_t cat;
+        SnapResult snap;
+        bool active;
+        std::vector<CommunityId> communities;  // communities with a home within the radius
+    };
+    struct Category {
+        std::vector<Distance> vdist;         // per vertex: distance to the nearest facility
+        std::vector<FacilityHandle> vlabel;  // per vertex: that facility (lowest handle on ties)
+        std::vector<HomeCategoryResult> home;
+        std::unordered_map<EdgeId, std::vector<FacilityHandle>> edge_facilities;  // active, usable
+    };
+    struct Worker {
+        explicit Worker(const WalkGraph& g) : search(g) {}
+        MultiSourceDijkstra search;
+        std::vector<std::uint32_t> home_stamp;
+        std::uint32_t stamp = 0;
+        std::vector<VertexId> settled;
+    };
+
+    Impl(const WalkGraph& graph, std::vector<CategoryRule> r, CoverageOptions o)
+        : g(graph), rules(std::move(r)), options(o), workers([this] { return Worker(g); }) {
+        for (const auto& rule : rules) radius.push_back(metres_to_cm(std::max(0.0, rule.radius_m)));
+        index_homes();
+    }
+
+    const WalkGraph& g;
+    std::vector<CategoryRule> rules;
+    CoverageOptions options;
+    std::vector<Distance> radius;  // cm, per category
+    std::vector<Home> homes;
+    std::vector<std::uint32_t> edge_home_first;  // CSR edge -> homes (usable snaps only)
+    std::vector<HomeId> edge_homes;
+    std::vector<Facility> facilities;
+    std::vector<Category> cats;
+    bool computed = false;
+    tbb::enumerable_thread_specific<Worker> workers;
+
+    // Scratch for serial edits.
+    std::vector<std::uint32_t> vmark;
+    std::uint32_t vstamp = 0;
+    std::vector<std::uint32_t> hmark;
+    std::uint32_t hstamp = 0;
+    std::vector<HeapItem> heap;
+
+    bool legs() const { return options.access_legs; }
+    Distance leg(const SnapResult& s) const { return options.access_legs ? s.access : 0; }
+
+    /// On the network and not on an edge the profile forbids.
+    bool usable(const SnapResult& s) const {
+        return s.ok() && s.edge < g.num_edges() &&
+               !(g.edge_flags(s.edge) & options.forbidden_flags);
+    }
+
+    std::span<const HomeId> homes_on(EdgeId e) const {
+        return {edge_homes.data() + edge_home_first[e],
+                edge_home_first[e + 1] - edge_home_first[e]};
+    }
+
+    void index_homes() {
+        edge_home_first.assign(g.num_edges() + 1, 0);
+        for (const Home& h : homes) {
+            if (usable(h.snap)) ++edge_home_first[h.snap.edge + 1];
+        }
+        for (std::size_t e = 0; e < g.num_edges(); ++e)
+            edge_home_first[e + 1] += edge_home_first[e];
+        edge_homes.assign(edge_home_first.back(), 0);
+        std::vector<std::uint32_t> fill(edge_home_first.begin(), edge_home_first.end() - 1);
+        for (HomeId h = 0; h < homes.size(); ++h) {
+            if (usable(homes[h].snap)) edge_homes[fill[homes[h].snap.edge]++] = h;
+        }
+    }
+
+    // Nearest facility of `cat` for home h from the per-vertex arrays and the facilities on
+    // the home's own edge. count_within is left to the caller.
+    DistLabel nearest(std::uint32_t cat, HomeId h) const {
+        const Home& home = homes[h];
+        DistLabel best;
+        if (!usable(home.snap)) return best;
+        const Category& c = cats[cat];
+        const EdgeId e = home.snap.edge;
+        const VertexId t = g.edge_tail(e), hd = g.edge_head(e);
+        if (c.vdist[t] != kInfDistance)
+            best = std::min(best, DistLabel{c.vdist[t] + home.snap.off_tail, c.vlabel[t]});
+        if (c.vdist[hd] != kInfDistance) {
+            best = std::min(best, DistLabel{c.vdist[hd] + home.snap.off_head, c.vlabel[hd]});
+        }
+        if (auto it = c.edge_facilities.find(e); it != c.edge_facilities.end()) {
+            for (FacilityHandle f : it->second) {
+                const SnapResult& fs = facilities[f].snap;
+                best = std::min(best,
+                                DistLabel{same_edge_distance(home.snap, fs, false) + leg(fs), f});
+            }
+        }
+        if (best.d != kInfDistance) best.d += leg(home.snap);
+        return best;
+    }
+
+    // Exact distance from facility f to home h given a search run from f alone.
+    Distance distance_from_search(const Worker& w, FacilityHandle f, HomeId h) const {
+        const SnapResult& hs = homes[h].snap;
+        const SnapResult& fs = facilities[f].snap;
+        Distance d = hs.distance_from(g, w.search, false);
+        if (hs.edge == fs.edge)
+            d = std::min<Distance>(d, same_edge_distance(hs, fs, false) + leg(fs));
+        return d == kInfDistance ? d : d + leg(hs);
+    }
+
+    // Calls fn(home) once for every home within the category radius of facility f.
+    template <class Fn>
+    void for_homes_within(Worker& w, FacilityHandle f, Fn&& fn) {
+        const Facility& fac = facilities[f];
+        if (!usable(fac.snap)) return;
+        const Distance r = radius[fac.cat];
+        if (w.home_stamp.size() != homes.size()) {
+            w.home_stamp.assign(homes.size(), 0);
+            w.stamp = 0;
+        }
+        if (++w.stamp == 0) {
+            std::fill(w.home_stamp.begin(), w.home_stamp.end(), 0);
+            w.stamp = 1;
+        }
+        const auto src = fac.snap.sources(g, f, legs());
+        w.settled.clear();
+        w.search.run(
+            src, std::min(r, kMaxSearchDistance),
+            [&](VertexId v, Distance, std::uint32_t) { w.settled.push_back(v); },
+            options.forbidden_flags);
+        auto visit_edge = [&](EdgeId e) {
+            for (HomeId h : homes_on(e)) {
+                if (w.home_stamp[h] == w.stamp) continue;
+                w.home_stamp[h] = w.stamp;
+                if (distance_from_search(w, f, h) <= r) fn(h);
+            }
+        };
+        visit_edge(fac.snap.edge);  // homes along the facility's own edge, ends maybe unreached
+        for (VertexId v : w.settled) {
+            for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) visit_edge(g.arc_edge(a));
+        }
+    }
+
+    std::vector<CommunityId> communities_within(Worker& w, FacilityHandle f) {
+        std::vector<CommunityId> out;
+        for_homes_within(w, f, [&](HomeId h) {
+            if (homes[h].community != kInvalidId) out.push_back(homes[h].community);
+        });
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    void compute() {
+        const auto nc = static_cast<std::uint32_t>(rules.size());
+        cats.assign(nc, Category{});
+        for (FacilityHandle f = 0; f < facilities.size(); ++f) {
+            Facility& fac = facilities[f];
+            fac.communities.clear();
+            if (fac.active && usable(fac.snap))
+                cats[fac.cat].edge_facilities[fac.snap.edge].push_back(f);
+        }
+        // 1. Nearest facility: one multi-source search per category.
+        tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, nc, 1), [&](const auto& range) {
+            Worker& w = workers.local();
+            std::vector<SearchSource> src;
+            for (std::uint32_t cat = range.begin(); cat != range.end(); ++cat) {
+                Category& c = cats[cat];
+                c.vdist.assign(g.num_vertices(), kInfDistance);
+                c.vlabel.assign(g.num_vertices(), kInvalidId);
+                src.clear();
+                for (FacilityHandle f = 0; f < facilities.size(); ++f) {
+                    const Facility& fac = facilities[f];
+                    if (fac.cat != cat || !fac.active || !usable(fac.snap)) continue;
+                    for (const SearchSource& s : fac.snap.sources(g, f, legs())) src.push_back(s);
+                }
+                w.search.run(
+                    src, kMaxSearchDistance,
+                    [&](VertexId v, Distance d, std::uint32_t label) {
+                        c.vdist[v] = d;
+                        c.vlabel[v] = label;
+                    },
+                    options.forbidden_flags);
+                c.home.assign(homes.size(), HomeCategoryResult{});
+                for (HomeId h = 0; h < homes.size(); ++h) {
+                    const DistLabel n = nearest(cat, h);
+                    c.home[h].nearest = n.d;
+                    c.home[h].nearest_facility = n.label;
+                }
+            }
+        });
+        // 2. Facilities within the radius: one bounded search per facility. Integer counts,
+        //    so the sums do not depend on the order the threads add them in.
+        std::vector<FacilityHandle> active;
+        for (FacilityHandle f = 0; f < facilities.size(); ++f) {
+            if (facilities[f].active && usable(facilities[f].snap)) active.push_back(f);
+        }
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, active.size(), 8),
+                          [&](const auto& range) {
+                              Worker& w = workers.local();
+                              for (std::size_t i = range.begin(); i != range.end(); ++i) {
+                                  const FacilityHandle f = active[i];
+                                  Category& c = cats[facilities[f].cat];
+                                  std::vector<CommunityId> comm;
+                                  for_homes_within(w, f, [&](HomeId h) {
+                                      std::atomic_ref<std::uint32_t>(c.home[h].count_within)
+                                          .fetch_add(1, std::memory_order_relaxed);
+                                      if (homes[h].community != kInvalidId)
+                                          comm.push_back(homes[h].community);
+                                  });
+                                  std::sort(comm.begin(), comm.end());
+                                  comm.erase(std::unique(comm.begin(), comm.end()), comm.end());
+                                  facilities[f].communities = std::move(comm);
+                              }
+                          });
+        computed = true;
+    }
+
+    // ---- incremental edits --------------------------------------------------------------
+
+    // Records the result of each home touched by an edit before its first change.
+    struct Recorder {
+        Impl& m;
+        std::uint32_t cat;
+        std::vector<std::pair<HomeId, HomeCategoryResult>> before;
+        Recorder(Impl& model, std::uint32_t c) : m(model), cat(c) {
+            if (m.hmark.size() != m.homes.size()) {
+                m.hmark.assign(m.homes.size(), 0);
+                m.hstamp = 0;
+            }
+            if (++m.hstamp == 0) {
+                std::fill(m.hmark.begin(), m.hmark.end(), 0);
+                m.hstamp = 1;
+            }
+        }
+        HomeCategoryResult& touch(HomeId h) {
+            HomeCategoryResult& r = m.cats[cat].home[h];
+            if (m.hmark[h] != m.hstamp) {
+                m.hmark[h] = m.hstamp;
+                before.emplace_back(h, r);
+            }
+            return r;
+        }
+        void finish(Delta* delta) {
+            if (!delta) return;
+            std::sort(before.begin(), before.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (const auto& [h, b] : before) {
+                const HomeCategoryResult& a = m.cats[cat].home[h];
+                if (!(a == b)) delta->changes.push_back({cat, h, b, a});
+            }
+        }
+    };
+
+    void next_vstamp() {
+        if (vmark.size() != g.num_vertices()) {
+            vmark.assign(g.num_vertices(), 0);
+            vstamp = 0;
+        }
+        if (++vstamp == 0) {
+            std::fill(vmark.begin(), vmark.end(), 0);
+            vstamp = 1;
+        }
+    }
+
+    // Recomputes the nearest facility of the homes on edges touching `vertices` and on `edge`.
+    void refresh_homes(Recorder& rec, const std::vector<VertexId>& vertices, EdgeId edge) {
+        auto refresh_edge = [&](EdgeId e) {
+            for (HomeId h : homes_on(e)) {
+                const DistLabel n = nearest(rec.cat, h);
+                const HomeCategoryResult& cur = cats[rec.cat].home[h];
+                if (cur.nearest == n.d && cur.nearest_facility == n.label) continue;
+                HomeCategoryResult& r = rec.touch(h);
+                r.nearest = n.d;
+                r.nearest_facility = n.label;
+            }
+        };
+        refresh_edge(edge);
+        for (VertexId v : vertices) {
+            for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) refresh_edge(g.arc_edge(a));
+        }
+    }
+
+    void push(Distance d, std::uint32_t label, VertexId v) {
+        heap.push_back({d, label, v});
+        std::push_heap(heap.begin(), heap.end(), std::greater<>{});
+    }
+    HeapItem pop() {
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
+        const HeapItem top = heap.back();
+        heap.pop_back();
+        return top;
+    }
+
+    // Inserts an active facility into the computed state.
+    void insert(FacilityHandle f, Recorder& rec) {
+        Facility& fac = facilities[f];
+        if (!usable(fac.snap)) return;
+        Category& c = cats[fac.cat];
+        auto& on_edge = c.edge_facilities[fac.snap.edge];
+        on_edge.insert(std::upper_bound(on_edge.begin(), on_edge.end(), f), f);
+        // Search from f, pruned wherever f does not beat the stored (distance, label): a
+        // vertex f improves is reached along f's shortest path through improved vertices only.
+        next_vstamp();
+        std::vector<VertexId> changed;
+        heap.clear();
+        auto improve = [&](VertexId v, Distance d) {
+            if (d > kMaxSearchDistance || !(DistLabel{d, f} < DistLabel{c.vdist[v], c.vlabel[v]}))
+                return;
+            c.vdist[v] = d;
+            c.vlabel[v] = f;
+            if (vmark[v] != vstamp) {
+                vmark[v] = vstamp;
+                changed.push_back(v);
+            }
+            push(d, f, v);
+        };
+        for (const SearchSource& s : fac.snap.sources(g, f, legs())) improve(s.vertex, s.offset);
+        while (!heap.empty()) {
+            const HeapItem top = pop();
+            if (top.d != c.vdist[top.v] || c.vlabel[top.v] != f) continue;
+            for (ArcId a = g.first_out(top.v); a < g.first_out(top.v + 1); ++a) {
+                if (g.arc_flags(a) & options.forbidden_flags) continue;
+                improve(g.head(a), top.d + g.arc_length(a));
+            }
+        }
+        refresh_homes(rec, changed, fac.snap.edge);
+        Worker& w = workers.local();
+        std::vector<CommunityId> comm;
+        for_homes_within(w, f, [&](HomeId h) {
+            ++rec.touch(h).count_within;
+            if (homes[h].community != kInvalidId) comm.push_back(homes[h].community);
+        });
+        std::sort(comm.begin(), comm.end());
+        comm.erase(std::unique(comm.begin(), comm.end()), comm.end());
+        fac.communities = std::move(comm);
+    }
+
+    // Takes a facility (still marked active by the caller or not) out of the computed state.
+    void erase(FacilityHandle f, Recorder& rec) {
+        Facility& fac = facilities[f];
+        if (!usable(fac.snap)) return;
+        Category& c = cats[fac.cat];
+        auto& on_edge = c.edge_facilities[fac.snap.edge];
+        on_edge.erase(std::remove(on_edge.begin(), on_edge.end(), f), on_edge.end());
+        if (on_edge.empty()) c.edge_facilities.erase(fac.snap.edge);
+        // The region of f: vertices labelled f. It is connected to f's edge ends through f's
+        // shortest-path tree (a predecessor of a vertex labelled f is labelled f too).
+        next_vstamp();
+        std::vector<VertexId> region;
+        for (VertexId s : {g.edge_tail(fac.snap.edge), g.edge_head(fac.snap.edge)}) {
+            if (c.vlabel[s] == f && vmark[s] != vstamp) {
+                vmark[s] = vstamp;
+                region.push_back(s);
+            }
+        }
+        for (std::size_t i = 0; i < region.size(); ++i) {
+            const VertexId v = region[i];
+            for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) {
+                const VertexId u = g.head(a);
+                if (c.vlabel[u] == f && vmark[u] != vstamp) {
+                    vmark[u] = vstamp;
+                    region.push_back(u);
+                }
+            }
+        }
+        for (VertexId v : region) {
+            c.vdist[v] = kInfDistance;
+            c.vlabel[v] = kInvalidId;
+        }
+        // Seeds: the boundary (neighbours outside the region keep their values) and the other
+        // facilities entering the graph at a region vertex.
+        heap.clear();
+        auto improve = [&](VertexId v, Distance d, std::uint32_t label) {
+            if (d > kMaxSearchDistance ||
+                !(DistLabel{d, label} < DistLabel{c.vdist[v], c.vlabel[v]}))
+                return;
+            c.vdist[v] = d;
+            c.vlabel[v] = label;
+            push(d, label, v);
+        };
+        for (VertexId v : region) {
+            for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) {
+                const VertexId u = g.head(a);
+                if (!(g.arc_flags(a) & options.forbidden_flags) && vmark[u] != vstamp &&
+                    c.vdist[u] != kInfDistance) {
+                    improve(v, c.vdist[u] + g.arc_length(a), c.vlabel[u]);
+                }
+                if (auto it = c.edge_facilities.find(g.arc_edge(a));
+                    it != c.edge_facilities.end()) {
+                    for (FacilityHandle o : it->second) {
+                        for (const SearchSource& s : facilities[o].snap.sources(g, o, legs())) {
+                            if (s.vertex == v) improve(v, s.offset, o);
+                        }
+                    }
+                }
+            }
+        }
+        // Dijkstra restricted to the region.
+        while (!heap.empty()) {
+            const HeapItem top = pop();
+            if (top.d != c.vdist[top.v] || top.label != c.vlabel[top.v]) continue;
+            for (ArcId a = g.first_out(top.v); a < g.first_out(top.v + 1); ++a) {
+                const VertexId u = g.head(a);
+                if ((g.arc_flags(a) & options.forbidden_flags) || vmark[u] != vstamp) continue;
+                improve(u, top.d + g.arc_length(a), top.label);
+            }
+        }
+        refresh_homes(rec, region, fac.snap.edge);
+        Worker& w = workers.local();
+        for_homes_within(w, f, [&](HomeId h) { --rec.touch(h).count_within; });
+        fac.communities.clear();
+    }
+};
+
+CoverageModel::CoverageModel(const WalkGraph& g, std::vector<CategoryRule> rules,
+                             CoverageOptions options)
+    : impl_(std::make_unique<Impl>(g, std::move(rules), options)) {}
+CoverageModel::~CoverageModel() = default;
+CoverageModel::CoverageModel(CoverageModel&&) noexcept = default;
+
+const std::vector<CategoryRule>& CoverageModel::rules() const { return impl_->rules; }
+const CoverageOptions& CoverageModel::options() const { return impl_->options; }
+const WalkGraph& CoverageModel::graph() const { return impl_->g; }
+
+void CoverageModel::set_homes(std::vector<Home> homes) {
+    impl_->homes = std::move(homes);
+    impl_->index_homes();
+    impl_->computed = false;
+    impl_->cats.clear();
+}
+const std::vector<Home>& CoverageModel::homes() const { return impl_->homes; }
+
+FacilityHandle CoverageModel::add_facility(std::uint32_t cat, const SnapResult& snap,
+                                           Delta* delta) {
+    if (cat >= impl_->rules.size()) throw std::out_of_range("add_facility: no such category");
+    const auto f = static_cast<FacilityHandle>(impl_->facilities.size());
+    if (f == kInvalidId) throw std::length_error("add_facility: too many facility handles");
+    impl_->facilities.push_back({cat, snap, true, {}});
+    if (impl_->computed) {
+        Impl::Recorder rec(*impl_, cat);
+        impl_->insert(f, rec);
+        rec.finish(delta);
+    }
+    return f;
+}
+
+void CoverageModel::remove_facility(FacilityHandle f, Delta* delta) {
+    if (!facility_active(f)) throw std::out_of_range("remove_facility: not an active facility");
+    impl_->facilities[f].active = false;
+    if (impl_->computed) {
+        Impl::Recorder rec(*impl_, impl_->facilities[f].cat);
+        impl_->erase(f, rec);
+        rec.finish(delta);
+    }
+}
+
+void CoverageModel::move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta) {
+    if (!facility_active(f)) throw std::out_of_range("move_facility: not an active facility");
+    if (!impl_->computed) {
+        impl_->facilities[f].snap = snap;
+        return;
+    }
+    Impl::Recorder rec(*impl_, impl_->facilities[f].cat);
+    impl_->erase(f, rec);
+    impl_->facilities[f].snap = snap;
+    impl_->insert(f, rec);
+    rec.finish(delta);
+}
+
+void CoverageModel::set_population(HomeId h, double population) {
+    impl_->homes.at(h).population = population;
+}
+
+std::uint32_t CoverageModel::facility_category(FacilityHandle f) const {
+    return impl_->facilities.at(f).cat;
+}
+const SnapResult& CoverageModel::facility_snap(FacilityHandle f) const {
+    return impl_->facilities.at(f).snap;
+}
+bool CoverageModel::facility_active(FacilityHandle f) const {
+    return f < impl_->facilities.size() && impl_->facilities[f].active;
+}
+std::uint32_t CoverageModel::num_facility_handles() const {
+    return static_cast<std::uint32_t>(impl_->facilities.size());
+}
+
+void CoverageModel::compute() { impl_->compute(); }
+bool CoverageModel::computed() const { return impl_->computed; }
+
+const HomeCategoryResult& CoverageModel::home(std::uint32_t cat, HomeId h) const {
+    if (!impl_->computed) throw std::logic_error("CoverageModel::home before compute()");
+    return impl_->cats.at(cat).home.at(h);
+}
+
+bool CoverageModel::covered(std::uint32_t cat, HomeId h) const {
+    const HomeCategoryResult& r = home(cat, h);
+    return r.reached() && r.nearest <= impl_->radius[cat];
+}
+
+CoverageReport CoverageModel::report(std::uint32_t num_communities) const {
+    if (!impl_->computed) throw std::logic_error("CoverageModel::report before compute()");
+    const Impl& m = *impl_;
+    const auto nc = static_cast<std::uint32_t>(m.rules.size());
+    CoverageReport out;
+    out.communities.resize(num_communities);
+    out.city.resize(nc);
+
+    // Homes by community (CSR, in home order so sums are reproducible).
+    std::vector<std::uint32_t> first(num_communities + 1, 0);
+    for (const Home& h : m.homes) {
+        if (h.community < num_communities) ++first[h.community + 1];
+    }
+    for (std::uint32_t c = 0; c < num_communities; ++c) first[c + 1] += first[c];
+    std::vector<HomeId> members(first.back());
+    {
+        std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+        for (HomeId h = 0; h < m.homes.size(); ++h) {
+            if (m.homes[h].community < num_communities) members[fill[m.homes[h].community]++] = h;
+        }
+    }
+    // Facilities within the radius of some home, per (community, category).
+    std::vector<std::uint32_t> fac_within(static_cast<std::size_t>(num_communities) * nc, 0);
+    for (const auto& fac : m.facilities) {
+        if (!fac.active) continue;
+        for (CommunityId c : fac.communities) {
+            if (c < num_communities) ++fac_within[static_cast<std::size_t>(c) * nc + fac.cat];
+        }
+    }
+    double weight_sum = 0;
+    for (const auto& r : m.rules) weight_sum += r.weight;
+
+    tbb::parallel_for(
+        tbb::blocked_range<std::uint32_t>(0, num_communities), [&](const auto& range) {
+            std::vector<std::pair<Distance, double>> dist;
+            for (std::uint32_t c = range.begin(); c != range.end(); ++c) {
+                CommunityMetrics& cm = out.communities[c];
+                cm.by_category.resize(nc);
+                double weighted = 0;
+                for (std::uint32_t k = 0; k < nc; ++k) {
+                    CategoryCommunityMetrics& x = cm.by_category[k];
+                    dist.clear();
+                    for (std::uint32_t i = first[c]; i < first[c + 1]; ++i) {
+                        const HomeId h = members[i];
+                        const double pop = m.homes[h].population;
+                        const HomeCategoryResult& r = m.cats[k].home[h];
+                        x.population += pop;
+                        if (r.reached() && r.nearest <= m.radius[k]) x.covered_population += pop;
+                        dist.emplace_back(r.nearest, pop);
+                    }
+                    x.share = x.population > 0 ? x.covered_population / x.population : 0.0;
+                    std::stable_sort(dist.begin(), dist.end(), [](const auto& a, const auto& b) {
+                        return a.first < b.first;
+                    });
+                    x.median_m = weighted_quantile(dist, 0.5);
+                    x.p90_m = weighted_quantile(dist, 0.9);
+                    x.facilities_within = fac_within[static_cast<std::size_t>(c) * nc + k];
+                    x.pass = x.share >= m.rules[k].target_share;
+                    weighted += m.rules[k].weight * x.share;
+                    if (x.population > 0 && x.covered_population == 0) cm.lacking.push_back(k);
+                }
+                cm.score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
+            }
+        });
+
+    double weighted = 0;
+    for (std::uint32_t k = 0; k < nc; ++k) {
+        CityCategorySummary& s = out.city[k];
+        for (HomeId h = 0; h < m.homes.size(); ++h) {
+            const double pop = m.homes[h].population;
+            const HomeCategoryResult& r = m.cats[k].home[h];
+            s.population += pop;
+            if (r.reached() && r.nearest <= m.radius[k]) s.covered_population += pop;
+        }
+        s.share = s.population > 0 ? s.covered_population / s.population : 0.0;
+        weighted += m.rules[k].weight * s.share;
+    }
+    out.city_score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
+    return out;
+}
+
+}  // namespace lc15

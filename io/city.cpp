@@ -1,0 +1,474 @@
+#include "io/city.hpp"
+
+#include <oneapi/tbb/parallel_for.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "engine/error.hpp"
+#include "engine/places.hpp"
+#include "io/crs.hpp"
+#include "io/files.hpp"
+#include "io/vector_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lc15::io {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Timer {
+    City& city;
+    std::string step;
+    Clock::time_point start = Clock::now();
+    ~Timer() { city.timings.emplace_back(step, std::chrono::duration<double>(Clock::now() - start).count()); }
+};
+
+VectorSource vector_source(const FileSourceConfig& f) {
+    VectorSource s;
+    s.path = f.path;
+    s.layer = f.layer;
+    s.crs_declared = f.crs_declared;
+    if (f.crs_declared) s.crs = Crs::parse(f.crs, f.where + ": crs");
+    s.lon_field = f.lon_field;
+    s.lat_field = f.lat_field;
+    s.id_field = f.id_field;
+    s.name_field = f.name_field;
+    s.encoding = f.encoding;
+    return s;
+}
+
+std::string attribute(const Feature& f, const std::string& field) {
+    if (field.empty()) return {};
+    const auto it = f.tags.find(field);
+    return it == f.tags.end() ? std::string{} : it->second;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char ch : s) {
+        if (ch == ';' || ch == ',' || ch == '|') {
+            if (!cur.empty()) out.push_back(cur);
+            cur.clear();
+        } else if (ch != ' ') {
+            cur += ch;
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+bool in_bbox(const CityConfig& c, LonLat p) {
+    if (!c.bbox) return true;
+    const auto& b = *c.bbox;
+    return p.lon >= b[0] && p.lon <= b[2] && p.lat >= b[1] && p.lat <= b[3];
+}
+
+// Snaps a point or an area; returns the snap and the distance to the nearest street (m).
+std::pair<SnapResult, double> snap_place(const Snapper& s, LonLat p, const MultiPolygon* area, double max_m) {
+    SnapResult r = area && !area->empty() ? snap_area(s, *area, max_m) : s.snap(p, max_m);
+    if (r.ok()) return {r, cm_to_metres(r.access)};
+    return {r, s.nearest_metres(p)};
+}
+
+const std::set<std::string>& residential_building_values() {
+    static const std::set<std::string> v{"residential", "apartments", "house", "detached", "dormitory",
+                                         "terrace", "semidetached_house", "bungalow", "villa"};
+    return v;
+}
+
+}  // namespace
+
+CoverageOptions City::coverage_options() const {
+    CoverageOptions o;
+    o.access_legs = config.access_legs;
+    o.forbidden_flags = forbidden_flags;
+    o.speed_m_per_s = walker.speed_m_per_s;
+    return o;
+}
+
+City load_city(const CityConfig& config, const std::string& profile, Progress* progress) {
+    City city;
+    city.config = config;
+    city.walker = config.walking_profile(profile.empty() ? config.profile : profile);
+    city.forbidden_flags = kEdgeClosed | (city.walker.exclude_steps ? kEdgeSteps : 0);
+    city.inputs.push_back({"config", config.path.string(), file_sha256(config.path)});
+    city.inputs.push_back({"rules", config.rules.path.string(), file_sha256(config.rules.path)});
+    const RuleSet& rules = config.rules;
+
+    // 1. OSM.
+    {
+        Timer t{city, "read OSM"};
+        ProgressStep step(progress, "reading OSM", 0);
+        require_readable(config.osm, "OSM extract (config " + config.path.string() + ", [city] osm)");
+        OsmReadOptions o;
+        o.profile.private_walkable = config.private_walkable;
+        city.osm = read_osm(config.osm, o);
+        city.inputs.push_back({"osm", config.osm.string(), file_sha256(config.osm)});
+        for (const auto& w : city.osm.warnings) city.warnings.push_back(w);
+    }
+    {
+        Timer t{city, "index streets"};
+        city.snapper = std::make_unique<Snapper>(city.osm.graph, city.forbidden_flags);
+    }
+    const Snapper& snapper = *city.snapper;
+    const double max_snap = config.max_snap_m;
+
+    // 2. Facilities: OSM first, then planners' files; a planner's record wins a duplicate.
+    std::vector<FacilityRecord> osm_records, file_records;
+    {
+        Timer t{city, "facilities"};
+        if (config.osm_facilities) {
+            for (const Feature& f : city.osm.features) {
+                for (std::uint32_t cat : classify(rules, f)) {
+                    FacilityRecord r;
+                    r.category = cat;
+                    r.source = "osm";
+                    r.id = f.id;
+                    r.name = f.name;
+                    r.pos = f.point;
+                    r.is_area = f.is_area();
+                    osm_records.push_back(std::move(r));
+                }
+            }
+        }
+        for (const FileSourceConfig& fc : config.facility_files) {
+            std::vector<std::string> warnings;
+            const std::vector<Feature> features = read_features(vector_source(fc), &warnings);
+            city.inputs.push_back({"facilities", fc.path.string(), file_sha256(fc.path)});
+            for (auto& w : warnings) city.warnings.push_back(w);
+            std::size_t unclassified = 0;
+            for (const Feature& f : features) {
+                std::vector<std::uint32_t> cats;
+                if (!fc.category.empty()) {
+                    cats.push_back(rules.index_of(fc.category, fc.where));
+                } else if (!fc.category_field.empty()) {
+                    const std::string v = attribute(f, fc.category_field);
+                    if (v.empty()) {
+                        throw InputError(fc.path.string() + ": " + f.id, "no value in column '" + fc.category_field + "'",
+                                         "give each row a category id (" + rules.ids_list() + ")");
+                    }
+                    cats.push_back(rules.index_of(v, fc.path.string() + ": " + f.id));
+                } else {
+                    // The type column holds an Amap type path ("科教文化服务;学校;小学") or
+                    // OSM-style tags ("amenity=school"); both are understood.
+                    const std::string type = attribute(f, fc.type_field);
+                    Feature tagged = f;
+                    for (const std::string& kv : split_list(type)) {
+                        if (const auto eq = kv.find('='); eq != std::string::npos) tagged.tags[kv.substr(0, eq)] = kv.substr(eq + 1);
+                    }
+                    cats = classify(rules, tagged, type);
+                }
+                if (cats.empty()) ++unclassified;
+                for (std::uint32_t cat : cats) {
+                    FacilityRecord r;
+                    r.category = cat;
+                    r.source = fc.path.filename().string();
+                    r.id = f.id;
+                    r.name = f.name;
+                    r.pos = f.point;
+                    r.is_area = f.is_area();
+                    if (!in_bbox(config, f.point)) {
+                        city.warnings.push_back(fc.path.string() + ": " + f.id + " (" + f.name +
+                                                ") lies outside the city's bbox; check its coordinates and crs");
+                    }
+                    file_records.push_back(std::move(r));
+                }
+            }
+            if (unclassified > 0) {
+                city.warnings.push_back(fc.path.string() + ": " + std::to_string(unclassified) +
+                                        " rows match no category (not an error: a list may hold other places); "
+                                        "set category or category_field to classify them explicitly");
+            }
+            // A file declared WGS84 whose points sit a GCJ-02 shift away from OSM's twins.
+            if (fc.crs_declared && Crs::parse(fc.crs, fc.where) == Crs::wgs84() && config.osm_facilities) {
+                std::vector<LonLat> declared, reference;
+                for (const auto& r : file_records) if (r.source == fc.path.filename().string()) declared.push_back(r.pos);
+                for (const auto& r : osm_records) reference.push_back(r.pos);
+                if (auto w = check_gcj_mismatch(declared, reference, fc.path.string())) city.warnings.push_back(*w);
+            }
+        }
+    }
+    // Bus stops: OSM and files; they are also the facilities of from_bus_stops categories.
+    {
+        Timer t{city, "bus stops"};
+        if (config.osm_bus_stops) {
+            for (const OsmBusStop& s : city.osm.stops) {
+                BusStopRecord b;
+                b.source = "osm";
+                b.id = s.id;
+                b.name = s.name;
+                b.pos = s.pos;
+                city.stops.push_back(std::move(b));
+            }
+            for (StopId i = 0; i < city.osm.routes.size(); ++i) {
+                const auto& route = city.osm.routes[i];
+                for (StopId s : route.stops) {
+                    auto& lines = city.stops[s].lines;
+                    const std::string ref = route.ref.empty() ? route.id : route.ref;
+                    if (std::find(lines.begin(), lines.end(), ref) == lines.end()) lines.push_back(ref);
+                }
+            }
+        }
+        for (const FileSourceConfig& fc : config.bus_stop_files) {
+            std::vector<std::string> warnings;
+            for (const Feature& f : read_features(vector_source(fc), &warnings)) {
+                BusStopRecord b;
+                b.source = fc.path.filename().string();
+                b.id = f.id;
+                b.name = f.name;
+                b.pos = f.point;
+                b.lines = split_list(attribute(f, fc.lines_field));
+                city.stops.push_back(std::move(b));
+            }
+            city.inputs.push_back({"bus_stops", fc.path.string(), file_sha256(fc.path)});
+            for (auto& w : warnings) city.warnings.push_back(w);
+        }
+        tbb::parallel_for(std::size_t{0}, city.stops.size(), [&](std::size_t i) {
+            auto [snap, d] = snap_place(snapper, city.stops[i].pos, nullptr, max_snap);
+            city.stops[i].snap = snap;
+            city.stops[i].street_m = d;
+        });
+        for (std::uint32_t cat = 0; cat < rules.categories.size(); ++cat) {
+            if (!rules.categories[cat].from_bus_stops) continue;
+            for (const BusStopRecord& b : city.stops) {
+                FacilityRecord r;
+                r.category = cat;
+                r.source = b.source == "osm" ? "osm" : b.source;
+                r.id = b.id;
+                r.name = b.name;
+                r.pos = b.pos;
+                (b.source == "osm" ? osm_records : file_records).push_back(std::move(r));
+            }
+        }
+    }
+    // Dedupe per category: the planner's list first (kept), then OSM.
+    {
+        std::vector<FacilityPoint> a, b;
+        for (const auto& r : file_records) a.push_back({r.category, r.pos, r.id, r.name});
+        for (const auto& r : osm_records) b.push_back({r.category, r.pos, r.id, r.name});
+        const DedupeResult d = dedupe_facilities(a, b, config.dedupe_m);
+        std::vector<std::string> merged_into(osm_records.size());
+        for (const FacilityMerge& m : d.merges) merged_into[m.b] = file_records[m.a].source + ":" + file_records[m.a].id;
+        for (auto& r : file_records) city.facilities.push_back(std::move(r));
+        for (std::size_t i = 0; i < osm_records.size(); ++i) {
+            if (!merged_into[i].empty()) {
+                osm_records[i].status = FacilityRecord::Status::Merged;
+                osm_records[i].merged_into = merged_into[i];
+            }
+            city.facilities.push_back(std::move(osm_records[i]));
+        }
+    }
+    {
+        Timer t{city, "snap facilities"};
+        ProgressStep step(progress, "snapping facilities", city.facilities.size());
+        // Areas are snapped at their nearest boundary point; find their polygons by id.
+        std::map<std::string, const Feature*> osm_areas;
+        for (const Feature& f : city.osm.features) if (f.is_area()) osm_areas[f.id] = &f;
+        tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
+            FacilityRecord& r = city.facilities[i];
+            const MultiPolygon* area = nullptr;
+            if (r.is_area && r.source == "osm") {
+                if (auto it = osm_areas.find(r.id); it != osm_areas.end()) area = &it->second->area;
+            }
+            auto [snap, d] = snap_place(snapper, r.pos, area, max_snap);
+            r.snap = snap;
+            r.street_m = d;
+            if (!snap.ok() && r.status == FacilityRecord::Status::Used) r.status = FacilityRecord::Status::OffNetwork;
+            step.advance();
+        });
+        std::size_t off = 0;
+        for (const auto& r : city.facilities) off += r.status == FacilityRecord::Status::OffNetwork;
+        if (off > 0) {
+            city.warnings.push_back(std::to_string(off) + " facilities lie farther than max_snap_m = " +
+                                    std::to_string(static_cast<int>(max_snap)) +
+                                    " m from any walkable street; they are listed in facilities (status off_network) and not counted");
+        }
+    }
+
+    // 3. Communities.
+    std::vector<MultiPolygon> residential_land;
+    for (const Feature& f : city.osm.features) {
+        if (f.is_area() && f.tags.count("landuse") && f.tags.at("landuse") == "residential") residential_land.push_back(f.area);
+    }
+    {
+        Timer t{city, "communities"};
+        if (config.communities_source == "file") {
+            const FileSourceConfig& fc = *config.communities_file;
+            std::vector<std::string> warnings;
+            for (const Feature& f : read_features(vector_source(fc), &warnings)) {
+                if (!f.is_area()) {
+                    throw InputError(fc.path.string() + ": " + f.id, "community is not a polygon",
+                                     "communities must be polygons (a planner's boundaries); points belong in [population]");
+                }
+                CommunityRecord c{f.id, f.name, f.area, std::nullopt};
+                if (!fc.population_field.empty()) {
+                    const std::string v = attribute(f, fc.population_field);
+                    try {
+                        std::size_t used = 0;
+                        const double p = std::stod(v, &used);
+                        if (used != v.size() || p < 0) throw std::invalid_argument("x");
+                        c.population = p;
+                    } catch (const std::exception&) {
+                        throw InputError(fc.path.string() + ": " + f.id, "population '" + v + "' is not a number",
+                                         "give residents as a number in column '" + fc.population_field + "'");
+                    }
+                }
+                city.communities.push_back(std::move(c));
+            }
+            city.inputs.push_back({"communities", fc.path.string(), file_sha256(fc.path)});
+            for (auto& w : warnings) city.warnings.push_back(w);
+        } else {
+            for (const Feature& f : city.osm.features) {
+                if (!f.is_area()) continue;
+                bool take = false;
+                if (config.communities_source == "osm_admin") {
+                    take = f.tags.count("boundary") && f.tags.at("boundary") == "administrative" &&
+                           f.tags.count("admin_level") && f.tags.at("admin_level") == std::to_string(config.admin_level);
+                } else {
+                    take = f.tags.count("landuse") && f.tags.at("landuse") == "residential";
+                }
+                if (!take) continue;
+                std::optional<double> pop;
+                if (auto it = f.tags.find("population"); it != f.tags.end()) {
+                    try { pop = std::stod(it->second); } catch (...) {}
+                }
+                city.communities.push_back({f.id, f.name.empty() ? "(unnamed " + f.id + ")" : f.name, f.area, pop});
+            }
+        }
+        if (city.communities.empty()) {
+            throw InputError(config.path.string(), "no communities found (source = \"" + config.communities_source + "\")",
+                             config.communities_source == "osm_admin"
+                                 ? "the extract has no complete boundary at admin_level " + std::to_string(config.admin_level) +
+                                       "; use source = \"residential_landuse\" or a planner's file"
+                                 : "give a planner's community polygons: [communities] source = \"file\", path = ...");
+        }
+    }
+
+    // 4. Homes.
+    std::vector<CommunityArea> areas;
+    for (const auto& c : city.communities) areas.push_back({c.area, c.population});
+    std::vector<HomePoint> homes;
+    {
+        Timer t{city, "homes"};
+        HomeOptions ho;
+        ho.floor_area_per_person_m2 = config.floor_area_per_person_m2;
+        ho.default_levels = static_cast<int>(config.default_levels);
+        std::vector<CommunityId> unhoused;
+        if (config.population_source == "file") {
+            const FileSourceConfig& fc = *config.population_file;
+            std::vector<std::string> warnings;
+            std::vector<PopulationPoint> pts;
+            for (const Feature& f : read_features(vector_source(fc), &warnings)) {
+                const std::string v = attribute(f, fc.population_field);
+                double p = 0;
+                try {
+                    std::size_t used = 0;
+                    p = std::stod(v, &used);
+                    if (used != v.size() || p < 0 || !std::isfinite(p)) throw std::invalid_argument("x");
+                } catch (const std::exception&) {
+                    throw InputError(fc.path.string() + ": " + f.id, "population '" + v + "' is not a number",
+                                     "give residents as a non-negative number in column '" + fc.population_field + "'");
+                }
+                pts.push_back({f.point, p});
+            }
+            city.inputs.push_back({"population", fc.path.string(), file_sha256(fc.path)});
+            for (auto& w : warnings) city.warnings.push_back(w);
+            homes = homes_from_grid(pts, areas, &unhoused);
+            city.population_method = "planner's population file (" + fc.path.filename().string() + ")";
+        } else if (config.population_source == "buildings") {
+            PolygonIndex land(residential_land);
+            std::vector<Building> buildings;
+            for (const Feature& f : city.osm.features) {
+                auto it = f.tags.find("building");
+                if (it == f.tags.end() || !f.is_area()) continue;
+                Building b;
+                b.centroid = f.point;
+                b.footprint_m2 = area_m2(f.area);
+                if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
+                    try { b.levels = std::max(0, static_cast<int>(std::lround(std::stod(lv->second)))); } catch (...) {}
+                }
+                b.residential = residential_building_values().count(it->second) ||
+                                (it->second == "yes" && land.find(f.point) != kInvalidId);
+                buildings.push_back(b);
+            }
+            homes = homes_from_buildings(buildings, areas, ho, &unhoused);
+            city.population_method = "residential buildings: footprint × levels ÷ " +
+                                     std::to_string(static_cast<int>(config.floor_area_per_person_m2)) + " m² per resident";
+            if (homes.empty()) {
+                homes = homes_from_sampling(residential_land, config.sample_spacing_m, areas, ho, &unhoused);
+                city.population_method = "no residential buildings mapped: points every " +
+                                         std::to_string(static_cast<int>(config.sample_spacing_m)) + " m over residential land";
+                city.warnings.push_back("no residential buildings in the extract; population sampled over residential land instead");
+            }
+        } else {
+            ho.persons_per_hectare = 0;
+            homes = homes_from_sampling(residential_land.empty() ? [&] {
+                std::vector<MultiPolygon> v;
+                for (const auto& c : city.communities) v.push_back(c.area);
+                return v;
+            }() : residential_land, config.sample_spacing_m, areas, ho, &unhoused);
+            city.population_method = "points every " + std::to_string(static_cast<int>(config.sample_spacing_m)) +
+                                     " m over residential land";
+        }
+        for (CommunityId c : unhoused) {
+            city.warnings.push_back("community " + city.communities[c].id + " (" + city.communities[c].name +
+                                    ") has a population but no home inside it; its residents are not placed");
+        }
+        for (const HomePoint& h : homes) {
+            if (h.community == kInvalidId) {
+                ++city.homes_outside_communities;
+                city.population_outside_communities += h.population;
+            }
+        }
+    }
+    {
+        Timer t{city, "snap homes"};
+        ProgressStep step(progress, "snapping homes", homes.size());
+        city.homes.resize(homes.size());
+        tbb::parallel_for(std::size_t{0}, homes.size(), [&](std::size_t i) {
+            HomeRecord& h = city.homes[i];
+            h.pos = homes[i].pos;
+            h.population = homes[i].population;
+            h.community = homes[i].community;
+            auto [snap, d] = snap_place(snapper, h.pos, nullptr, max_snap);
+            h.snap = snap;
+            h.street_m = d;
+            step.advance();
+        });
+        std::size_t off = 0;
+        for (const auto& h : city.homes) off += !h.snap.ok();
+        if (off > 0) {
+            city.warnings.push_back(std::to_string(off) + " homes lie farther than max_snap_m from any walkable street; "
+                                    "they count as residents but are never covered (homes layer, street_m)");
+        }
+    }
+    if (city.homes.empty()) {
+        throw InputError(config.path.string(), "no homes: nobody lives in the communities found",
+                         "give a population file ([population] source = \"file\") or check the communities source");
+    }
+    return city;
+}
+
+CoverageModel make_coverage_model(const City& city, std::vector<FacilityHandle>* handle_of_record) {
+    CoverageModel model(city.osm.graph, city.config.rules.rules(), city.coverage_options());
+    std::vector<Home> homes;
+    homes.reserve(city.homes.size());
+    for (const HomeRecord& h : city.homes) homes.push_back({h.snap, h.population, h.community});
+    model.set_homes(std::move(homes));
+    if (handle_of_record) handle_of_record->assign(city.facilities.size(), kInvalidId);
+    for (std::size_t i = 0; i < city.facilities.size(); ++i) {
+        const FacilityRecord& r = city.facilities[i];
+        if (r.status != FacilityRecord::Status::Used) continue;
+        const FacilityHandle h = model.add_facility(r.category, r.snap);
+        if (handle_of_record) (*handle_of_record)[i] = h;
+    }
+    return model;
+}
+
+}  // namespace lc15::io

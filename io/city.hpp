@@ -1,0 +1,106 @@
+// lc15 io — a city, loaded: everything the engine measures, from a city config.
+//
+//   CityConfig cfg = load_city_config("configs/zhuhai_xiangzhou.toml");
+//   City city = load_city(cfg, "adult", &progress);     // reads OSM + planners' files, snaps
+//   CoverageModel model = make_coverage_model(city);     // facilities added, homes set
+//   model.compute();
+//
+// The one loader every front end shares (coverage, bus, scenario, optimize, the nightly job):
+//  1. the OSM extract: walking graph, features, bus stops and routes;
+//  2. facilities: OSM features classified by the rule set, plus planners' files (any CRS,
+//     converted to WGS84 at read time); a facility in both (same category, within
+//     dedupe_m) counts once, the planner's record kept and the merge reported; areas are
+//     reached at their point nearest the street network;
+//  3. communities (a planner's polygons, OSM boundaries at admin_level, or residential land);
+//  4. homes: a population file, residential buildings, or samples over residential land;
+//  5. snapping of homes, facilities and stops onto the walking graph with the profile's
+//     forbidden edges (steps for barrier-free); anything beyond max_snap_m is kept and
+//     reported with its distance, never silently dropped.
+// Errors are InputError naming the file and object. Snapping runs in parallel (TBB) and gives
+// the same result for any thread count. The City is immutable once loaded.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/coverage.hpp"
+#include "engine/progress.hpp"
+#include "engine/snap.hpp"
+#include "io/config.hpp"
+#include "io/osm_reader.hpp"
+
+namespace lc15::io {
+
+struct FacilityRecord {
+    enum class Status { Used, Merged, OffNetwork };
+    std::uint32_t category = 0;
+    std::string source;  ///< "osm" or the planner's file
+    std::string id;      ///< "n123" / "w45" / the file's id or line
+    std::string name;
+    LonLat pos;          ///< WGS84 (an area's centroid)
+    bool is_area = false;
+    SnapResult snap;
+    double street_m = 0;  ///< distance to the nearest street (the access leg when snapped)
+    Status status = Status::Used;
+    std::string merged_into;  ///< Merged: the id of the record it duplicates
+};
+
+struct CommunityRecord {
+    std::string id, name;
+    MultiPolygon area;
+    std::optional<double> population;  ///< given by the planner / census
+};
+
+struct HomeRecord {
+    LonLat pos;
+    double population = 0;
+    CommunityId community = kInvalidId;
+    SnapResult snap;
+    double street_m = 0;
+};
+
+struct BusStopRecord {
+    std::string source, id, name;
+    LonLat pos;
+    std::vector<std::string> lines;
+    SnapResult snap;
+    double street_m = 0;
+};
+
+struct InputFile {
+    std::string role;  ///< "osm", "facilities", "communities", "population", "bus_stops", "config", "rules"
+    std::string path;
+    std::string sha256;
+};
+
+struct City {
+    CityConfig config;
+    WalkerProfile walker;
+    std::uint8_t forbidden_flags = 0;
+    OsmData osm;
+    std::unique_ptr<Snapper> snapper;
+    std::vector<FacilityRecord> facilities;
+    std::vector<CommunityRecord> communities;
+    std::vector<HomeRecord> homes;
+    std::vector<BusStopRecord> stops;
+    std::vector<std::string> warnings;
+    std::vector<InputFile> inputs;
+    std::vector<std::pair<std::string, double>> timings;  ///< step, seconds
+    std::string population_method;
+    std::size_t homes_outside_communities = 0;
+    double population_outside_communities = 0;
+
+    CoverageOptions coverage_options() const;
+};
+
+/// Loads everything; `profile` names a walker profile of the config ("" = the config's).
+City load_city(const CityConfig& config, const std::string& profile = {}, Progress* progress = nullptr);
+
+/// A CoverageModel over the city's graph with its homes and every Used facility added in
+/// record order; handle_of_record (if given) maps facility records to model handles
+/// (kInvalidId for records not used). Bus-stop categories take the city's stops.
+CoverageModel make_coverage_model(const City& city, std::vector<FacilityHandle>* handle_of_record = nullptr);
+
+}  // namespace lc15::io

@@ -1,0 +1,571 @@
+#include "io/config.hpp"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/error.hpp"
+#include "io/files.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lc15::io {
+
+namespace {
+
+std::string at(const fs::path& file, const toml::source_region& r) {
+    if (!r.begin) return file.string();
+    return file.string() + ":" + std::to_string(r.begin.line) + ":" +
+           std::to_string(r.begin.column);
+}
+
+std::string at(const fs::path& file, const toml::node& n) { return at(file, n.source()); }
+
+toml::table parse(const fs::path& path, const std::string& what) {
+    require_readable(path, what);
+    try {
+        return toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+        throw InputError(
+            at(path, e.source()), "not valid TOML: " + std::string(e.description()),
+            "fix the syntax at that line (strings need quotes, tables [name], arrays [a, b])");
+    }
+}
+
+// Strict by default: an unknown key is almost always a typo, so it is an error that lists
+// the keys the table accepts.
+void check_keys(const fs::path& file, const toml::table& t,
+                std::initializer_list<const char*> allowed, const std::string& table_name) {
+    for (const auto& [k, v] : t) {
+        const bool ok = std::any_of(allowed.begin(), allowed.end(),
+                                    [&](const char* a) { return k.str() == a; });
+        if (!ok) {
+            std::string list;
+            for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+            throw InputError(at(file, v),
+                             "unknown key '" + std::string(k.str()) + "' in " + table_name,
+                             "use one of: " + list);
+        }
+    }
+}
+
+template <class T>
+T get_or(const fs::path& file, const toml::table& t, const char* key, T fallback) {
+    const toml::node* n = t.get(key);
+    if (!n) return fallback;
+    if constexpr (std::is_same_v<T, double>) {
+        if (auto v = n->value<double>()) return *v;
+        throw InputError(at(file, *n), std::string("'") + key + "' must be a number",
+                         "write e.g. " + std::string(key) + " = 300");
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (auto v = n->value<bool>()) return *v;
+        throw InputError(at(file, *n), std::string("'") + key + "' must be true or false", "");
+    } else if constexpr (std::is_same_v<T, int>) {
+        if (auto v = n->value<int64_t>()) return static_cast<int>(*v);
+        throw InputError(at(file, *n), std::string("'") + key + "' must be a whole number", "");
+    } else {
+        if (auto v = n->value<std::string>()) return *v;
+        throw InputError(at(file, *n), std::string("'") + key + "' must be a string",
+                         "put the value in double quotes");
+    }
+}
+
+std::vector<std::string> string_list(const fs::path& file, const toml::node& n, const char* key) {
+    std::vector<std::string> out;
+    const toml::array* a = n.as_array();
+    if (!a)
+        throw InputError(at(file, n), std::string("'") + key + "' must be a list of strings",
+                         "write e.g. [\"小学\", \"中学\"]");
+    for (const toml::node& e : *a) {
+        auto s = e.value<std::string>();
+        if (!s)
+            throw InputError(at(file, e), std::string("'") + key + "' must contain only strings",
+                             "");
+        out.push_back(*s);
+    }
+    return out;
+}
+
+std::vector<std::string> split_alternatives(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string part;
+    while (std::getline(ss, part, '|')) out.push_back(part);
+    return out;
+}
+
+void read_category_fields(const fs::path& file, const toml::table& t, CategoryDef& c,
+                          bool require_all) {
+    check_keys(file, t,
+               {"id", "name_zh", "name_en", "level", "radius_m", "weight", "target_share", "clause",
+                "match", "amap_types", "min_area_m2", "max_area_m2", "from_bus_stops"},
+               "a category");
+    CategoryRule& r = c.rule;
+    r.id = get_or<std::string>(file, t, "id", r.id);
+    if (require_all && r.id.empty())
+        throw InputError(at(file, t), "category without 'id'",
+                         "add id = \"kindergarten\" (letters, digits, _)");
+    r.name_zh = get_or<std::string>(file, t, "name_zh", r.name_zh);
+    r.name_en = get_or<std::string>(file, t, "name_en", r.name_en);
+    r.level_minutes = get_or<int>(file, t, "level", r.level_minutes);
+    if (r.level_minutes != 5 && r.level_minutes != 10 && r.level_minutes != 15) {
+        throw InputError(at(file, *t.get("level")), "level must be 5, 10 or 15 (minutes)",
+                         "GB 50180-2018 has 5-, 10- and 15-minute living circles");
+    }
+    if (require_all && !t.get("radius_m"))
+        throw InputError(at(file, t), "category '" + r.id + "' has no radius_m",
+                         "add radius_m = 300 (metres)");
+    r.radius_m = get_or<double>(file, t, "radius_m", r.radius_m);
+    if (!(r.radius_m > 0 && r.radius_m <= 20000)) {
+        throw InputError(at(file, *t.get("radius_m")),
+                         "radius_m must be between 0 and 20000 metres", "");
+    }
+    r.weight = get_or<double>(file, t, "weight", r.weight);
+    if (r.weight < 0)
+        throw InputError(at(file, *t.get("weight")), "weight must not be negative", "");
+    r.target_share = get_or<double>(file, t, "target_share", r.target_share);
+    if (r.target_share < 0 || r.target_share > 1) {
+        throw InputError(at(file, *t.get("target_share")), "target_share must be between 0 and 1",
+                         "write 0.9 for 90 %");
+    }
+    r.clause = get_or<std::string>(file, t, "clause", r.clause);
+    c.min_area_m2 = get_or<double>(file, t, "min_area_m2", c.min_area_m2);
+    c.max_area_m2 = get_or<double>(file, t, "max_area_m2", c.max_area_m2);
+    c.from_bus_stops = get_or<bool>(file, t, "from_bus_stops", c.from_bus_stops);
+    if (const toml::node* a = t.get("amap_types"))
+        c.amap_types = string_list(file, *a, "amap_types");
+    if (const toml::node* m = t.get("match")) {
+        const toml::array* arr = m->as_array();
+        if (!arr)
+            throw InputError(at(file, *m), "'match' must be a list of clauses",
+                             "write match = [ { tags = { amenity = \"school\" } } ]");
+        c.match.clear();
+        for (const toml::node& e : *arr) {
+            const toml::table* ct = e.as_table();
+            if (!ct)
+                throw InputError(at(file, e), "a match clause must be a table",
+                                 "write { tags = { amenity = \"school\" }, name = [\"小学\"] }");
+            check_keys(file, *ct, {"tags", "name"}, "a match clause");
+            MatchClause clause;
+            if (const toml::node* tg = ct->get("tags")) {
+                const toml::table* tt = tg->as_table();
+                if (!tt)
+                    throw InputError(at(file, *tg), "'tags' must be a table",
+                                     "write tags = { amenity = \"school\" }");
+                for (const auto& [k, v] : *tt) {
+                    auto s = v.value<std::string>();
+                    if (!s)
+                        throw InputError(at(file, v), "tag values must be strings",
+                                         "write amenity = \"school|college\"");
+                    clause.tags.emplace_back(std::string(k.str()), split_alternatives(*s));
+                }
+            }
+            if (const toml::node* nm = ct->get("name"))
+                clause.names = string_list(file, *nm, "name");
+            if (clause.tags.empty() && clause.names.empty()) {
+                throw InputError(at(file, e), "empty match clause would match everything",
+                                 "give tags, name, or both");
+            }
+            c.match.push_back(std::move(clause));
+        }
+    }
+}
+
+bool valid_id(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '_';
+    });
+}
+
+std::string file_bytes(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+fs::path resolve(const fs::path& config, const std::string& rel) {
+    const fs::path p(rel);
+    return p.is_absolute() ? p : (config.parent_path() / p).lexically_normal();
+}
+
+FileSourceConfig read_file_source(const fs::path& file, const toml::table& t,
+                                  const std::string& what) {
+    check_keys(
+        file, t,
+        {"path", "layer", "crs", "encoding", "lon_field", "lat_field", "id_field", "name_field",
+         "category", "category_field", "type_field", "population_field", "lines_field"},
+        what);
+    FileSourceConfig s;
+    s.where = at(file, t);
+    const std::string p = get_or<std::string>(file, t, "path", "");
+    if (p.empty())
+        throw InputError(s.where, what + " has no 'path'",
+                         "add path = \"../data/your_file.csv\" (relative to this config)");
+    s.path = resolve(file, p);
+    s.layer = get_or<std::string>(file, t, "layer", "");
+    s.crs_declared = t.get("crs") != nullptr;
+    s.crs = get_or<std::string>(file, t, "crs", "WGS84");
+    s.encoding = get_or<std::string>(file, t, "encoding", "");
+    s.lon_field = get_or<std::string>(file, t, "lon_field", "");
+    s.lat_field = get_or<std::string>(file, t, "lat_field", "");
+    s.id_field = get_or<std::string>(file, t, "id_field", "");
+    s.name_field = get_or<std::string>(file, t, "name_field", "");
+    s.category = get_or<std::string>(file, t, "category", "");
+    s.category_field = get_or<std::string>(file, t, "category_field", "");
+    s.type_field = get_or<std::string>(file, t, "type_field", "");
+    s.population_field = get_or<std::string>(file, t, "population_field", "");
+    s.lines_field = get_or<std::string>(file, t, "lines_field", "");
+    return s;
+}
+
+const toml::table* sub_table(const fs::path& file, const toml::table& t, const char* key) {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table())
+        throw InputError(at(file, *n), std::string("'") + key + "' must be a table",
+                         std::string("write [") + key + "]");
+    return n->as_table();
+}
+
+}  // namespace
+
+std::uint32_t RuleSet::index_of(const std::string& id, const std::string& where) const {
+    for (std::uint32_t i = 0; i < categories.size(); ++i) {
+        if (categories[i].rule.id == id) return i;
+    }
+    throw InputError(where, "unknown category '" + id + "'", "use one of: " + ids_list());
+}
+
+std::vector<CategoryRule> RuleSet::rules() const {
+    std::vector<CategoryRule> out;
+    for (const auto& c : categories) out.push_back(c.rule);
+    return out;
+}
+
+std::string RuleSet::ids_list() const {
+    std::string s;
+    for (const auto& c : categories) s += (s.empty() ? "" : ", ") + c.rule.id;
+    return s;
+}
+
+RuleSet load_rules(const fs::path& path) {
+    const toml::table t = parse(path, "rule set");
+    check_keys(path, t, {"meta", "category"}, "the rule set");
+    RuleSet rs;
+    rs.path = path;
+    if (const toml::table* meta = sub_table(path, t, "meta"))
+        rs.name = get_or<std::string>(path, *meta, "name", "");
+    const toml::node* cats = t.get("category");
+    if (!cats || !cats->is_array_of_tables()) {
+        throw InputError(path.string(), "no [[category]] tables",
+                         "add at least one [[category]] with id, level and radius_m");
+    }
+    std::set<std::string> seen;
+    for (const toml::node& n : *cats->as_array()) {
+        CategoryDef c;
+        read_category_fields(path, *n.as_table(), c, true);
+        if (!valid_id(c.rule.id))
+            throw InputError(at(path, n),
+                             "category id '" + c.rule.id + "' must use only letters, digits and _",
+                             "");
+        if (!seen.insert(c.rule.id).second)
+            throw InputError(at(path, n), "category '" + c.rule.id + "' defined twice",
+                             "remove or rename one");
+        if (c.match.empty() && c.amap_types.empty() && !c.from_bus_stops) {
+            throw InputError(at(path, n), "category '" + c.rule.id + "' has no match clauses",
+                             "add match = [ { tags = { ... } } ] or from_bus_stops = true");
+        }
+        rs.categories.push_back(std::move(c));
+    }
+    return rs;
+}
+
+bool clause_matches(const MatchClause& c, const Feature& f) {
+    for (const auto& [key, values] : c.tags) {
+        const auto it = f.tags.find(key);
+        if (it == f.tags.end()) return false;
+        const bool any = std::any_of(values.begin(), values.end(), [&](const std::string& v) {
+            if (v == "*") return true;
+            // OSM multi-values ("school;kindergarten") match each part.
+            std::stringstream ss(it->second);
+            std::string part;
+            while (std::getline(ss, part, ';')) {
+                if (part == v) return true;
+            }
+            return false;
+        });
+        if (!any) return false;
+    }
+    if (!c.names.empty()) {
+        const bool named = std::any_of(c.names.begin(), c.names.end(), [&](const std::string& w) {
+            return f.name.find(w) != std::string::npos;
+        });
+        if (!named) return false;
+    }
+    return true;
+}
+
+std::vector<std::uint32_t> classify(const RuleSet& rules, const Feature& f,
+                                    const std::string& amap_type) {
+    std::vector<std::uint32_t> out;
+    double area = -1.0;  // computed lazily
+    for (std::uint32_t i = 0; i < rules.categories.size(); ++i) {
+        const CategoryDef& c = rules.categories[i];
+        if (c.from_bus_stops) continue;
+        bool hit = std::any_of(c.match.begin(), c.match.end(),
+                               [&](const MatchClause& m) { return clause_matches(m, f); });
+        if (!hit && !amap_type.empty()) {
+            hit = std::any_of(c.amap_types.begin(), c.amap_types.end(), [&](const std::string& t) {
+                return amap_type.find(t) != std::string::npos;
+            });
+        }
+        if (!hit) continue;
+        if (c.min_area_m2 > 0 || c.max_area_m2 < std::numeric_limits<double>::infinity()) {
+            if (area < 0) {
+                area = f.is_area() ? area_m2(f.area) : 0.0;
+                if (!f.is_area()) {
+                    if (auto it = f.tags.find("area_m2"); it != f.tags.end()) {
+                        try {
+                            area = std::stod(it->second);
+                        } catch (...) {
+                            area = 0.0;
+                        }
+                    }
+                }
+            }
+            if (area < c.min_area_m2 || area > c.max_area_m2) continue;
+        }
+        out.push_back(i);
+    }
+    return out;
+}
+
+const WalkerProfile& CityConfig::walking_profile(const std::string& n) const {
+    const auto it = profiles.find(n);
+    if (it == profiles.end()) {
+        std::string list;
+        for (const auto& [k, v] : profiles) list += (list.empty() ? "" : ", ") + k;
+        throw InputError(path.string(), "unknown walking profile '" + n + "'",
+                         "use one of: " + list);
+    }
+    return it->second;
+}
+
+CityConfig load_city_config(const fs::path& path) {
+    const toml::table t = parse(path, "city config");
+    check_keys(path, t,
+               {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
+                "communities", "population", "targets", "categories"},
+               "the city config");
+    CityConfig c;
+    c.path = path;
+    c.profiles["adult"] = {"adult", 4.5 / 3.6, false};
+    c.profiles["elderly"] = {"elderly", 0.8, false};
+    c.profiles["barrier_free"] = {"barrier_free", 0.7, true};
+
+    const toml::table* city = sub_table(path, t, "city");
+    if (!city)
+        throw InputError(path.string(), "no [city] table", "add [city] with name, osm and rules");
+    check_keys(path, *city, {"name", "osm", "rules", "bbox"}, "[city]");
+    c.name = get_or<std::string>(path, *city, "name", path.stem().string());
+    const std::string osm = get_or<std::string>(path, *city, "osm", "");
+    if (osm.empty())
+        throw InputError(
+            at(path, *city), "[city] has no 'osm' file",
+            "add osm = \"../data/osm/your_city.osm.pbf\" (see README: cutting an extract)");
+    c.osm = resolve(path, osm);
+    const std::string rules = get_or<std::string>(path, *city, "rules", "rules/gb50180_2018.toml");
+    c.rules = load_rules(resolve(path, rules));
+    if (const toml::node* b = city->get("bbox")) {
+        const toml::array* a = b->as_array();
+        if (!a || a->size() != 4)
+            throw InputError(at(path, *b), "bbox must be [min_lon, min_lat, max_lon, max_lat]", "");
+        std::array<double, 4> v{};
+        for (std::size_t i = 0; i < 4; ++i) {
+            auto d = (*a)[i].value<double>();
+            if (!d) throw InputError(at(path, (*a)[i]), "bbox values must be numbers", "");
+            v[i] = *d;
+        }
+        if (v[0] >= v[2] || v[1] >= v[3])
+            throw InputError(at(path, *b), "bbox minimum must be below maximum",
+                             "order is [min_lon, min_lat, max_lon, max_lat]");
+        c.bbox = v;
+    }
+
+    if (const toml::table* n = sub_table(path, t, "network")) {
+        check_keys(path, *n, {"private_compounds", "max_snap_m", "access_legs", "profile"},
+                   "[network]");
+        const std::string priv = get_or<std::string>(path, *n, "private_compounds", "walkable");
+        if (priv != "walkable" && priv != "excluded") {
+            throw InputError(at(path, *n->get("private_compounds")),
+                             "private_compounds must be \"walkable\" or \"excluded\"", "");
+        }
+        c.private_walkable = priv == "walkable";
+        c.max_snap_m = get_or<double>(path, *n, "max_snap_m", c.max_snap_m);
+        c.access_legs = get_or<bool>(path, *n, "access_legs", c.access_legs);
+        c.profile = get_or<std::string>(path, *n, "profile", c.profile);
+    }
+    if (const toml::table* p = sub_table(path, t, "profiles")) {
+        for (const auto& [k, v] : *p) {
+            const toml::table* pt = v.as_table();
+            if (!pt)
+                throw InputError(at(path, v), "a profile must be a table",
+                                 "write [profiles.elderly] speed_m_s = 0.8");
+            check_keys(path, *pt, {"speed_m_s", "speed_kmh", "exclude_steps"}, "a walking profile");
+            WalkerProfile wp = c.profiles.count(std::string(k.str()))
+                                    ? c.profiles[std::string(k.str())]
+                                    : WalkerProfile{};
+            wp.name = std::string(k.str());
+            if (pt->get("speed_kmh"))
+                wp.speed_m_per_s = get_or<double>(path, *pt, "speed_kmh", 4.5) / 3.6;
+            wp.speed_m_per_s = get_or<double>(path, *pt, "speed_m_s", wp.speed_m_per_s);
+            wp.exclude_steps = get_or<bool>(path, *pt, "exclude_steps", wp.exclude_steps);
+            if (!(wp.speed_m_per_s > 0.1 && wp.speed_m_per_s < 5)) {
+                throw InputError(at(path, v), "walking speed out of range",
+                                 "give speed_m_s between 0.1 and 5 (adults walk about 1.25 m/s)");
+            }
+            c.profiles[wp.name] = wp;
+        }
+    }
+    (void)c.walking_profile(c.profile);
+
+    if (const toml::table* o = sub_table(path, t, "osm_facilities")) {
+        check_keys(path, *o, {"enabled", "dedupe_m"}, "[osm_facilities]");
+        c.osm_facilities = get_or<bool>(path, *o, "enabled", c.osm_facilities);
+        c.dedupe_m = get_or<double>(path, *o, "dedupe_m", c.dedupe_m);
+    }
+    if (const toml::node* f = t.get("facilities")) {
+        if (!f->is_array_of_tables())
+            throw InputError(at(path, *f), "'facilities' must be [[facilities]] tables", "");
+        for (const toml::node& e : *f->as_array()) {
+            FileSourceConfig s = read_file_source(path, *e.as_table(), "[[facilities]]");
+            if (!s.category.empty()) (void)c.rules.index_of(s.category, s.where);
+            c.facility_files.push_back(std::move(s));
+        }
+    }
+    if (const toml::table* b = sub_table(path, t, "bus")) {
+        check_keys(path, *b,
+                   {"speed_kmh", "default_headway_min", "gtfs", "categories", "budget_min"},
+                   "[bus]");
+        c.bus_speed_kmh = get_or<double>(path, *b, "speed_kmh", c.bus_speed_kmh);
+        c.default_headway_min =
+            get_or<double>(path, *b, "default_headway_min", c.default_headway_min);
+        c.bus_budget_min = get_or<double>(path, *b, "budget_min", c.bus_budget_min);
+        const std::string g = get_or<std::string>(path, *b, "gtfs", "");
+        if (!g.empty()) c.gtfs = resolve(path, g);
+        if (const toml::node* cats = b->get("categories")) {
+            c.bus_categories = string_list(path, *cats, "categories");
+            for (const auto& id : c.bus_categories) (void)c.rules.index_of(id, at(path, *cats));
+        }
+    } else {
+        c.bus_categories = {"middle_school", "health_centre", "large_sports"};
+    }
+    if (const toml::table* b = sub_table(path, t, "bus_stops")) {
+        check_keys(path, *b, {"osm", "files"}, "[bus_stops]");
+        c.osm_bus_stops = get_or<bool>(path, *b, "osm", c.osm_bus_stops);
+        if (const toml::node* f = b->get("files")) {
+            if (!f->is_array_of_tables())
+                throw InputError(at(path, *f), "'files' must be [[bus_stops.files]] tables", "");
+            for (const toml::node& e : *f->as_array())
+                c.bus_stop_files.push_back(
+                    read_file_source(path, *e.as_table(), "[[bus_stops.files]]"));
+        }
+    }
+    if (const toml::table* cm = sub_table(path, t, "communities")) {
+        c.communities_source = get_or<std::string>(path, *cm, "source", c.communities_source);
+        if (c.communities_source == "file") {
+            toml::table copy = *cm;
+            copy.erase("source");
+            c.communities_file = read_file_source(path, copy, "[communities]");
+        } else if (c.communities_source == "osm_admin") {
+            check_keys(path, *cm, {"source", "admin_level"}, "[communities]");
+            c.admin_level = get_or<int>(path, *cm, "admin_level", c.admin_level);
+        } else if (c.communities_source == "residential_landuse") {
+            check_keys(path, *cm, {"source"}, "[communities]");
+        } else {
+            throw InputError(at(path, *cm),
+                             "unknown communities source '" + c.communities_source + "'",
+                             "use \"file\" (a planner's polygons), \"osm_admin\" (OSM boundaries "
+                             "at admin_level) or \"residential_landuse\"");
+        }
+    }
+    if (const toml::table* p = sub_table(path, t, "population")) {
+        c.population_source = get_or<std::string>(path, *p, "source", c.population_source);
+        toml::table copy = *p;
+        copy.erase("source");
+        for (const char* k : {"floor_area_per_person_m2", "default_levels", "sample_spacing_m",
+                              "default_community_population"}) {
+            if (const toml::node* n = p->get(k)) {
+                const double v = get_or<double>(path, *p, k, 0.0);
+                if (!(v > 0))
+                    throw InputError(at(path, *n), std::string(k) + " must be positive", "");
+                copy.erase(k);
+            }
+        }
+        c.floor_area_per_person_m2 =
+            get_or<double>(path, *p, "floor_area_per_person_m2", c.floor_area_per_person_m2);
+        c.default_levels = get_or<double>(path, *p, "default_levels", c.default_levels);
+        c.sample_spacing_m = get_or<double>(path, *p, "sample_spacing_m", c.sample_spacing_m);
+        c.default_community_population =
+            get_or<double>(path, *p, "default_community_population", 0.0);
+        if (c.population_source == "file") {
+            c.population_file = read_file_source(path, copy, "[population]");
+            if (c.population_file->population_field.empty()) {
+                throw InputError(at(path, *p), "[population] from a file needs population_field",
+                                 "add population_field = \"population\"");
+            }
+        } else if (c.population_source == "buildings" || c.population_source == "sampling") {
+            check_keys(path, copy, {}, "[population] (source = \"" + c.population_source + "\")");
+        } else {
+            throw InputError(
+                at(path, *p), "unknown population source '" + c.population_source + "'",
+                "use \"file\" (a population grid or census points), \"buildings\" or \"sampling\"");
+        }
+    }
+    double default_share = -1;
+    if (const toml::table* tg = sub_table(path, t, "targets")) {
+        check_keys(path, *tg, {"share"}, "[targets]");
+        default_share = get_or<double>(path, *tg, "share", 1.0);
+        if (default_share < 0 || default_share > 1)
+            throw InputError(at(path, *tg->get("share")), "share must be between 0 and 1",
+                             "write 0.9 for 90 %");
+        for (auto& cat : c.rules.categories) cat.rule.target_share = default_share;
+    }
+    if (const toml::table* cats = sub_table(path, t, "categories")) {
+        for (const auto& [k, v] : *cats) {
+            const toml::table* ct = v.as_table();
+            if (!ct)
+                throw InputError(at(path, v),
+                                 "[categories." + std::string(k.str()) + "] must be a table", "");
+            const std::string id(k.str());
+            auto it = std::find_if(c.rules.categories.begin(), c.rules.categories.end(),
+                                   [&](const CategoryDef& d) { return d.rule.id == id; });
+            if (it != c.rules.categories.end()) {
+                read_category_fields(path, *ct, *it, false);  // override
+                it->rule.id = id;
+            } else {
+                if (!valid_id(id))
+                    throw InputError(at(path, v),
+                                     "category id '" + id + "' must use only letters, digits and _",
+                                     "");
+                CategoryDef d;
+                d.rule.id = id;
+                if (default_share >= 0) d.rule.target_share = default_share;
+                read_category_fields(path, *ct, d, true);
+                d.rule.id = id;
+                if (d.match.empty() && d.amap_types.empty() && !d.from_bus_stops) {
+                    throw InputError(at(path, v), "new category '" + id + "' has no match clauses",
+                                     "add match = [ { tags = { ... } } ]");
+                }
+                c.rules.categories.push_back(std::move(d));
+            }
+        }
+    }
+    c.config_hash = sha256_hex(file_bytes(path) + file_bytes(c.rules.path));
+    return c;
+}
+
+}  // namespace lc15::io

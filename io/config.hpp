@@ -1,0 +1,130 @@
+// lc15 io — rule sets and city configs (TOML).
+//
+//   RuleSet rules = load_rules("configs/rules/gb50180_2018.toml");
+//   CityConfig city = load_city_config("configs/zhuhai_xiangzhou.toml");  // applies overrides
+//   std::vector<std::uint32_t> cats = classify(city.rules, feature, amap_type);
+//
+// Paths inside a config are relative to the config file. Every error names the file, line and
+// column, and says how to fix it (InputError). Classification is a pure function of a feature's
+// tags, name and area; tested one clause at a time. Loading is single-threaded; the returned
+// values are immutable and may be shared.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/coverage.hpp"
+#include "io/feature.hpp"
+
+namespace lc15::io {
+
+/// One `match` clause: every tag must have one of its values ("*": any); if `names` is not
+/// empty, the feature's name must contain one of them.
+struct MatchClause {
+    std::vector<std::pair<std::string, std::vector<std::string>>> tags;
+    std::vector<std::string> names;
+};
+
+struct CategoryDef {
+    CategoryRule rule;
+    std::vector<MatchClause> match;
+    std::vector<std::string> amap_types;  ///< substrings of an Amap-style type path
+    double min_area_m2 = 0.0;
+    double max_area_m2 = std::numeric_limits<double>::infinity();
+    bool from_bus_stops = false;  ///< facilities are the city's bus stops
+};
+
+struct RuleSet {
+    std::string name;
+    std::filesystem::path path;
+    std::vector<CategoryDef> categories;
+    /// Index of a category by id; InputError listing the valid ids if unknown.
+    std::uint32_t index_of(const std::string& id, const std::string& where) const;
+    std::vector<CategoryRule> rules() const;
+    std::string ids_list() const;
+};
+
+RuleSet load_rules(const std::filesystem::path& path);
+
+/// Categories the feature belongs to (indices into rules.categories, ascending).
+/// `amap_type` is the planner file's type column (empty for OSM features).
+std::vector<std::uint32_t> classify(const RuleSet& rules, const Feature& f,
+                                    const std::string& amap_type = {});
+bool clause_matches(const MatchClause& c, const Feature& f);
+
+/// A planner's vector file (CSV, GeoJSON, Shapefile, GeoPackage).
+struct FileSourceConfig {
+    std::filesystem::path path;
+    std::string layer;
+    std::string crs = "WGS84";
+    bool crs_declared = false;
+    std::string encoding;  ///< "" (UTF-8) or GBK/GB18030
+    std::string lon_field, lat_field, id_field, name_field;
+    std::string category;        ///< whole file is one category (id)
+    std::string category_field;  ///< column holding category ids
+    std::string type_field;      ///< Amap-style type column, classified by amap_types
+    std::string population_field;
+    std::string lines_field;  ///< bus stops: the lines serving them
+    std::string where;        ///< "config.toml:12:1", for messages
+};
+
+struct WalkerProfile {
+    std::string name;
+    double speed_m_per_s = 1.25;
+    bool exclude_steps = false;
+};
+
+struct CityConfig {
+    std::filesystem::path path;  ///< the config file
+    std::string name;
+    std::filesystem::path osm;
+    RuleSet rules;
+    std::optional<std::array<double, 4>> bbox;  ///< min lon, min lat, max lon, max lat (WGS84)
+
+    // network
+    bool private_walkable = true;
+    double max_snap_m = 300.0;
+    bool access_legs = true;
+    std::map<std::string, WalkerProfile> profiles;
+    std::string profile = "adult";
+
+    // facilities
+    bool osm_facilities = true;
+    double dedupe_m = 50.0;
+    std::vector<FileSourceConfig> facility_files;
+
+    // bus
+    bool osm_bus_stops = true;
+    std::vector<FileSourceConfig> bus_stop_files;
+    double bus_speed_kmh = 18.0;
+    double default_headway_min = 10.0;
+    std::filesystem::path gtfs;
+    std::vector<std::string> bus_categories;  ///< categories measured by walk + bus
+    double bus_budget_min = 30.0;
+
+    // communities
+    std::string communities_source =
+        "residential_landuse";  ///< file | osm_admin | residential_landuse
+    int admin_level = 8;
+    std::optional<FileSourceConfig> communities_file;
+
+    // population
+    std::string population_source = "buildings";  ///< file | buildings | sampling
+    std::optional<FileSourceConfig> population_file;
+    double floor_area_per_person_m2 = 35.0;
+    double default_levels = 6.0;
+    double sample_spacing_m = 50.0;
+    double default_community_population = 0.0;  ///< used by sampling when a community has none
+
+    const WalkerProfile& walking_profile(const std::string& name) const;
+    std::string config_hash;  ///< SHA-256 of the config and rules files' bytes
+};
+
+CityConfig load_city_config(const std::filesystem::path& path);
+
+}  // namespace lc15::io

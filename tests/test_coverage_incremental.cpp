@@ -1,0 +1,231 @@
+// Property test: incremental edits (add / remove / move facility) leave the CoverageModel in
+// exactly the state a fresh compute() with the same active facilities gives, and the Delta
+// lists exactly the homes whose results changed. Seed fixed, overridable with LC15_TEST_SEED.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <random>
+
+#include "engine/coverage.hpp"
+
+namespace lc15 {
+namespace {
+
+constexpr double kMetreLat = 1.0 / (kEarthRadiusM * kPi / 180.0);
+
+std::uint64_t test_seed() {
+    const char* s = std::getenv("LC15_TEST_SEED");
+    return s ? std::strtoull(s, nullptr, 10) : 20261127u;
+}
+
+LonLat at(double x, double y) {
+    const double lat = 40.6 + y * kMetreLat;
+    return {122.2 + x * kMetreLat / std::cos(deg2rad(lat)), lat};
+}
+
+// A jittered street grid: some blocks merged (edges removed), some steps, some bent streets.
+WalkGraph street_graph(std::mt19937_64& rng, int nx, int ny, double spacing) {
+    std::uniform_real_distribution<double> jitter(-0.25 * spacing, 0.25 * spacing);
+    std::vector<LonLat> pos(static_cast<std::size_t>(nx) * ny);
+    for (int i = 0; i < nx; ++i)
+        for (int j = 0; j < ny; ++j)
+            pos[i * ny + j] = at(i * spacing + jitter(rng), j * spacing + jitter(rng));
+    GraphBuilder b;
+    std::int64_t id = 1;
+    std::uint64_t shape_key = 1u << 30;
+    for (int i = 0; i < nx; ++i) {
+        for (int j = 0; j < ny; ++j) {
+            for (auto [di, dj] : {std::pair{1, 0}, std::pair{0, 1}}) {
+                if (i + di >= nx || j + dj >= ny || rng() % 6 == 0) continue;
+                const int a = i * ny + j, c = (i + di) * ny + (j + dj);
+                std::vector<WayNode> nodes{{std::uint64_t(a) + 1, pos[a]}};
+                if (rng() % 4 == 0) {  // a bend in the middle
+                    nodes.push_back({shape_key++, interpolate(pos[a], pos[c], 0.5)});
+                    nodes.back().pos.lat += jitter(rng) * kMetreLat * 0.3;
+                }
+                nodes.push_back({std::uint64_t(c) + 1, pos[c]});
+                b.add_way(id++, nodes, rng() % 7 == 0 ? kEdgeSteps : 0);
+            }
+        }
+    }
+    return std::move(b).build();
+}
+
+struct Scenario {
+    std::vector<CategoryRule> rules;
+    CoverageOptions options;
+};
+
+void expect_same_as_fresh(const CoverageModel& m, const std::string& where) {
+    CoverageModel fresh(m.graph(), m.rules(), m.options());
+    fresh.set_homes(m.homes());
+    // Same handles: add every handle ever issued, then remove the inactive ones before compute.
+    for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) {
+        const FacilityHandle g = fresh.add_facility(m.facility_category(f), m.facility_snap(f));
+        ASSERT_EQ(g, f);
+    }
+    for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) {
+        if (!m.facility_active(f)) fresh.remove_facility(f);
+    }
+    fresh.compute();
+    for (std::uint32_t k = 0; k < m.rules().size(); ++k) {
+        for (HomeId h = 0; h < m.homes().size(); ++h) {
+            const HomeCategoryResult& a = m.home(k, h);
+            const HomeCategoryResult& b = fresh.home(k, h);
+            ASSERT_EQ(a.nearest, b.nearest) << where << " cat " << k << " home " << h;
+            ASSERT_EQ(a.nearest_facility, b.nearest_facility)
+                << where << " cat " << k << " home " << h;
+            ASSERT_EQ(a.count_within, b.count_within) << where << " cat " << k << " home " << h;
+        }
+    }
+    const CoverageReport ra = m.report(4), rb = fresh.report(4);
+    for (std::uint32_t c = 0; c < 4; ++c) {
+        for (std::uint32_t k = 0; k < m.rules().size(); ++k) {
+            ASSERT_EQ(ra.communities[c].by_category[k].facilities_within,
+                      rb.communities[c].by_category[k].facilities_within)
+                << where;
+        }
+        ASSERT_EQ(ra.communities[c].score, rb.communities[c].score) << where;
+    }
+}
+
+using Snapshot = std::vector<std::vector<HomeCategoryResult>>;
+Snapshot snapshot(const CoverageModel& m) {
+    Snapshot s(m.rules().size());
+    for (std::uint32_t k = 0; k < m.rules().size(); ++k)
+        for (HomeId h = 0; h < m.homes().size(); ++h) s[k].push_back(m.home(k, h));
+    return s;
+}
+
+void expect_delta_exact(const Snapshot& before, const Snapshot& after, const Delta& d,
+                        const std::string& where) {
+    std::map<std::pair<std::uint32_t, HomeId>, const HomeChange*> listed;
+    for (std::size_t i = 0; i < d.changes.size(); ++i) {
+        const HomeChange& c = d.changes[i];
+        if (i > 0) {
+            const HomeChange& p = d.changes[i - 1];
+            ASSERT_TRUE(std::pair(p.category, p.home) < std::pair(c.category, c.home))
+                << where << ": not sorted";
+        }
+        listed[{c.category, c.home}] = &c;
+    }
+    for (std::uint32_t k = 0; k < before.size(); ++k) {
+        for (HomeId h = 0; h < before[k].size(); ++h) {
+            const bool changed = !(before[k][h] == after[k][h]);
+            auto it = listed.find({k, h});
+            ASSERT_EQ(changed, it != listed.end()) << where << " cat " << k << " home " << h;
+            if (changed) {
+                ASSERT_EQ(it->second->before, before[k][h]) << where;
+                ASSERT_EQ(it->second->after, after[k][h]) << where;
+            }
+        }
+    }
+}
+
+void run_property(std::uint64_t seed, bool access_legs, std::uint8_t forbidden) {
+    std::mt19937_64 rng(seed);
+    const int nx = 6 + static_cast<int>(rng() % 6), ny = 6 + static_cast<int>(rng() % 6);
+    const double spacing = 60 + static_cast<double>(rng() % 60);
+    const WalkGraph g = street_graph(rng, nx, ny, spacing);
+    const Snapper snapper(g, forbidden);
+    std::uniform_real_distribution<double> x(-20, nx * spacing), y(-20, ny * spacing);
+    std::vector<CategoryRule> rules;
+    for (int k = 0; k < 3; ++k) {
+        CategoryRule r;
+        r.id = "c" + std::to_string(k);
+        r.radius_m = spacing * (1.0 + k);  // a few blocks
+        rules.push_back(r);
+    }
+    CoverageModel m(g, rules, CoverageOptions{access_legs, forbidden, 1.0});
+    std::vector<Home> homes;
+    const int nh = 40 + static_cast<int>(rng() % 80);
+    for (int i = 0; i < nh; ++i) {
+        homes.push_back(
+            {snapper.snap(at(x(rng), y(rng)), 30), 1.0, static_cast<CommunityId>(rng() % 4)});
+    }
+    m.set_homes(homes);
+    // Exact ties matter (the lower handle must win everywhere): some facilities sit where a
+    // home or another facility already is.
+    auto random_snap = [&]() {
+        if (rng() % 5 == 0 && !homes.empty()) return homes[rng() % homes.size()].snap;
+        if (rng() % 3 == 0 && m.num_facility_handles() > 0)
+            return m.facility_snap(rng() % m.num_facility_handles());
+        return snapper.snap(at(x(rng), y(rng)), 40);
+    };
+    for (int i = 0; i < 4; ++i)
+        m.add_facility(static_cast<std::uint32_t>(rng() % 3), random_snap());
+    m.compute();
+    const std::string tag = "seed " + std::to_string(seed);
+    expect_same_as_fresh(m, tag + " initial");
+    for (int step = 0; step < 25; ++step) {
+        std::vector<FacilityHandle> active;
+        for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f)
+            if (m.facility_active(f)) active.push_back(f);
+        const Snapshot before = snapshot(m);
+        Delta d;
+        const int op = active.empty() ? 0 : static_cast<int>(rng() % 3);
+        std::string what;
+        if (op == 0) {
+            const auto cat = static_cast<std::uint32_t>(rng() % 3);
+            m.add_facility(cat, random_snap(), &d);
+            what = "add";
+        } else if (op == 1) {
+            m.remove_facility(active[rng() % active.size()], &d);
+            what = "remove";
+        } else {
+            m.move_facility(active[rng() % active.size()], random_snap(), &d);
+            what = "move";
+        }
+        const std::string where = tag + " step " + std::to_string(step) + " " + what;
+        expect_same_as_fresh(m, where);
+        expect_delta_exact(before, snapshot(m), d, where);
+        if (::testing::Test::HasFatalFailure()) return;
+    }
+}
+
+TEST(CoverageIncremental, EditsMatchFreshComputation) {
+    const std::uint64_t base = test_seed();
+    for (std::uint64_t i = 0; i < 24; ++i) {
+        run_property(base + i, i % 2 == 0, i % 3 == 0 ? std::uint8_t{kEdgeSteps} : std::uint8_t{0});
+        if (HasFatalFailure()) return;
+    }
+}
+
+TEST(CoverageIncremental, EditsBeforeComputeOnlyRecord) {
+    GraphBuilder b;
+    std::vector<WayNode> nodes{{1, at(0, 0)}, {2, at(500, 0)}};
+    b.add_way(1, nodes, 0);
+    const WalkGraph g = std::move(b).build();
+    const Snapper s(g);
+    CategoryRule r;
+    r.radius_m = 300;
+    CoverageModel m(g, {r}, {});
+    m.set_homes({{s.snap(at(100, 0), 10), 1.0, 0}});
+    const FacilityHandle a = m.add_facility(0, s.snap(at(0, 0), 10));
+    const FacilityHandle b2 = m.add_facility(0, s.snap(at(150, 0), 10));
+    m.remove_facility(b2);
+    EXPECT_FALSE(m.computed());
+    EXPECT_THROW(m.home(0, 0), std::logic_error);
+    EXPECT_THROW(m.remove_facility(b2), std::out_of_range);
+    m.compute();
+    EXPECT_EQ(m.home(0, 0).nearest_facility, a);
+    EXPECT_EQ(m.home(0, 0).count_within, 1u);
+    // Moving the facility next to the home: exactly one change with before and after.
+    Delta d;
+    m.move_facility(a, s.snap(at(110, 0), 10), &d);
+    ASSERT_EQ(d.changes.size(), 1u);
+    EXPECT_NEAR(cm_to_metres(d.changes[0].before.nearest), 100.0, 0.02);
+    EXPECT_NEAR(cm_to_metres(d.changes[0].after.nearest), 10.0, 0.02);
+    EXPECT_EQ(d.changes[0].after.nearest_facility, a);
+    // Removing the last facility leaves the home unreached.
+    Delta d2;
+    m.remove_facility(a, &d2);
+    ASSERT_EQ(d2.changes.size(), 1u);
+    EXPECT_FALSE(d2.changes[0].after.reached());
+    EXPECT_EQ(d2.changes[0].after.count_within, 0u);
+}
+
+}  // namespace
+}  // namespace lc15

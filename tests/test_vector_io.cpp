@@ -1,0 +1,455 @@
+// Planners' vector files: the reader (CSV, GeoJSON, Shapefile, GeoPackage; CRS, encodings and
+// the errors that name the line), the writers (GPKG, GeoJSON, CSV with BOM), `lc15 convert`,
+// and the demo data checked against the OSM extract it was made from.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "engine/error.hpp"
+#include "engine/geo.hpp"
+#include "engine/polygon.hpp"
+#include "io/crs.hpp"
+#include "io/files.hpp"
+#include "io/vector_reader.hpp"
+#include "io/vector_writer.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using lc15::haversine_m;
+using lc15::InputError;
+using lc15::LonLat;
+using namespace lc15::io;
+
+class VectorIo : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::path(::testing::TempDir()) / (std::string("lc15_vio_") + info->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    fs::path write(const std::string& name, const std::string& bytes) {
+        const fs::path p = dir_ / name;
+        std::ofstream(p, std::ios::binary) << bytes;
+        return p;
+    }
+    static std::string slurp(const fs::path& p) {
+        std::ifstream f(p, std::ios::binary);
+        std::ostringstream s;
+        s << f.rdbuf();
+        return s.str();
+    }
+    /// Runs a command line; returns its exit status.
+    static int run(const std::string& cmd) {
+        const int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
+        return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    }
+    static VectorSource source(const fs::path& p, std::optional<Crs> crs = std::nullopt) {
+        VectorSource s;
+        s.path = p;
+        if (crs) {
+            s.crs = *crs;
+            s.crs_declared = true;
+        }
+        return s;
+    }
+    /// The InputError message of reading `src`, or "" if it reads.
+    static std::string read_error(const VectorSource& src) {
+        try {
+            read_features(src, nullptr);
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    fs::path dir_;
+};
+
+// ------------------------------------------------------------------------------- CSV reading
+
+TEST_F(VectorIo, CsvWithBomQuotesAndGcj02Coordinates) {
+    const LonLat school{122.2350, 40.6680}, clinic{122.2411, 40.6702};
+    const LonLat gs = wgs84_to_gcj02(school), gc = wgs84_to_gcj02(clinic);
+    char row1[200], row2[200];
+    std::snprintf(row1, sizeof row1, "S1,第一小学,\"Xueyuan Rd, No. 3\",%.9f,%.9f\r\n", gs.lon,
+                  gs.lat);
+    std::snprintf(row2, sizeof row2, ",\"社区\n卫生站\",\"say \"\"hi\"\"\",%.9f,%.9f\r\n", gc.lon,
+                  gc.lat);
+    const fs::path p = write("s.csv", std::string("\xEF\xBB\xBF") + "id,名称,address,lng,lat\r\n" +
+                                          row1 + "\r\n" + row2);
+    std::vector<std::string> warnings;
+    const VectorData d = read_vector(source(p, Crs::gcj02()), &warnings);
+    EXPECT_TRUE(warnings.empty());
+    ASSERT_EQ(d.features.size(), 2u);
+    EXPECT_EQ(d.fields, (std::vector<std::string>{"id", "名称", "address", "lng", "lat"}));
+    EXPECT_EQ(d.lon_field, "lng");
+    const Feature& a = d.features[0];
+    EXPECT_EQ(a.id, "S1");
+    EXPECT_EQ(a.name, "第一小学");
+    EXPECT_EQ(a.source, p.string());
+    EXPECT_EQ(a.tags.at("address"), "Xueyuan Rd, No. 3");
+    EXPECT_LT(haversine_m(a.point, school), 0.01);
+    const Feature& b = d.features[1];
+    EXPECT_EQ(b.id, "line 4");  // header = line 1, blank line 3 skipped, record starts on line 4
+    EXPECT_EQ(b.name, "社区\n卫生站");
+    EXPECT_EQ(b.tags.at("address"), "say \"hi\"");
+    EXPECT_LT(haversine_m(b.point, clinic), 0.01);
+}
+
+TEST_F(VectorIo, CsvChineseColumnNamesSemicolonsAndUndeclaredCrs) {
+    const fs::path p = write("c.csv", "名称;经度;纬度\n甲;122.2;40.6\n乙;;\n");
+    std::vector<std::string> warnings;
+    const auto f = read_features(source(p), &warnings);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].point, (LonLat{122.2, 40.6}));
+    ASSERT_EQ(warnings.size(), 2u);
+    EXPECT_NE(warnings[0].find("assuming WGS84"), std::string::npos);
+    EXPECT_NE(warnings[1].find("1 row(s) without coordinates skipped (lines 3)"), std::string::npos)
+        << warnings[1];
+}
+
+TEST_F(VectorIo, CsvNamedColumnsWktAndAmapLocation) {
+    const fs::path named = write("n.csv", "a,b,c\nx,122.3,40.7\n");
+    VectorSource s = source(named, Crs::wgs84());
+    s.lon_field = "b";
+    s.lat_field = "c";
+    EXPECT_EQ(read_features(s, nullptr).at(0).point, (LonLat{122.3, 40.7}));
+
+    const fs::path wkt =
+        write("w.csv",
+              "name,WKT\npark,\"POLYGON ((122.0 40.0, 122.002 40.0, 122.002 40.002, "
+              "122.0 40.002, 122.0 40.0))\"\n");
+    const auto parks = read_features(source(wkt, Crs::wgs84()), nullptr);
+    ASSERT_EQ(parks.size(), 1u);
+    EXPECT_TRUE(parks[0].is_area());
+    EXPECT_NEAR(parks[0].point.lon, 122.001, 1e-9);
+    EXPECT_NEAR(parks[0].point.lat, 40.001, 1e-9);
+
+    const LonLat g = wgs84_to_gcj02({122.25, 40.65});
+    char line[100];
+    std::snprintf(line, sizeof line, "\"%.9f,%.9f\"", g.lon, g.lat);
+    const fs::path loc = write("l.csv", std::string("name,location\nstop,") + line + "\n");
+    EXPECT_LT(
+        haversine_m(read_features(source(loc, Crs::gcj02()), nullptr).at(0).point, {122.25, 40.65}),
+        0.01);
+}
+
+TEST_F(VectorIo, CsvErrorsNameTheLineAndTheFix) {
+    const std::string none = read_error(source(write("a.csv", "name,addr\nx,y\n"), Crs::wgs84()));
+    EXPECT_NE(none.find("no coordinate columns found (the columns are: name, addr)"),
+              std::string::npos)
+        << none;
+
+    const std::string nan = read_error(
+        source(write("b.csv", "name,lon,lat\na,122.1,40.1\nb,122.2,4O.2\n"), Crs::wgs84()));
+    EXPECT_NE(nan.find("b.csv:3: lat value \"4O.2\" is not a number"), std::string::npos) << nan;
+
+    const std::string swapped =
+        read_error(source(write("c.csv", "lon,lat\n40.6,122.2\n"), Crs::gcj02()));
+    EXPECT_NE(swapped.find("c.csv:2"), std::string::npos) << swapped;
+    EXPECT_NE(swapped.find("swapped"), std::string::npos) << swapped;
+
+    const std::string outside =
+        read_error(source(write("d.csv", "lon,lat\n7.42,43.73\n"), Crs::gcj02()));
+    EXPECT_NE(outside.find("outside the area where GCJ-02 is used"), std::string::npos) << outside;
+
+    const std::string degrees =
+        read_error(source(write("e.csv", "x,y\n122.2,40.6\n"), Crs::from_epsg(4550)));
+    EXPECT_NE(degrees.find("looks like degrees"), std::string::npos) << degrees;
+
+    const std::string metres =
+        read_error(source(write("f.csv", "x,y\n435314.4,4503985.9\n"), Crs::wgs84()));
+    EXPECT_NE(metres.find("EPSG:4550"), std::string::npos) << metres;
+
+    const std::string extra =
+        read_error(source(write("g.csv", "name,lon,lat\na,b,122.2,40.6\n"), Crs::wgs84()));
+    EXPECT_NE(extra.find("g.csv:2: the row has 4 values"), std::string::npos) << extra;
+
+    VectorSource bad_field = source(write("h.csv", "lon,lat\n122.2,40.6\n"), Crs::wgs84());
+    bad_field.id_field = "编号";
+    EXPECT_NE(read_error(bad_field).find("no column \"编号\""), std::string::npos);
+
+    EXPECT_NE(read_error(source(dir_ / "missing.csv")).find("not found"), std::string::npos);
+}
+
+TEST_F(VectorIo, CsvProjectedEpsg4550) {
+    // cs2cs oracle (see test_crs.cpp): WGS84 122.235,40.668 = EPSG:4550 435314.4135,4503985.8825.
+    const fs::path p = write("p.csv", "x,y\n435314.4135,4503985.8825\n");
+    const auto f = read_features(source(p, Crs::parse("EPSG:4550", "t")), nullptr);
+    EXPECT_LT(haversine_m(f.at(0).point, {122.235, 40.668}), 0.01);
+}
+
+TEST_F(VectorIo, NonUtf8TextIsRefusedUnlessTheEncodingIsGiven) {
+    // "北京" in GBK is B1 B1 BE A9 (not UTF-8; note that some GBK text, e.g. "学校" D1 A7 D0 A3,
+    // happens to be valid UTF-8 and cannot be told apart).
+    const fs::path p =
+        write("gbk.csv", "name,lon,lat\nok,122.1,40.1\n\xB1\xB1\xBE\xA9,122.2,40.6\n");
+    VectorSource s = source(p, Crs::wgs84());
+    const std::string err = read_error(s);
+    EXPECT_NE(err.find("gbk.csv:3: the text is not UTF-8"), std::string::npos) << err;
+    EXPECT_NE(err.find("encoding = \"GBK\""), std::string::npos) << err;
+    s.encoding = "GBK";
+    const auto f = read_features(s, nullptr);
+    ASSERT_EQ(f.size(), 2u);
+    EXPECT_EQ(f[1].name, "北京");
+}
+
+// ------------------------------------------------------------------------------- writers
+
+Layer sample_points() {
+    Layer l{"facilities",
+            Layer::Point,
+            {{"name", Field::String}, {"beds", Field::Int}, {"score", Field::Real}},
+            {}};
+    Row a;
+    a.point = {122.235, 40.668};
+    a.values = {std::string("中心医院, \"东\"院"), std::int64_t{120}, 0.75};
+    Row b;
+    b.point = {122.241, 40.6702};
+    b.values = {std::string("卫生站"), std::monostate{}, 1.0};
+    l.rows = {a, b};
+    return l;
+}
+
+Layer sample_areas() {
+    Layer l{"communities", Layer::MultiPolygon, {{"name", Field::String}}, {}};
+    Row r;
+    r.area = {{{{122.0, 40.0}, {122.01, 40.0}, {122.01, 40.01}, {122.0, 40.01}},
+               {{{122.004, 40.004}, {122.006, 40.004}, {122.006, 40.006}, {122.004, 40.006}}}}};
+    r.values = {std::string("滨海社区")};
+    l.rows = {r};
+    return l;
+}
+
+TEST_F(VectorIo, CsvWriterAddsBomAndQuotesPerRfc4180) {
+    write_csv_bom(dir_ / "f.csv", sample_points());
+    const std::string s = slurp(dir_ / "f.csv");
+    EXPECT_EQ(s,
+              "\xEF\xBB\xBF"
+              "name,beds,score,lon,lat\r\n"
+              "\"中心医院, \"\"东\"\"院\",120,0.75,122.235,40.668\r\n"
+              "卫生站,,1,122.241,40.6702\r\n");
+    // And the reader reads it back (BOM, quotes).
+    const auto f = read_features(source(dir_ / "f.csv", Crs::wgs84()), nullptr);
+    ASSERT_EQ(f.size(), 2u);
+    EXPECT_EQ(f[0].name, "中心医院, \"东\"院");
+    EXPECT_EQ(f[1].point, (LonLat{122.241, 40.6702}));
+    write_csv_bom(dir_ / "a.csv", sample_areas());
+    EXPECT_NE(slurp(dir_ / "a.csv")
+                  .find("\"MULTIPOLYGON (((122 40, 122.01 40, 122.01 40.01, 122 40.01, 122 40), "
+                        "(122.004 40.004,"),
+              std::string::npos)
+        << slurp(dir_ / "a.csv");
+}
+
+TEST_F(VectorIo, GpkgHoldsSeveralLayersAndReadsBack) {
+    OutputDir out(dir_ / "results");
+    const fs::path staged = out.stage("coverage.gpkg");
+    write_gpkg(staged, {sample_points(), sample_areas()});
+    EXPECT_FALSE(fs::exists(dir_ / "results" / "coverage.gpkg"));  // not before commit
+    out.commit();
+    const fs::path gpkg = dir_ / "results" / "coverage.gpkg";
+    ASSERT_TRUE(fs::exists(gpkg));
+    EXPECT_EQ(list_layers(gpkg), (std::vector<std::string>{"facilities", "communities"}));
+
+    // No layer named: the error lists them. Unknown layer: likewise.
+    const std::string which = read_error(source(gpkg));
+    EXPECT_NE(which.find("2 layers: facilities, communities"), std::string::npos) << which;
+    VectorSource s = source(gpkg);
+    s.layer = "schools";
+    EXPECT_NE(read_error(s).find("no layer \"schools\""), std::string::npos);
+
+    s.layer = "facilities";
+    std::vector<std::string> warnings;
+    const VectorData d = read_vector(s, &warnings);
+    EXPECT_TRUE(warnings.empty()) << warnings.front();  // the file's own CRS, EPSG:4326
+    EXPECT_EQ(d.crs, Crs::wgs84());
+    EXPECT_EQ(d.field_types, (std::vector<std::string>{"String", "Integer", "Real"}));
+    ASSERT_EQ(d.features.size(), 2u);
+    EXPECT_EQ(d.features[0].name, "中心医院, \"东\"院");
+    EXPECT_EQ(d.features[0].tags.at("beds"), "120");
+    EXPECT_EQ(d.features[1].tags.at("beds"), "");
+    EXPECT_EQ(d.features[0].id, "fid 1");
+    EXPECT_EQ(d.features[1].point, (LonLat{122.241, 40.6702}));
+
+    s.layer = "communities";
+    const auto c = read_features(s, nullptr);
+    ASSERT_EQ(c.size(), 1u);
+    ASSERT_EQ(c[0].area.size(), 1u);
+    EXPECT_EQ(c[0].area[0].inners.size(), 1u);
+    EXPECT_NEAR(lc15::area_m2(c[0].area), lc15::area_m2(sample_areas().rows[0].area), 1.0);
+    EXPECT_EQ(c[0].name, "滨海社区");
+}
+
+TEST_F(VectorIo, GpkgInEpsg4550AndConflictingDeclaration) {
+    Layer l = sample_points();
+    const CrsTransformer t(Crs::from_epsg(4550));
+    for (Row& r : l.rows) {
+        const auto [x, y] = t.from_wgs84(r.point);
+        r.point = {x, y};
+    }
+    l.epsg = 4550;
+    write_gpkg(dir_ / "p.gpkg", {l});
+    std::vector<std::string> warnings;
+    const VectorData d = read_vector(source(dir_ / "p.gpkg"), &warnings);
+    EXPECT_TRUE(warnings.empty());
+    EXPECT_EQ(d.crs, Crs::from_epsg(4550));
+    EXPECT_LT(haversine_m(d.features[0].point, {122.235, 40.668}), 0.01);
+    // Declared GCJ-02 over a projected file: warned, and here the coordinates are metres.
+    warnings.clear();
+    EXPECT_THROW(read_vector(source(dir_ / "p.gpkg", Crs::gcj02()), &warnings), InputError);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(
+        warnings[0].find("the file says its coordinates are EPSG:4550 but GCJ-02 was declared"),
+        std::string::npos);
+}
+
+TEST_F(VectorIo, GeoJsonRoundTripAndEmptyLayer) {
+    write_geojson(dir_ / "a.geojson", sample_areas());
+    const std::string text = slurp(dir_ / "a.geojson");
+    EXPECT_NE(text.find("滨海社区"), std::string::npos);  // UTF-8, not escaped
+    const auto f = read_features(source(dir_ / "a.geojson"), nullptr);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NEAR(lc15::area_m2(f[0].area), lc15::area_m2(sample_areas().rows[0].area), 1.0);
+
+    Layer empty = sample_points();
+    empty.rows.clear();
+    write_gpkg(dir_ / "e.gpkg", {empty});
+    EXPECT_NE(read_error(source(dir_ / "e.gpkg")).find("the layer has no features"),
+              std::string::npos);
+
+    EXPECT_NE(
+        read_error(source(write("x.geojson", "{not json"))).find("not a vector file lc15 can read"),
+        std::string::npos);
+}
+
+TEST_F(VectorIo, ShapefileNeedsDbfAndUtf8OrAnEncoding) {
+    // A GBK shapefile without .cpg, as older Chinese GIS exports are: written raw by ogr2ogr.
+    write("g.csv", "name,lon,lat\n\xB1\xB1\xBE\xA9,122.2,40.6\n");
+    ASSERT_EQ(run("cd '" + dir_.string() +
+                  "' && ogr2ogr -lco ENCODING= -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat "
+                  "-a_srs EPSG:4326 g.shp g.csv && rm -f g.cpg"),
+              0);
+    VectorSource s = source(dir_ / "g.shp");
+    const std::string err = read_error(s);
+    EXPECT_NE(err.find("fid 0 field name: the text is not UTF-8"), std::string::npos) << err;
+    s.encoding = "GBK";
+    std::vector<std::string> warnings;
+    const VectorData d = read_vector(s, &warnings);
+    EXPECT_TRUE(warnings.empty());  // .prj gives EPSG:4326
+    ASSERT_EQ(d.features.size(), 1u);
+    EXPECT_EQ(d.features[0].name, "北京");
+    EXPECT_EQ(d.features[0].point, (LonLat{122.2, 40.6}));
+
+    fs::remove(dir_ / "g.dbf");
+    EXPECT_NE(
+        read_error(source(dir_ / "g.shp")).find(".dbf attribute table next to the .shp is missing"),
+        std::string::npos);
+}
+
+// ------------------------------------------------------------------------------- lc15 convert
+
+TEST_F(VectorIo, ConvertKeepsCsvColumnsAndWritesOtherFormats) {
+    const LonLat w{122.235, 40.668};
+    const fs::path in = write("in.csv", "id,name,lon,lat,note\n7,幼儿园,122.235,40.668,\"a,b\"\n");
+    const std::string exe = LC15_EXE;
+    ASSERT_EQ(run(exe + " convert '" + in.string() + "' '" + (dir_ / "g.csv").string() +
+                  "' --from WGS84 --to GCJ-02"),
+              0);
+    const LonLat g = wgs84_to_gcj02(w);
+    const std::string expect = "\xEF\xBB\xBFid,name,lon,lat,note\r\n7,幼儿园," + fixed(g.lon, 7) +
+                               "," + fixed(g.lat, 7) + ",\"a,b\"\r\n";
+    EXPECT_EQ(slurp(dir_ / "g.csv"), expect);
+
+    ASSERT_EQ(run(exe + " convert '" + (dir_ / "g.csv").string() + "' '" +
+                  (dir_ / "b.gpkg").string() + "' --from amap --to EPSG:4550"),
+              0);
+    const VectorData d = read_vector(source(dir_ / "b.gpkg"), nullptr);
+    EXPECT_EQ(d.crs, Crs::from_epsg(4550));
+    EXPECT_EQ(d.fields,
+              (std::vector<std::string>{"id", "name", "note"}));  // lon/lat became geometry
+    EXPECT_LT(haversine_m(d.features.at(0).point, w), 0.05);
+    EXPECT_EQ(d.features[0].tags.at("note"), "a,b");
+
+    ASSERT_EQ(run(exe + " convert '" + (dir_ / "b.gpkg").string() + "' '" +
+                  (dir_ / "bd.geojson").string() + "' --to BD-09"),
+              0);
+    const auto bd = read_features(source(dir_ / "bd.geojson", Crs::bd09()), nullptr);
+    EXPECT_LT(haversine_m(bd.at(0).point, w), 0.05);
+
+    // Input errors exit 1 and write nothing.
+    EXPECT_EQ(
+        run(exe + " convert '" + in.string() + "' '" + (dir_ / "x.csv").string() + "' --to mars"),
+        1);
+    EXPECT_EQ(
+        run(exe + " convert '" + in.string() + "' '" + (dir_ / "x.shp").string() + "' --to WGS84"),
+        1);
+    EXPECT_FALSE(fs::exists(dir_ / "x.csv"));
+}
+
+// ------------------------------------------------------------------------------- demo data
+
+// data/demo/*_gcj02.csv are OSM features shifted to GCJ-02 (scripts/make_demo_data). Read as
+// GCJ-02 they must land within 1 m of the OSM objects they came from, read here through GDAL's
+// OSM driver (nodes: their position; areas: the centroid of the polygon).
+TEST(DemoData, GcjFilesLandOnTheirOsmTwins) {
+    const fs::path root = LC15_SOURCE_DIR;
+    const fs::path osm = root / "data/osm/cn_zhuhai_xiangzhou.osm";
+    std::map<std::string, LonLat> twin;
+    VectorSource pts;
+    pts.path = osm;
+    pts.layer = "points";
+    for (const Feature& f : read_features(pts, nullptr)) twin["n" + f.tags.at("osm_id")] = f.point;
+    VectorSource areas = pts;
+    areas.layer = "multipolygons";
+    for (const Feature& f : read_features(areas, nullptr)) {
+        const std::string& way = f.tags.at("osm_way_id");
+        twin[way.empty() ? "r" + f.tags.at("osm_id") : "w" + way] = lc15::centroid(f.area);
+    }
+    std::size_t checked = 0;
+    for (const char* name : {"xiangzhou_facilities_gcj02.csv", "xiangzhou_bus_stops_gcj02.csv"}) {
+        VectorSource s;
+        s.path = root / "data/demo" / name;
+        s.crs = Crs::gcj02();
+        s.crs_declared = true;
+        std::vector<std::string> warnings;
+        const auto rows = read_features(s, &warnings);
+        EXPECT_TRUE(warnings.empty()) << name;
+        EXPECT_GT(rows.size(), 90u) << name;
+        double worst = 0, min_shift = 1e9;
+        for (const Feature& f : rows) {
+            const auto it = twin.find(f.id);
+            ASSERT_NE(it, twin.end()) << name << ": " << f.id << " is not in the OSM extract";
+            worst = std::max(worst, haversine_m(f.point, it->second));
+            // As published (GCJ-02) they are hundreds of metres off.
+            const double lon = std::stod(f.tags.at("lon")), lat = std::stod(f.tags.at("lat"));
+            min_shift = std::min(min_shift, haversine_m({lon, lat}, it->second));
+            ++checked;
+        }
+        EXPECT_LT(worst, 1.0) << name;
+        EXPECT_GT(min_shift, 300.0) << name;
+    }
+    EXPECT_EQ(checked, 96u + 104u);
+    // And declared as WGS84 by mistake, the mismatch check notices.
+    VectorSource wrong;
+    wrong.path = root / "data/demo/xiangzhou_bus_stops_gcj02.csv";
+    wrong.crs_declared = true;
+    std::vector<LonLat> declared, reference;
+    for (const Feature& f : read_features(wrong, nullptr)) declared.push_back(f.point);
+    for (const Feature& f : read_features(pts, nullptr)) {
+        if (f.tags.at("highway") == "bus_stop") reference.push_back(f.point);
+    }
+    const auto warn = check_gcj_mismatch(declared, reference, wrong.path.filename().string());
+    ASSERT_TRUE(warn.has_value());
+    EXPECT_NE(warn->find("declare crs = \"GCJ-02\""), std::string::npos);
+}
+
+}  // namespace
