@@ -289,7 +289,23 @@ MultiPolygon walking_service_area(const WalkGraph& g, std::span<const SnapResult
     const LocalProjection proj(g.coord(0));
 
     // The reached stretch of each edge as intervals [from, to] in cm from its tail.
-    BMultiLine pieces;
+    // Pieces are grouped into square tiles and each tile is buffered on its own: Boost's buffer
+    // of one huge multi-linestring is superlinear (minutes for a city); tiles are then unioned
+    // pairwise along a Z-order curve, neighbours first.
+    constexpr double kTile = 500.0;
+    std::map<std::uint64_t, BMultiLine> tiles;
+    auto tile_key = [&](const BPoint& p) {
+        const auto tx = static_cast<std::uint32_t>(
+            static_cast<std::int64_t>(std::floor(p.x() / kTile)) + (1 << 20));
+        const auto ty = static_cast<std::uint32_t>(
+            static_cast<std::int64_t>(std::floor(p.y() / kTile)) + (1 << 20));
+        std::uint64_t z = 0;
+        for (int b = 0; b < 21; ++b) {
+            z |= (std::uint64_t((tx >> b) & 1u) << (2 * b)) |
+                 (std::uint64_t((ty >> b) & 1u) << (2 * b + 1));
+        }
+        return z;
+    };
     std::vector<std::pair<double, double>> iv;
     for (EdgeId e = 0; e < g.num_edges(); ++e) {
         if (g.edge_flags(e) & options.forbidden_flags) continue;
@@ -339,18 +355,35 @@ MultiPolygon walking_service_area(const WalkGraph& g, std::span<const SnapResult
                 line.back() =
                     BPoint(line.back().x() + 0.01, line.back().y());  // a point: a tiny line
             }
-            pieces.push_back(std::move(line));
+            const std::uint64_t key = tile_key(line.front());
+            tiles[key].push_back(std::move(line));
         }
     }
-    if (pieces.empty()) return out;
+    if (tiles.empty()) return out;
 
-    BMulti buffered;
     const bg::strategy::buffer::distance_symmetric<double> dist(options.buffer_m);
     const bg::strategy::buffer::side_straight side;
     const bg::strategy::buffer::join_round join(8);
     const bg::strategy::buffer::end_round end(8);
     const bg::strategy::buffer::point_circle circle(8);
-    bg::buffer(pieces, buffered, dist, side, join, end, circle);
+    std::vector<const BMultiLine*> tile_list;
+    for (const auto& [key, lines] : tiles) tile_list.push_back(&lines);
+    std::vector<BMulti> parts(tile_list.size());
+    tbb::parallel_for(std::size_t{0}, tile_list.size(), [&](std::size_t i) {
+        bg::buffer(*tile_list[i], parts[i], dist, side, join, end, circle);
+    });
+    while (parts.size() > 1) {
+        std::vector<BMulti> next((parts.size() + 1) / 2);
+        tbb::parallel_for(std::size_t{0}, next.size(), [&](std::size_t i) {
+            if (2 * i + 1 < parts.size()) {
+                bg::union_(parts[2 * i], parts[2 * i + 1], next[i]);
+            } else {
+                next[i] = std::move(parts[2 * i]);
+            }
+        });
+        parts = std::move(next);
+    }
+    const BMulti& buffered = parts.front();
 
     for (const BPolygon& p : buffered) {
         Polygon poly;
