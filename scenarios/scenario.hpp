@@ -86,6 +86,8 @@ Scenario load_scenario(const std::filesystem::path& path);
 struct ScenarioFacility {
     std::string id, name;
     LonLat pos;
+    MultiPolygon area;  ///< an area facility (park, school grounds): snapped at its boundary
+                        ///< point nearest a street, as the city loader does; empty for points
 };
 struct ScenarioProfile {
     double speed_m_per_s = 1.25;
@@ -123,9 +125,10 @@ struct ScenarioOutcome {
     std::vector<CommunityChange> communities;
     std::vector<CategoryChange> city;  ///< per category
     double city_score_before = 0, city_score_after = 0;
-    bool rebuilt = false;           ///< the network or homes changed: full recomputation
-    std::size_t homes_changed = 0;  ///< (category, home) results that changed
-    std::vector<std::string> log;   ///< one line per edit: what was applied
+    bool rebuilt = false;  ///< the network or homes changed: full recomputation
+    /// (category, home) pairs whose nearest distance differs from the base (new homes count)
+    std::size_t homes_changed = 0;
+    std::vector<std::string> log;  ///< one line per edit: what was applied
 };
 
 class ScenarioEvaluator {
@@ -145,5 +148,7 @@ class ScenarioEvaluator {
 
 /// Scenarios best first: by city score change (descending), then by name.
 std::vector<ScenarioOutcome> rank_scenarios(std::vector<ScenarioOutcome> outcomes);
+/// The same order as indices into `outcomes` (stable for equal keys).
+std::vector<std::size_t> ranking_order(const std::vector<ScenarioOutcome>& outcomes);
 
 }  // namespace lc15::scenarios
