@@ -25,16 +25,18 @@ ScenarioCity make_scenario_city(const io::City& city) {
     sc.graph = &city.osm.graph;
     sc.rules = city.config.rules.rules();
     sc.facilities.resize(sc.rules.size());
+    sc.facility_areas.resize(sc.rules.size());
     std::map<std::string, const MultiPolygon*> osm_areas;
     for (const io::Feature& f : city.osm.features)
         if (f.is_area()) osm_areas[f.id] = &f.area;
     for (const io::FacilityRecord& r : city.facilities) {
         if (r.status == io::FacilityRecord::Status::Merged) continue;
-        ScenarioFacility f{r.id, r.name, r.pos, {}};
+        MultiPolygon area;
         if (r.is_area && r.source == "osm") {
-            if (auto it = osm_areas.find(r.id); it != osm_areas.end()) f.area = *it->second;
+            if (auto it = osm_areas.find(r.id); it != osm_areas.end()) area = *it->second;
         }
-        sc.facilities[r.category].push_back(std::move(f));
+        sc.facilities[r.category].push_back({r.id, r.name, r.pos});
+        sc.facility_areas[r.category].push_back(std::move(area));
     }
     const auto& cats = city.config.rules.categories;
     for (std::uint32_t c = 0; c < cats.size(); ++c) {

@@ -359,8 +359,13 @@ namespace {
 
 constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
 
-SnapResult snap_facility(const Snapper& s, const ScenarioFacility& f, double max_snap) {
-    return f.area.empty() ? s.snap(f.pos, max_snap) : snap_area(s, f.area, max_snap);
+SnapResult snap_facility(const ScenarioCity& c, const Snapper& s, std::uint32_t cat, std::size_t i,
+                         double max_snap) {
+    const MultiPolygon* area = cat < c.facility_areas.size() && i < c.facility_areas[cat].size()
+                                   ? &c.facility_areas[cat][i]
+                                   : nullptr;
+    if (area && !area->empty()) return snap_area(s, *area, max_snap);
+    return s.snap(c.facilities[cat][i].pos, max_snap);
 }
 
 bool structural(EditType t) {
@@ -415,8 +420,8 @@ struct ScenarioEvaluator::Impl {
                                                      double max_snap) const {
         std::vector<std::vector<FacilityHandle>> h(city.facilities.size());
         for (std::uint32_t cat = 0; cat < city.facilities.size(); ++cat) {
-            for (const ScenarioFacility& f : city.facilities[cat])
-                h[cat].push_back(m.add_facility(cat, snap_facility(s, f, max_snap)));
+            for (std::size_t i = 0; i < city.facilities[cat].size(); ++i)
+                h[cat].push_back(m.add_facility(cat, snap_facility(city, s, cat, i, max_snap)));
         }
         return h;
     }
@@ -821,9 +826,9 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
     m.set_homes(w.homes);
     std::vector<std::vector<FacilityHandle>> handles(im.city.facilities.size());
     for (std::uint32_t cat = 0; cat < im.city.facilities.size(); ++cat) {
-        for (const ScenarioFacility& f : im.city.facilities[cat])
-            handles[cat].push_back(
-                m.add_facility(cat, snap_facility(*w.snapper, f, im.city.max_snap_m)));
+        for (std::size_t i = 0; i < im.city.facilities[cat].size(); ++i)
+            handles[cat].push_back(m.add_facility(
+                cat, snap_facility(im.city, *w.snapper, cat, i, im.city.max_snap_m)));
     }
     m.compute();
     im.apply_facility_edits(s, m, *w.snapper, handles, log, changed);

@@ -86,8 +86,6 @@ Scenario load_scenario(const std::filesystem::path& path);
 struct ScenarioFacility {
     std::string id, name;
     LonLat pos;
-    MultiPolygon area;  ///< an area facility (park, school grounds): snapped at its boundary
-                        ///< point nearest a street, as the city loader does; empty for points
 };
 struct ScenarioProfile {
     double speed_m_per_s = 1.25;
@@ -97,6 +95,10 @@ struct ScenarioCity {
     const WalkGraph* graph = nullptr;
     std::vector<CategoryRule> rules;
     std::vector<std::vector<ScenarioFacility>> facilities;  ///< per category
+    /// Per category, parallel to facilities (or shorter: missing = points): an area facility's
+    /// polygon (park, school grounds), snapped at its boundary point nearest a street as the
+    /// city loader does; an empty polygon for a point facility.
+    std::vector<std::vector<MultiPolygon>> facility_areas;
     std::uint32_t stop_category = kInvalidId;  ///< the rule whose facilities are bus stops
     std::vector<LonLat> home_pos;
     std::vector<Home> homes;  ///< snapped on *graph with options.forbidden_flags
