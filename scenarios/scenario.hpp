@@ -1,7 +1,7 @@
 // lc15 scenarios — what-if edits to a city, and what they change (docs/SCENARIOS.md).
 //
 //   Scenario s = load_scenario("scenarios/examples/new_kindergarten.toml");  // TOML, strict
-//   ScenarioCity city = ...;              // graph, rules, facilities, homes (from the city loader)
+//   ScenarioCity city = make_scenario_city(io_city);  // scenarios/city_adapter.hpp
 //   ScenarioEvaluator ev(city);           // computes the base coverage once
 //   ScenarioOutcome out = ev.evaluate(s); // per community and category: gained, lost, score
 //   auto ranked = rank_scenarios({out, ...});

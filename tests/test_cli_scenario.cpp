@@ -300,7 +300,8 @@ TEST_F(CliScenario, BadOptimizeInputsExit1AndWriteNothing) {
     const std::string base = "optimize -q --config " + q(kConfig) + " --out " + q(out);
     EXPECT_EQ(lc15(base + " --category pocket_parks --add 3"), 1);
     EXPECT_NE(err_.find("pocket_parks"), std::string::npos) << err_;
-    EXPECT_NE(err_.find("use one of: middle_school"), std::string::npos) << err_;  // the valid ids listed
+    EXPECT_NE(err_.find("use one of: middle_school"), std::string::npos)
+        << err_;  // the valid ids listed
     EXPECT_TRUE(empty_or_absent(out));
 
     EXPECT_EQ(lc15(base + " --category pocket_park --add 100000"), 1);
