@@ -6,8 +6,8 @@
 // Every command is listed once in commands.cpp, which drives registration and the --help tests.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <oneapi/tbb/global_control.h>
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +17,7 @@ namespace lc15::cli {
 enum ExitCode : int { kExitOk = 0, kExitInput = 1, kExitInternal = 2 };
 
 class Command {
-public:
+  public:
     virtual ~Command() = default;
     virtual const char* name() const = 0;
     virtual const char* description() const = 0;
@@ -29,7 +29,8 @@ public:
 struct ThreadsOption {
     int threads = 0;
     void add_threads_option(CLI::App& app) {
-        app.add_option("-j,--threads", threads, "Worker threads (default: all cores); results are identical for any N")
+        app.add_option("-j,--threads", threads,
+                       "Worker threads (default: all cores); results are identical for any N")
             ->check(CLI::NonNegativeNumber);
     }
     /// Hold the returned object for the duration of the computation.

@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
+#include "cli/text.hpp"
 #include "io/city.hpp"
 #include "io/coverage_output.hpp"
 
@@ -12,18 +13,25 @@ namespace lc15::cli {
 namespace {
 
 class CoverageCommand : public Command, ThreadsOption {
-public:
+  public:
     const char* name() const override { return "coverage"; }
     const char* description() const override {
-        return "Walking coverage per community and category against GB 50180-2018 (GeoPackage, CSV, JSON)";
+        return "Walking coverage per community and category against GB 50180-2018 (GeoPackage, "
+               "CSV, JSON)";
     }
     void setup(CLI::App& app) override {
-        app.add_option("-c,--config", config_, "City config (TOML), e.g. configs/zhuhai_xiangzhou.toml")->required();
-        app.add_option("-o,--out", out_, "Output folder (created; files replaced only when the run succeeds)")->required();
-        app.add_option("--profile", profile_, "Walker profile: adult, elderly, barrier_free (default: the config's)");
+        app.add_option("-c,--config", config_,
+                       "City config (TOML), e.g. configs/zhuhai_xiangzhou.toml")
+            ->required();
+        app.add_option("-o,--out", out_,
+                       "Output folder (created; files replaced only when the run succeeds)")
+            ->required();
+        app.add_option("--profile", profile_,
+                       "Walker profile: adult, elderly, barrier_free (default: the config's)");
         app.add_flag("-q,--quiet", quiet_, "No progress or summary on the terminal");
         add_threads_option(app);
-        app.footer("Example:\n  lc15 coverage --config configs/zhuhai_xiangzhou.toml --out out/demo");
+        app.footer(
+            "Example:\n  lc15 coverage --config configs/zhuhai_xiangzhou.toml --out out/demo");
     }
     int run() override {
         const auto limit = limit_threads();
@@ -34,40 +42,52 @@ public:
         io::City city = io::load_city(config, profile_, &progress);
         CoverageModel model = io::make_coverage_model(city);
         io::RunInfo run;
-        run.command = "lc15 coverage --config " + config_ + " --out " + out_ + (profile_.empty() ? "" : " --profile " + profile_);
+        run.command = "lc15 coverage --config " + config_ + " --out " + out_ +
+                      (profile_.empty() ? "" : " --profile " + profile_);
         auto t0 = std::chrono::steady_clock::now();
         {
             ProgressStep step(&progress, "coverage", 0);
             model.compute();
         }
-        run.timings.emplace_back("coverage", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        const CoverageReport report = model.report(static_cast<std::uint32_t>(city.communities.size()));
+        run.timings.emplace_back(
+            "coverage",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        const CoverageReport report =
+            model.report(static_cast<std::uint32_t>(city.communities.size()));
         t0 = std::chrono::steady_clock::now();
         io::write_coverage_outputs(out, city, model, report, run);
         out.commit();
-        const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double total =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (!quiet_) print_summary(city, model, report, total);
         return kExitOk;
     }
 
-private:
-    void print_summary(const io::City& city, const CoverageModel& model, const CoverageReport& report, double seconds) {
+  private:
+    void print_summary(const io::City& city, const CoverageModel& model,
+                       const CoverageReport& report, double seconds) {
         const auto& rules = model.rules();
         double pop = 0;
         for (const auto& h : city.homes) pop += h.population;
-        std::printf("%s — %zu communities, %.0f residents in %zu homes, profile %s\n", city.config.name.c_str(),
-                    city.communities.size(), pop, city.homes.size(), city.walker.name.c_str());
-        std::printf("%-20s %-26s %6s %8s %10s\n", "category", "", "radius", "covered", "facilities");
+        std::printf("%s — %zu communities, %.0f residents in %zu homes, profile %s\n",
+                    city.config.name.c_str(), city.communities.size(), pop, city.homes.size(),
+                    city.walker.name.c_str());
+        std::printf("%s%s%6s %8s %10s\n", pad("category", 20).c_str(), pad("", 30).c_str(),
+                    "radius", "covered", "facilities");
         for (std::uint32_t k = 0; k < rules.size(); ++k) {
             std::size_t used = 0;
-            for (const auto& r : city.facilities) used += r.category == k && r.status == io::FacilityRecord::Status::Used;
-            std::printf("%-20s %-26s %5.0fm %7.1f%% %10zu\n", rules[k].id.c_str(), rules[k].name_zh.c_str(),
-                        rules[k].radius_m, 100.0 * report.city[k].share, used);
+            for (const auto& r : city.facilities)
+                used += r.category == k && r.status == io::FacilityRecord::Status::Used;
+            std::printf("%s%s%5.0fm %7.1f%% %10zu\n", pad(rules[k].id, 20).c_str(),
+                        pad(rules[k].name_zh, 30).c_str(), rules[k].radius_m,
+                        100.0 * report.city[k].share, used);
         }
-        std::printf("living-circle score %.1f / 100; %zu warnings (warnings.txt); %.2f s\n", report.city_score,
-                    city.warnings.size(), seconds);
-        std::printf("outputs in %s: coverage.gpkg communities.csv community_categories.csv city_summary.csv summary.json\n",
-                    out_.c_str());
+        std::printf("living-circle score %.1f / 100; %zu warnings (warnings.txt); %.2f s\n",
+                    report.city_score, city.warnings.size(), seconds);
+        std::printf(
+            "outputs in %s: coverage.gpkg communities.csv community_categories.csv "
+            "city_summary.csv summary.json\n",
+            out_.c_str());
     }
 
     std::string config_, out_, profile_;

@@ -7,7 +7,7 @@ namespace lc15::cli {
 namespace {
 
 class VersionCommand : public Command {
-public:
+  public:
     const char* name() const override { return "version"; }
     const char* description() const override { return "Print lc15's version"; }
     void setup(CLI::App&) override {}

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
         return kExitInput;
     } catch (const std::bad_alloc&) {
         std::cerr << "lc15 " << chosen->name() << ": error: out of memory\n"
-                  << "  fix: cut a smaller extract (osmium extract -b ...) or use a machine with more memory\n";
+                  << "  fix: cut a smaller extract (osmium extract -b ...) or use a machine with "
+                     "more memory\n";
         return kExitInternal;
     } catch (const std::exception& e) {
         std::cerr << "lc15 " << chosen->name() << ": internal error: " << e.what() << "\n"

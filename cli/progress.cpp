@@ -6,7 +6,8 @@
 
 namespace lc15::cli {
 
-TerminalProgress::TerminalProgress(bool quiet) : tty_(::isatty(STDERR_FILENO) == 1), quiet_(quiet) {}
+TerminalProgress::TerminalProgress(bool quiet)
+    : tty_(::isatty(STDERR_FILENO) == 1), quiet_(quiet) {}
 
 void TerminalProgress::begin(std::string_view step, std::size_t total) {
     std::lock_guard lock(mutex_);
@@ -32,8 +33,8 @@ void TerminalProgress::draw(bool force) {
     if (total_ > 0) {
         const int width = 30;
         const int filled = static_cast<int>(width * std::min<std::size_t>(done, total_) / total_);
-        std::fprintf(stderr, "\r  %-28s [%.*s%*s] %zu/%zu", step_.c_str(), filled, "##############################",
-                     width - filled, "", done, total_);
+        std::fprintf(stderr, "\r  %-28s [%.*s%*s] %zu/%zu", step_.c_str(), filled,
+                     "##############################", width - filled, "", done, total_);
     } else {
         std::fprintf(stderr, "\r  %-28s ...", step_.c_str());
     }
@@ -43,7 +44,8 @@ void TerminalProgress::draw(bool force) {
 void TerminalProgress::end() {
     std::lock_guard lock(mutex_);
     if (quiet_) return;
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (tty_) {
         draw(true);
         std::fprintf(stderr, "  %.2f s\n", s);

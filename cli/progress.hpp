@@ -12,7 +12,7 @@
 namespace lc15::cli {
 
 class TerminalProgress : public Progress {
-public:
+  public:
     explicit TerminalProgress(bool quiet = false);
     void begin(std::string_view step, std::size_t total) override;
     void advance(std::size_t n) override;
@@ -20,7 +20,7 @@ public:
     /// A one-off message in the log (not a step).
     void note(const std::string& message);
 
-private:
+  private:
     void draw(bool force);
     bool tty_;
     bool quiet_;

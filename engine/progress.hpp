@@ -16,7 +16,7 @@
 namespace lc15 {
 
 class Progress {
-public:
+  public:
     virtual ~Progress() = default;
     virtual void begin(std::string_view step, std::size_t total) = 0;
     virtual void advance(std::size_t n) = 0;
@@ -25,7 +25,7 @@ public:
 
 /// RAII helper; a null Progress is allowed and does nothing.
 class ProgressStep {
-public:
+  public:
     ProgressStep(Progress* p, std::string_view step, std::size_t total) : p_(p) {
         if (p_) p_->begin(step, total);
     }
@@ -38,7 +38,7 @@ public:
         if (p_) p_->advance(n);
     }
 
-private:
+  private:
     Progress* p_;
 };
 

@@ -25,7 +25,10 @@ struct Timer {
     City& city;
     std::string step;
     Clock::time_point start = Clock::now();
-    ~Timer() { city.timings.emplace_back(step, std::chrono::duration<double>(Clock::now() - start).count()); }
+    ~Timer() {
+        city.timings.emplace_back(step,
+                                  std::chrono::duration<double>(Clock::now() - start).count());
+    }
 };
 
 VectorSource vector_source(const FileSourceConfig& f) {
@@ -70,15 +73,17 @@ bool in_bbox(const CityConfig& c, LonLat p) {
 }
 
 // Snaps a point or an area; returns the snap and the distance to the nearest street (m).
-std::pair<SnapResult, double> snap_place(const Snapper& s, LonLat p, const MultiPolygon* area, double max_m) {
+std::pair<SnapResult, double> snap_place(const Snapper& s, LonLat p, const MultiPolygon* area,
+                                         double max_m) {
     SnapResult r = area && !area->empty() ? snap_area(s, *area, max_m) : s.snap(p, max_m);
     if (r.ok()) return {r, cm_to_metres(r.access)};
     return {r, s.nearest_metres(p)};
 }
 
 const std::set<std::string>& residential_building_values() {
-    static const std::set<std::string> v{"residential", "apartments", "house", "detached", "dormitory",
-                                         "terrace", "semidetached_house", "bungalow", "villa"};
+    static const std::set<std::string> v{"residential",        "apartments", "house",
+                                         "detached",           "dormitory",  "terrace",
+                                         "semidetached_house", "bungalow",   "villa"};
     return v;
 }
 
@@ -105,7 +110,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     {
         Timer t{city, "read OSM"};
         ProgressStep step(progress, "reading OSM", 0);
-        require_readable(config.osm, "OSM extract (config " + config.path.string() + ", [city] osm)");
+        require_readable(config.osm,
+                         "OSM extract (config " + config.path.string() + ", [city] osm)");
         OsmReadOptions o;
         o.profile.private_walkable = config.private_walkable;
         city.osm = read_osm(config.osm, o);
@@ -150,7 +156,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 } else if (!fc.category_field.empty()) {
                     const std::string v = attribute(f, fc.category_field);
                     if (v.empty()) {
-                        throw InputError(fc.path.string() + ": " + f.id, "no value in column '" + fc.category_field + "'",
+                        throw InputError(fc.path.string() + ": " + f.id,
+                                         "no value in column '" + fc.category_field + "'",
                                          "give each row a category id (" + rules.ids_list() + ")");
                     }
                     cats.push_back(rules.index_of(v, fc.path.string() + ": " + f.id));
@@ -160,7 +167,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     const std::string type = attribute(f, fc.type_field);
                     Feature tagged = f;
                     for (const std::string& kv : split_list(type)) {
-                        if (const auto eq = kv.find('='); eq != std::string::npos) tagged.tags[kv.substr(0, eq)] = kv.substr(eq + 1);
+                        if (const auto eq = kv.find('='); eq != std::string::npos)
+                            tagged.tags[kv.substr(0, eq)] = kv.substr(eq + 1);
                     }
                     cats = classify(rules, tagged, type);
                 }
@@ -174,23 +182,28 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     r.pos = f.point;
                     r.is_area = f.is_area();
                     if (!in_bbox(config, f.point)) {
-                        city.warnings.push_back(fc.path.string() + ": " + f.id + " (" + f.name +
-                                                ") lies outside the city's bbox; check its coordinates and crs");
+                        city.warnings.push_back(
+                            fc.path.string() + ": " + f.id + " (" + f.name +
+                            ") lies outside the city's bbox; check its coordinates and crs");
                     }
                     file_records.push_back(std::move(r));
                 }
             }
             if (unclassified > 0) {
-                city.warnings.push_back(fc.path.string() + ": " + std::to_string(unclassified) +
-                                        " rows match no category (not an error: a list may hold other places); "
-                                        "set category or category_field to classify them explicitly");
+                city.warnings.push_back(
+                    fc.path.string() + ": " + std::to_string(unclassified) +
+                    " rows match no category (not an error: a list may hold other places); "
+                    "set category or category_field to classify them explicitly");
             }
             // A file declared WGS84 whose points sit a GCJ-02 shift away from OSM's twins.
-            if (fc.crs_declared && Crs::parse(fc.crs, fc.where) == Crs::wgs84() && config.osm_facilities) {
+            if (fc.crs_declared && Crs::parse(fc.crs, fc.where) == Crs::wgs84() &&
+                config.osm_facilities) {
                 std::vector<LonLat> declared, reference;
-                for (const auto& r : file_records) if (r.source == fc.path.filename().string()) declared.push_back(r.pos);
+                for (const auto& r : file_records)
+                    if (r.source == fc.path.filename().string()) declared.push_back(r.pos);
                 for (const auto& r : osm_records) reference.push_back(r.pos);
-                if (auto w = check_gcj_mismatch(declared, reference, fc.path.string())) city.warnings.push_back(*w);
+                if (auto w = check_gcj_mismatch(declared, reference, fc.path.string()))
+                    city.warnings.push_back(*w);
             }
         }
     }
@@ -211,7 +224,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 for (StopId s : route.stops) {
                     auto& lines = city.stops[s].lines;
                     const std::string ref = route.ref.empty() ? route.id : route.ref;
-                    if (std::find(lines.begin(), lines.end(), ref) == lines.end()) lines.push_back(ref);
+                    if (std::find(lines.begin(), lines.end(), ref) == lines.end())
+                        lines.push_back(ref);
                 }
             }
         }
@@ -254,7 +268,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         for (const auto& r : osm_records) b.push_back({r.category, r.pos, r.id, r.name});
         const DedupeResult d = dedupe_facilities(a, b, config.dedupe_m);
         std::vector<std::string> merged_into(osm_records.size());
-        for (const FacilityMerge& m : d.merges) merged_into[m.b] = file_records[m.a].source + ":" + file_records[m.a].id;
+        for (const FacilityMerge& m : d.merges)
+            merged_into[m.b] = file_records[m.a].source + ":" + file_records[m.a].id;
         for (auto& r : file_records) city.facilities.push_back(std::move(r));
         for (std::size_t i = 0; i < osm_records.size(); ++i) {
             if (!merged_into[i].empty()) {
@@ -269,7 +284,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         ProgressStep step(progress, "snapping facilities", city.facilities.size());
         // Areas are snapped at their nearest boundary point; find their polygons by id.
         std::map<std::string, const Feature*> osm_areas;
-        for (const Feature& f : city.osm.features) if (f.is_area()) osm_areas[f.id] = &f;
+        for (const Feature& f : city.osm.features)
+            if (f.is_area()) osm_areas[f.id] = &f;
         tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
             FacilityRecord& r = city.facilities[i];
             const MultiPolygon* area = nullptr;
@@ -279,22 +295,26 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             auto [snap, d] = snap_place(snapper, r.pos, area, max_snap);
             r.snap = snap;
             r.street_m = d;
-            if (!snap.ok() && r.status == FacilityRecord::Status::Used) r.status = FacilityRecord::Status::OffNetwork;
+            if (!snap.ok() && r.status == FacilityRecord::Status::Used)
+                r.status = FacilityRecord::Status::OffNetwork;
             step.advance();
         });
         std::size_t off = 0;
         for (const auto& r : city.facilities) off += r.status == FacilityRecord::Status::OffNetwork;
         if (off > 0) {
-            city.warnings.push_back(std::to_string(off) + " facilities lie farther than max_snap_m = " +
+            city.warnings.push_back(std::to_string(off) +
+                                    " facilities lie farther than max_snap_m = " +
                                     std::to_string(static_cast<int>(max_snap)) +
-                                    " m from any walkable street; they are listed in facilities (status off_network) and not counted");
+                                    " m from any walkable street; they are listed in facilities "
+                                    "(status off_network) and not counted");
         }
     }
 
     // 3. Communities.
     std::vector<MultiPolygon> residential_land;
     for (const Feature& f : city.osm.features) {
-        if (f.is_area() && f.tags.count("landuse") && f.tags.at("landuse") == "residential") residential_land.push_back(f.area);
+        if (f.is_area() && f.tags.count("landuse") && f.tags.at("landuse") == "residential")
+            residential_land.push_back(f.area);
     }
     {
         Timer t{city, "communities"};
@@ -304,7 +324,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             for (const Feature& f : read_features(vector_source(fc), &warnings)) {
                 if (!f.is_area()) {
                     throw InputError(fc.path.string() + ": " + f.id, "community is not a polygon",
-                                     "communities must be polygons (a planner's boundaries); points belong in [population]");
+                                     "communities must be polygons (a planner's boundaries); "
+                                     "points belong in [population]");
                 }
                 CommunityRecord c{f.id, f.name, f.area, std::nullopt};
                 if (!fc.population_field.empty()) {
@@ -315,8 +336,10 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                         if (used != v.size() || p < 0) throw std::invalid_argument("x");
                         c.population = p;
                     } catch (const std::exception&) {
-                        throw InputError(fc.path.string() + ": " + f.id, "population '" + v + "' is not a number",
-                                         "give residents as a number in column '" + fc.population_field + "'");
+                        throw InputError(
+                            fc.path.string() + ": " + f.id,
+                            "population '" + v + "' is not a number",
+                            "give residents as a number in column '" + fc.population_field + "'");
                     }
                 }
                 city.communities.push_back(std::move(c));
@@ -329,24 +352,33 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 bool take = false;
                 if (config.communities_source == "osm_admin") {
                     take = f.tags.count("boundary") && f.tags.at("boundary") == "administrative" &&
-                           f.tags.count("admin_level") && f.tags.at("admin_level") == std::to_string(config.admin_level);
+                           f.tags.count("admin_level") &&
+                           f.tags.at("admin_level") == std::to_string(config.admin_level);
                 } else {
                     take = f.tags.count("landuse") && f.tags.at("landuse") == "residential";
                 }
                 if (!take) continue;
                 std::optional<double> pop;
                 if (auto it = f.tags.find("population"); it != f.tags.end()) {
-                    try { pop = std::stod(it->second); } catch (...) {}
+                    try {
+                        pop = std::stod(it->second);
+                    } catch (...) {
+                    }
                 }
-                city.communities.push_back({f.id, f.name.empty() ? "(unnamed " + f.id + ")" : f.name, f.area, pop});
+                city.communities.push_back(
+                    {f.id, f.name.empty() ? "(unnamed " + f.id + ")" : f.name, f.area, pop});
             }
         }
         if (city.communities.empty()) {
-            throw InputError(config.path.string(), "no communities found (source = \"" + config.communities_source + "\")",
-                             config.communities_source == "osm_admin"
-                                 ? "the extract has no complete boundary at admin_level " + std::to_string(config.admin_level) +
-                                       "; use source = \"residential_landuse\" or a planner's file"
-                                 : "give a planner's community polygons: [communities] source = \"file\", path = ...");
+            throw InputError(
+                config.path.string(),
+                "no communities found (source = \"" + config.communities_source + "\")",
+                config.communities_source == "osm_admin"
+                    ? "the extract has no complete boundary at admin_level " +
+                          std::to_string(config.admin_level) +
+                          "; use source = \"residential_landuse\" or a planner's file"
+                    : "give a planner's community polygons: [communities] source = \"file\", path "
+                      "= ...");
         }
     }
 
@@ -370,17 +402,21 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 try {
                     std::size_t used = 0;
                     p = std::stod(v, &used);
-                    if (used != v.size() || p < 0 || !std::isfinite(p)) throw std::invalid_argument("x");
+                    if (used != v.size() || p < 0 || !std::isfinite(p))
+                        throw std::invalid_argument("x");
                 } catch (const std::exception&) {
-                    throw InputError(fc.path.string() + ": " + f.id, "population '" + v + "' is not a number",
-                                     "give residents as a non-negative number in column '" + fc.population_field + "'");
+                    throw InputError(fc.path.string() + ": " + f.id,
+                                     "population '" + v + "' is not a number",
+                                     "give residents as a non-negative number in column '" +
+                                         fc.population_field + "'");
                 }
                 pts.push_back({f.point, p});
             }
             city.inputs.push_back({"population", fc.path.string(), file_sha256(fc.path)});
             for (auto& w : warnings) city.warnings.push_back(w);
             homes = homes_from_grid(pts, areas, &unhoused);
-            city.population_method = "planner's population file (" + fc.path.filename().string() + ")";
+            city.population_method =
+                "planner's population file (" + fc.path.filename().string() + ")";
         } else if (config.population_source == "buildings") {
             PolygonIndex land(residential_land);
             std::vector<Building> buildings;
@@ -391,20 +427,30 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 b.centroid = f.point;
                 b.footprint_m2 = area_m2(f.area);
                 if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
-                    try { b.levels = std::max(0, static_cast<int>(std::lround(std::stod(lv->second)))); } catch (...) {}
+                    try {
+                        b.levels =
+                            std::max(0, static_cast<int>(std::lround(std::stod(lv->second))));
+                    } catch (...) {
+                    }
                 }
                 b.residential = residential_building_values().count(it->second) ||
                                 (it->second == "yes" && land.find(f.point) != kInvalidId);
                 buildings.push_back(b);
             }
             homes = homes_from_buildings(buildings, areas, ho, &unhoused);
-            city.population_method = "residential buildings: footprint × levels ÷ " +
-                                     std::to_string(static_cast<int>(config.floor_area_per_person_m2)) + " m² per resident";
+            city.population_method =
+                "residential buildings: footprint × levels ÷ " +
+                std::to_string(static_cast<int>(config.floor_area_per_person_m2)) +
+                " m² per resident";
             if (homes.empty()) {
-                homes = homes_from_sampling(residential_land, config.sample_spacing_m, areas, ho, &unhoused);
+                homes = homes_from_sampling(residential_land, config.sample_spacing_m, areas, ho,
+                                            &unhoused);
                 city.population_method = "no residential buildings mapped: points every " +
-                                         std::to_string(static_cast<int>(config.sample_spacing_m)) + " m over residential land";
-                city.warnings.push_back("no residential buildings in the extract; population sampled over residential land instead");
+                                         std::to_string(static_cast<int>(config.sample_spacing_m)) +
+                                         " m over residential land";
+                city.warnings.push_back(
+                    "no residential buildings in the extract; population sampled over residential "
+                    "land instead");
             }
         } else {
             ho.persons_per_hectare = 0;
@@ -413,12 +459,14 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 for (const auto& c : city.communities) v.push_back(c.area);
                 return v;
             }() : residential_land, config.sample_spacing_m, areas, ho, &unhoused);
-            city.population_method = "points every " + std::to_string(static_cast<int>(config.sample_spacing_m)) +
+            city.population_method = "points every " +
+                                     std::to_string(static_cast<int>(config.sample_spacing_m)) +
                                      " m over residential land";
         }
         for (CommunityId c : unhoused) {
-            city.warnings.push_back("community " + city.communities[c].id + " (" + city.communities[c].name +
-                                    ") has a population but no home inside it; its residents are not placed");
+            city.warnings.push_back(
+                "community " + city.communities[c].id + " (" + city.communities[c].name +
+                ") has a population but no home inside it; its residents are not placed");
         }
         for (const HomePoint& h : homes) {
             if (h.community == kInvalidId) {
@@ -444,13 +492,16 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         std::size_t off = 0;
         for (const auto& h : city.homes) off += !h.snap.ok();
         if (off > 0) {
-            city.warnings.push_back(std::to_string(off) + " homes lie farther than max_snap_m from any walkable street; "
-                                    "they count as residents but are never covered (homes layer, street_m)");
+            city.warnings.push_back(
+                std::to_string(off) +
+                " homes lie farther than max_snap_m from any walkable street; "
+                "they count as residents but are never covered (homes layer, street_m)");
         }
     }
     if (city.homes.empty()) {
         throw InputError(config.path.string(), "no homes: nobody lives in the communities found",
-                         "give a population file ([population] source = \"file\") or check the communities source");
+                         "give a population file ([population] source = \"file\") or check the "
+                         "communities source");
     }
     return city;
 }

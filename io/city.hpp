@@ -39,7 +39,7 @@ struct FacilityRecord {
     std::string source;  ///< "osm" or the planner's file
     std::string id;      ///< "n123" / "w45" / the file's id or line
     std::string name;
-    LonLat pos;          ///< WGS84 (an area's centroid)
+    LonLat pos;  ///< WGS84 (an area's centroid)
     bool is_area = false;
     SnapResult snap;
     double street_m = 0;  ///< distance to the nearest street (the access leg when snapped)
@@ -70,7 +70,8 @@ struct BusStopRecord {
 };
 
 struct InputFile {
-    std::string role;  ///< "osm", "facilities", "communities", "population", "bus_stops", "config", "rules"
+    std::string
+        role;  ///< "osm", "facilities", "communities", "population", "bus_stops", "config", "rules"
     std::string path;
     std::string sha256;
 };
@@ -96,11 +97,13 @@ struct City {
 };
 
 /// Loads everything; `profile` names a walker profile of the config ("" = the config's).
-City load_city(const CityConfig& config, const std::string& profile = {}, Progress* progress = nullptr);
+City load_city(const CityConfig& config, const std::string& profile = {},
+               Progress* progress = nullptr);
 
 /// A CoverageModel over the city's graph with its homes and every Used facility added in
 /// record order; handle_of_record (if given) maps facility records to model handles
 /// (kInvalidId for records not used). Bus-stop categories take the city's stops.
-CoverageModel make_coverage_model(const City& city, std::vector<FacilityHandle>* handle_of_record = nullptr);
+CoverageModel make_coverage_model(const City& city,
+                                  std::vector<FacilityHandle>* handle_of_record = nullptr);
 
 }  // namespace lc15::io

@@ -16,9 +16,12 @@ namespace {
 
 const char* status_text(FacilityRecord::Status s) {
     switch (s) {
-        case FacilityRecord::Status::Used: return "used";
-        case FacilityRecord::Status::Merged: return "merged";
-        case FacilityRecord::Status::OffNetwork: return "off_network";
+        case FacilityRecord::Status::Used:
+            return "used";
+        case FacilityRecord::Status::Merged:
+            return "merged";
+        case FacilityRecord::Status::OffNetwork:
+            return "off_network";
     }
     return "?";
 }
@@ -34,8 +37,8 @@ std::string lacking_names(const CommunityMetrics& cm, const std::vector<Category
 
 }  // namespace
 
-std::string coverage_summary_json(const City& city, const CoverageModel& model, const CoverageReport& report,
-                                  const RunInfo& run) {
+std::string coverage_summary_json(const City& city, const CoverageModel& model,
+                                  const CoverageReport& report, const RunInfo& run) {
     using nlohmann::ordered_json;
     const auto& rules = model.rules();
     ordered_json j;
@@ -53,21 +56,25 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model, 
     j["private_compounds_walkable"] = city.config.private_walkable;
     j["population_method"] = city.population_method;
     ordered_json inputs = ordered_json::array();
-    for (const auto& f : city.inputs) inputs.push_back({{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}});
+    for (const auto& f : city.inputs)
+        inputs.push_back({{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}});
     j["inputs"] = inputs;
     const Components comp = connected_components(city.osm.graph);
     j["network"] = {{"vertices", city.osm.graph.num_vertices()},
                     {"edges", city.osm.graph.num_edges()},
                     {"walkable_km", std::round(city.osm.profile.walkable_km * 10.0) / 10.0},
                     {"components", comp.count()},
-                    {"largest_component_share",
-                     city.osm.graph.num_vertices() ? double(comp.size.empty() ? 0 : comp.size[0]) / city.osm.graph.num_vertices() : 0.0}};
+                    {"largest_component_share", city.osm.graph.num_vertices()
+                                                    ? double(comp.size.empty() ? 0 : comp.size[0]) /
+                                                          city.osm.graph.num_vertices()
+                                                    : 0.0}};
     double pop = 0;
     for (const auto& h : city.homes) pop += h.population;
-    j["population"] = {{"homes", city.homes.size()},
-                       {"residents", std::round(pop)},
-                       {"homes_outside_communities", city.homes_outside_communities},
-                       {"residents_outside_communities", std::round(city.population_outside_communities)}};
+    j["population"] = {
+        {"homes", city.homes.size()},
+        {"residents", std::round(pop)},
+        {"homes_outside_communities", city.homes_outside_communities},
+        {"residents_outside_communities", std::round(city.population_outside_communities)}};
     j["communities"] = city.communities.size();
     j["city_score"] = std::round(report.city_score * 10) / 10;
     ordered_json cats = ordered_json::array();
@@ -104,15 +111,21 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model, 
     return j.dump(2) + "\n";
 }
 
-void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model, const CoverageReport& report,
-                            const RunInfo& run) {
+void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
+                            const CoverageReport& report, const RunInfo& run) {
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
 
     // communities layer (wide): one row per community.
-    Layer comm{"communities", Layer::MultiPolygon, {{"id", Field::String}, {"name", Field::String},
-                                                    {"population", Field::Real}, {"score", Field::Real},
-                                                    {"categories_passed", Field::Int}, {"lacking", Field::String}}, {}};
+    Layer comm{"communities",
+               Layer::MultiPolygon,
+               {{"id", Field::String},
+                {"name", Field::String},
+                {"population", Field::Real},
+                {"score", Field::Real},
+                {"categories_passed", Field::Int},
+                {"lacking", Field::String}},
+               {}};
     for (const auto& r : rules) {
         comm.fields.push_back({r.id + "_share", Field::Real});
         comm.fields.push_back({r.id + "_median_m", Field::Real});
@@ -128,7 +141,11 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         for (const auto& x : m.by_category) passed += x.pass;
         Row row;
         row.area = c.area;
-        row.values = {c.id, c.name, std::round(population * 10) / 10, std::round(m.score * 10) / 10, passed,
+        row.values = {c.id,
+                      c.name,
+                      std::round(population * 10) / 10,
+                      std::round(m.score * 10) / 10,
+                      passed,
                       lacking_names(m, rules)};
         for (std::uint32_t k = 0; k < nc; ++k) {
             const auto& x = m.by_category[k];
@@ -141,7 +158,11 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         comm.rows.push_back(std::move(row));
     }
 
-    Layer homes{"homes", Layer::Point, {{"community", Field::String}, {"population", Field::Real}, {"street_m", Field::Real}}, {}};
+    Layer homes{
+        "homes",
+        Layer::Point,
+        {{"community", Field::String}, {"population", Field::Real}, {"street_m", Field::Real}},
+        {}};
     for (const auto& r : rules) {
         homes.fields.push_back({r.id + "_m", Field::Real});
         homes.fields.push_back({r.id + "_n", Field::Int});
@@ -150,30 +171,52 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         const auto& hr = city.homes[h];
         Row row;
         row.point = hr.pos;
-        row.values = {hr.community == kInvalidId ? Value{} : Value{city.communities[hr.community].id},
-                      std::round(hr.population * 100) / 100, std::round(hr.street_m * 10) / 10};
+        row.values = {
+            hr.community == kInvalidId ? Value{} : Value{city.communities[hr.community].id},
+            std::round(hr.population * 100) / 100, std::round(hr.street_m * 10) / 10};
         for (std::uint32_t k = 0; k < nc; ++k) {
             const auto& res = model.home(k, h);
-            row.values.push_back(res.nearest == kInfDistance ? Value{} : Value{std::round(res.nearest / 10.0) / 10.0});
+            row.values.push_back(res.nearest == kInfDistance
+                                     ? Value{}
+                                     : Value{std::round(res.nearest / 10.0) / 10.0});
             row.values.push_back(static_cast<std::int64_t>(res.count_within));
         }
         homes.rows.push_back(std::move(row));
     }
 
-    Layer fac{"facilities", Layer::Point, {{"category", Field::String}, {"category_zh", Field::String},
-                                           {"source", Field::String}, {"id", Field::String}, {"name", Field::String},
-                                           {"status", Field::String}, {"street_m", Field::Real},
-                                           {"merged_into", Field::String}}, {}};
+    Layer fac{"facilities",
+              Layer::Point,
+              {{"category", Field::String},
+               {"category_zh", Field::String},
+               {"source", Field::String},
+               {"id", Field::String},
+               {"name", Field::String},
+               {"status", Field::String},
+               {"street_m", Field::Real},
+               {"merged_into", Field::String}},
+              {}};
     for (const auto& r : city.facilities) {
         Row row;
         row.point = r.pos;
-        row.values = {rules[r.category].id, rules[r.category].name_zh, r.source, r.id, r.name, std::string(status_text(r.status)),
-                      std::round(r.street_m * 10) / 10, r.merged_into};
+        row.values = {rules[r.category].id,
+                      rules[r.category].name_zh,
+                      r.source,
+                      r.id,
+                      r.name,
+                      std::string(status_text(r.status)),
+                      std::round(r.street_m * 10) / 10,
+                      r.merged_into};
         fac.rows.push_back(std::move(row));
     }
 
-    Layer stops{"stops", Layer::Point, {{"source", Field::String}, {"id", Field::String}, {"name", Field::String},
-                                        {"lines", Field::String}, {"street_m", Field::Real}}, {}};
+    Layer stops{"stops",
+                Layer::Point,
+                {{"source", Field::String},
+                 {"id", Field::String},
+                 {"name", Field::String},
+                 {"lines", Field::String},
+                 {"street_m", Field::Real}},
+                {}};
     for (const auto& s : city.stops) {
         std::string lines;
         for (const auto& l : s.lines) lines += (lines.empty() ? "" : ";") + l;
@@ -183,49 +226,58 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         stops.rows.push_back(std::move(row));
     }
     write_gpkg(out.stage("coverage.gpkg"), {comm, homes, fac, stops});
-    write_csv_bom(out.stage("communities.csv"), Layer{comm.name, Layer::None, comm.fields, [&] {
-                                                           auto rows = comm.rows;
-                                                           for (auto& r : rows) r.area.clear();
-                                                           return rows;
-                                                       }(), 4326});
+    write_csv_bom(out.stage("communities.csv"), Layer{comm.name, Layer::None, comm.fields,
+                                                      [&] {
+                                                          auto rows = comm.rows;
+                                                          for (auto& r : rows) r.area.clear();
+                                                          return rows;
+                                                      }(),
+                                                      4326});
 
     // Long format: one row per community and category.
     std::vector<std::vector<Value>> long_rows;
     for (std::size_t i = 0; i < city.communities.size(); ++i) {
         for (std::uint32_t k = 0; k < nc; ++k) {
             const auto& x = report.communities[i].by_category[k];
-            long_rows.push_back({city.communities[i].id, city.communities[i].name, rules[k].id, rules[k].name_zh,
-                                 static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
-                                 std::round(x.population * 10) / 10, std::round(x.covered_population * 10) / 10,
-                                 share_value(x.share), metres_or_null(x.median_m), metres_or_null(x.p90_m),
-                                 static_cast<std::int64_t>(x.facilities_within), rules[k].target_share,
-                                 static_cast<std::int64_t>(x.pass)});
+            long_rows.push_back(
+                {city.communities[i].id, city.communities[i].name, rules[k].id, rules[k].name_zh,
+                 static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
+                 std::round(x.population * 10) / 10, std::round(x.covered_population * 10) / 10,
+                 share_value(x.share), metres_or_null(x.median_m), metres_or_null(x.p90_m),
+                 static_cast<std::int64_t>(x.facilities_within), rules[k].target_share,
+                 static_cast<std::int64_t>(x.pass)});
         }
     }
     write_csv_bom(out.stage("community_categories.csv"),
-                  {"community_id", "community", "category", "category_zh", "level_min", "radius_m", "population",
-                   "covered_population", "share", "median_m", "p90_m", "facilities_within", "target_share", "pass"},
+                  {"community_id", "community", "category", "category_zh", "level_min", "radius_m",
+                   "population", "covered_population", "share", "median_m", "p90_m",
+                   "facilities_within", "target_share", "pass"},
                   long_rows);
 
     std::vector<std::vector<Value>> city_rows;
     for (std::uint32_t k = 0; k < nc; ++k) {
         std::int64_t used = 0;
-        for (const auto& r : city.facilities) used += r.category == k && r.status == FacilityRecord::Status::Used;
-        city_rows.push_back({rules[k].id, rules[k].name_zh, rules[k].name_en, static_cast<std::int64_t>(rules[k].level_minutes),
-                             rules[k].radius_m, used, std::round(report.city[k].population),
-                             std::round(report.city[k].covered_population), share_value(report.city[k].share),
-                             rules[k].target_share, static_cast<std::int64_t>(report.city[k].share >= rules[k].target_share),
-                             rules[k].clause});
+        for (const auto& r : city.facilities)
+            used += r.category == k && r.status == FacilityRecord::Status::Used;
+        city_rows.push_back(
+            {rules[k].id, rules[k].name_zh, rules[k].name_en,
+             static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m, used,
+             std::round(report.city[k].population), std::round(report.city[k].covered_population),
+             share_value(report.city[k].share), rules[k].target_share,
+             static_cast<std::int64_t>(report.city[k].share >= rules[k].target_share),
+             rules[k].clause});
     }
     write_csv_bom(out.stage("city_summary.csv"),
-                  {"category", "category_zh", "category_en", "level_min", "radius_m", "facilities", "population",
-                   "covered_population", "share", "target_share", "pass", "clause"},
+                  {"category", "category_zh", "category_en", "level_min", "radius_m", "facilities",
+                   "population", "covered_population", "share", "target_share", "pass", "clause"},
                   city_rows);
 
     {
         std::ofstream f(out.stage("summary.json"), std::ios::binary);
         f << coverage_summary_json(city, model, report, run);
-        if (!f) throw InputError(out.dir().string(), "cannot write summary.json", "free disk space or choose another --out");
+        if (!f)
+            throw InputError(out.dir().string(), "cannot write summary.json",
+                             "free disk space or choose another --out");
     }
     {
         std::ofstream f(out.stage("warnings.txt"), std::ios::binary);

@@ -20,7 +20,7 @@
 namespace lc15::io {
 
 struct RunInfo {
-    std::string command;  ///< the command line, for the record
+    std::string command;                                  ///< the command line, for the record
     std::vector<std::pair<std::string, double>> timings;  ///< further steps (seconds)
 };
 
@@ -28,7 +28,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                             const CoverageReport& report, const RunInfo& run);
 
 /// The JSON summary alone (also used by other commands).
-std::string coverage_summary_json(const City& city, const CoverageModel& model, const CoverageReport& report,
-                                  const RunInfo& run);
+std::string coverage_summary_json(const City& city, const CoverageModel& model,
+                                  const CoverageReport& report, const RunInfo& run);
 
 }  // namespace lc15::io

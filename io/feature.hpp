@@ -17,8 +17,8 @@ struct Feature {
     std::string id;      ///< OSM "n123" / "w45" / "r6"; a file's id field or "line 12" / "fid 3"
     std::string name;    ///< name:zh, else name (OSM); the name field (files); may be empty
     std::map<std::string, std::string> tags;  ///< OSM tags, or a file's attributes as text
-    LonLat point;         ///< the node, or a representative point (centroid) of an area
-    MultiPolygon area;    ///< empty for point features
+    LonLat point;              ///< the node, or a representative point (centroid) of an area
+    MultiPolygon area;         ///< empty for point features
     std::vector<LonLat> line;  ///< for linear features (a way that is not an area)
     bool is_area() const { return !area.empty(); }
 };

@@ -24,7 +24,7 @@ std::string file_sha256(const std::filesystem::path& path);
 std::string sha256_hex(const std::string& bytes);
 
 class OutputDir {
-public:
+  public:
     explicit OutputDir(std::filesystem::path dir);
     ~OutputDir();
     OutputDir(const OutputDir&) = delete;
@@ -36,11 +36,13 @@ public:
     void commit();
     const std::filesystem::path& dir() const { return dir_; }
 
-private:
+  private:
     std::filesystem::path dir_;
     std::filesystem::path staging_;
     std::vector<std::string> names_;
     bool committed_ = false;
+    bool created_ =
+        false;  // the folder did not exist before: removed again if nothing is committed
 };
 
 /// Writes `content` to `path` atomically (temporary file in the same folder, then rename).

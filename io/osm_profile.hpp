@@ -30,11 +30,11 @@ namespace lc15::io {
 
 /// The tags the profile looks at (empty when absent).
 struct WayTags {
-    std::string_view highway;
-    std::string_view foot;
-    std::string_view access;
-    std::string_view construction;
-    std::string_view area;
+    std::string_view highway{};
+    std::string_view foot{};
+    std::string_view access{};
+    std::string_view construction{};
+    std::string_view area{};
 };
 
 /// Why a way is (not) walkable.

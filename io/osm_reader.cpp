@@ -444,7 +444,9 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     area_filter.add_rule(true, osmium::TagMatcher{"railway", "station"});
     area_filter.add_rule(true, osmium::TagMatcher{"landuse", "residential"});
     area_filter.add_rule(true, osmium::TagMatcher{"boundary", "administrative"});
-    area_filter.add_rule(true, osmium::TagMatcher{"highway"});
+    // Pedestrian squares mapped as multipolygons (walked along their rings).
+    area_filter.add_rule(true, osmium::TagMatcher{"highway", "pedestrian"});
+    area_filter.add_rule(true, osmium::TagMatcher{"highway", "footway"});
     osmium::area::Assembler::config_type assembler_config;
     osmium::area::MultipolygonManager<osmium::area::Assembler> mp_manager{assembler_config,
                                                                           area_filter};

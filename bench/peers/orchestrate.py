@@ -1,0 +1,176 @@
+"""Runs every benchmark of bench/run_all and writes bench/results/results.{csv,md}.
+
+    /usr/bin/python3 bench/peers/orchestrate.py BUILD_DIR WORK_DIR RESULTS_DIR
+Each tool runs in its own process under /usr/bin/time -v (peak RSS) and times only its
+computation; every peer's answers are checked against lc15's (compare.py). Environment:
+LC15_BENCH_VERTICES (generated graph size, default 1000000), LC15_BENCH_SKIP_SLOW=1 to leave
+out networkx and pgRouting on the generated graph.
+"""
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PY = "/usr/bin/python3"
+LAST_CPU = [0.0]  # user + system seconds of the last run() process
+
+
+def run(cmd, env=None):
+    """Runs cmd under /usr/bin/time -v; returns (JSON from its last stdout line or {}, peak RSS MB, wall s)."""
+    tfile = "/tmp/lc15_bench_time.txt"
+    p = subprocess.run(["/usr/bin/time", "-v", "-o", tfile] + cmd, capture_output=True, text=True,
+                       env={**os.environ, **(env or {})})
+    if p.returncode != 0:
+        sys.stderr.write(p.stdout + p.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    t = open(tfile).read()
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", t).group(1).split(":")
+    wall_s = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall)))
+    cpu_s = float(re.search(r"User time \(seconds\): (\S+)", t).group(1)) + \
+        float(re.search(r"System time \(seconds\): (\S+)", t).group(1))
+    LAST_CPU[0] = cpu_s
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    return (json.loads(lines[-1]) if lines else {}), rss, wall_s
+
+
+def main(build, work, results):
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(results, exist_ok=True)
+    kernel_exe = os.path.join(build, "bench", "lc15_kernel")
+    lc15 = os.path.join(build, "lc15")
+    rows = []
+
+    def record(**r):
+        rows.append(r)
+        print(json.dumps(r), flush=True)
+
+    vertices = int(os.environ.get("LC15_BENCH_VERTICES", "1000000"))
+    skip_slow = os.environ.get("LC15_BENCH_SKIP_SLOW") == "1"
+    monaco = os.path.join(ROOT, "data", "osm", "monaco.osm.pbf")
+    graphs = []
+    g = os.path.join(work, "monaco")
+    run([lc15, "graph", "export", monaco, "--format", "csv", "-o", g])
+    graphs.append(("monaco", g, 3))
+    g = os.path.join(work, f"grid{vertices}")
+    run([kernel_exe, "generate", "--vertices", str(vertices), "-o", g])
+    graphs.append((f"grid{vertices // 1000}k", g, 1))
+
+    for name, gdir, repeat in graphs:
+        fac = os.path.join(gdir, "facilities.csv")
+        run([kernel_exe, "facilities", "--graph", gdir, "-o", fac])
+        info, rss, _ = run([kernel_exe, "info", "--graph", gdir])
+        record(graph=name, tool="lc15", kernel="graph", vertices=info["vertices"], arcs=info["arcs"],
+               core_bytes=info["core_bytes"], bytes_per_arc=info["bytes_per_arc"], peak_rss_mb=round(rss, 1))
+        for kernel in ("nearest", "count"):
+            ours = os.path.join(work, f"{name}_{kernel}_lc15.u32")
+            for threads in (1, 2):
+                out, rss, _ = run([kernel_exe, kernel, "--graph", gdir, "--facilities", fac, "-j", str(threads),
+                                   "--repeat", str(repeat), "--out", ours])
+                record(graph=name, tool="lc15", kernel=kernel, threads=threads, compute_s=out["compute_s"],
+                       facilities=out["facilities"], settled=out["settled"], peak_rss_mb=round(rss, 1),
+                       disagree=0)
+            peers = ["scipy", "graphtool", "igraph", "networkx", "pgrouting"] if kernel == "nearest" \
+                else ["scipy", "networkx"]
+            for peer in peers:
+                if skip_slow and name != "monaco" and peer in ("networkx", "pgrouting"):
+                    continue
+                ans = os.path.join(work, f"{name}_{kernel}_{peer}.npy")
+                out, rss, _ = run([PY, os.path.join(HERE, f"{peer}_peer.py"), kernel, gdir, fac, ans],
+                                  env={"REPEAT": str(repeat)})
+                cmp, _, _ = run([PY, os.path.join(HERE, "compare.py"), kernel, ours, ans])
+                record(graph=name, tool=out["tool"], kernel=kernel, threads=1, compute_s=out["compute_s"],
+                       peak_rss_mb=round(rss, 1), disagree=cmp["disagree"], version=out.get("version", ""),
+                       **{k: out[k] for k in ("import_s", "query_s") if k in out})
+
+    # Whole job on OSM files. lc15: graph export + kernels (proxy until `lc15 coverage` lands).
+    for osm in ("monaco.osm.pbf", "portoalegre.osm.pbf"):
+        path = os.path.join(ROOT, "data", "osm", osm)
+        name = osm.split(".")[0]
+        for threads in (1, 2):
+            gdir = os.path.join(work, f"e2e_{name}_{threads}")
+            fac = os.path.join(gdir, "facilities.csv")
+            steps = [[lc15, "graph", "export", path, "--format", "csv", "-o", gdir, "-j", str(threads)],
+                     [kernel_exe, "facilities", "--graph", gdir, "-o", fac]]
+            for kernel in ("nearest", "count"):
+                steps.append([kernel_exe, kernel, "--graph", gdir, "--facilities", fac, "-j", str(threads),
+                              "--out", os.path.join(gdir, f"{kernel}.u32")])
+            total, cpu, peak = 0.0, 0.0, 0.0
+            for s in steps:
+                _, rss, wall = run(s)
+                total += wall
+                cpu += LAST_CPU[0]
+                peak = max(peak, rss)
+            record(graph=name, tool="lc15 (export+kernels)", kernel="end-to-end", threads=threads,
+                   compute_s=round(total, 3), cpu_s=round(cpu, 3), peak_rss_mb=round(peak, 1))
+        out, rss, wall = run([PY, os.path.join(HERE, "osm_pipeline.py"), path, os.path.join(work, f"e2e_{name}_py")])
+        record(graph=name, tool="pyosmium+scipy", kernel="end-to-end", threads=1, compute_s=round(wall, 3),
+               cpu_s=round(LAST_CPU[0], 3), peak_rss_mb=round(rss, 1))
+        gdir = os.path.join(work, f"e2e_{name}_1")
+        out, rss, wall = run([PY, os.path.join(HERE, "pgrouting_peer.py"), "nearest", gdir,
+                              os.path.join(gdir, "facilities.csv"), os.path.join(work, f"e2e_{name}_pg.npy")])
+        cmp, _, _ = run([PY, os.path.join(HERE, "compare.py"), "nearest", os.path.join(gdir, "nearest.u32"),
+                         os.path.join(work, f"e2e_{name}_pg.npy")])
+        record(graph=name, tool="pgrouting (import+query)", kernel="end-to-end", threads=1,
+               compute_s=out["compute_s"], import_s=out["import_s"], query_s=out["query_s"],
+               peak_rss_mb=round(rss, 1), disagree=cmp["disagree"])
+    # pgRouting's own multi-start mode, for the record (its answers differ; see docs/BENCHMARKS.md).
+    gdir = graphs[0][1]
+    ans = os.path.join(work, "monaco_equicost.npy")
+    out, _, _ = run([PY, os.path.join(HERE, "pgrouting_peer.py"), "nearest", gdir, os.path.join(gdir, "facilities.csv"),
+                     ans, "equicost"])
+    p = subprocess.run([PY, os.path.join(HERE, "compare.py"), "nearest",
+                        os.path.join(work, "monaco_nearest_lc15.u32"), ans], capture_output=True, text=True)
+    cmp = json.loads(p.stdout)
+    record(graph="monaco", tool="pgrouting-equicost", kernel="nearest", threads=1, compute_s=out["compute_s"],
+           disagree=cmp["disagree"], max_diff_m=cmp["max_diff_m"])
+
+    write_results(rows, results)
+
+
+def write_results(rows, results):
+    keys = ["graph", "kernel", "tool", "threads", "compute_s", "peak_rss_mb", "disagree", "vertices", "arcs",
+            "core_bytes", "bytes_per_arc", "facilities", "settled", "import_s", "query_s", "cpu_s", "max_diff_m", "version"]
+    with open(os.path.join(results, "results.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    lines = ["| graph | kernel | tool | threads | seconds | lc15 speed-up | peak RSS MB | answers disagreeing |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["kernel"] == "graph":
+            continue
+        base = None
+        for o in rows:
+            if o["graph"] == r["graph"] and o["kernel"] == r["kernel"] and o["tool"].startswith("lc15") \
+                    and o.get("threads") == 1:
+                base = o
+        two = next((o for o in rows if o["graph"] == r["graph"] and o["kernel"] == r["kernel"]
+                    and o["tool"].startswith("lc15") and o.get("threads") == 2), None)
+        speed = ""
+        if base and not r["tool"].startswith("lc15") and r["compute_s"]:
+            speed = f"{r['compute_s'] / base['compute_s']:.1f}x (1 thr)"
+            if two:
+                speed += f", {r['compute_s'] / two['compute_s']:.1f}x (2 thr)"
+        elif r["tool"].startswith("lc15") and r.get("threads") == 2 and base:
+            speed = f"{base['compute_s'] / r['compute_s']:.2f}x vs 1 thread"
+        lines.append(f"| {r['graph']} | {r['kernel']} | {r['tool']} | {r.get('threads', '')} | {r['compute_s']:.4g} | "
+                     f"{speed} | {r.get('peak_rss_mb', '')} | {r.get('disagree', '')} |")
+    lines += ["", "| graph | vertices | arcs | core bytes | bytes per arc |", "|---|---|---|---|---|"]
+    for r in rows:
+        if r["kernel"] == "graph":
+            lines.append(f"| {r['graph']} | {r['vertices']} | {r['arcs']} | {r['core_bytes']} | {r['bytes_per_arc']} |")
+    lines += ["", "End to end, CPU seconds (user + system, all processes of the job; robust to a busy machine):", ""]
+    for r in rows:
+        if "cpu_s" in r:
+            lines.append(f"- {r['graph']}: {r['tool']}, {r.get('threads')} thread(s): {r['cpu_s']} s CPU, {r['compute_s']} s wall")
+    with open(os.path.join(results, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,228 @@
+// lc15 coverage end to end on the shipped demo district (珠海 香洲, real OSM data and a
+// planner's list in GCJ-02), and an independent check of its distances through the exported
+// graph.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <queue>
+#include <sstream>
+
+#include "io/city.hpp"
+#include "io/graph_export.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSource = LC15_SOURCE_DIR;
+const fs::path kDemo = kSource / "configs/zhuhai_xiangzhou.toml";
+
+struct CliRun {
+    int code;
+    std::string output;  // stdout and stderr
+};
+
+CliRun run(const std::string& args) {
+    const std::string cmd = std::string(LC15_EXE) + " " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+fs::path fresh_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("lc15_cov_" + name);
+    fs::remove_all(d);
+    return d;
+}
+
+TEST(CoverageCommand, DemoRunsAndIsIdenticalForAnyThreadCount) {
+    const fs::path a = fresh_dir("j1"), b = fresh_dir("j2");
+    const CliRun r1 = run("coverage -q -j 1 --config " + kDemo.string() + " --out " + a.string());
+    ASSERT_EQ(r1.code, 0) << r1.output;
+    const CliRun r2 = run("coverage -q -j 2 --config " + kDemo.string() + " --out " + b.string());
+    ASSERT_EQ(r2.code, 0) << r2.output;
+    for (const char* f :
+         {"communities.csv", "community_categories.csv", "city_summary.csv", "warnings.txt"}) {
+        ASSERT_TRUE(fs::exists(a / f)) << f;
+        EXPECT_EQ(slurp(a / f), slurp(b / f)) << f << " differs between -j1 and -j2";
+    }
+    EXPECT_TRUE(fs::exists(a / "coverage.gpkg"));
+    for (const auto& e : fs::directory_iterator(a)) {
+        EXPECT_EQ(e.path().filename().string().find(".lc15-partial"), std::string::npos)
+            << "staging left behind";
+    }
+
+    const std::string csv = slurp(a / "communities.csv");
+    ASSERT_GE(csv.size(), 3u);
+    EXPECT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF") << "UTF-8 BOM so that Excel shows Chinese names";
+    EXPECT_NE(slurp(a / "community_categories.csv").find("幼儿园"), std::string::npos);
+
+    const auto j = nlohmann::json::parse(slurp(a / "summary.json"));
+    EXPECT_EQ(j["osm_timestamp"], "2022-03-17T16:32:20Z");
+    EXPECT_EQ(j["config_hash"].get<std::string>().size(), 64u);
+    bool has_osm = false, has_list = false;
+    for (const auto& in : j["inputs"]) {
+        EXPECT_EQ(in["sha256"].get<std::string>().size(), 64u);
+        has_osm |= in["role"] == "osm";
+        has_list |= in["role"] == "facilities";
+    }
+    EXPECT_TRUE(has_osm && has_list);
+    // The planner's GCJ-02 list holds the same kindergartens as OSM: converted correctly,
+    // each lands within the 50 m merge distance of its OSM twin and counts once.
+    for (const auto& c : j["categories"]) {
+        if (c["id"] == "kindergarten") {
+            EXPECT_EQ(c["facilities"], 2);
+            EXPECT_EQ(c["merged_duplicates"], 2);
+        }
+        if (c["id"] == "bus_stop") {
+            EXPECT_GT(c["facilities"].get<int>(), 100);
+        }
+        EXPECT_GE(c["share"].get<double>(), 0.0);
+        EXPECT_LE(c["share"].get<double>(), 1.0);
+    }
+    EXPECT_GT(j["population"]["residents"].get<double>(), 1000);
+}
+
+TEST(CoverageCommand, BadInputExitsOneNamesTheFileAndKeepsEarlierOutputs) {
+    const fs::path dir = fresh_dir("bad");
+    fs::create_directories(dir);
+    std::ofstream(dir / "communities.csv") << "earlier run";
+
+    CliRun r = run("coverage --config " + (dir / "nope.toml").string() + " --out " + dir.string());
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("nope.toml"), std::string::npos) << r.output;
+
+    // A config whose OSM file is missing.
+    const fs::path cfg = dir / "city.toml";
+    std::ofstream(cfg) << "[city]\nosm = \"missing.osm.pbf\"\nrules = \""
+                       << (kSource / "configs/rules/gb50180_2018.toml").string() << "\"\n";
+    r = run("coverage --config " + cfg.string() + " --out " + dir.string());
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("missing.osm.pbf"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("fix:"), std::string::npos) << r.output;
+
+    // A planner's list without coordinate columns.
+    std::ofstream(dir / "list.csv") << "id,name,type\n1,幼儿园,幼儿园\n";
+    std::ofstream(cfg) << "[city]\nosm = \""
+                       << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string()
+                       << "\"\nrules = \"" << (kSource / "configs/rules/gb50180_2018.toml").string()
+                       << "\"\n[[facilities]]\npath = \"list.csv\"\ncrs = \"GCJ-02\"\n";
+    r = run("coverage --config " + cfg.string() + " --out " + dir.string());
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("list.csv"), std::string::npos) << r.output;
+
+    EXPECT_EQ(slurp(dir / "communities.csv"), "earlier run")
+        << "a failed run must not touch earlier outputs";
+    for (const auto& e : fs::directory_iterator(dir)) {
+        EXPECT_EQ(e.path().filename().string().find(".lc15-partial"), std::string::npos);
+    }
+
+    // An output path that is a file.
+    r = run("coverage --config " + kDemo.string() + " --out " + (dir / "communities.csv").string());
+    EXPECT_EQ(r.code, 1) << r.output;
+}
+
+// Independent check: the distances lc15 reports for the demo equal a textbook Dijkstra run
+// per home over the graph as exported to CSV (the file any other tool would read).
+TEST(CoverageCommand, NearestDistancesMatchAnIndependentSearchOnTheExportedGraph) {
+    const lc15::io::CityConfig cfg = lc15::io::load_city_config(kDemo);
+    const lc15::io::City city = lc15::io::load_city(cfg);
+    lc15::CoverageModel model = lc15::io::make_coverage_model(city);
+    model.compute();
+
+    const fs::path dir = fresh_dir("export");
+    fs::create_directories(dir);
+    lc15::io::write_graph_csv(city.osm.graph, dir);
+    // Read edges.csv: id,source,target,length_m,flags,source_id
+    std::ifstream f(dir / "edges.csv");
+    std::string line;
+    std::getline(f, line);
+    const std::uint32_t n = city.osm.graph.num_vertices();
+    std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> adj(n);
+    std::vector<std::array<std::int64_t, 3>> edges;  // source, target, cm
+    while (std::getline(f, line)) {
+        std::stringstream ss(line);
+        std::string id, s, t, len;
+        std::getline(ss, id, ',');
+        std::getline(ss, s, ',');
+        std::getline(ss, t, ',');
+        std::getline(ss, len, ',');
+        const auto cm = static_cast<std::int64_t>(std::llround(std::stod(len) * 100));
+        edges.push_back({std::stoll(s), std::stoll(t), cm});
+        adj[std::stoul(s)].push_back({static_cast<std::uint32_t>(std::stoul(t)), cm});
+        adj[std::stoul(t)].push_back({static_cast<std::uint32_t>(std::stoul(s)), cm});
+    }
+    ASSERT_EQ(edges.size(), city.osm.graph.num_edges());
+
+    const auto& rules = model.rules();
+    int checked = 0;
+    for (std::uint32_t cat = 0; cat < rules.size(); ++cat) {
+        if (rules[cat].id != "kindergarten" && rules[cat].id != "primary_school" &&
+            rules[cat].id != "park")
+            continue;
+        std::vector<lc15::SnapResult> fac;
+        for (const auto& r : city.facilities) {
+            if (r.category == cat && r.status == lc15::io::FacilityRecord::Status::Used)
+                fac.push_back(r.snap);
+        }
+        ASSERT_FALSE(fac.empty()) << rules[cat].id;
+        for (lc15::HomeId h = 0; h < city.homes.size(); h += 7) {
+            const lc15::SnapResult& hs = city.homes[h].snap;
+            if (!hs.ok()) continue;
+            // Dijkstra from the home's two edge ends.
+            std::vector<std::int64_t> d(n, INT64_MAX);
+            using Item = std::pair<std::int64_t, std::uint32_t>;
+            std::priority_queue<Item, std::vector<Item>, std::greater<>> pq;
+            const auto& e = edges[hs.edge];
+            d[e[0]] = std::min<std::int64_t>(d[e[0]], hs.off_tail);
+            d[e[1]] = std::min<std::int64_t>(d[e[1]], hs.off_head);
+            pq.push({d[e[0]], static_cast<std::uint32_t>(e[0])});
+            pq.push({d[e[1]], static_cast<std::uint32_t>(e[1])});
+            while (!pq.empty()) {
+                auto [dv, v] = pq.top();
+                pq.pop();
+                if (dv != d[v]) continue;
+                for (auto [w, len] : adj[v]) {
+                    if (dv + len < d[w]) pq.push({d[w] = dv + len, w});
+                }
+            }
+            std::int64_t best = INT64_MAX;
+            for (const auto& fs_ : fac) {
+                if (!fs_.ok()) continue;
+                const auto& fe = edges[fs_.edge];
+                std::int64_t via =
+                    std::min(d[fe[0]] == INT64_MAX ? INT64_MAX : d[fe[0]] + fs_.off_tail,
+                             d[fe[1]] == INT64_MAX ? INT64_MAX : d[fe[1]] + fs_.off_head);
+                if (fs_.edge == hs.edge) {
+                    via = std::min<std::int64_t>(
+                        via, std::llabs(std::int64_t(fs_.off_tail) - std::int64_t(hs.off_tail)));
+                }
+                if (via != INT64_MAX) best = std::min(best, via + fs_.access + hs.access);
+            }
+            const auto got = model.home(cat, h).nearest;
+            if (best == INT64_MAX) {
+                EXPECT_EQ(got, lc15::kInfDistance);
+            } else {
+                EXPECT_EQ(static_cast<std::int64_t>(got), best) << rules[cat].id << " home " << h;
+            }
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 30);
+}
+
+}  // namespace
