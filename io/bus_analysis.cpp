@@ -1,0 +1,218 @@
+#include "io/bus_analysis.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+#include "engine/error.hpp"
+#include "io/bus_lines.hpp"
+#include "io/vector_writer.hpp"
+
+namespace lc15::io {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+void check_bus_inputs(const CityConfig& config) {
+    if (config.gtfs.empty()) return;
+    std::error_code ec;
+    if (!std::filesystem::exists(config.gtfs, ec)) {
+        throw InputError(config.gtfs.string(), "GTFS feed not found",
+                         "fix 'gtfs' in [bus] of " + config.path.string() +
+                             " (a .zip or a folder holding stops.txt, trips.txt, …; relative "
+                             "to the config)");
+    }
+}
+
+BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Progress* progress) {
+    const CityConfig& config = city.config;
+    const WalkGraph& g = city.osm.graph;
+    BusAnalysis r;
+    r.radius_m = options.radius_m;
+    r.budget_min = config.bus_budget_min;
+
+    // Lines: the GTFS feed when the config names one, else the OSM route relations.
+    auto t0 = Clock::now();
+    BusLines lines;
+    if (!config.gtfs.empty()) {
+        GtfsFeed feed = read_gtfs(config.gtfs, options.gtfs);
+        lines.stops = std::move(feed.stops);
+        lines.lines = std::move(feed.lines);
+        lines.warnings = std::move(feed.warnings);
+        r.line_source = "GTFS " + config.gtfs.filename().string();
+    } else {
+        BusLineOptions bopt;
+        bopt.bus_speed_kmh = config.bus_speed_kmh;
+        bopt.default_headway_min = config.default_headway_min;
+        lines = bus_lines_from_osm(city.osm, *city.snapper, bopt);
+        r.line_source = "OSM route relations";
+    }
+    r.warnings.insert(r.warnings.end(), lines.warnings.begin(), lines.warnings.end());
+    TransitOptions topt;
+    topt.walk_speed_m_per_s = city.walker.speed_m_per_s;
+    topt.forbidden_flags = city.forbidden_flags;
+    topt.access_legs = config.access_legs;
+    topt.budget_s = config.bus_budget_min * 60.0;
+    {
+        ProgressStep step(progress, "bus network", 0);
+        const Snapper stop_snapper(g, city.forbidden_flags);
+        r.network = build_transit(g, stop_snapper, lines.stops, lines.lines, topt);
+    }
+    const TransitNetwork& net = r.network;
+    r.warnings.insert(r.warnings.end(), net.warnings().begin(), net.warnings().end());
+    r.timings.emplace_back("bus_network", seconds_since(t0));
+
+    // Catchment over the city's stops and the lines' snapped stops.
+    std::vector<LonLat> stop_pos;
+    std::vector<SnapResult> stop_snaps;
+    for (const auto& s : city.stops) {
+        stop_pos.push_back(s.pos);
+        stop_snaps.push_back(s.snap);
+    }
+    for (StopId s = 0; s < net.num_stops(); ++s) {
+        if (!net.stop(s).snap.ok() || net.stop_lines(s).empty()) continue;
+        stop_pos.push_back(net.stop(s).pos);
+        stop_snaps.push_back(net.stop(s).snap);
+    }
+    r.stops = stop_pos.size();
+    std::vector<CatchmentHome> homes;
+    homes.reserve(city.homes.size());
+    for (const auto& h : city.homes) homes.push_back({h.pos, h.snap, h.population, h.community});
+    std::vector<MultiPolygon> community_areas;
+    for (const auto& c : city.communities) community_areas.push_back(c.area);
+    const PolygonIndex communities(community_areas);
+    std::vector<ResidentialLand> land;
+    for (const auto& f : city.osm.features) {
+        auto it = f.tags.find("landuse");
+        if (!f.is_area() || it == f.tags.end() || it->second != "residential") continue;
+        land.push_back({f.area, communities.find(centroid(f.area))});
+    }
+    CatchmentOptions copt;
+    copt.radius_m = options.radius_m;
+    copt.access_legs = config.access_legs;
+    copt.forbidden_flags = city.forbidden_flags;
+    const auto ncom = static_cast<std::uint32_t>(city.communities.size());
+    t0 = Clock::now();
+    {
+        ProgressStep step(progress, "bus stop catchment", 0);
+        r.catchment = compute_catchment(g, stop_pos, stop_snaps, homes, land, ncom, copt);
+    }
+    r.timings.emplace_back("bus_catchment", seconds_since(t0));
+    if (options.service_area) {
+        t0 = Clock::now();
+        ProgressStep step(progress, "bus service area", 0);
+        r.service_area = walking_service_area(g, stop_snaps, copt);
+        r.timings.emplace_back("bus_service_area", seconds_since(t0));
+    }
+
+    // Walk + bus to each [bus] category.
+    t0 = Clock::now();
+    std::vector<SnapResult> home_snaps;
+    home_snaps.reserve(city.homes.size());
+    for (const auto& h : city.homes) home_snaps.push_back(h.snap);
+    for (const std::string& id : config.bus_categories) {
+        const std::uint32_t k =
+            config.rules.index_of(id, config.path.string() + ": [bus] categories");
+        std::vector<SnapResult> fac;
+        for (const auto& f : city.facilities) {
+            if (f.category == k && f.status == FacilityRecord::Status::Used) fac.push_back(f.snap);
+        }
+        ProgressStep step(progress, "walk + bus: " + id, 0);
+        const TransitAccess a = walk_bus_seconds(net, home_snaps, fac, topt);
+        BusCategoryAccess acc{id, std::vector<double>(ncom + 1, 0),
+                              std::vector<double>(ncom + 1, 0), std::vector<double>(ncom + 1, 0)};
+        for (std::size_t h = 0; h < city.homes.size(); ++h) {
+            const double p = city.homes[h].population;
+            for (std::uint32_t c : {city.homes[h].community, ncom}) {
+                if (c > ncom) continue;
+                acc.population[c] += p;
+                if (a.walk_s[h] <= topt.budget_s) acc.walk_population[c] += p;
+                if (a.walk_bus_s[h] <= topt.budget_s) acc.walk_bus_population[c] += p;
+            }
+        }
+        r.access.push_back(std::move(acc));
+    }
+    r.timings.emplace_back("bus_access", seconds_since(t0));
+    return r;
+}
+
+void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus) {
+    const CatchmentResult& r = bus.catchment;
+    const TransitNetwork& net = bus.network;
+    const auto ncom = static_cast<std::uint32_t>(city.communities.size());
+    auto share_row = [](const std::string& id, const std::string& name, const CatchmentFigures& f) {
+        return std::vector<Value>{
+            id, name, f.population, f.land_m2, f.land_share, f.straight_share, f.walk_share};
+    };
+    std::vector<std::vector<Value>> rows{share_row("", "city", r.city)};
+    for (std::uint32_t c = 0; c < ncom; ++c) {
+        rows.push_back(
+            share_row(city.communities[c].id, city.communities[c].name, r.communities[c]));
+    }
+    write_csv_bom(out.stage("bus_catchment.csv"),
+                  {"community_id", "community", "population", "residential_land_m2",
+                   "land_share_straight", "population_share_straight", "population_share_walk"},
+                  rows);
+
+    Layer gaps{"gaps",
+               Layer::Point,
+               {{"rank", Field::Int},
+                {"population", Field::Real},
+                {"homes", Field::Int},
+                {"walk_to_stop_m", Field::Real},
+                {"community", Field::String}},
+               {}};
+    for (std::size_t i = 0; i < r.gaps.size(); ++i) {
+        const CatchmentGap& g = r.gaps[i];
+        gaps.rows.push_back({g.centroid,
+                             {},
+                             {},
+                             {std::int64_t(i + 1), g.population, std::int64_t(g.homes),
+                              g.walk_to_stop_m >= 0 ? Value(g.walk_to_stop_m) : Value{},
+                              g.community < ncom ? city.communities[g.community].name : ""}});
+    }
+    write_csv_bom(out.stage("bus_gaps.csv"), gaps);
+
+    std::vector<std::vector<Value>> arows;
+    for (const auto& a : bus.access) {
+        for (std::uint32_t c = 0; c <= ncom; ++c) {
+            const double p = a.population[c];
+            arows.push_back({c < ncom ? city.communities[c].name : std::string("city"), a.category,
+                             p, p > 0 ? Value(a.share_walk(c)) : Value{},
+                             p > 0 ? Value(a.share_walk_bus(c)) : Value{}});
+        }
+    }
+    write_csv_bom(out.stage("bus_access.csv"),
+                  {"community", "category", "population", "share_walk", "share_walk_bus"}, arows);
+
+    Layer service{"service_area",
+                  Layer::MultiPolygon,
+                  {{"radius_m", Field::Real}, {"stops", Field::Int}},
+                  {}};
+    if (!bus.service_area.empty()) {
+        service.rows.push_back({{}, {}, bus.service_area, {bus.radius_m, std::int64_t(bus.stops)}});
+    }
+    Layer line_layer{"lines",
+                     Layer::LineString,
+                     {{"id", Field::String}, {"name", Field::String}, {"headway_s", Field::Real}},
+                     {}};
+    for (std::uint32_t l = 0; l < net.num_lines(); ++l) {
+        Row row;
+        for (StopId s : net.line_stops(l)) row.line.push_back(net.stop(s).pos);
+        row.values = {net.line(l).id, net.line(l).name, net.line(l).headway_seconds};
+        line_layer.rows.push_back(std::move(row));
+    }
+    write_gpkg(out.stage("bus.gpkg"), {service, gaps, line_layer});
+    std::string text;
+    for (const auto& w : bus.warnings) text += w + "\n";
+    write_file_atomic(out.stage("bus_warnings.txt"), text);
+}
+
+}  // namespace lc15::io

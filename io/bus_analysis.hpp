@@ -1,0 +1,85 @@
+// lc15 io — the bus analysis of a loaded city: the three stop-catchment figures, the gap list,
+// the walking service area and walk + bus access to the config's [bus] categories
+// (docs/TRANSIT.md). Shared by `lc15 bus` (alone) and `lc15 coverage` (beside the
+// living-circle figures).
+//
+//   City city = load_city(config, "", &progress);
+//   BusAnalysis bus = analyse_bus(city, BusAnalysisOptions{}, &progress);
+//   bus.catchment.city.walk_share;                  // people within 500 m walking of a stop
+//   bus.access[0].share_walk_bus(bus.city_index()); // city share reaching category 0 by bus
+//   OutputDir out(dir);
+//   write_bus_outputs(out, city, bus);              // bus_catchment.csv, bus_gaps.csv, ...
+//   out.commit();
+//
+// Lines come from the config's GTFS feed when it names one, else from the OSM route
+// relations. The catchment counts the city's stops (OSM and planners' files) and every
+// snapped stop served by a line. Errors: InputError naming the file (a missing GTFS feed, an
+// unknown [bus] category). Cost: one transit build, one catchment, one service area, one
+// walk + bus search per category (engine/transit.hpp, engine/catchment.hpp). Thread safety:
+// pure; oneTBB inside; the results do not depend on the thread count. A BusAnalysis refers to
+// the City's graph: keep the City alive while using it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/catchment.hpp"
+#include "engine/progress.hpp"
+#include "engine/transit.hpp"
+#include "io/city.hpp"
+#include "io/files.hpp"
+#include "io/gtfs.hpp"
+
+namespace lc15::io {
+
+struct BusAnalysisOptions {
+    double radius_m = 500;     ///< stop catchment radius (GB 50220-95: 300 and 500 m)
+    GtfsOptions gtfs;          ///< time window and service day of the config's GTFS feed
+    bool service_area = true;  ///< draw the walking service area (the slowest step)
+};
+
+/// Walk + bus access to one [bus] category: populations per community, the city last.
+struct BusCategoryAccess {
+    std::string category;                     ///< the rule id
+    std::vector<double> population;           ///< everyone
+    std::vector<double> walk_population;      ///< within the budget walking
+    std::vector<double> walk_bus_population;  ///< within the budget walking and by bus
+    /// Shares at index i (a community, or the city at the last index); -1 without population.
+    double share_walk(std::size_t i) const {
+        return population[i] > 0 ? walk_population[i] / population[i] : -1;
+    }
+    double share_walk_bus(std::size_t i) const {
+        return population[i] > 0 ? walk_bus_population[i] / population[i] : -1;
+    }
+};
+
+struct BusAnalysis {
+    double radius_m = 500;
+    double budget_min = 30;   ///< door-to-door budget of the access figures
+    std::string line_source;  ///< "GTFS feed.zip" or "OSM route relations"
+    TransitNetwork network;   ///< refers to the City's graph
+    std::size_t stops = 0;    ///< stops counted by the catchment
+    CatchmentResult catchment;
+    MultiPolygon service_area;              ///< empty when not drawn or no stop reaches a street
+    std::vector<BusCategoryAccess> access;  ///< one per [bus] category, in config order
+    std::vector<std::string> warnings;      ///< from the lines and the transit build
+    std::vector<std::pair<std::string, double>> timings;  ///< step, seconds
+
+    /// Index of the city in BusCategoryAccess vectors (= number of communities).
+    std::size_t city_index() const { return catchment.communities.size(); }
+};
+
+/// Throws InputError if an input of the bus analysis named by the config is missing (the GTFS
+/// feed): call it before the long work of loading the city.
+void check_bus_inputs(const CityConfig& config);
+
+BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,
+                        Progress* progress = nullptr);
+
+/// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus.gpkg (layers service_area, gaps,
+/// lines) and bus_warnings.txt.
+void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus);
+
+}  // namespace lc15::io
