@@ -2,10 +2,12 @@
 // community: what the nightly job and the public maps are built on.
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
 #include "cli/text.hpp"
+#include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/coverage_output.hpp"
 
@@ -28,6 +30,8 @@ class CoverageCommand : public Command, ThreadsOption {
             ->required();
         app.add_option("--profile", profile_,
                        "Walker profile: adult, elderly, barrier_free (default: the config's)");
+        app.add_flag("--no-bus", no_bus_,
+                     "Skip the bus analysis (the bus_* files and the bus500_* columns)");
         app.add_flag("-q,--quiet", quiet_, "No progress or summary on the terminal");
         add_threads_option(app);
         app.footer(
@@ -38,6 +42,7 @@ class CoverageCommand : public Command, ThreadsOption {
         TerminalProgress progress(quiet_);
         const auto start = std::chrono::steady_clock::now();
         const io::CityConfig config = io::load_city_config(config_);
+        if (!no_bus_) io::check_bus_inputs(config);
         io::OutputDir out(out_);  // checked before the long work starts
         io::City city = io::load_city(config, profile_, &progress);
         CoverageModel model = io::make_coverage_model(city);
@@ -54,18 +59,24 @@ class CoverageCommand : public Command, ThreadsOption {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const CoverageReport report =
             model.report(static_cast<std::uint32_t>(city.communities.size()));
-        t0 = std::chrono::steady_clock::now();
-        io::write_coverage_outputs(out, city, model, report, run);
+        std::optional<io::BusAnalysis> bus;
+        if (!no_bus_) {
+            bus = io::analyse_bus(city, io::BusAnalysisOptions{}, &progress);
+            run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
+        } else {
+            run.command += " --no-bus";
+        }
+        io::write_coverage_outputs(out, city, model, report, run, bus ? &*bus : nullptr);
         out.commit();
         const double total =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!quiet_) print_summary(city, model, report, total);
+        if (!quiet_) print_summary(city, model, report, bus ? &*bus : nullptr, total);
         return kExitOk;
     }
 
   private:
     void print_summary(const io::City& city, const CoverageModel& model,
-                       const CoverageReport& report, double seconds) {
+                       const CoverageReport& report, const io::BusAnalysis* bus, double seconds) {
         const auto& rules = model.rules();
         double pop = 0;
         for (const auto& h : city.homes) pop += h.population;
@@ -82,15 +93,25 @@ class CoverageCommand : public Command, ThreadsOption {
                         pad(rules[k].name_zh, 30).c_str(), rules[k].radius_m,
                         100.0 * report.city[k].share, used);
         }
+        if (bus) {
+            const auto& c = bus->catchment.city;
+            std::printf(
+                "bus: within %.0f m of a stop: land %.1f %%, people %.1f %% straight, %.1f %% "
+                "walking; %zu gap cells\n",
+                bus->radius_m, 100 * c.land_share, 100 * c.straight_share, 100 * c.walk_share,
+                bus->catchment.gaps.size());
+        }
         std::printf("living-circle score %.1f / 100; %zu warnings (warnings.txt); %.2f s\n",
                     report.city_score, city.warnings.size(), seconds);
         std::printf(
             "outputs in %s: coverage.gpkg communities.csv community_categories.csv "
-            "city_summary.csv summary.json\n",
-            out_.c_str());
+            "city_summary.csv summary.json%s\n",
+            out_.c_str(),
+            bus ? " bus_catchment.csv bus_gaps.csv bus_access.csv bus.gpkg bus_warnings.txt" : "");
     }
 
     std::string config_, out_, profile_;
+    bool no_bus_ = false;
     bool quiet_ = false;
 };
 

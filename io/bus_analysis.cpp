@@ -67,7 +67,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     }
     const TransitNetwork& net = r.network;
     r.warnings.insert(r.warnings.end(), net.warnings().begin(), net.warnings().end());
-    r.timings.emplace_back("bus_network", seconds_since(t0));
+    r.timings.emplace_back("bus network", seconds_since(t0));
 
     // Catchment over the city's stops and the lines' snapped stops.
     std::vector<LonLat> stop_pos;
@@ -104,12 +104,12 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         ProgressStep step(progress, "bus stop catchment", 0);
         r.catchment = compute_catchment(g, stop_pos, stop_snaps, homes, land, ncom, copt);
     }
-    r.timings.emplace_back("bus_catchment", seconds_since(t0));
+    r.timings.emplace_back("bus catchment", seconds_since(t0));
     if (options.service_area) {
         t0 = Clock::now();
         ProgressStep step(progress, "bus service area", 0);
         r.service_area = walking_service_area(g, stop_snaps, copt);
-        r.timings.emplace_back("bus_service_area", seconds_since(t0));
+        r.timings.emplace_back("bus service area", seconds_since(t0));
     }
 
     // Walk + bus to each [bus] category.
@@ -139,7 +139,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         }
         r.access.push_back(std::move(acc));
     }
-    r.timings.emplace_back("bus_access", seconds_since(t0));
+    r.timings.emplace_back("walk + bus", seconds_since(t0));
     return r;
 }
 

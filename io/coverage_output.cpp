@@ -27,7 +27,8 @@ const char* status_text(FacilityRecord::Status s) {
 }
 
 Value metres_or_null(double m) { return m < 0 ? Value{} : Value{std::round(m * 10) / 10}; }
-Value share_value(double s) { return std::round(s * 10000) / 10000; }
+double rounded_share(double s) { return std::round(s * 10000) / 10000; }
+Value share_value(double s) { return rounded_share(s); }
 
 std::string lacking_names(const CommunityMetrics& cm, const std::vector<CategoryRule>& rules) {
     std::string s;
@@ -38,7 +39,8 @@ std::string lacking_names(const CommunityMetrics& cm, const std::vector<Category
 }  // namespace
 
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
-                                  const CoverageReport& report, const RunInfo& run) {
+                                  const CoverageReport& report, const RunInfo& run,
+                                  const BusAnalysis* bus) {
     using nlohmann::ordered_json;
     const auto& rules = model.rules();
     ordered_json j;
@@ -104,6 +106,40 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
                         {"clause", rules[c].clause}});
     }
     j["categories"] = cats;
+    if (bus) {
+        const CatchmentFigures& f = bus->catchment.city;
+        const std::size_t ci = bus->city_index();
+        ordered_json access = ordered_json::array();
+        for (const auto& a : bus->access) {
+            access.push_back(
+                {{"category", a.category},
+                 {"population", std::round(a.population[ci])},
+                 {"share_walk", a.population[ci] > 0 ? ordered_json(rounded_share(a.share_walk(ci)))
+                                                     : ordered_json()},
+                 {"share_walk_bus", a.population[ci] > 0
+                                        ? ordered_json(rounded_share(a.share_walk_bus(ci)))
+                                        : ordered_json()}});
+        }
+        j["bus"] = {
+            {"radius_m", bus->radius_m},
+            {"line_source", bus->line_source},
+            {"lines", bus->network.num_lines()},
+            {"stops", bus->stops},
+            {"residential_land_m2", std::round(f.land_m2)},
+            {"land_share_straight", rounded_share(f.land_share)},
+            {"population", std::round(f.population)},
+            {"population_share_straight", rounded_share(f.straight_share)},
+            {"population_share_walk", rounded_share(f.walk_share)},
+            {"gap_cells", bus->catchment.gaps.size()},
+            {"largest_gap_population", bus->catchment.gaps.empty()
+                                           ? 0.0
+                                           : std::round(bus->catchment.gaps.front().population)},
+            {"budget_min", bus->budget_min},
+            {"access", access},
+            {"warnings", bus->warnings.size()}};
+    } else {
+        j["bus"] = nullptr;
+    }
     ordered_json timings = ordered_json::object();
     for (const auto& [k, v] : city.timings) timings[k] = std::round(v * 1000) / 1000;
     for (const auto& [k, v] : run.timings) timings[k] = std::round(v * 1000) / 1000;
@@ -113,7 +149,8 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
 }
 
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run) {
+                            const CoverageReport& report, const RunInfo& run,
+                            const BusAnalysis* bus) {
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
     const double speed = city.walker.speed_m_per_s;
@@ -134,6 +171,12 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         comm.fields.push_back({r.id + "_p90_m", Field::Real});
         comm.fields.push_back({r.id + "_within", Field::Int});
         comm.fields.push_back({r.id + "_pass", Field::Int});
+    }
+    if (bus) {
+        const std::string p = "bus" + std::to_string(std::lround(bus->radius_m));
+        comm.fields.push_back({p + "_land_share", Field::Real});
+        comm.fields.push_back({p + "_people_straight_share", Field::Real});
+        comm.fields.push_back({p + "_people_walk_share", Field::Real});
     }
     for (std::size_t i = 0; i < city.communities.size(); ++i) {
         const auto& c = city.communities[i];
@@ -156,6 +199,12 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             row.values.push_back(metres_or_null(x.p90_m));
             row.values.push_back(static_cast<std::int64_t>(x.facilities_within));
             row.values.push_back(static_cast<std::int64_t>(x.pass));
+        }
+        if (bus) {
+            const CatchmentFigures& f = bus->catchment.communities[i];
+            row.values.push_back(f.land_m2 > 0 ? share_value(f.land_share) : Value{});
+            row.values.push_back(f.population > 0 ? share_value(f.straight_share) : Value{});
+            row.values.push_back(f.population > 0 ? share_value(f.walk_share) : Value{});
         }
         comm.rows.push_back(std::move(row));
     }
@@ -272,13 +321,14 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
              rules[k].clause});
     }
     write_csv_bom(out.stage("city_summary.csv"),
-                  {"category", "category_zh", "category_en", "level_min", "radius_m", "walk_min", "facilities",
-                   "population", "covered_population", "share", "target_share", "pass", "clause"},
+                  {"category", "category_zh", "category_en", "level_min", "radius_m", "walk_min",
+                   "facilities", "population", "covered_population", "share", "target_share",
+                   "pass", "clause"},
                   city_rows);
 
     {
         std::ofstream f(out.stage("summary.json"), std::ios::binary);
-        f << coverage_summary_json(city, model, report, run);
+        f << coverage_summary_json(city, model, report, run, bus);
         if (!f)
             throw InputError(out.dir().string(), "cannot write summary.json",
                              "free disk space or choose another --out");
@@ -287,6 +337,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         std::ofstream f(out.stage("warnings.txt"), std::ios::binary);
         for (const auto& w : city.warnings) f << w << "\n";
     }
+    if (bus) write_bus_outputs(out, city, *bus);
 }
 
 }  // namespace lc15::io

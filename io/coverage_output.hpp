@@ -1,19 +1,26 @@
 // lc15 io — writing a coverage run: GeoPackage for QGIS, CSV for Excel, JSON for machines.
 //
 //   OutputDir out(dir);
-//   write_coverage_outputs(out, city, model, report, run);   // stages every file
-//   out.commit();                                            // all appear together
+//   write_coverage_outputs(out, city, model, report, run, &bus);  // stages every file
+//   out.commit();                                                 // all appear together
 //
-// Files (docs/OUTPUTS.md): coverage.gpkg (layers communities, homes, facilities, stops),
+// Files (README "Outputs"): coverage.gpkg (layers communities, homes, facilities, stops),
 // communities.csv (one row per community, UTF-8 with BOM), community_categories.csv (one row
 // per community and category), city_summary.csv, summary.json (inputs with hashes, OSM
-// timestamp, config hash, program version, timings, city figures), warnings.txt.
+// timestamp, config hash, program version, timings, city figures), warnings.txt. With a bus
+// analysis (io/bus_analysis.hpp): the communities layer and CSV gain its three stop-catchment
+// shares (bus500_land_share, bus500_people_straight_share, bus500_people_walk_share for a
+// 500 m radius; empty where a community has no residential land / no people), summary.json a
+// "bus" object (city figures, walk + bus shares per category; null without), and the bus
+// files of write_bus_outputs are staged too.
+// Cost: linear in homes, facilities and communities. Thread safety: pure.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "engine/coverage.hpp"
+#include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
 
@@ -24,11 +31,14 @@ struct RunInfo {
     std::vector<std::pair<std::string, double>> timings;  ///< further steps (seconds)
 };
 
+/// `bus` may be null (no bus figures, no bus files).
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run);
+                            const CoverageReport& report, const RunInfo& run,
+                            const BusAnalysis* bus = nullptr);
 
 /// The JSON summary alone (also used by other commands).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
-                                  const CoverageReport& report, const RunInfo& run);
+                                  const CoverageReport& report, const RunInfo& run,
+                                  const BusAnalysis* bus = nullptr);
 
 }  // namespace lc15::io
