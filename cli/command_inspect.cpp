@@ -6,8 +6,12 @@
 #include <iostream>
 #include <map>
 
+#include <filesystem>
+
 #include "cli/command.hpp"
+#include "cli/text.hpp"
 #include "engine/components.hpp"
+#include "io/config.hpp"
 #include "io/osm_reader.hpp"
 
 namespace lc15::cli {
@@ -49,6 +53,10 @@ class InspectCommand : public Command, ThreadsOption {
                        "Roads with access=private (gated compounds): walkable or excluded")
             ->check(CLI::IsMember({"walkable", "excluded"}))
             ->default_val("walkable");
+        app.add_option(
+            "--rules", rules_,
+            "Rule set whose categories are counted (default: configs/rules/gb50180_2018.toml "
+            "when run from the lc15 folder)");
         add_threads_option(app);
     }
 
@@ -129,6 +137,27 @@ class InspectCommand : public Command, ThreadsOption {
         nlohmann::ordered_json top_json = nlohmann::ordered_json::object();
         for (const auto& [t, n] : top) top_json[t] = n;
         j["features"] = {{"total", d.features.size()}, {"buildings", buildings}, {"top", top_json}};
+        // Facilities per living-circle category, classified exactly as `lc15 coverage` does.
+        std::vector<std::pair<std::string, std::size_t>> per_category;
+        std::string rules_path = rules_;
+        if (rules_path.empty() && std::filesystem::exists("configs/rules/gb50180_2018.toml")) {
+            rules_path = "configs/rules/gb50180_2018.toml";
+        }
+        if (!rules_path.empty()) {
+            const io::RuleSet rules = io::load_rules(rules_path);
+            std::vector<std::size_t> n(rules.categories.size(), 0);
+            for (const auto& f : d.features) {
+                for (std::uint32_t c : io::classify(rules, f)) ++n[c];
+            }
+            nlohmann::ordered_json cats = nlohmann::ordered_json::object();
+            for (std::size_t c = 0; c < n.size(); ++c) {
+                const auto& cat = rules.categories[c];
+                const std::size_t count = cat.from_bus_stops ? d.stops.size() : n[c];
+                per_category.emplace_back(cat.rule.id + " " + cat.rule.name_zh, count);
+                cats[cat.rule.id] = count;
+            }
+            j["categories"] = {{"rules", rules_path}, {"counts", cats}};
+        }
         j["warnings"] = d.warnings.size();
 
         if (json_) {
@@ -179,6 +208,13 @@ class InspectCommand : public Command, ThreadsOption {
         }
         o << "\nFeatures             " << d.features.size() << " (" << buildings << " buildings)\n";
         for (const auto& [t, n] : top) o << "  " << t << ": " << n << "\n";
+        if (!per_category.empty()) {
+            o << "\nFacilities by category (" << rules_path << ")\n";
+            for (const auto& [c, n] : per_category) o << "  " << pad(c, 44) << n << "\n";
+        } else {
+            o << "\nFacilities by category: give --rules FILE (e.g. "
+                 "configs/rules/gb50180_2018.toml)\n";
+        }
         o << "\nData warnings        " << d.warnings.size() << "\n";
         return kExitOk;
     }
@@ -187,6 +223,7 @@ class InspectCommand : public Command, ThreadsOption {
     std::string file_;
     bool json_ = false;
     std::string private_ = "walkable";
+    std::string rules_;
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 //   write_coverage_outputs(out, city, model, report, run, &bus);  // stages every file
 //   out.commit();                                                 // all appear together
 //
-// Files (README "Outputs"): coverage.gpkg (layers communities, homes, facilities, stops),
+// Files (README.md, "Outputs"): coverage.gpkg (layers communities, homes, facilities, stops),
 // communities.csv (one row per community, UTF-8 with BOM), community_categories.csv (one row
 // per community and category), city_summary.csv, summary.json (inputs with hashes, OSM
 // timestamp, config hash, program version, timings, city figures), warnings.txt. With a bus

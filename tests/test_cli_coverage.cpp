@@ -226,3 +226,23 @@ TEST(CoverageCommand, NearestDistancesMatchAnIndependentSearchOnTheExportedGraph
 }
 
 }  // namespace
+
+namespace {
+
+TEST(InspectCommand, CountsFacilitiesPerCategoryOfTheRuleSet) {
+    const CliRun r =
+        run("inspect --json --rules " + (kSource / "configs/rules/gb50180_2018.toml").string() +
+            " " + (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    const auto& counts = j["categories"]["counts"];
+    EXPECT_EQ(counts["kindergarten"], 2);  // two amenity=kindergarten in the extract
+    EXPECT_EQ(counts["bus_stop"], j["transit"]["stops"]);
+    EXPECT_EQ(counts.size(), 22u);
+    const CliRun bad = run("inspect --rules /nonexistent/rules.toml " +
+                           (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string());
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_NE(bad.output.find("/nonexistent/rules.toml"), std::string::npos) << bad.output;
+}
+
+}  // namespace
