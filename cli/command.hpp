@@ -41,6 +41,43 @@ struct ThreadsOption {
     }
 };
 
+/// Mix-in for commands that load a city: -c/--config, -o/--out, --profile, -q/--quiet, worded
+/// the same in every command's --help. add_city_options() declares all four (--out required);
+/// a command whose options differ calls the single adders in the order its --help lists them
+/// and adjusts the returned option (e.g. ->description(...) where --out means a folder tree).
+struct CityOptions {
+    std::string config_file, out_dir, profile;
+    bool quiet = false;
+
+    void add_city_options(CLI::App& app, bool config_required = true) {
+        add_config_option(app, config_required);
+        add_out_option(app);
+        add_profile_option(app);
+        add_quiet_option(app);
+    }
+    CLI::Option* add_config_option(CLI::App& app, bool required = true) {
+        return app
+            .add_option("-c,--config", config_file,
+                        "City config (TOML), e.g. configs/zhuhai_xiangzhou.toml")
+            ->required(required);
+    }
+    CLI::Option* add_out_option(CLI::App& app, bool required = true) {
+        return app
+            .add_option("-o,--out", out_dir,
+                        "Output folder (created; files replaced only when the run succeeds)")
+            ->required(required);
+    }
+    CLI::Option* add_profile_option(CLI::App& app) {
+        return app.add_option("--profile", profile,
+                              "Walker profile: adult, elderly, barrier_free (default: the "
+                              "config's)");
+    }
+    /// `shown`: what the command prints when not quiet ("summary", "table").
+    CLI::Option* add_quiet_option(CLI::App& app, const std::string& shown = "summary") {
+        return app.add_flag("-q,--quiet", quiet, "No progress or " + shown + " on the terminal");
+    }
+};
+
 /// All commands, in the order `lc15 --help` lists them.
 std::vector<std::unique_ptr<Command>> make_commands();
 

@@ -23,7 +23,7 @@ int parse_hhmm(const std::string& s, const std::string& what) {
     return h * 3600 + m * 60;
 }
 
-class BusCommand : public Command, ThreadsOption {
+class BusCommand : public Command, ThreadsOption, CityOptions {
   public:
     const char* name() const override { return "bus"; }
     const char* description() const override {
@@ -31,27 +31,19 @@ class BusCommand : public Command, ThreadsOption {
                "bus access";
     }
     void setup(CLI::App& app) override {
-        app.add_option("-c,--config", config_,
-                       "City config (TOML), e.g. configs/zhuhai_xiangzhou.toml")
-            ->required();
-        app.add_option("-o,--out", out_,
-                       "Output folder (created; files replaced only when the run succeeds)")
-            ->required();
-        app.add_option("--profile", profile_,
-                       "Walker profile: adult, elderly, barrier_free (default: the config's)");
+        add_city_options(app);
         app.add_option("--radius", radius_m_,
                        "Stop catchment radius in metres (GB 50220-95: 300 and 500)")
             ->check(CLI::PositiveNumber);
         app.add_option("--window", window_,
                        "GTFS time window for headways, HH:MM-HH:MM (default 07:00-09:00)");
-        app.add_flag("-q,--quiet", quiet_, "No progress or summary on the terminal");
         add_threads_option(app);
         app.footer("Example:\n  lc15 bus --config configs/zhuhai_xiangzhou.toml --out out/bus");
     }
 
     int run() override {
         const auto parallelism = limit_threads();
-        TerminalProgress progress(quiet_);
+        TerminalProgress progress(quiet);
         const auto start = std::chrono::steady_clock::now();
         io::GtfsOptions gopt;
         if (!window_.empty()) {
@@ -67,10 +59,10 @@ class BusCommand : public Command, ThreadsOption {
                                  "write the window like 07:00-09:00");
             }
         }
-        const io::CityConfig config = io::load_city_config(config_);
+        const io::CityConfig config = io::load_city_config(config_file);
         io::check_bus_inputs(config);
-        io::OutputDir out(out_);
-        const io::City city = io::load_city(config, profile_, &progress);
+        io::OutputDir out(out_dir);
+        const io::City city = io::load_city(config, profile, &progress);
         io::BusAnalysisOptions bopt;
         bopt.radius_m = radius_m_;
         bopt.gtfs = gopt;
@@ -80,7 +72,7 @@ class BusCommand : public Command, ThreadsOption {
 
         const double total =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!quiet_) print_summary(city, bus, total);
+        if (!quiet) print_summary(city, bus, total);
         return kExitOk;
     }
 
@@ -104,12 +96,11 @@ class BusCommand : public Command, ThreadsOption {
                         100 * a.walk_bus_population[ci] / p);
         }
         std::printf("%zu warnings (bus_warnings.txt); %.2f s; outputs in %s\n", bus.warnings.size(),
-                    seconds, out_.c_str());
+                    seconds, out_dir.c_str());
     }
 
-    std::string config_, out_, profile_, window_;
+    std::string window_;
     double radius_m_ = 500;
-    bool quiet_ = false;
 };
 
 }  // namespace

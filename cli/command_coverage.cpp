@@ -14,7 +14,7 @@
 namespace lc15::cli {
 namespace {
 
-class CoverageCommand : public Command, ThreadsOption {
+class CoverageCommand : public Command, ThreadsOption, CityOptions {
   public:
     const char* name() const override { return "coverage"; }
     const char* description() const override {
@@ -22,33 +22,25 @@ class CoverageCommand : public Command, ThreadsOption {
                "CSV, JSON)";
     }
     void setup(CLI::App& app) override {
-        app.add_option("-c,--config", config_,
-                       "City config (TOML), e.g. configs/zhuhai_xiangzhou.toml")
-            ->required();
-        app.add_option("-o,--out", out_,
-                       "Output folder (created; files replaced only when the run succeeds)")
-            ->required();
-        app.add_option("--profile", profile_,
-                       "Walker profile: adult, elderly, barrier_free (default: the config's)");
+        add_city_options(app);
         app.add_flag("--no-bus", no_bus_,
                      "Skip the bus analysis (the bus_* files and the bus500_* columns)");
-        app.add_flag("-q,--quiet", quiet_, "No progress or summary on the terminal");
         add_threads_option(app);
         app.footer(
             "Example:\n  lc15 coverage --config configs/zhuhai_xiangzhou.toml --out out/demo");
     }
     int run() override {
         const auto limit = limit_threads();
-        TerminalProgress progress(quiet_);
+        TerminalProgress progress(quiet);
         const auto start = std::chrono::steady_clock::now();
-        const io::CityConfig config = io::load_city_config(config_);
+        const io::CityConfig config = io::load_city_config(config_file);
         if (!no_bus_) io::check_bus_inputs(config);
-        io::OutputDir out(out_);  // checked before the long work starts
-        io::City city = io::load_city(config, profile_, &progress);
+        io::OutputDir out(out_dir);  // checked before the long work starts
+        io::City city = io::load_city(config, profile, &progress);
         CoverageModel model = io::make_coverage_model(city);
         io::RunInfo run;
-        run.command = "lc15 coverage --config " + config_ + " --out " + out_ +
-                      (profile_.empty() ? "" : " --profile " + profile_);
+        run.command = "lc15 coverage --config " + config_file + " --out " + out_dir +
+                      (profile.empty() ? "" : " --profile " + profile);
         auto t0 = std::chrono::steady_clock::now();
         {
             ProgressStep step(&progress, "coverage", 0);
@@ -70,7 +62,7 @@ class CoverageCommand : public Command, ThreadsOption {
         out.commit();
         const double total =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!quiet_) print_summary(city, model, report, bus ? &*bus : nullptr, total);
+        if (!quiet) print_summary(city, model, report, bus ? &*bus : nullptr, total);
         return kExitOk;
     }
 
@@ -106,13 +98,11 @@ class CoverageCommand : public Command, ThreadsOption {
         std::printf(
             "outputs in %s: coverage.gpkg communities.csv community_categories.csv "
             "city_summary.csv summary.json%s\n",
-            out_.c_str(),
+            out_dir.c_str(),
             bus ? " bus_catchment.csv bus_gaps.csv bus_access.csv bus.gpkg bus_warnings.txt" : "");
     }
 
-    std::string config_, out_, profile_;
     bool no_bus_ = false;
-    bool quiet_ = false;
 };
 
 }  // namespace

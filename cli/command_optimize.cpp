@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 
 std::string point_text(LonLat p) { return io::fixed(p.lon, 6) + ", " + io::fixed(p.lat, 6); }
 
-class OptimizeCommand : public Command, ThreadsOption {
+class OptimizeCommand : public Command, ThreadsOption, CityOptions {
   public:
     const char* name() const override { return "optimize"; }
     const char* description() const override {
@@ -40,7 +40,7 @@ class OptimizeCommand : public Command, ThreadsOption {
                "(maximal covering, lazy greedy)";
     }
     void setup(CLI::App& app) override {
-        app.add_option("-c,--config", config_, "City config (TOML)")->required();
+        add_config_option(app);
         app.add_option("--category", category_, "Category id, e.g. pocket_park, kindergarten")
             ->required();
         app.add_option("-k,--add", k_, "Number of sites to choose (K >= 1)")->required();
@@ -56,11 +56,11 @@ class OptimizeCommand : public Command, ThreadsOption {
         app.add_option("--capacity", capacity_,
                        "Residents one site can serve (e.g. kindergarten places); default: no "
                        "limit");
-        app.add_option("--profile", profile_, "Walker profile (default: the config's)");
-        app.add_option("-o,--out", out_,
-                       "Output folder for sites.csv, sites.geojson, curve.csv (default: print "
-                       "only)");
-        app.add_flag("-q,--quiet", quiet_, "No progress or table on the terminal");
+        add_profile_option(app);
+        add_out_option(app, /*required=*/false)
+            ->description(
+                "Output folder for sites.csv, sites.geojson, curve.csv (default: print only)");
+        add_quiet_option(app, "table");
         add_threads_option(app);
         app.footer(
             "Example:\n  lc15 optimize --config configs/zhuhai_xiangzhou.toml --category "
@@ -69,7 +69,7 @@ class OptimizeCommand : public Command, ThreadsOption {
 
     int run() override {
         const auto limit = limit_threads();
-        TerminalProgress progress(quiet_);
+        TerminalProgress progress(quiet);
         const auto start = std::chrono::steady_clock::now();
 
         // 1. Arguments and files, before the city is loaded.
@@ -84,7 +84,7 @@ class OptimizeCommand : public Command, ThreadsOption {
             throw InputError("--capacity", "must be > 0 residents",
                              "e.g. --capacity 270 (a 9-class kindergarten)");
         }
-        const io::CityConfig config = io::load_city_config(config_);
+        const io::CityConfig config = io::load_city_config(config_file);
         const std::uint32_t cat = config.rules.index_of(category_, "--category");
         std::vector<io::Feature> file_candidates;
         if (!candidates_.empty()) {
@@ -105,16 +105,16 @@ class OptimizeCommand : public Command, ThreadsOption {
             throw InputError("--candidate-crs", "given without --candidates",
                              "add --candidates FILE, or drop --candidate-crs");
         }
-        if (!out_.empty()) {
+        if (!out_dir.empty()) {
             std::error_code ec;
-            if (fs::exists(out_, ec) && !fs::is_directory(out_, ec)) {
-                throw InputError(out_, "output path exists and is not a folder",
+            if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
+                throw InputError(out_dir, "output path exists and is not a folder",
                                  "give a folder name for --out");
             }
         }
 
         // 2. The city and the candidates.
-        const io::City city = io::load_city(config, profile_, &progress);
+        const io::City city = io::load_city(config, profile, &progress);
         scenarios::SitingInputs in = scenarios::make_siting_inputs(city, cat);
         const WalkGraph& g = city.osm.graph;
         std::vector<SnapResult> snaps;
@@ -181,8 +181,8 @@ class OptimizeCommand : public Command, ThreadsOption {
             rows.push_back({static_cast<std::uint32_t>(i + 1), out_pos[s.candidate], name, s.gain,
                             s.covered, s.share});
         }
-        if (!out_.empty()) {
-            io::OutputDir out(out_);
+        if (!out_dir.empty()) {
+            io::OutputDir out(out_dir);
             io::write_sites_csv(out.stage("sites.csv"), rows);
             io::Layer layer{"sites",
                             io::Layer::Point,
@@ -207,7 +207,7 @@ class OptimizeCommand : public Command, ThreadsOption {
             io::write_csv_bom(out.stage("curve.csv"), {"k", "gain", "covered", "share"}, curve);
             out.commit();
         }
-        if (!quiet_) {
+        if (!quiet) {
             const double total =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             std::printf("%s — %s (%s), radius %.0f m: %zu candidates %s; %zu existing\n",
@@ -229,7 +229,7 @@ class OptimizeCommand : public Command, ThreadsOption {
             std::printf("%llu gain evaluations (plain greedy: %zu); %.2f s%s\n",
                         static_cast<unsigned long long>(r.evaluations),
                         snaps.size() * r.steps.size(), total,
-                        out_.empty() ? "" : ("; outputs in " + out_).c_str());
+                        out_dir.empty() ? "" : ("; outputs in " + out_dir).c_str());
         }
         return kExitOk;
     }
@@ -280,11 +280,10 @@ class OptimizeCommand : public Command, ThreadsOption {
                   << " candidates in " << candidates_ << " left out:" << list << "\n";
     }
 
-    std::string config_, category_, candidates_, candidate_crs_, profile_, out_;
+    std::string category_, candidates_, candidate_crs_;
     int k_ = 0;
     double min_spacing_m_ = 0;
     std::optional<double> capacity_;
-    bool quiet_ = false;
 };
 
 }  // namespace

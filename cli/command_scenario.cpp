@@ -128,7 +128,7 @@ std::pair<io::Layer, io::Layer> edit_layers(const Scenario& s, const ScenarioCit
     return {std::move(points), std::move(lines)};
 }
 
-class ScenarioCommand : public Command, ThreadsOption {
+class ScenarioCommand : public Command, ThreadsOption, CityOptions {
   public:
     const char* name() const override { return "scenario"; }
     const char* description() const override {
@@ -139,14 +139,14 @@ class ScenarioCommand : public Command, ThreadsOption {
         app.add_option("-s,--scenario", scenario_files_,
                        "Scenario file (TOML); repeat to compare several")
             ->required();
-        app.add_option("-c,--config", config_,
-                       "City config (default: the scenarios' base). A scenario written for "
-                       "another config is evaluated against this one, with a warning");
-        app.add_option("-o,--out", out_,
-                       "Output folder: one subfolder per scenario (named after its file) and "
-                       "ranking.csv; written only when every scenario succeeds")
-            ->required();
-        app.add_flag("-q,--quiet", quiet_, "No progress or table on the terminal");
+        add_config_option(app, /*required=*/false)
+            ->description(
+                "City config (default: the scenarios' base). A scenario written for another "
+                "config is evaluated against this one, with a warning");
+        add_out_option(app)->description(
+            "Output folder: one subfolder per scenario (named after its file) and ranking.csv; "
+            "written only when every scenario succeeds");
+        add_quiet_option(app, "table");
         add_threads_option(app);
         app.footer(
             "Example:\n  lc15 scenario --config configs/zhuhai_xiangzhou.toml \\\n"
@@ -156,7 +156,7 @@ class ScenarioCommand : public Command, ThreadsOption {
 
     int run() override {
         const auto limit = limit_threads();
-        TerminalProgress progress(quiet_);
+        TerminalProgress progress(quiet);
         const auto start = std::chrono::steady_clock::now();
 
         // 1. Every scenario parses and names an existing base before anything is loaded.
@@ -173,13 +173,14 @@ class ScenarioCommand : public Command, ThreadsOption {
             if (!seen.insert(folder).second) {
                 throw InputError(file,
                                  "another scenario file is also named '" + folder +
-                                     "'; both would write to " + (fs::path(out_) / folder).string(),
+                                     "'; both would write to " +
+                                     (fs::path(out_dir) / folder).string(),
                                  "rename one of the files");
             }
             folders.push_back(folder);
             files.push_back(std::move(s));
         }
-        fs::path config_path = config_;
+        fs::path config_path = config_file;
         if (config_path.empty()) {
             config_path = files.front().base;
             for (const Scenario& s : files) {
@@ -202,8 +203,8 @@ class ScenarioCommand : public Command, ThreadsOption {
             }
         }
         std::error_code ec;
-        if (fs::exists(out_, ec) && !fs::is_directory(out_, ec)) {
-            throw InputError(out_, "output path exists and is not a folder",
+        if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
+            throw InputError(out_dir, "output path exists and is not a folder",
                              "give a folder name for --out");
         }
 
@@ -231,14 +232,14 @@ class ScenarioCommand : public Command, ThreadsOption {
         }
 
         // 4. Outputs, all together.
-        io::OutputDir out(out_);
+        io::OutputDir out(out_dir);
         for (std::size_t i = 0; i < files.size(); ++i) {
             write_scenario(out, folders[i], files[i], outcomes[i], city, sc);
         }
         write_ranking(out, files, folders, outcomes, sc);
         out.commit();
 
-        if (!quiet_) {
+        if (!quiet) {
             const double total =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             print_table(files, folders, outcomes, seconds, sc, total);
@@ -366,12 +367,10 @@ class ScenarioCommand : public Command, ThreadsOption {
         std::printf(
             "%.2f s in all; outputs in %s (ranking.csv, <scenario>/community_changes.csv, "
             "changes.gpkg)\n",
-            total, out_.c_str());
+            total, out_dir.c_str());
     }
 
     std::vector<std::string> scenario_files_;
-    std::string config_, out_;
-    bool quiet_ = false;
 };
 
 }  // namespace
