@@ -2,26 +2,17 @@
 // area) and walk + bus access to the config's [bus] categories (docs/TRANSIT.md).
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
+#include "cli/text.hpp"
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
 
 namespace lc15::cli {
 namespace {
-
-int parse_hhmm(const std::string& s, const std::string& what) {
-    int h = 0, m = 0;
-    char colon = 0;
-    if (std::sscanf(s.c_str(), "%d%c%d", &h, &colon, &m) != 3 || colon != ':' || h < 0 || m < 0 ||
-        m > 59) {
-        throw InputError("--window", what + " '" + s + "' is not HH:MM",
-                         "write the window like 07:00-09:00");
-    }
-    return h * 3600 + m * 60;
-}
 
 class BusCommand : public Command, ThreadsOption, CityOptions {
   public:
@@ -35,8 +26,10 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
         app.add_option("--radius", radius_m_,
                        "Stop catchment radius in metres (GB 50220-95: 300 and 500)")
             ->check(CLI::PositiveNumber);
-        app.add_option("--window", window_,
-                       "GTFS time window for headways, HH:MM-HH:MM (default 07:00-09:00)");
+        app.add_option(
+            "--window", window_,
+            "GTFS time window for headways, HH:MM-HH:MM (default: the config's [bus] window, else "
+            "07:00-09:00)");
         add_threads_option(app);
         app.footer("Example:\n  lc15 bus --config configs/zhuhai_xiangzhou.toml --out out/bus");
     }
@@ -45,27 +38,17 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
         const auto parallelism = limit_threads();
         TerminalProgress progress(quiet);
         const auto start = std::chrono::steady_clock::now();
-        io::GtfsOptions gopt;
+        io::BusAnalysisOptions bopt;
+        bopt.radius_m = radius_m_;
         if (!window_.empty()) {
-            const auto dash = window_.find('-');
-            if (dash == std::string::npos) {
-                throw InputError("--window", "'" + window_ + "' has no '-'",
-                                 "write the window like 07:00-09:00");
-            }
-            gopt.window_start_s = parse_hhmm(window_.substr(0, dash), "start");
-            gopt.window_end_s = parse_hhmm(window_.substr(dash + 1), "end");
-            if (gopt.window_end_s <= gopt.window_start_s) {
-                throw InputError("--window", "'" + window_ + "' ends before it starts",
-                                 "write the window like 07:00-09:00");
-            }
+            bopt.gtfs.emplace();
+            std::tie(bopt.gtfs->window_start_s, bopt.gtfs->window_end_s) =
+                io::parse_time_window(window_, "--window");
         }
         const io::CityConfig config = io::load_city_config(config_file);
         io::check_bus_inputs(config);
         io::OutputDir out(out_dir);
         const io::City city = io::load_city(config, profile, &progress);
-        io::BusAnalysisOptions bopt;
-        bopt.radius_m = radius_m_;
-        bopt.gtfs = gopt;
         const io::BusAnalysis bus = io::analyse_bus(city, bopt, &progress);
         io::write_bus_outputs(out, city, bus);
         out.commit();
@@ -83,13 +66,19 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
                     city.config.name.c_str(), bus.network.num_lines(), bus.line_source.c_str(),
                     bus.stops, city.walker.name.c_str());
         std::printf(
-            "within %.0f m of a stop: land %.1f %% (straight, the official indicator), "
+            "within %.0f m of a stop: land %s (straight, the official indicator), "
             "people %.1f %% straight, %.1f %% walking\n",
-            bus.radius_m, 100 * c.land_share, 100 * c.straight_share, 100 * c.walk_share);
+            bus.radius_m, land_share_text(c.land_m2, c.land_share).c_str(), 100 * c.straight_share,
+            100 * c.walk_share);
         std::printf("%zu gap cells; largest: %.0f people\n", bus.catchment.gaps.size(),
                     bus.catchment.gaps.empty() ? 0.0 : bus.catchment.gaps.front().population);
         const std::size_t ci = bus.city_index();
         for (const auto& a : bus.access) {
+            if (a.facilities == 0) {
+                std::printf("%-16s no facilities in the city: nobody reaches it\n",
+                            a.category.c_str());
+                continue;
+            }
             const double p = a.population[ci] > 0 ? a.population[ci] : 1;
             std::printf("%-16s within %.0f min: walking %.1f %%, walk + bus %.1f %%\n",
                         a.category.c_str(), bus.budget_min, 100 * a.walk_population[ci] / p,

@@ -88,10 +88,10 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         if (bus) {
             const auto& c = bus->catchment.city;
             std::printf(
-                "bus: within %.0f m of a stop: land %.1f %%, people %.1f %% straight, %.1f %% "
+                "bus: within %.0f m of a stop: land %s, people %.1f %% straight, %.1f %% "
                 "walking; %zu gap cells\n",
-                bus->radius_m, 100 * c.land_share, 100 * c.straight_share, 100 * c.walk_share,
-                bus->catchment.gaps.size());
+                bus->radius_m, land_share_text(c.land_m2, c.land_share).c_str(),
+                100 * c.straight_share, 100 * c.walk_share, bus->catchment.gaps.size());
         }
         std::printf("living-circle score %.1f / 100; %zu warnings (warnings.txt); %.2f s\n",
                     report.city_score, city.warnings.size(), seconds);

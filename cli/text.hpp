@@ -1,6 +1,7 @@
 // lc15 CLI — terminal text helpers: padding that knows Chinese characters take two columns.
 #pragma once
 
+#include <cstdio>
 #include <string>
 
 namespace lc15::cli {
@@ -36,6 +37,14 @@ inline std::size_t display_width(const std::string& s) {
 inline std::string pad(const std::string& s, std::size_t width) {
     const std::size_t w = display_width(s);
     return w >= width ? s + " " : s + std::string(width - w, ' ');
+}
+
+/// The residential-land share of a bus catchment, "42.0 %", or why there is none.
+inline std::string land_share_text(double land_m2, double share) {
+    if (!(land_m2 > 0)) return "n/a (no residential land mapped)";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %%", 100 * share);
+    return buf;
 }
 
 }  // namespace lc15::cli

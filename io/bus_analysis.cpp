@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 
 #include "engine/error.hpp"
 #include "io/bus_lines.hpp"
+#include "io/crs.hpp"
 #include "io/vector_writer.hpp"
 
 namespace lc15::io {
@@ -18,16 +20,34 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Appends `more` to `to`: its stops after `to`'s, its lines' stop indices shifted to match.
+void append_lines(BusLines& to, BusLines&& more) {
+    const auto offset = static_cast<StopId>(to.stops.size());
+    to.stops.insert(to.stops.end(), std::make_move_iterator(more.stops.begin()),
+                    std::make_move_iterator(more.stops.end()));
+    for (TransitLineInput& line : more.lines) {
+        for (StopId& s : line.stops) s += offset;
+        to.lines.push_back(std::move(line));
+    }
+    to.warnings.insert(to.warnings.end(), std::make_move_iterator(more.warnings.begin()),
+                       std::make_move_iterator(more.warnings.end()));
+}
+
 }  // namespace
 
 void check_bus_inputs(const CityConfig& config) {
-    if (config.gtfs.empty()) return;
     std::error_code ec;
-    if (!std::filesystem::exists(config.gtfs, ec)) {
+    if (!config.gtfs.empty() && !std::filesystem::exists(config.gtfs, ec)) {
         throw InputError(config.gtfs.string(), "GTFS feed not found",
                          "fix 'gtfs' in [bus] of " + config.path.string() +
                              " (a .zip or a folder holding stops.txt, trips.txt, …; relative "
                              "to the config)");
+    }
+    for (const FileSourceConfig& f : config.bus_line_files) {
+        if (!std::filesystem::exists(f.path, ec)) {
+            throw InputError(f.where, "bus line file " + f.path.string() + " not found",
+                             "fix 'path' of this [[bus.lines]] (relative to the config)");
+        }
     }
 }
 
@@ -38,21 +58,35 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     r.radius_m = options.radius_m;
     r.budget_min = config.bus_budget_min;
 
-    // Lines: the GTFS feed when the config names one, else the OSM route relations.
+    // Lines: the GTFS feed when the config names one, else the OSM route relations; plus the
+    // planners' line files.
     auto t0 = Clock::now();
     BusLines lines;
+    BusLineOptions bopt;
+    bopt.bus_speed_kmh = config.bus_speed_kmh;
+    bopt.default_headway_min = config.default_headway_min;
     if (!config.gtfs.empty()) {
-        GtfsFeed feed = read_gtfs(config.gtfs, options.gtfs);
+        GtfsOptions gopt;
+        gopt.window_start_s = config.gtfs_window_start_s;
+        gopt.window_end_s = config.gtfs_window_end_s;
+        GtfsFeed feed = read_gtfs(config.gtfs, options.gtfs.value_or(gopt));
         lines.stops = std::move(feed.stops);
         lines.lines = std::move(feed.lines);
         lines.warnings = std::move(feed.warnings);
         r.line_source = "GTFS " + config.gtfs.filename().string();
     } else {
-        BusLineOptions bopt;
-        bopt.bus_speed_kmh = config.bus_speed_kmh;
-        bopt.default_headway_min = config.default_headway_min;
         lines = bus_lines_from_osm(city.osm, *city.snapper, bopt);
         r.line_source = "OSM route relations";
+    }
+    std::string files;
+    for (const FileSourceConfig& f : config.bus_line_files) {
+        const Crs crs = f.crs_declared ? Crs::parse(f.crs, f.where + ": crs") : Crs::wgs84();
+        append_lines(lines, read_bus_lines_csv(f.path, *city.snapper, bopt, crs));
+        files += (files.empty() ? "" : ", ") + f.path.filename().string();
+    }
+    if (!config.bus_line_files.empty()) {
+        r.line_source += " + " + std::to_string(config.bus_line_files.size()) + " planners' line " +
+                         (config.bus_line_files.size() == 1 ? "file (" : "files (") + files + ")";
     }
     r.warnings.insert(r.warnings.end(), lines.warnings.begin(), lines.warnings.end());
     TransitOptions topt;
@@ -124,9 +158,14 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         for (const auto& f : city.facilities) {
             if (f.category == k && f.status == FacilityRecord::Status::Used) fac.push_back(f.snap);
         }
+        if (fac.empty()) {
+            r.warnings.push_back("[bus] category " + id +
+                                 ": no facilities in the city; nobody reaches it, walking or by "
+                                 "bus (add a [[facilities]] file or change [bus] categories)");
+        }
         ProgressStep step(progress, "walk + bus: " + id, 0);
         const TransitAccess a = walk_bus_seconds(net, home_snaps, fac, topt);
-        BusCategoryAccess acc{id, std::vector<double>(ncom + 1, 0),
+        BusCategoryAccess acc{id, fac.size(), std::vector<double>(ncom + 1, 0),
                               std::vector<double>(ncom + 1, 0), std::vector<double>(ncom + 1, 0)};
         for (std::size_t h = 0; h < city.homes.size(); ++h) {
             const double p = city.homes[h].population;

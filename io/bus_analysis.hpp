@@ -12,7 +12,8 @@
 //   out.commit();
 //
 // Lines come from the config's GTFS feed when it names one, else from the OSM route
-// relations. The catchment counts the city's stops (OSM and planners' files) and every
+// relations, plus every planners' line file of [[bus.lines]] (converted from its crs). The
+// catchment counts the city's stops (OSM and planners' files) and every
 // snapped stop served by a line. Errors: InputError naming the file (a missing GTFS feed, an
 // unknown [bus] category). Cost: one transit build, one catchment, one service area, one
 // walk + bus search per category (engine/transit.hpp, engine/catchment.hpp). Thread safety:
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,14 +37,17 @@
 namespace lc15::io {
 
 struct BusAnalysisOptions {
-    double radius_m = 500;     ///< stop catchment radius (GB 50220-95: 300 and 500 m)
-    GtfsOptions gtfs;          ///< time window and service day of the config's GTFS feed
+    double radius_m = 500;  ///< stop catchment radius (GB 50220-95: 300 and 500 m)
+    /// Time window and service day of the config's GTFS feed; unset: the config's [bus] window
+    /// (07:00–09:00 without one) on a typical Wednesday.
+    std::optional<GtfsOptions> gtfs;
     bool service_area = true;  ///< draw the walking service area (the slowest step)
 };
 
 /// Walk + bus access to one [bus] category: populations per community, the city last.
 struct BusCategoryAccess {
     std::string category;                     ///< the rule id
+    std::size_t facilities = 0;               ///< used facilities of the category in the city
     std::vector<double> population;           ///< everyone
     std::vector<double> walk_population;      ///< within the budget walking
     std::vector<double> walk_bus_population;  ///< within the budget walking and by bus
@@ -57,10 +62,11 @@ struct BusCategoryAccess {
 
 struct BusAnalysis {
     double radius_m = 500;
-    double budget_min = 30;   ///< door-to-door budget of the access figures
-    std::string line_source;  ///< "GTFS feed.zip" or "OSM route relations"
-    TransitNetwork network;   ///< refers to the City's graph
-    std::size_t stops = 0;    ///< stops counted by the catchment
+    double budget_min = 30;  ///< door-to-door budget of the access figures
+    /// "GTFS feed.zip" or "OSM route relations", then "+ N planners' line files (a.csv, …)"
+    std::string line_source;
+    TransitNetwork network;  ///< refers to the City's graph
+    std::size_t stops = 0;   ///< stops counted by the catchment
     CatchmentResult catchment;
     MultiPolygon service_area;              ///< empty when not drawn or no stop reaches a street
     std::vector<BusCategoryAccess> access;  ///< one per [bus] category, in config order
@@ -72,7 +78,7 @@ struct BusAnalysis {
 };
 
 /// Throws InputError if an input of the bus analysis named by the config is missing (the GTFS
-/// feed): call it before the long work of loading the city.
+/// feed, a [[bus.lines]] file): call it before the long work of loading the city.
 void check_bus_inputs(const CityConfig& config);
 
 BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,

@@ -167,7 +167,8 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
 }
 
 BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& snapper,
-                            const BusLineOptions& o) {
+                            const BusLineOptions& o, const Crs& crs) {
+    const CrsTransformer to_wgs84(crs);
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw InputError(file.string(), "cannot open the bus line file",
@@ -185,11 +186,11 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
     std::vector<std::vector<StopId>> line_stops;
     while (t.next()) {
         const std::string& lid = t.get(c_line);
-        double lon = 0, lat = 0;
+        double x = 0, y = 0;
         try {
             std::size_t n1 = 0, n2 = 0;
-            lon = std::stod(t.get(c_lon), &n1);
-            lat = std::stod(t.get(c_lat), &n2);
+            x = std::stod(t.get(c_lon), &n1);
+            y = std::stod(t.get(c_lat), &n2);
             if (n1 != t.get(c_lon).size() || n2 != t.get(c_lat).size())
                 throw std::invalid_argument("");
         } catch (const std::exception&) {
@@ -197,8 +198,11 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
                                    t.get(c_lat) + "'; row skipped");
             continue;
         }
-        if (lid.empty() || std::abs(lat) > 90 || std::abs(lon) > 180) {
-            out.warnings.push_back(t.here() + ": no line or coordinates out of range; row skipped");
+        const LonLat wgs = to_wgs84.to_wgs84(x, y);
+        const double lon = wgs.lon, lat = wgs.lat;
+        if (lid.empty() || !(std::abs(lat) <= 90) || !(std::abs(lon) <= 180)) {
+            out.warnings.push_back(t.here() + ": no line or coordinates out of range (crs " +
+                                   crs.text() + "); row skipped");
             continue;
         }
         std::ostringstream key;

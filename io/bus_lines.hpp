@@ -5,7 +5,8 @@
 //   BusLines b = bus_lines_from_osm(osm, snapper, BusLineOptions{});
 //   TransitNetwork net = build_transit(osm.graph, snapper, b.stops, b.lines, TransitOptions{});
 //
-//   BusLines p = read_bus_lines_csv("plans/new_lines.csv", snapper, BusLineOptions{});
+//   BusLines p = read_bus_lines_csv("plans/new_lines.csv", snapper, BusLineOptions{},
+//                                   Crs::gcj02());
 //
 // Ride time of a hop = path length / bus speed (default 18 km/h): the length along the route's
 // ways when they are present (the stops projected onto the chained ways, in order), else the
@@ -14,8 +15,9 @@
 // out of the order of its ways (that hop falls back to the straight line), a stop farther than
 // max_stop_street_m from any street — and the rest is still built.
 //
-// Planners' file (CSV, WGS84 — convert GCJ-02 before): one row per stop of a line, in riding
-// order; columns line, lon, lat required; stop_id, stop_name, line_name, headway_min optional.
+// Planners' file (CSV in any CRS io/crs.hpp knows, WGS84 by default; a city config lists them as
+// [[bus.lines]] path, crs): one row per stop of a line, in riding order; columns line, lon, lat
+// required; stop_id, stop_name, line_name, headway_min optional.
 // Rows of the same stop_id (or, without ids, the same name and position) are one shared stop.
 //
 // Cost: linear in the routes' ways and stops. Thread safety: pure functions.
@@ -27,6 +29,7 @@
 
 #include "engine/snap.hpp"
 #include "engine/transit.hpp"
+#include "io/crs.hpp"
 #include "io/osm_reader.hpp"
 
 namespace lc15::io {
@@ -51,8 +54,9 @@ struct BusLines {
 BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper,
                             const BusLineOptions& options);
 
-/// A planners' line file (see above). Missing file or column: InputError; bad row: warning.
+/// A planners' line file (see above) whose lon, lat columns are in `crs` (x, y for projected
+/// ones), converted to WGS84. Missing file or column: InputError; bad row: warning.
 BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& snapper,
-                            const BusLineOptions& options);
+                            const BusLineOptions& options, const Crs& crs = Crs::wgs84());
 
 }  // namespace lc15::io

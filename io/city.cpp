@@ -3,6 +3,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -359,6 +360,29 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             }
             city.inputs.push_back({"communities", fc.path.string(), file_sha256(fc.path)});
             for (auto& w : warnings) city.warnings.push_back(w);
+        } else if (config.communities_source == "whole") {
+            // One community: the config's bbox, else the walking graph's bounds widened by
+            // max_snap_m (any home that can reach a street lies inside).
+            const WalkGraph& g = city.osm.graph;
+            if (config.bbox || g.num_vertices() > 0) {
+                std::array<double, 4> b{};
+                if (config.bbox) {
+                    b = *config.bbox;
+                } else {
+                    b = {180, 90, -180, -90};
+                    for (VertexId v = 0; v < g.num_vertices(); ++v) {
+                        const LonLat p = g.coord(v);
+                        b = {std::min(b[0], p.lon), std::min(b[1], p.lat), std::max(b[2], p.lon),
+                             std::max(b[3], p.lat)};
+                    }
+                    const double dlat = config.max_snap_m / 111320.0;
+                    const double dlon = dlat / std::max(0.01, std::cos(deg2rad((b[1] + b[3]) / 2)));
+                    b = {b[0] - dlon, b[1] - dlat, b[2] + dlon, b[3] + dlat};
+                }
+                Polygon box{{{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}},
+                            {}};
+                city.communities.push_back({"whole", config.name, {std::move(box)}, std::nullopt});
+            }
         } else {
             for (const Feature& f : city.osm.features) {
                 if (!f.is_area()) continue;

@@ -5,9 +5,12 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "engine/error.hpp"
+#include "io/crs.hpp"
 #include "io/files.hpp"
+#include "io/gtfs.hpp"
 
 namespace fs = std::filesystem;
 
@@ -191,13 +194,14 @@ fs::path resolve(const fs::path& config, const std::string& rel) {
     return p.is_absolute() ? p : (config.parent_path() / p).lexically_normal();
 }
 
+// A planner's file; `allowed` narrows the keys for files that read fixed columns.
 FileSourceConfig read_file_source(const fs::path& file, const toml::table& t,
-                                  const std::string& what) {
-    check_keys(
-        file, t,
-        {"path", "layer", "crs", "encoding", "lon_field", "lat_field", "id_field", "name_field",
-         "category", "category_field", "type_field", "population_field", "lines_field"},
-        what);
+                                  const std::string& what,
+                                  std::initializer_list<const char*> allowed = {
+                                      "path", "layer", "crs", "encoding", "lon_field", "lat_field",
+                                      "id_field", "name_field", "category", "category_field",
+                                      "type_field", "population_field", "lines_field"}) {
+    check_keys(file, t, allowed, what);
     FileSourceConfig s;
     s.where = at(file, t);
     const std::string p = get_or<std::string>(file, t, "path", "");
@@ -416,8 +420,8 @@ CityConfig load_city_config(const fs::path& path) {
                                  "write [profiles.elderly] speed_m_s = 0.8");
             check_keys(path, *pt, {"speed_m_s", "speed_kmh", "exclude_steps"}, "a walking profile");
             WalkerProfile wp = c.profiles.count(std::string(k.str()))
-                                    ? c.profiles[std::string(k.str())]
-                                    : WalkerProfile{};
+                                   ? c.profiles[std::string(k.str())]
+                                   : WalkerProfile{};
             wp.name = std::string(k.str());
             if (pt->get("speed_kmh"))
                 wp.speed_m_per_s = get_or<double>(path, *pt, "speed_kmh", 4.5) / 3.6;
@@ -448,8 +452,25 @@ CityConfig load_city_config(const fs::path& path) {
     }
     if (const toml::table* b = sub_table(path, t, "bus")) {
         check_keys(path, *b,
-                   {"speed_kmh", "default_headway_min", "gtfs", "categories", "budget_min"},
+                   {"speed_kmh", "default_headway_min", "gtfs", "window", "categories",
+                    "budget_min", "lines"},
                    "[bus]");
+        if (const toml::node* w = b->get("window")) {
+            std::tie(c.gtfs_window_start_s, c.gtfs_window_end_s) = parse_time_window(
+                get_or<std::string>(path, *b, "window", ""), at(path, *w) + ": window");
+        }
+        if (const toml::node* l = b->get("lines")) {
+            if (!l->is_array_of_tables())
+                throw InputError(at(path, *l), "'lines' must be [[bus.lines]] tables",
+                                 "write [[bus.lines]] with path = \"...\" and crs = \"...\"");
+            for (const toml::node& e : *l->as_array()) {
+                FileSourceConfig s =
+                    read_file_source(path, *e.as_table(), "[[bus.lines]]", {"path", "crs"});
+                if (const toml::node* crs = e.as_table()->get("crs"))
+                    (void)Crs::parse(s.crs, at(path, *crs) + ": crs");
+                c.bus_line_files.push_back(std::move(s));
+            }
+        }
         c.bus_speed_kmh = get_or<double>(path, *b, "speed_kmh", c.bus_speed_kmh);
         c.default_headway_min =
             get_or<double>(path, *b, "default_headway_min", c.default_headway_min);
@@ -483,13 +504,15 @@ CityConfig load_city_config(const fs::path& path) {
         } else if (c.communities_source == "osm_admin") {
             check_keys(path, *cm, {"source", "admin_level"}, "[communities]");
             c.admin_level = get_or<int>(path, *cm, "admin_level", c.admin_level);
-        } else if (c.communities_source == "residential_landuse") {
+        } else if (c.communities_source == "residential_landuse" ||
+                   c.communities_source == "whole") {
             check_keys(path, *cm, {"source"}, "[communities]");
         } else {
             throw InputError(at(path, *cm),
                              "unknown communities source '" + c.communities_source + "'",
                              "use \"file\" (a planner's polygons), \"osm_admin\" (OSM boundaries "
-                             "at admin_level) or \"residential_landuse\"");
+                             "at admin_level), \"residential_landuse\" or \"whole\" (one "
+                             "community: the whole city)");
         }
     }
     if (const toml::table* p = sub_table(path, t, "population")) {

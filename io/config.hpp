@@ -104,12 +104,15 @@ struct CityConfig {
     double bus_speed_kmh = 18.0;
     double default_headway_min = 10.0;
     std::filesystem::path gtfs;
-    std::vector<std::string> bus_categories;  ///< categories measured by walk + bus
+    int gtfs_window_start_s = 7 * 3600;  ///< [bus] window = "07:00-09:00": GTFS departures
+    int gtfs_window_end_s = 9 * 3600;    ///< counted for headways, seconds after midnight
+    std::vector<FileSourceConfig> bus_line_files;  ///< [[bus.lines]]: planners' line files
+    std::vector<std::string> bus_categories;       ///< categories measured by walk + bus
     double bus_budget_min = 30.0;
 
     // communities
     std::string communities_source =
-        "residential_landuse";  ///< file | osm_admin | residential_landuse
+        "residential_landuse";  ///< file | osm_admin | residential_landuse | whole
     int admin_level = 8;
     std::optional<FileSourceConfig> communities_file;
 

@@ -113,6 +113,7 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
         for (const auto& a : bus->access) {
             access.push_back(
                 {{"category", a.category},
+                 {"facilities", a.facilities},
                  {"population", std::round(a.population[ci])},
                  {"share_walk", a.population[ci] > 0 ? ordered_json(rounded_share(a.share_walk(ci)))
                                                      : ordered_json()},

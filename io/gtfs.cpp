@@ -153,6 +153,25 @@ double median(std::vector<double>& v) {
 
 }  // namespace
 
+std::pair<int, int> parse_time_window(const std::string& text, const std::string& where) {
+    const std::string hint = "write the window like 07:00-09:00";
+    auto hhmm = [&](const std::string& s, const char* what) {
+        int h = 0, m = 0;
+        char colon = 0;
+        if (std::sscanf(s.c_str(), "%d%c%d", &h, &colon, &m) != 3 || colon != ':' || h < 0 ||
+            m < 0 || m > 59) {
+            throw InputError(where, std::string(what) + " '" + s + "' is not HH:MM", hint);
+        }
+        return h * 3600 + m * 60;
+    };
+    const auto dash = text.find('-');
+    if (dash == std::string::npos) throw InputError(where, "'" + text + "' has no '-'", hint);
+    const int start = hhmm(text.substr(0, dash), "start");
+    const int end = hhmm(text.substr(dash + 1), "end");
+    if (end <= start) throw InputError(where, "'" + text + "' ends before it starts", hint);
+    return {start, end};
+}
+
 GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
     const FeedSource src(zip_or_folder);
     GtfsFeed feed;

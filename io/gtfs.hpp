@@ -19,6 +19,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/error.hpp"
@@ -126,6 +127,11 @@ struct GtfsFeed {
     std::size_t trips_in_window =
         0;  ///< departing in the window (frequency-based ones counted once)
 };
+
+/// A time window "HH:MM-HH:MM" (e.g. "07:00-09:00"; hours past 24 allowed, as in GTFS) as
+/// seconds after midnight {start, end}. Throws InputError at `where` unless it parses and ends
+/// after it starts.
+std::pair<int, int> parse_time_window(const std::string& text, const std::string& where);
 
 /// Reads a GTFS feed from a .zip or a folder.
 GtfsFeed read_gtfs(const std::filesystem::path& zip_or_folder, const GtfsOptions& options = {});

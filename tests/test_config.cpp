@@ -152,5 +152,56 @@ TEST(CityConfig, ErrorsNameFileLineAndFix) {
     EXPECT_NE(e.find("not found"), std::string::npos) << e;
 }
 
+TEST(CityConfig, BusWindowLineFilesAndWholeCity) {
+    const std::string head = "[city]\nosm = \"a.pbf\"\nrules = \"" +
+                             (kSource / "configs/rules/gb50180_2018.toml").string() + "\"\n";
+    const CityConfig c = load_city_config(write_temp("buslines.toml", head + R"([bus]
+gtfs = "feed.zip"
+window = "13:00-15:30"
+[[bus.lines]]
+path = "plans/new_lines.csv"
+crs = "GCJ-02"
+[[bus.lines]]
+path = "plans/wgs.csv"
+[communities]
+source = "whole"
+)"));
+    EXPECT_EQ(c.gtfs_window_start_s, 13 * 3600);
+    EXPECT_EQ(c.gtfs_window_end_s, 15 * 3600 + 30 * 60);
+    ASSERT_EQ(c.bus_line_files.size(), 2u);
+    EXPECT_EQ(c.bus_line_files[0].path, c.path.parent_path() / "plans/new_lines.csv");
+    EXPECT_EQ(c.bus_line_files[0].crs, "GCJ-02");
+    EXPECT_TRUE(c.bus_line_files[0].crs_declared);
+    EXPECT_FALSE(c.bus_line_files[1].crs_declared);
+    EXPECT_EQ(c.communities_source, "whole");
+    const CityConfig d = load_city_config(write_temp("nowindow.toml", head));
+    EXPECT_EQ(d.gtfs_window_start_s, 7 * 3600);
+    EXPECT_EQ(d.gtfs_window_end_s, 9 * 3600);
+    EXPECT_TRUE(d.bus_line_files.empty());
+
+    // Errors name file:line:column and the fix.
+    std::string e = error_of(write_temp(
+        "linekey.toml", head + "[bus]\n[[bus.lines]]\npath = \"l.csv\"\nlayer = \"x\"\n"));
+    EXPECT_NE(e.find("linekey.toml:7:9"), std::string::npos) << e;
+    EXPECT_NE(e.find("use one of: path, crs"), std::string::npos) << e;
+    e = error_of(
+        write_temp("linecrs.toml", head + "[[bus.lines]]\npath = \"l.csv\"\ncrs = \"GCJ-20\"\n"));
+    EXPECT_NE(e.find("linecrs.toml:6:7"), std::string::npos) << e;
+    EXPECT_NE(e.find("GCJ-20"), std::string::npos) << e;
+    e = error_of(write_temp("linepath.toml", head + "[[bus.lines]]\ncrs = \"WGS84\"\n"));
+    EXPECT_NE(e.find("linepath.toml:4:1"), std::string::npos) << e;
+    EXPECT_NE(e.find("path"), std::string::npos) << e;
+    e = error_of(write_temp("window.toml", head + "[bus]\nwindow = \"15:00-13:00\"\n"));
+    EXPECT_NE(e.find("window.toml:5:10"), std::string::npos) << e;
+    EXPECT_NE(e.find("ends before it starts"), std::string::npos) << e;
+    e = error_of(write_temp("window2.toml", head + "[bus]\nwindow = \"1pm\"\n"));
+    EXPECT_NE(e.find("window2.toml:5:10"), std::string::npos) << e;
+    e = error_of(
+        write_temp("whole.toml", head + "[communities]\nsource = \"whole\"\nadmin_level = 8\n"));
+    EXPECT_NE(e.find("whole.toml:6:1"), std::string::npos) << e;
+    e = error_of(write_temp("wholes.toml", head + "[communities]\nsource = \"wholecity\"\n"));
+    EXPECT_NE(e.find("\"whole\""), std::string::npos) << "the fix lists the sources: " << e;
+}
+
 }  // namespace
 }  // namespace lc15::io

@@ -3,14 +3,19 @@
 // their line; Porto Alegre's real feed runs end to end with its OSM extract and population grid.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "engine/error.hpp"
 #include "engine/transit.hpp"
+#include "io/bus_analysis.hpp"
 #include "io/bus_lines.hpp"
+#include "io/city.hpp"
+#include "io/crs.hpp"
 #include "io/gtfs.hpp"
 #include "io/osm_reader.hpp"
 
@@ -339,6 +344,101 @@ TEST(BusLines, PlannersFileIsReadAndChecked) {
     EXPECT_TRUE(has("stop x (Field)"));
     d.write("nolat.csv", "line,lon\nN1,1\n");
     EXPECT_THROW(io::read_bus_lines_csv(d.path / "nolat.csv", snapper, {}), InputError);
+}
+
+}  // namespace
+}  // namespace lc15
+
+namespace lc15 {
+namespace {
+
+// A planners' line file listed in the city config ([[bus.lines]]) joins the OSM routes; written
+// in GCJ-02 (as Amap gives it) and declared so, it gives the same walk + bus figures as the
+// same line in WGS84, while the same GCJ-02 file declared WGS84 lands ~500 m off.
+TEST(BusLines, ConfigLineFileInGcj02EqualsWgs84) {
+    const fs::path root(LC15_SOURCE_DIR);
+    TempDir d;
+    std::ifstream demo_in(root / "configs/zhuhai_xiangzhou.toml");
+    std::stringstream demo_text;
+    demo_text << demo_in.rdbuf();
+    std::string base = demo_text.str();
+    for (const auto& [from, to] :
+         {std::pair<std::string, std::string>{"\"../data/", "\"" + (root / "data").string() + "/"},
+          {"\"rules/", "\"" + (root / "configs/rules").string() + "/"}}) {
+        for (auto at = base.find(from); at != std::string::npos; at = base.find(from, at + 1))
+            base.replace(at, from.size(), to);
+    }
+    d.write("base.toml", base);
+    const io::CityConfig base_config = io::load_city_config(d.path / "base.toml");
+    const io::City city = io::load_city(base_config);
+    io::BusAnalysisOptions opt;
+    opt.service_area = false;
+    const io::BusAnalysis without = io::analyse_bus(city, opt);
+
+    // The line: from the street by the home farthest from the health centre to the street by
+    // the health centre, every 2 minutes.
+    const std::uint32_t hc = base_config.rules.index_of("health_centre", "test");
+    const auto clinic = std::find_if(
+        city.facilities.begin(), city.facilities.end(), [&](const io::FacilityRecord& f) {
+            return f.category == hc && f.status == io::FacilityRecord::Status::Used;
+        });
+    ASSERT_NE(clinic, city.facilities.end());
+    const io::HomeRecord* home = nullptr;
+    for (const auto& h : city.homes) {
+        if (h.population > 0 && h.snap.ok() &&
+            (!home || haversine_m(h.pos, clinic->pos) > haversine_m(home->pos, clinic->pos)))
+            home = &h;
+    }
+    ASSERT_NE(home, nullptr);
+    const LonLat far = home->snap.on_edge, near = clinic->snap.on_edge;
+    ASSERT_GT(haversine_m(near, far), 1500);
+    auto line_file = [&](const std::string& name, LonLat a, LonLat b) {
+        std::ostringstream s;
+        s.precision(12);
+        s << "line,stop_id,lon,lat,headway_min\nP1,far," << a.lon << "," << a.lat << ",2\nP1,near,"
+          << b.lon << "," << b.lat << ",2\n";
+        d.write(name, s.str());
+    };
+    line_file("wgs84.csv", far, near);
+    line_file("gcj02.csv", io::wgs84_to_gcj02(far), io::wgs84_to_gcj02(near));
+    // analyse_bus reads the lines from the config of the city it is given: load each.
+    auto analyse = [&](const std::string& file, const std::string& crs_line) {
+        d.write("with.toml", base + "\n[[bus.lines]]\npath = \"" + file + "\"\n" + crs_line + "\n");
+        auto c =
+            std::make_unique<io::City>(io::load_city(io::load_city_config(d.path / "with.toml")));
+        io::BusAnalysis r = io::analyse_bus(*c, opt);
+        return std::make_pair(std::move(c), std::move(r));
+    };
+    const auto [wc, wgs] = analyse("wgs84.csv", "crs = \"WGS84\"");
+    const auto [gc, gcj] = analyse("gcj02.csv", "crs = \"GCJ-02\"");
+    const auto [mc, misread] = analyse("gcj02.csv", "");  // no crs: taken as WGS84
+
+    ASSERT_EQ(wgs.network.num_lines(), without.network.num_lines() + 1);
+    ASSERT_EQ(gcj.network.num_lines(), wgs.network.num_lines());
+    EXPECT_NE(wgs.line_source.find("1 planners' line file (wgs84.csv)"), std::string::npos)
+        << wgs.line_source;
+    const std::uint32_t added = wgs.network.num_lines() - 1;
+    const auto ws = wgs.network.line_stops(added), gs = gcj.network.line_stops(added),
+               ms = misread.network.line_stops(added);
+    ASSERT_EQ(ws.size(), 2u);
+    ASSERT_EQ(gs.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_LT(haversine_m(wgs.network.stop(ws[i]).pos, gcj.network.stop(gs[i]).pos), 0.01);
+        EXPECT_GT(haversine_m(wgs.network.stop(ws[i]).pos, misread.network.stop(ms[i]).pos), 300);
+    }
+    // The same walk + bus figures, and the line matters: more people reach the health centre.
+    const std::size_t k = 1;  // [bus] categories: middle_school, health_centre, large_sports
+    ASSERT_EQ(wgs.access[k].category, "health_centre");
+    const std::size_t ci = wgs.city_index();
+    EXPECT_GT(wgs.access[k].walk_bus_population[ci], without.access[k].walk_bus_population[ci]);
+    for (std::size_t a = 0; a < wgs.access.size(); ++a) {
+        for (std::size_t c = 0; c <= ci; ++c) {
+            EXPECT_DOUBLE_EQ(gcj.access[a].walk_bus_population[c],
+                             wgs.access[a].walk_bus_population[c])
+                << wgs.access[a].category << " community " << c;
+        }
+    }
+    EXPECT_DOUBLE_EQ(gcj.catchment.city.walk_share, wgs.catchment.city.walk_share);
 }
 
 }  // namespace
