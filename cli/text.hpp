@@ -41,7 +41,7 @@ inline std::string pad(const std::string& s, std::size_t width) {
 
 /// The residential-land share of a bus catchment, "42.0 %", or why there is none.
 inline std::string land_share_text(double land_m2, double share) {
-    if (!(land_m2 > 0)) return "n/a (no residential land mapped)";
+    if (!(land_m2 > 0)) return "n/a, no residential land mapped";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f %%", 100 * share);
     return buf;

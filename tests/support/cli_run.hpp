@@ -1,0 +1,26 @@
+// Test support — runs the lc15 binary (LC15_EXE) as a user would and reads what it wrote.
+//
+//   CliRun r = run_lc15("coverage -q --config city.toml --out /tmp/x");
+//   EXPECT_EQ(r.code, 0) << r.output;               // stdout and stderr together
+//   std::string csv = slurp("/tmp/x/communities.csv");
+//
+// Cost: one process per call. Thread safety: popen; call from the test thread.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace lc15::test {
+
+struct CliRun {
+    int code = -1;       ///< exit code; -1 if the process did not exit normally
+    std::string output;  ///< stdout and stderr
+};
+
+/// Runs `LC15_EXE args` through the shell.
+CliRun run_lc15(const std::string& args);
+
+/// The bytes of a file ("" if it cannot be read).
+std::string slurp(const std::filesystem::path& p);
+
+}  // namespace lc15::test
