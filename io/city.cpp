@@ -97,6 +97,19 @@ CoverageOptions City::coverage_options() const {
     return o;
 }
 
+double City::radius_scale() const {
+    const auto it = config.profiles.find("adult");
+    const double adult = it == config.profiles.end() ? 4.5 / 3.6 : it->second.speed_m_per_s;
+    return walker.speed_m_per_s / adult;
+}
+
+std::vector<CategoryRule> City::effective_rules() const {
+    std::vector<CategoryRule> rules = config.rules.rules();
+    const double k = radius_scale();
+    for (auto& r : rules) r.radius_m *= k;
+    return rules;
+}
+
 City load_city(const CityConfig& config, const std::string& profile, Progress* progress) {
     City city;
     city.config = config;
@@ -507,7 +520,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
 }
 
 CoverageModel make_coverage_model(const City& city, std::vector<FacilityHandle>* handle_of_record) {
-    CoverageModel model(city.osm.graph, city.config.rules.rules(), city.coverage_options());
+    CoverageModel model(city.osm.graph, city.effective_rules(), city.coverage_options());
     std::vector<Home> homes;
     homes.reserve(city.homes.size());
     for (const HomeRecord& h : city.homes) homes.push_back({h.snap, h.population, h.community});

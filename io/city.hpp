@@ -94,6 +94,12 @@ struct City {
     double population_outside_communities = 0;
 
     CoverageOptions coverage_options() const;
+    /// The rule set's radii are walking distances for the adult reference walker; another
+    /// walker covers the same walking *time*, so its radii scale by its speed over the adult
+    /// speed (elderly 0.8 m/s: × 0.64). 1 for the adult profile.
+    double radius_scale() const;
+    /// The rules with radii scaled for this walker (what the model measures against).
+    std::vector<CategoryRule> effective_rules() const;
 };
 
 /// Loads everything; `profile` names a walker profile of the config ("" = the config's).

@@ -51,7 +51,8 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     j["osm_timestamp"] = city.osm.timestamp;
     j["walker_profile"] = {{"name", city.walker.name},
                            {"speed_m_per_s", city.walker.speed_m_per_s},
-                           {"exclude_steps", city.walker.exclude_steps}};
+                           {"exclude_steps", city.walker.exclude_steps},
+                           {"radius_scale", city.radius_scale()}};
     j["access_legs"] = city.config.access_legs;
     j["private_compounds_walkable"] = city.config.private_walkable;
     j["population_method"] = city.population_method;
@@ -115,6 +116,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                             const CoverageReport& report, const RunInfo& run) {
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
+    const double speed = city.walker.speed_m_per_s;
 
     // communities layer (wide): one row per community.
     Layer comm{"communities",
@@ -244,13 +246,14 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                  static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
                  std::round(x.population * 10) / 10, std::round(x.covered_population * 10) / 10,
                  share_value(x.share), metres_or_null(x.median_m), metres_or_null(x.p90_m),
+                 x.median_m < 0 ? Value{} : Value{std::round(x.median_m / speed / 6.0) / 10.0},
                  static_cast<std::int64_t>(x.facilities_within), rules[k].target_share,
                  static_cast<std::int64_t>(x.pass)});
         }
     }
     write_csv_bom(out.stage("community_categories.csv"),
                   {"community_id", "community", "category", "category_zh", "level_min", "radius_m",
-                   "population", "covered_population", "share", "median_m", "p90_m",
+                   "population", "covered_population", "share", "median_m", "p90_m", "median_min",
                    "facilities_within", "target_share", "pass"},
                   long_rows);
 
@@ -261,14 +264,15 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             used += r.category == k && r.status == FacilityRecord::Status::Used;
         city_rows.push_back(
             {rules[k].id, rules[k].name_zh, rules[k].name_en,
-             static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m, used,
+             static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
+             std::round(rules[k].radius_m / speed / 6.0) / 10.0, used,
              std::round(report.city[k].population), std::round(report.city[k].covered_population),
              share_value(report.city[k].share), rules[k].target_share,
              static_cast<std::int64_t>(report.city[k].share >= rules[k].target_share),
              rules[k].clause});
     }
     write_csv_bom(out.stage("city_summary.csv"),
-                  {"category", "category_zh", "category_en", "level_min", "radius_m", "facilities",
+                  {"category", "category_zh", "category_en", "level_min", "radius_m", "walk_min", "facilities",
                    "population", "covered_population", "share", "target_share", "pass", "clause"},
                   city_rows);
 

@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include "engine/error.hpp"
+#include "engine/places.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
+#include "io/sites_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -190,58 +191,14 @@ class EditReader {
     std::string where_;
 };
 
-// A sites file written by `lc15 optimize` (sites.csv): a header naming lon and lat columns
-// (and optionally name); values WGS84 unless the edit says otherwise.
+// A sites file written by `lc15 optimize` (sites.csv), or any point file; values in the
+// edit's crs when the file does not declare one (CSV).
 void read_sites(const fs::path& path, const std::string& where, const io::CrsTransformer& crs,
                 Edit& e) {
-    io::require_readable(path, "sites file");
-    std::ifstream in(path);
-    std::string line;
-    std::vector<std::string> header;
-    auto split = [](const std::string& s) {
-        std::vector<std::string> out;
-        std::string cur;
-        for (char ch : s) {
-            if (ch == ',') {
-                out.push_back(cur);
-                cur.clear();
-            } else if (ch != '\r') {
-                cur += ch;
-            }
-        }
-        out.push_back(cur);
-        return out;
-    };
-    if (!std::getline(in, line))
-        throw InputError(path.string(), "empty sites file", "write a header line: lon,lat,name");
-    header = split(line);
-    auto col = [&](const char* name) -> std::ptrdiff_t {
-        auto it = std::find(header.begin(), header.end(), name);
-        return it == header.end() ? -1 : it - header.begin();
-    };
-    const auto ilon = col("lon"), ilat = col("lat"), iname = col("name");
-    if (ilon < 0 || ilat < 0) {
-        throw InputError(path.string() + ":1", "the header has no 'lon' and 'lat' columns",
-                         "use the sites.csv that lc15 optimize writes, or a CSV with lon,lat,name");
+    for (const io::Site& site : io::read_sites(path, crs.crs(), where)) {
+        e.points.push_back(site.pos);
+        e.point_names.push_back(site.name.empty() ? e.name : site.name);
     }
-    for (std::size_t lineno = 2; std::getline(in, line); ++lineno) {
-        if (line.empty() || line == "\r") continue;
-        const auto f = split(line);
-        const std::string here = path.string() + ":" + std::to_string(lineno);
-        try {
-            const double x = std::stod(f.at(static_cast<std::size_t>(ilon)));
-            const double y = std::stod(f.at(static_cast<std::size_t>(ilat)));
-            const LonLat p = crs.to_wgs84(x, y);
-            e.points.push_back(p);
-            e.point_names.push_back(iname >= 0 && static_cast<std::size_t>(iname) < f.size()
-                                        ? f[static_cast<std::size_t>(iname)]
-                                        : e.name);
-        } catch (const std::logic_error&) {
-            throw InputError(here, "lon/lat are not numbers", "each line: lon,lat[,name]");
-        }
-    }
-    if (e.points.empty())
-        throw InputError(where, "the sites file " + path.string() + " lists no sites", {});
 }
 
 }  // namespace
@@ -402,6 +359,15 @@ namespace {
 
 constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
 
+SnapResult snap_facility(const ScenarioCity& c, const Snapper& s, std::uint32_t cat, std::size_t i,
+                         double max_snap) {
+    const MultiPolygon* area = cat < c.facility_areas.size() && i < c.facility_areas[cat].size()
+                                   ? &c.facility_areas[cat][i]
+                                   : nullptr;
+    if (area && !area->empty()) return snap_area(s, *area, max_snap);
+    return s.snap(c.facilities[cat][i].pos, max_snap);
+}
+
 bool structural(EditType t) {
     return t == EditType::kAddLink || t == EditType::kCloseWay || t == EditType::kCloseLink ||
            t == EditType::kSetPopulation || t == EditType::kProfile;
@@ -427,6 +393,7 @@ struct ScenarioEvaluator::Impl {
     std::unique_ptr<CoverageModel> model;
     std::vector<std::vector<FacilityHandle>> handles;  // per category, like city.facilities
     std::vector<std::vector<char>> base_covered;       // [cat][home]
+    std::vector<std::vector<Distance>> base_nearest;   // [cat][home]
     CoverageReport base_report;
 
     explicit Impl(const ScenarioCity& c) : city(c) {
@@ -437,6 +404,12 @@ struct ScenarioEvaluator::Impl {
         model->compute();
         base_report = model->report(num_communities());
         base_covered = covered_flags(*model);
+        base_nearest.resize(c.rules.size());
+        for (std::uint32_t k = 0; k < c.rules.size(); ++k) {
+            base_nearest[k].resize(c.homes.size());
+            for (HomeId h = 0; h < c.homes.size(); ++h)
+                base_nearest[k][h] = model->home(k, h).nearest;
+        }
     }
 
     std::uint32_t num_communities() const {
@@ -447,8 +420,8 @@ struct ScenarioEvaluator::Impl {
                                                      double max_snap) const {
         std::vector<std::vector<FacilityHandle>> h(city.facilities.size());
         for (std::uint32_t cat = 0; cat < city.facilities.size(); ++cat) {
-            for (const ScenarioFacility& f : city.facilities[cat])
-                h[cat].push_back(m.add_facility(cat, s.snap(f.pos, max_snap)));
+            for (std::size_t i = 0; i < city.facilities[cat].size(); ++i)
+                h[cat].push_back(m.add_facility(cat, snap_facility(city, s, cat, i, max_snap)));
         }
         return h;
     }
@@ -783,6 +756,8 @@ struct ScenarioEvaluator::Impl {
             out.city[k].share_before = base_report.city[k].share;
             out.city[k].share_after = after.city[k].share;
             for (HomeId h = 0; h < homes.size(); ++h) {
+                if (h >= city.homes.size() || m.home(k, h).nearest != base_nearest[k][h])
+                    ++out.homes_changed;
                 const bool was = h < city.homes.size() && base_covered[k][h];
                 const bool is = m.covered(k, h);
                 if (was == is) continue;
@@ -844,7 +819,6 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
         out = im.compare(s, *im.model, im.city.homes);
         roll_back();
         out.log = std::move(log);
-        out.homes_changed = changed;
         return out;
     }
     World w = im.build_world(s, log);
@@ -852,27 +826,37 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
     m.set_homes(w.homes);
     std::vector<std::vector<FacilityHandle>> handles(im.city.facilities.size());
     for (std::uint32_t cat = 0; cat < im.city.facilities.size(); ++cat) {
-        for (const ScenarioFacility& f : im.city.facilities[cat])
-            handles[cat].push_back(m.add_facility(cat, w.snapper->snap(f.pos, im.city.max_snap_m)));
+        for (std::size_t i = 0; i < im.city.facilities[cat].size(); ++i)
+            handles[cat].push_back(m.add_facility(
+                cat, snap_facility(im.city, *w.snapper, cat, i, im.city.max_snap_m)));
     }
     m.compute();
     im.apply_facility_edits(s, m, *w.snapper, handles, log, changed);
     ScenarioOutcome out = im.compare(s, m, w.homes);
     out.rebuilt = true;
     out.log = std::move(log);
-    out.homes_changed = changed;
     return out;
 }
 
+std::vector<std::size_t> ranking_order(const std::vector<ScenarioOutcome>& outcomes) {
+    std::vector<std::size_t> order(outcomes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+        const ScenarioOutcome& a = outcomes[x];
+        const ScenarioOutcome& b = outcomes[y];
+        const double da = a.city_score_after - a.city_score_before;
+        const double db = b.city_score_after - b.city_score_before;
+        if (da != db) return da > db;
+        return a.name < b.name;
+    });
+    return order;
+}
+
 std::vector<ScenarioOutcome> rank_scenarios(std::vector<ScenarioOutcome> outcomes) {
-    std::stable_sort(outcomes.begin(), outcomes.end(),
-                     [](const ScenarioOutcome& a, const ScenarioOutcome& b) {
-                         const double da = a.city_score_after - a.city_score_before;
-                         const double db = b.city_score_after - b.city_score_before;
-                         if (da != db) return da > db;
-                         return a.name < b.name;
-                     });
-    return outcomes;
+    std::vector<ScenarioOutcome> ranked;
+    ranked.reserve(outcomes.size());
+    for (std::size_t i : ranking_order(outcomes)) ranked.push_back(std::move(outcomes[i]));
+    return ranked;
 }
 
 }  // namespace lc15::scenarios

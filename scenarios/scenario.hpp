@@ -1,7 +1,7 @@
 // lc15 scenarios — what-if edits to a city, and what they change (docs/SCENARIOS.md).
 //
 //   Scenario s = load_scenario("scenarios/examples/new_kindergarten.toml");  // TOML, strict
-//   ScenarioCity city = ...;              // graph, rules, facilities, homes (from the city loader)
+//   ScenarioCity city = make_scenario_city(io_city);  // scenarios/city_adapter.hpp
 //   ScenarioEvaluator ev(city);           // computes the base coverage once
 //   ScenarioOutcome out = ev.evaluate(s); // per community and category: gained, lost, score
 //   auto ranked = rank_scenarios({out, ...});
@@ -95,6 +95,10 @@ struct ScenarioCity {
     const WalkGraph* graph = nullptr;
     std::vector<CategoryRule> rules;
     std::vector<std::vector<ScenarioFacility>> facilities;  ///< per category
+    /// Per category, parallel to facilities (or shorter: missing = points): an area facility's
+    /// polygon (park, school grounds), snapped at its boundary point nearest a street as the
+    /// city loader does; an empty polygon for a point facility.
+    std::vector<std::vector<MultiPolygon>> facility_areas;
     std::uint32_t stop_category = kInvalidId;  ///< the rule whose facilities are bus stops
     std::vector<LonLat> home_pos;
     std::vector<Home> homes;  ///< snapped on *graph with options.forbidden_flags
@@ -123,9 +127,10 @@ struct ScenarioOutcome {
     std::vector<CommunityChange> communities;
     std::vector<CategoryChange> city;  ///< per category
     double city_score_before = 0, city_score_after = 0;
-    bool rebuilt = false;           ///< the network or homes changed: full recomputation
-    std::size_t homes_changed = 0;  ///< (category, home) results that changed
-    std::vector<std::string> log;   ///< one line per edit: what was applied
+    bool rebuilt = false;  ///< the network or homes changed: full recomputation
+    /// (category, home) pairs whose nearest distance differs from the base (new homes count)
+    std::size_t homes_changed = 0;
+    std::vector<std::string> log;  ///< one line per edit: what was applied
 };
 
 class ScenarioEvaluator {
@@ -145,5 +150,7 @@ class ScenarioEvaluator {
 
 /// Scenarios best first: by city score change (descending), then by name.
 std::vector<ScenarioOutcome> rank_scenarios(std::vector<ScenarioOutcome> outcomes);
+/// The same order as indices into `outcomes` (stable for equal keys).
+std::vector<std::size_t> ranking_order(const std::vector<ScenarioOutcome>& outcomes);
 
 }  // namespace lc15::scenarios

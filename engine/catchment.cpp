@@ -1,0 +1,401 @@
+#include "engine/catchment.hpp"
+
+// Boost.Geometry's buffer/envelope code trips GCC 12's -Wmaybe-uninitialized (a known false
+// positive in boost/geometry/algorithms/detail/expand/indexed.hpp); only this file uses it.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <oneapi/tbb/parallel_for.h>
+
+#include <algorithm>
+#include <boost/geometry.hpp>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "engine/search.hpp"
+
+namespace lc15 {
+
+namespace {
+
+using XY = std::pair<double, double>;
+
+LonLat centre_of(std::span<const LonLat> a, std::span<const CatchmentHome> b) {
+    double lo_x = 1e9, lo_y = 1e9, hi_x = -1e9, hi_y = -1e9;
+    auto add = [&](LonLat p) {
+        lo_x = std::min(lo_x, p.lon), hi_x = std::max(hi_x, p.lon);
+        lo_y = std::min(lo_y, p.lat), hi_y = std::max(hi_y, p.lat);
+    };
+    for (LonLat p : a) add(p);
+    for (const auto& h : b) add(h.pos);
+    return lo_x > hi_x ? LonLat{} : LonLat{(lo_x + hi_x) / 2, (lo_y + hi_y) / 2};
+}
+
+/// Points hashed into square cells of the search radius (local metres): "is any point within r
+/// of p" looks at the 3 × 3 cells around p.
+class PointHash {
+  public:
+    PointHash(const LocalProjection& proj, std::span<const LonLat> pts, double r) : r_(r) {
+        for (LonLat p : pts) {
+            const XY xy = proj.forward(p);
+            cells_[key(xy)].push_back(xy);
+        }
+    }
+    /// Planar distance (m) to the nearest point within r, or +inf.
+    double nearest_within(XY p) const {
+        double best = std::numeric_limits<double>::infinity();
+        const auto cx = cell(p.first), cy = cell(p.second);
+        for (std::int64_t dx = -1; dx <= 1; ++dx) {
+            for (std::int64_t dy = -1; dy <= 1; ++dy) {
+                auto it = cells_.find(pack(cx + dx, cy + dy));
+                if (it == cells_.end()) continue;
+                for (const XY& q : it->second) {
+                    best = std::min(best, std::hypot(q.first - p.first, q.second - p.second));
+                }
+            }
+        }
+        return best <= r_ ? best : std::numeric_limits<double>::infinity();
+    }
+
+  private:
+    std::int64_t cell(double v) const { return static_cast<std::int64_t>(std::floor(v / r_)); }
+    static std::uint64_t pack(std::int64_t x, std::int64_t y) {
+        return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint32_t>(y);
+    }
+    std::uint64_t key(XY p) const { return pack(cell(p.first), cell(p.second)); }
+    double r_;
+    std::unordered_map<std::uint64_t, std::vector<XY>> cells_;
+};
+
+/// {sampled land m², covered m²} of one multipolygon: cell centres on a grid aligned to the
+/// projection's origin, inside found row by row (even-odd crossings of every ring).
+std::pair<double, double> sample_land(const MultiPolygon& mp, const LocalProjection& proj,
+                                      const PointHash& stops, double cell) {
+    std::vector<std::vector<XY>> rings;
+    double lo_y = 1e18, hi_y = -1e18;
+    for (const Polygon& poly : mp) {
+        auto add = [&](const Ring& r) {
+            if (r.size() < 3) return;
+            rings.emplace_back();
+            for (LonLat p : r) {
+                rings.back().push_back(proj.forward(p));
+                lo_y = std::min(lo_y, rings.back().back().second);
+                hi_y = std::max(hi_y, rings.back().back().second);
+            }
+        };
+        add(poly.outer);
+        for (const Ring& h : poly.inners) add(h);
+    }
+    if (rings.empty()) return {0, 0};
+    std::uint64_t inside = 0, covered = 0;
+    std::vector<double> xs;
+    for (auto row = static_cast<std::int64_t>(std::floor(lo_y / cell));; ++row) {
+        const double y = (static_cast<double>(row) + 0.5) * cell;
+        if (y > hi_y) break;
+        xs.clear();
+        for (const auto& r : rings) {
+            for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) {
+                const XY a = r[i], b = r[j];
+                if ((a.second > y) != (b.second > y)) {
+                    xs.push_back(a.first +
+                                 (b.first - a.first) * (y - a.second) / (b.second - a.second));
+                }
+            }
+        }
+        std::sort(xs.begin(), xs.end());
+        for (std::size_t k = 0; k + 1 < xs.size(); k += 2) {
+            // Cell centres (i + 0.5) * cell within [xs[k], xs[k+1]).
+            const auto first = static_cast<std::int64_t>(std::ceil(xs[k] / cell - 0.5));
+            const auto last = static_cast<std::int64_t>(std::ceil(xs[k + 1] / cell - 0.5)) - 1;
+            for (std::int64_t i = first; i <= last; ++i) {
+                ++inside;
+                const double x = (static_cast<double>(i) + 0.5) * cell;
+                if (stops.nearest_within({x, y}) < std::numeric_limits<double>::infinity())
+                    ++covered;
+            }
+        }
+    }
+    return {static_cast<double>(inside) * cell * cell, static_cast<double>(covered) * cell * cell};
+}
+
+void finish(CatchmentFigures& f) {
+    f.land_share = f.land_m2 > 0 ? f.land_covered_m2 / f.land_m2 : 0;
+    f.straight_share = f.population > 0 ? f.straight_population / f.population : 0;
+    f.walk_share = f.population > 0 ? f.walk_population / f.population : 0;
+}
+
+/// Network distance (cm) from the nearest stop to every snapped point, one bounded walk.
+class StopWalk {
+  public:
+    StopWalk(const WalkGraph& g, std::span<const SnapResult> stops, Distance limit,
+             const CatchmentOptions& o)
+        : g_(g),
+          stops_(stops),
+          search_(g),
+          legs_(o.access_legs),
+          edge_first_(g.num_edges() + 1, 0) {
+        std::vector<SearchSource> src;
+        for (std::uint32_t s = 0; s < stops.size(); ++s) {
+            if (!stops[s].ok()) continue;
+            const auto two = stops[s].sources(g, s, legs_);
+            src.insert(src.end(), two.begin(), two.end());
+            ++edge_first_[stops[s].edge + 1];
+        }
+        for (EdgeId e = 0; e < g.num_edges(); ++e) edge_first_[e + 1] += edge_first_[e];
+        edge_stop_.resize(edge_first_.back());
+        std::vector<std::uint32_t> fill(edge_first_.begin(), edge_first_.end() - 1);
+        for (std::uint32_t s = 0; s < stops.size(); ++s) {
+            if (stops[s].ok()) edge_stop_[fill[stops[s].edge]++] = s;
+        }
+        search_.run(
+            src, limit, [](VertexId, Distance, std::uint32_t) {}, o.forbidden_flags);
+    }
+    Distance to(const SnapResult& p, Distance limit) const {
+        if (!p.ok()) return kInfDistance;
+        Distance d = p.distance_from(g_, search_, legs_);
+        for (std::uint32_t i = edge_first_[p.edge]; i < edge_first_[p.edge + 1]; ++i) {
+            d = std::min(d, same_edge_distance(p, stops_[edge_stop_[i]], legs_));
+        }
+        return d <= limit ? d : kInfDistance;
+    }
+    const MultiSourceDijkstra& search() const { return search_; }
+    std::span<const std::uint32_t> on_edge(EdgeId e) const {
+        return {edge_stop_.data() + edge_first_[e], edge_first_[e + 1] - edge_first_[e]};
+    }
+
+  private:
+    const WalkGraph& g_;
+    std::span<const SnapResult> stops_;
+    MultiSourceDijkstra search_;
+    bool legs_;
+    std::vector<std::uint32_t> edge_first_, edge_stop_;
+};
+
+}  // namespace
+
+std::pair<double, double> land_within(const MultiPolygon& land, std::span<const LonLat> points,
+                                      const CatchmentOptions& options) {
+    LonLat o{};
+    for (const Polygon& p : land) {
+        if (!p.outer.empty()) {
+            o = p.outer.front();
+            break;
+        }
+    }
+    const LocalProjection proj(o);
+    const PointHash hash(proj, points, options.radius_m);
+    return sample_land(land, proj, hash, options.land_grid_m);
+}
+
+CatchmentResult compute_catchment(const WalkGraph& g, std::span<const LonLat> stop_pos,
+                                  std::span<const SnapResult> stop_snaps,
+                                  std::span<const CatchmentHome> homes,
+                                  std::span<const ResidentialLand> land,
+                                  std::uint32_t num_communities, const CatchmentOptions& options) {
+    CatchmentResult r;
+    r.communities.assign(num_communities, {});
+    const LocalProjection proj(centre_of(stop_pos, homes));
+    const PointHash hash(proj, stop_pos, options.radius_m);
+
+    // (a) residential land, parallel over polygons, summed in order.
+    std::vector<std::pair<double, double>> per_land(land.size());
+    tbb::parallel_for(std::size_t{0}, land.size(), [&](std::size_t i) {
+        per_land[i] = sample_land(land[i].area, proj, hash, options.land_grid_m);
+    });
+    for (std::size_t i = 0; i < land.size(); ++i) {
+        auto add = [&](CatchmentFigures& f) {
+            f.land_m2 += per_land[i].first;
+            f.land_covered_m2 += per_land[i].second;
+        };
+        add(r.city);
+        if (land[i].community < num_communities) add(r.communities[land[i].community]);
+    }
+
+    // (b) and (c) population.
+    const Distance radius = metres_to_cm(options.radius_m);
+    const Distance gap_limit = std::max(radius, metres_to_cm(options.gap_search_m));
+    const StopWalk walk(g, stop_snaps, gap_limit, options);
+    r.straight_m.resize(homes.size());
+    r.walk_m.resize(homes.size());
+    std::vector<char> walk_covered(homes.size(), 0);
+    for (std::size_t h = 0; h < homes.size(); ++h) {
+        const CatchmentHome& home = homes[h];
+        r.straight_m[h] = hash.nearest_within(proj.forward(home.pos));
+        const Distance d = walk.to(home.snap, gap_limit);
+        r.walk_m[h] = d == kInfDistance ? std::numeric_limits<double>::infinity() : cm_to_metres(d);
+        walk_covered[h] = d <= radius;
+        auto add = [&](CatchmentFigures& f) {
+            f.population += home.population;
+            if (r.straight_m[h] <= options.radius_m) f.straight_population += home.population;
+            if (walk_covered[h]) f.walk_population += home.population;
+        };
+        add(r.city);
+        if (home.community < num_communities) add(r.communities[home.community]);
+    }
+    finish(r.city);
+    for (auto& f : r.communities) finish(f);
+
+    // Gaps: uncovered homes in square cells.
+    struct Cell {
+        double pop = 0, sx = 0, sy = 0;
+        std::uint32_t homes = 0;
+        double walk = std::numeric_limits<double>::infinity();
+        std::map<CommunityId, double> by_community;
+    };
+    std::map<std::pair<std::int64_t, std::int64_t>, Cell> cells;
+    for (std::size_t h = 0; h < homes.size(); ++h) {
+        if (walk_covered[h] || homes[h].population <= 0) continue;
+        const XY p = proj.forward(homes[h].pos);
+        Cell& c = cells[{static_cast<std::int64_t>(std::floor(p.first / options.gap_cell_m)),
+                         static_cast<std::int64_t>(std::floor(p.second / options.gap_cell_m))}];
+        c.pop += homes[h].population;
+        c.sx += homes[h].population * p.first;
+        c.sy += homes[h].population * p.second;
+        ++c.homes;
+        c.walk = std::min(c.walk, r.walk_m[h]);
+        c.by_community[homes[h].community] += homes[h].population;
+    }
+    for (const auto& [key, c] : cells) {
+        CatchmentGap gap;
+        gap.centroid = proj.inverse(c.sx / c.pop, c.sy / c.pop);
+        gap.population = c.pop;
+        gap.homes = c.homes;
+        gap.walk_to_stop_m = std::isfinite(c.walk) ? c.walk : -1;
+        double most = -1;
+        for (const auto& [com, p] : c.by_community) {
+            if (p > most) most = p, gap.community = com;
+        }
+        r.gaps.push_back(gap);
+    }
+    std::stable_sort(
+        r.gaps.begin(), r.gaps.end(),
+        [](const CatchmentGap& a, const CatchmentGap& b) { return a.population > b.population; });
+    return r;
+}
+
+MultiPolygon walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
+                                  const CatchmentOptions& options) {
+    namespace bg = boost::geometry;
+    using BPoint = bg::model::d2::point_xy<double>;
+    using BLine = bg::model::linestring<BPoint>;
+    using BMultiLine = bg::model::multi_linestring<BLine>;
+    using BPolygon = bg::model::polygon<BPoint>;
+    using BMulti = bg::model::multi_polygon<BPolygon>;
+
+    MultiPolygon out;
+    if (g.num_vertices() == 0) return out;
+    const Distance radius = metres_to_cm(options.radius_m);
+    const StopWalk walk(g, stop_snaps, radius, options);
+    const LocalProjection proj(g.coord(0));
+
+    // The reached stretch of each edge as intervals [from, to] in cm from its tail.
+    // Pieces are grouped into square tiles and each tile is buffered on its own: Boost's buffer
+    // of one huge multi-linestring is superlinear (minutes for a city); tiles are then unioned
+    // pairwise along a Z-order curve, neighbours first.
+    constexpr double kTile = 500.0;
+    std::map<std::uint64_t, BMultiLine> tiles;
+    auto tile_key = [&](const BPoint& p) {
+        const auto tx = static_cast<std::uint32_t>(
+            static_cast<std::int64_t>(std::floor(p.x() / kTile)) + (1 << 20));
+        const auto ty = static_cast<std::uint32_t>(
+            static_cast<std::int64_t>(std::floor(p.y() / kTile)) + (1 << 20));
+        std::uint64_t z = 0;
+        for (int b = 0; b < 21; ++b) {
+            z |= (std::uint64_t((tx >> b) & 1u) << (2 * b)) |
+                 (std::uint64_t((ty >> b) & 1u) << (2 * b + 1));
+        }
+        return z;
+    };
+    std::vector<std::pair<double, double>> iv;
+    for (EdgeId e = 0; e < g.num_edges(); ++e) {
+        if (g.edge_flags(e) & options.forbidden_flags) continue;
+        const double len = g.edge_length(e);
+        iv.clear();
+        const Distance dt = walk.search().distance(g.edge_tail(e));
+        const Distance dh = walk.search().distance(g.edge_head(e));
+        if (dt <= radius) iv.push_back({0.0, std::min(len, double(radius - dt))});
+        if (dh <= radius) iv.push_back({std::max(0.0, len - double(radius - dh)), len});
+        for (std::uint32_t s : walk.on_edge(e)) {
+            const SnapResult& p = stop_snaps[s];
+            const Distance acc = options.access_legs ? p.access : 0;
+            if (acc > radius) continue;
+            const double reach = radius - acc;
+            iv.push_back({std::max(0.0, p.off_tail - reach), std::min(len, p.off_tail + reach)});
+        }
+        if (iv.empty()) continue;
+        std::sort(iv.begin(), iv.end());
+        std::vector<std::pair<double, double>> merged{iv.front()};
+        for (const auto& x : iv) {
+            if (x.first <= merged.back().second)
+                merged.back().second = std::max(merged.back().second, x.second);
+            else
+                merged.push_back(x);
+        }
+        const auto shape = g.edge_shape(e);
+        const auto offs = g.edge_shape_offsets(e);
+        auto point_at = [&](double cm) {
+            std::size_t i = 1;
+            while (i + 1 < shape.size() && offs[i] < cm) ++i;
+            const double seg = offs[i] - offs[i - 1];
+            const double t = seg > 0 ? std::clamp((cm - offs[i - 1]) / seg, 0.0, 1.0) : 0.0;
+            const auto [x, y] = proj.forward(interpolate(shape[i - 1], shape[i], t));
+            return BPoint(x, y);
+        };
+        for (const auto& [a, b] : merged) {
+            BLine line;
+            line.push_back(point_at(a));
+            for (std::size_t i = 1; i + 1 < shape.size(); ++i) {
+                if (offs[i] > a && offs[i] < b) {
+                    const auto [x, y] = proj.forward(shape[i]);
+                    line.push_back(BPoint(x, y));
+                }
+            }
+            line.push_back(point_at(b));
+            if (bg::distance(line.front(), line.back()) < 0.01 && line.size() == 2) {
+                line.back() =
+                    BPoint(line.back().x() + 0.01, line.back().y());  // a point: a tiny line
+            }
+            const std::uint64_t key = tile_key(line.front());
+            tiles[key].push_back(std::move(line));
+        }
+    }
+    if (tiles.empty()) return out;
+
+    const bg::strategy::buffer::distance_symmetric<double> dist(options.buffer_m);
+    const bg::strategy::buffer::side_straight side;
+    const bg::strategy::buffer::join_round join(8);
+    const bg::strategy::buffer::end_round end(8);
+    const bg::strategy::buffer::point_circle circle(8);
+    std::vector<const BMultiLine*> tile_list;
+    for (const auto& [key, lines] : tiles) tile_list.push_back(&lines);
+    std::vector<BMulti> parts(tile_list.size());
+    tbb::parallel_for(std::size_t{0}, tile_list.size(), [&](std::size_t i) {
+        bg::buffer(*tile_list[i], parts[i], dist, side, join, end, circle);
+    });
+    while (parts.size() > 1) {
+        std::vector<BMulti> next((parts.size() + 1) / 2);
+        tbb::parallel_for(std::size_t{0}, next.size(), [&](std::size_t i) {
+            if (2 * i + 1 < parts.size()) {
+                bg::union_(parts[2 * i], parts[2 * i + 1], next[i]);
+            } else {
+                next[i] = std::move(parts[2 * i]);
+            }
+        });
+        parts = std::move(next);
+    }
+    const BMulti& buffered = parts.front();
+
+    for (const BPolygon& p : buffered) {
+        Polygon poly;
+        for (const BPoint& q : p.outer()) poly.outer.push_back(proj.inverse(q.x(), q.y()));
+        for (const auto& inner : p.inners()) {
+            Ring ring;
+            for (const BPoint& q : inner) ring.push_back(proj.inverse(q.x(), q.y()));
+            poly.inners.push_back(std::move(ring));
+        }
+        out.push_back(std::move(poly));
+    }
+    return out;
+}
+
+}  // namespace lc15

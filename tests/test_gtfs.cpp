@@ -1,0 +1,345 @@
+// GTFS: a tiny feed written by the test gives the same network and the same answers as the
+// line given directly; missing files and columns name themselves; bad rows are warnings with
+// their line; Porto Alegre's real feed runs end to end with its OSM extract and population grid.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/error.hpp"
+#include "engine/transit.hpp"
+#include "io/bus_lines.hpp"
+#include "io/gtfs.hpp"
+#include "io/osm_reader.hpp"
+
+namespace lc15 {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr LonLat kOrigin{122.2, 40.6};
+LonLat north(double y_m) {
+    return {kOrigin.lon, kOrigin.lat + y_m / (deg2rad(1.0) * kEarthRadiusM)};
+}
+
+// One street north from y = 0 to 2000 m.
+WalkGraph street() {
+    GraphBuilder b;
+    std::vector<WayNode> nodes;
+    for (int i = 0; i <= 4; ++i) nodes.push_back({std::uint64_t(i + 1), north(500.0 * i)});
+    b.add_way(1, nodes, 0);
+    return std::move(b).build();
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        path = fs::temp_directory_path() /
+               ("lc15_gtfs_" +
+                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+        fs::create_directories(path);
+    }
+    ~TempDir() { fs::remove_all(path); }
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name) << text;
+    }
+};
+
+std::string coord(LonLat p) {
+    std::ostringstream s;
+    s.precision(10);
+    s << p.lat << "," << p.lon;
+    return s.str();
+}
+
+// Stops A (200 m), B (1000 m), C (1800 m). Route R runs A -> B -> C on weekdays every 15
+// minutes from 07:00, 8 minutes end to end, B left empty (interpolated: 4 min each hop); one
+// trip C -> A; a Saturday-only trip and a 10:00 trip that must not count.
+void write_feed(const TempDir& d) {
+    d.write("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nA,Alpha," + coord(north(200)) +
+                             "\nB,Beta," + coord(north(1000)) + "\nC,Gamma," + coord(north(1800)) +
+                             "\nX,Broken,abc,1\n");
+    d.write("routes.txt", "route_id,route_short_name,route_long_name,route_type\nR,12,Twelve,3\n");
+    d.write(
+        "calendar.txt",
+        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+        "WD,1,1,1,1,1,0,0,20190101,20191231\nSA,0,0,0,0,0,1,0,20190101,20191231\n");
+    std::string trips = "route_id,service_id,trip_id\n",
+                times = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n";
+    for (int k = 0; k < 8; ++k) {
+        const std::string id = "t" + std::to_string(k);
+        const int dep = 7 * 60 + 15 * k;
+        auto hhmm = [](int minutes) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "%02d:%02d:00", minutes / 60, minutes % 60);
+            return std::string(buf);
+        };
+        trips += "R,WD," + id + "\n";
+        times += id + "," + hhmm(dep) + "," + hhmm(dep) + ",A,1\n" + id + ",\"\",\"\",B,2\n" + id +
+                 "," + hhmm(dep + 8) + "," + hhmm(dep + 8) + ",C,3\n";
+    }
+    trips += "R,WD,late\nR,SA,sat\nR,WD,back\n";
+    times += "late,10:00:00,10:00:00,A,1\nlate,10:08:00,10:08:00,C,2\n";
+    times += "sat,07:30:00,07:30:00,A,1\nsat,07:33:00,07:33:00,C,2\n";
+    // A bad time at B: warned, treated as empty (interpolated).
+    times += "back,07:05:00,07:05:00,C,1\nback,7:61:00,,B,2\nback,07:13:00,07:13:00,A,3\n";
+    d.write("trips.txt", trips);
+    d.write("stop_times.txt", times);
+}
+
+TEST(Gtfs, TinyFeedEqualsTheLineGivenDirectly) {
+    TempDir d;
+    write_feed(d);
+    io::GtfsFeed feed = io::read_gtfs(d.path);
+    ASSERT_EQ(feed.stops.size(), 3u);  // X has a bad latitude
+    EXPECT_EQ(feed.trips_total, 11u);
+    EXPECT_EQ(feed.trips_on_day, 10u);    // not the Saturday trip
+    EXPECT_EQ(feed.trips_in_window, 9u);  // not the 10:00 trip
+    ASSERT_EQ(feed.lines.size(), 2u);
+    // Patterns sorted by stop sequence: A,B,C (0,1,2) before C,B,A (2,1,0).
+    const TransitLineInput& up = feed.lines[0];
+    EXPECT_EQ(up.id, "R/1");
+    EXPECT_EQ(up.name, "12");
+    EXPECT_EQ(up.stops, (std::vector<StopId>{0, 1, 2}));
+    ASSERT_EQ(up.hop_seconds.size(), 2u);
+    EXPECT_NEAR(up.hop_seconds[0], 240, 1);  // 480 s split by distance 800 m : 800 m
+    EXPECT_NEAR(up.hop_seconds[1], 240, 1);
+    EXPECT_DOUBLE_EQ(up.headway_seconds, 900);  // 8 departures in 2 hours
+    bool warned_lat = false, warned_time = false;
+    for (const auto& w : feed.warnings) {
+        warned_lat |=
+            w.find("stops.txt:5") != std::string::npos && w.find("stop X") != std::string::npos;
+        warned_time |= w.find("stop_times.txt:") != std::string::npos &&
+                       w.find("7:61:00") != std::string::npos;
+    }
+    EXPECT_TRUE(warned_lat);
+    EXPECT_TRUE(warned_time);
+
+    // Same answers as the line given directly.
+    const WalkGraph g = street();
+    const Snapper snapper(g);
+    std::vector<TransitStopInput> stops{
+        {north(200), "A", ""}, {north(1000), "B", ""}, {north(1800), "C", ""}};
+    std::vector<TransitLineInput> direct{{"R", "12", {0, 1, 2}, {240, 240}, 900}};
+    TransitOptions opt;
+    const TransitNetwork from_gtfs =
+        build_transit(g, snapper, feed.stops, {feed.lines.data(), 1}, opt);
+    const TransitNetwork given = build_transit(g, snapper, stops, direct, opt);
+    const std::vector<SnapResult> homes{snapper.snap(north(100), 50), snapper.snap(north(900), 50)};
+    const std::vector<SnapResult> fac{snapper.snap(north(1900), 50)};
+    const TransitAccess a = walk_bus_seconds(from_gtfs, homes, fac, opt);
+    const TransitAccess b = walk_bus_seconds(given, homes, fac, opt);
+    // Home at 100 m: walk 80 s + wait 450 s + ride 480 s + walk 80 s = 1090 s (walking: 1440 s).
+    EXPECT_NEAR(b.walk_bus_s[0], 1090, 0.05);
+    EXPECT_NEAR(b.walk_s[0], 1440, 0.05);
+    for (int h = 0; h < 2; ++h) EXPECT_NEAR(a.walk_bus_s[h], b.walk_bus_s[h], 1.0);
+
+    // The same feed as a zip reads the same.
+    const fs::path zip = d.path / "feed.zip";
+    const std::string cmd = "cd '" + d.path.string() + "' && zip -q feed.zip *.txt";
+    if (std::system(cmd.c_str()) == 0) {
+        const io::GtfsFeed zipped = io::read_gtfs(zip);
+        ASSERT_EQ(zipped.lines.size(), feed.lines.size());
+        EXPECT_EQ(zipped.lines[0].hop_seconds, feed.lines[0].hop_seconds);
+        EXPECT_EQ(zipped.lines[0].headway_seconds, feed.lines[0].headway_seconds);
+    }
+}
+
+TEST(Gtfs, MissingFilesAndColumnsNameThemselves) {
+    TempDir d;
+    write_feed(d);
+    fs::remove(d.path / "stop_times.txt");
+    try {
+        io::read_gtfs(d.path);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(e.where().find("stop_times.txt"), std::string::npos) << e.what();
+    }
+    write_feed(d);
+    d.write("stops.txt", "stop_id,stop_name,stop_lon\nA,Alpha,1\n");
+    try {
+        io::read_gtfs(d.path);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(e.where().find("stops.txt"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("stop_lat"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(io::read_gtfs(d.path / "nothing_here"), InputError);
+}
+
+TEST(Gtfs, FrequenciesGiveTheHeadway) {
+    TempDir d;
+    write_feed(d);
+    // Trip t0 also runs every 5 minutes 07:00-08:00: 12 more departures, 20 in all in 2 hours.
+    d.write("frequencies.txt",
+            "trip_id,start_time,end_time,headway_secs\nt0,07:00:00,08:00:00,300\n");
+    const io::GtfsFeed feed = io::read_gtfs(d.path);
+    ASSERT_FALSE(feed.lines.empty());
+    EXPECT_DOUBLE_EQ(feed.lines[0].headway_seconds, 7200.0 / (7 + 12));
+}
+
+// Porto Alegre end to end: the real GTFS feed on the real street network, walk + bus from every
+// populated hexagon to the nearest of the grid's healthcare places.
+TEST(Gtfs, PortoAlegreEndToEnd) {
+    const fs::path root(LC15_SOURCE_DIR);
+    // The sample feed holds the trips departing 11:00-17:00 only: measure 13:00-15:00.
+    io::GtfsOptions gopt;
+    gopt.window_start_s = 13 * 3600;
+    gopt.window_end_s = 15 * 3600;
+    const io::GtfsFeed feed = io::read_gtfs(root / "data/gtfs/portoalegre_eptc_gtfs.zip", gopt);
+    EXPECT_EQ(feed.stops.size(), 3986u);
+    EXPECT_EQ(feed.trips_total, 2374u);
+    EXPECT_GT(feed.lines.size(), 100u);
+    for (const auto& l : feed.lines) {
+        ASSERT_EQ(l.hop_seconds.size() + 1, l.stops.size()) << l.id;
+        EXPECT_GT(l.headway_seconds, 0) << l.id;
+    }
+    const io::OsmData osm = io::read_osm(root / "data/osm/portoalegre.osm.pbf");
+    const Snapper snapper(osm.graph);
+    TransitOptions opt;
+    const TransitNetwork net = build_transit(osm.graph, snapper, feed.stops, feed.lines, opt);
+    std::size_t snapped = 0;
+    for (StopId s = 0; s < net.num_stops(); ++s) snapped += net.stop(s).snap.ok();
+    EXPECT_GT(snapped, 2000u);  // 2,470 of the feed's stops lie inside the extract
+
+    std::ifstream grid(root / "data/grid/portoalegre_hexgrid.csv");
+    ASSERT_TRUE(grid) << "data/grid/portoalegre_hexgrid.csv";
+    std::string line;
+    std::getline(grid, line);
+    std::vector<SnapResult> homes, clinics;
+    std::vector<double> pop;
+    while (std::getline(grid, line) && !line.empty()) {
+        std::stringstream ss(line);
+        std::string id, lon, lat, p, schools, jobs, health;
+        std::getline(ss, id, ',');
+        std::getline(ss, lon, ',');
+        std::getline(ss, lat, ',');
+        std::getline(ss, p, ',');
+        std::getline(ss, schools, ',');
+        std::getline(ss, jobs, ',');
+        std::getline(ss, health, ',');
+        auto num = [](const std::string& x) {
+            return x.empty() ? 0.0 : std::stod(x);
+        };  // empty = 0
+        const LonLat pos{num(lon), num(lat)};
+        if (num(p) > 0) {
+            homes.push_back(snapper.snap(pos, 300));
+            pop.push_back(num(p));
+        }
+        if (num(health) > 0) clinics.push_back(snapper.snap(pos, 300));
+    }
+    ASSERT_GT(homes.size(), 500u);
+    ASSERT_GT(clinics.size(), 10u);
+    const TransitAccess a = walk_bus_seconds(net, homes, clinics, opt);
+    double walk_pop = 0, bus_pop = 0, total = 0;
+    for (std::size_t h = 0; h < homes.size(); ++h) {
+        EXPECT_LE(a.walk_bus_s[h], a.walk_s[h]);
+        total += pop[h];
+        if (a.walk_s[h] <= 900) walk_pop += pop[h];
+        if (a.walk_bus_s[h] <= 900) bus_pop += pop[h];
+    }
+    // The bus must bring more people within 15 minutes of a health facility than walking alone.
+    EXPECT_GT(bus_pop, walk_pop);
+    EXPECT_GT(bus_pop / total, 0.5);
+    EXPECT_GT(bus_pop, walk_pop + 0.01 * total);
+    std::printf(
+        "Porto Alegre: %zu lines, %zu/%u stops snapped, %.0f people; within 15 min of "
+        "healthcare: walking %.1f %%, walk + bus %.1f %%\n",
+        feed.lines.size(), snapped, net.num_stops(), total, 100 * walk_pop / total,
+        100 * bus_pop / total);
+}
+
+}  // namespace
+}  // namespace lc15
+
+namespace lc15 {
+namespace {
+
+// Zhuhai's 47 OSM bus routes become lines whose stops snap onto the streets or are reported.
+TEST(BusLines, ZhuhaiOsmRoutesBecomeLines) {
+    const fs::path root(LC15_SOURCE_DIR);
+    const io::OsmData osm = io::read_osm(root / "data/osm/cn_zhuhai_xiangzhou.osm");
+    ASSERT_EQ(osm.routes.size(), 47u);
+    const Snapper snapper(osm.graph);
+    const io::BusLineOptions bopt;
+    const io::BusLines b = io::bus_lines_from_osm(osm, snapper, bopt);
+    std::size_t dropped = 0;
+    for (const auto& r : osm.routes) {
+        const bool warned =
+            std::any_of(b.warnings.begin(), b.warnings.end(), [&](const std::string& w) {
+                return w.find("route " + r.id) == 0 && w.find("not built") != std::string::npos;
+            });
+        dropped += warned;
+    }
+    EXPECT_EQ(b.lines.size() + dropped, 47u);
+    EXPECT_GT(b.lines.size(), 30u);
+    for (const auto& l : b.lines) {
+        ASSERT_GE(l.stops.size(), 2u) << l.id;
+        ASSERT_EQ(l.hop_seconds.size() + 1, l.stops.size()) << l.id;
+        for (std::size_t i = 0; i < l.hop_seconds.size(); ++i) {
+            // 18 km/h = 5 m/s, and the path is at least the straight line.
+            const double straight =
+                haversine_m(b.stops[l.stops[i]].pos, b.stops[l.stops[i + 1]].pos);
+            EXPECT_GE(l.hop_seconds[i] + 1e-9, straight * 0.9 / 5.0) << l.id << " hop " << i;
+            EXPECT_LE(l.hop_seconds[i], (straight * bopt.max_path_ratio + 200) / 5.0 + 1e-9)
+                << l.id << " hop " << i;
+        }
+    }
+    TransitOptions topt;
+    topt.stop_snap_m = bopt.max_stop_street_m;
+    const TransitNetwork net = build_transit(osm.graph, snapper, b.stops, b.lines, topt);
+    // Every stop a line uses snaps onto a street or is named in a warning.
+    for (std::uint32_t l = 0; l < net.num_lines(); ++l) {
+        for (StopId s : net.line_stops(l)) {
+            if (net.stop(s).snap.ok()) continue;
+            const bool reported = std::any_of(
+                b.warnings.begin(), b.warnings.end(),
+                [&](const std::string& w) { return w.find("stop " + net.stop(s).id) == 0; });
+            EXPECT_TRUE(reported) << net.stop(s).id;
+        }
+    }
+    std::size_t transfers = 0;
+    for (StopId s = 0; s < net.num_stops(); ++s) transfers += net.transfers(s).size();
+    EXPECT_GT(transfers, 0u);
+    std::printf("Zhuhai: %u lines from 47 routes, %u stops, %zu transfers, %zu warnings\n",
+                net.num_lines(), net.num_stops(), transfers, b.warnings.size());
+}
+
+TEST(BusLines, PlannersFileIsReadAndChecked) {
+    TempDir d;
+    d.write("lines.csv",
+            "line,stop_id,stop_name,lon,lat,headway_min\n"
+            "N1,a,South," +
+                std::to_string(north(200).lon) + "," + std::to_string(north(200).lat) +
+                ",6\n"
+                "N1,b,North," +
+                std::to_string(north(1800).lon) + "," + std::to_string(north(1800).lat) +
+                ",\n"
+                "N2,a,South," +
+                std::to_string(north(200).lon) + "," + std::to_string(north(200).lat) +
+                ",\n"
+                "N2,x,Field,122.3,40.6,\n"
+                "N3,y,Bad,abc,40.6,\n");
+    const WalkGraph g = street();
+    const Snapper snapper(g);
+    const io::BusLines b = io::read_bus_lines_csv(d.path / "lines.csv", snapper, {});
+    ASSERT_EQ(b.stops.size(), 3u);  // a shared by N1 and N2
+    ASSERT_EQ(b.lines.size(), 2u);  // N3 has no good row
+    EXPECT_EQ(b.lines[0].stops, (std::vector<StopId>{0, 1}));
+    EXPECT_DOUBLE_EQ(b.lines[0].headway_seconds, 360);
+    EXPECT_DOUBLE_EQ(b.lines[1].headway_seconds, 600);
+    EXPECT_NEAR(b.lines[0].hop_seconds[0], 1600 * 1.3 / 5.0, 0.5);  // straight × 1.3 at 18 km/h
+    auto has = [&](const std::string& s) {
+        return std::any_of(b.warnings.begin(), b.warnings.end(),
+                           [&](const std::string& w) { return w.find(s) != std::string::npos; });
+    };
+    EXPECT_TRUE(has("lines.csv:6: bad lon/lat"));
+    EXPECT_TRUE(has("stop x (Field)"));
+    d.write("nolat.csv", "line,lon\nN1,1\n");
+    EXPECT_THROW(io::read_bus_lines_csv(d.path / "nolat.csv", snapper, {}), InputError);
+}
+
+}  // namespace
+}  // namespace lc15

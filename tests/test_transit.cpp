@@ -1,0 +1,275 @@
+// The transit model and RAPTOR: hand-computed trips on a drawn network, a trip that needs a
+// transfer, and on random networks the reverse search behind walk_bus_seconds against one
+// forward RAPTOR per home (and walk + bus never slower than walking). Seed fixed, overridable
+// with LC15_TEST_SEED.
+#include <gtest/gtest.h>
+#include <oneapi/tbb/global_control.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "engine/error.hpp"
+#include "engine/transit.hpp"
+
+namespace lc15 {
+namespace {
+
+std::uint64_t test_seed() {
+    const char* s = std::getenv("LC15_TEST_SEED");
+    return s ? std::strtoull(s, nullptr, 10) : 20261127u;
+}
+
+// Metres east/north of an origin, as WGS84. Along a meridian 1 m is exactly 1/111195 degree.
+constexpr LonLat kOrigin{122.2, 40.6};
+LonLat at(double x_m, double y_m) {
+    const double m_per_deg = deg2rad(1.0) * kEarthRadiusM;
+    return {kOrigin.lon + x_m / (m_per_deg * std::cos(deg2rad(kOrigin.lat + y_m / m_per_deg))),
+            kOrigin.lat + y_m / m_per_deg};
+}
+
+// An L of streets: north along x = 0 from y = 0 to 4000 m, then east along y = 4000 m to
+// x = 4000 m; junctions every 500 m.
+WalkGraph l_streets() {
+    GraphBuilder b;
+    std::vector<WayNode> north, east;
+    for (int i = 0; i <= 8; ++i) north.push_back({std::uint64_t(i + 1), at(0, 500.0 * i)});
+    for (int i = 0; i <= 8; ++i)
+        east.push_back({std::uint64_t(i == 0 ? 9 : 100 + i), at(500.0 * i, 4000)});
+    b.add_way(1, north, 0);
+    b.add_way(2, east, 0);
+    return std::move(b).build();
+}
+
+constexpr double kSpeed = 1.25;  // m/s
+
+TEST(Transit, OneLineHandComputed) {
+    const WalkGraph g = l_streets();
+    const Snapper snapper(g);
+    // Home 100 m up the street, stops A at 200 m and B at 3800 m, the facility at 3900 m.
+    std::vector<TransitStopInput> stops{{at(0, 200), "A", "A"}, {at(0, 3800), "B", "B"}};
+    std::vector<TransitLineInput> lines{{"1", "Line 1", {0, 1}, {300.0}, 600.0}};
+    TransitOptions opt;
+    opt.walk_speed_m_per_s = kSpeed;
+    opt.budget_s = 3600;
+    const TransitNetwork net = build_transit(g, snapper, stops, lines, opt);
+    ASSERT_TRUE(net.warnings().empty());
+    EXPECT_EQ(net.transfers(0).size(), 0u);  // 3600 m apart: no walking transfer
+
+    const std::vector<SnapResult> homes{snapper.snap(at(0, 100), 50)};
+    const std::vector<SnapResult> facilities{snapper.snap(at(0, 3900), 50)};
+    const TransitAccess a = walk_bus_seconds(net, homes, facilities, opt);
+    // Walking: 3800 m at 1.25 m/s = 3040 s. Bus: walk 100 m (80 s) + wait 600/2 (300 s) +
+    // ride 300 s + walk 100 m (80 s) = 760 s, boarding at A.
+    EXPECT_NEAR(a.walk_s[0], 3040.0, 0.05);
+    EXPECT_NEAR(a.walk_bus_s[0], 760.0, 0.05);
+    EXPECT_EQ(a.board_stop[0], 0u);
+
+    // A 30-minute budget cuts the walk but not the bus trip.
+    opt.budget_s = 1800;
+    const TransitAccess b = walk_bus_seconds(net, homes, facilities, opt);
+    EXPECT_EQ(b.walk_s[0], kInfSeconds);
+    EXPECT_NEAR(b.walk_bus_s[0], 760.0, 0.05);
+
+    // The wait is capped: with max_wait 60 s the trip is 80 + 60 + 300 + 80 = 520 s.
+    opt.max_wait_s = 60;
+    EXPECT_NEAR(walk_bus_seconds(net, homes, facilities, opt).walk_bus_s[0], 520.0, 0.05);
+
+    // The bus does not run backwards: from the facility end to the home end only walking helps.
+    const TransitAccess back = walk_bus_seconds(net, facilities, homes, opt);
+    EXPECT_EQ(back.walk_bus_s[0], kInfSeconds);
+}
+
+TEST(Transit, TransferNeedsTwoRounds) {
+    const WalkGraph g = l_streets();
+    const Snapper snapper(g);
+    // Line 1 north from A (0,200) to B (0,3900); walk B -> corner -> C (100,4000) = 200 m;
+    // line 2 east from C to D (3800,4000); the facility at (3900,4000).
+    std::vector<TransitStopInput> stops{{at(0, 200), "A", ""},
+                                        {at(0, 3900), "B", ""},
+                                        {at(100, 4000), "C", ""},
+                                        {at(3800, 4000), "D", ""}};
+    std::vector<TransitLineInput> lines{{"1", "", {0, 1}, {300.0}, 600.0},
+                                        {"2", "", {2, 3}, {400.0}, 240.0}};
+    TransitOptions opt;
+    opt.walk_speed_m_per_s = kSpeed;
+    const TransitNetwork net = build_transit(g, snapper, stops, lines, opt);
+    ASSERT_EQ(net.transfers(1).size(), 1u);
+    EXPECT_EQ(net.transfers(1)[0].to, 2u);
+    EXPECT_NEAR(cm_to_metres(net.transfers(1)[0].length), 200.0, 0.05);
+
+    // Forward RAPTOR from A, reached after an 80 s walk.
+    TransitQuery q(net);
+    const std::vector<TransitOrigin> origin{{0, 80.0}};
+    q.run(origin, opt);
+    EXPECT_NEAR(q.arrival(1), 80 + 300 + 300, 1e-9);   // ride line 1
+    EXPECT_NEAR(q.arrival(2), 680 + 160, 1e-9);        // walk 200 m to C
+    EXPECT_EQ(q.ride_arrival(2), kInfSeconds);         // no bus arrives at C
+    EXPECT_NEAR(q.arrival(3), 840 + 120 + 400, 1e-9);  // wait 240/2, ride line 2
+    EXPECT_NEAR(q.ride_arrival(3), 1360, 1e-9);
+
+    const std::vector<SnapResult> homes{snapper.snap(at(0, 100), 50)};
+    const std::vector<SnapResult> facilities{snapper.snap(at(3900, 4000), 50)};
+    // 1360 s at D + 100 m egress (80 s) = 1440 s; walking would take 7800 m = 6240 s.
+    const TransitAccess a = walk_bus_seconds(net, homes, facilities, opt);
+    EXPECT_EQ(a.walk_s[0], kInfSeconds);
+    EXPECT_NEAR(a.walk_bus_s[0], 1440.0, 0.05);
+    // Without a transfer (one round) the facility is out of reach.
+    opt.max_transfers = 0;
+    q.run(origin, opt);
+    EXPECT_EQ(q.arrival(3), kInfSeconds);
+    EXPECT_EQ(walk_bus_seconds(net, homes, facilities, opt).walk_bus_s[0], kInfSeconds);
+}
+
+TEST(Transit, BadLinesAreReported) {
+    const WalkGraph g = l_streets();
+    const Snapper snapper(g);
+    std::vector<TransitStopInput> stops{{at(0, 200), "A", ""}, {at(2000, 2000), "far", "Field"}};
+    TransitOptions opt;
+    std::vector<TransitLineInput> short_line{{"s", "", {0}, {}, 600}};
+    const TransitNetwork net = build_transit(g, snapper, stops, short_line, opt);
+    EXPECT_EQ(net.num_lines(), 0u);
+    ASSERT_EQ(net.warnings().size(), 2u);  // the stop in the field and the one-stop line
+    EXPECT_NE(net.warnings()[0].find("stop far (Field)"), std::string::npos) << net.warnings()[0];
+    EXPECT_NE(net.warnings()[1].find("line s"), std::string::npos);
+    std::vector<TransitLineInput> bad_hops{{"b", "", {0, 1}, {1, 2}, 600}};
+    EXPECT_THROW(build_transit(g, snapper, stops, bad_hops, opt), InputError);
+    std::vector<TransitLineInput> bad_stop{{"c", "", {0, 7}, {60}, 600}};
+    EXPECT_THROW(build_transit(g, snapper, stops, bad_stop, opt), InputError);
+    std::vector<TransitLineInput> bad_headway{{"d", "", {0, 1}, {60}, 0}};
+    EXPECT_THROW(build_transit(g, snapper, stops, bad_headway, opt), InputError);
+}
+
+// A jittered street grid with some blocks missing, 150 m apart.
+WalkGraph random_grid(std::mt19937_64& rng, int n) {
+    GraphBuilder b;
+    std::uniform_real_distribution<double> jitter(-20, 20);
+    std::vector<LonLat> pos(n * n);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            pos[i * n + j] = at(150.0 * i + jitter(rng), 150.0 * j + jitter(rng));
+    std::int64_t way = 0;
+    auto add = [&](int a, int c) {
+        if (rng() % 100 < 15) return;
+        std::vector<WayNode> nodes{{std::uint64_t(a + 1), pos[a]}, {std::uint64_t(c + 1), pos[c]}};
+        b.add_way(++way, nodes, 0);
+    };
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            if (i + 1 < n) add(i * n + j, (i + 1) * n + j);
+            if (j + 1 < n) add(i * n + j, i * n + j + 1);
+        }
+    return std::move(b).build();
+}
+
+// Walking distance (cm) between two snapped points, by a full search from a.
+Distance walk_cm(const WalkGraph& g, MultiSourceDijkstra& s, const SnapResult& a,
+                 const SnapResult& b) {
+    const auto src = a.sources(g, 0, true);
+    s.run(src, kMaxSearchDistance, [](VertexId, Distance, std::uint32_t) {});
+    Distance d = b.distance_from(g, s, true);
+    if (a.edge == b.edge) d = std::min(d, same_edge_distance(a, b, true));
+    return d;
+}
+
+void expect_seconds(double got, double want, std::size_t home) {
+    if (want == kInfSeconds) {
+        EXPECT_EQ(got, kInfSeconds) << "home " << home;
+    } else {
+        EXPECT_NEAR(got, want, 1e-6) << "home " << home;
+    }
+}
+
+TEST(Transit, ReverseSearchMatchesForwardRaptorPerHome) {
+    std::mt19937_64 rng(test_seed());
+    int bus_helps = 0;
+    for (int round = 0; round < 6; ++round) {
+        const WalkGraph g = random_grid(rng, 14);
+        const Snapper snapper(g);
+        std::uniform_real_distribution<double> coord(0, 150.0 * 13);
+        std::vector<TransitStopInput> stops;
+        for (int i = 0; i < 30; ++i)
+            stops.push_back({at(coord(rng), coord(rng)), std::to_string(i), ""});
+        std::vector<TransitLineInput> lines;
+        for (int l = 0; l < 7; ++l) {
+            TransitLineInput line{std::to_string(l), "", {}, {}, double(120 + rng() % 1200)};
+            std::vector<StopId> perm(stops.size());
+            for (StopId s = 0; s < perm.size(); ++s) perm[s] = s;
+            std::shuffle(perm.begin(), perm.end(), rng);
+            const int len = 2 + int(rng() % 7);
+            for (int i = 0; i < len; ++i) {
+                line.stops.push_back(perm[i]);
+                if (i > 0)
+                    line.hop_seconds.push_back(
+                        haversine_m(stops[perm[i - 1]].pos, stops[perm[i]].pos) / 6.0);
+            }
+            lines.push_back(line);
+        }
+        TransitOptions opt;
+        opt.max_transfer_m = 300;
+        opt.max_access_m = 400;
+        opt.max_egress_m = 350;
+        opt.max_transfers = int(rng() % 3);
+        opt.budget_s = 1500;
+        const TransitNetwork net = build_transit(g, snapper, stops, lines, opt);
+        std::vector<SnapResult> homes, facilities;
+        for (int i = 0; i < 50; ++i) homes.push_back(snapper.snap(at(coord(rng), coord(rng)), 200));
+        for (int i = 0; i < 3; ++i)
+            facilities.push_back(snapper.snap(at(coord(rng), coord(rng)), 200));
+
+        const TransitAccess got = walk_bus_seconds(net, homes, facilities, opt);
+        {
+            tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+            const TransitAccess serial = walk_bus_seconds(net, homes, facilities, opt);
+            EXPECT_EQ(serial.walk_bus_s, got.walk_bus_s);
+            EXPECT_EQ(serial.board_stop, got.board_stop);
+        }
+
+        MultiSourceDijkstra search(g);
+        TransitQuery q(net);
+        std::vector<double> egress(net.num_stops(), kInfSeconds);
+        for (StopId s = 0; s < net.num_stops(); ++s) {
+            if (!net.stop(s).snap.ok()) continue;
+            for (const SnapResult& f : facilities) {
+                if (!f.ok()) continue;
+                const Distance d = walk_cm(g, search, net.stop(s).snap, f);
+                if (d <= metres_to_cm(opt.max_egress_m))
+                    egress[s] = std::min(egress[s], cm_to_metres(d) / opt.walk_speed_m_per_s);
+            }
+        }
+        for (std::size_t h = 0; h < homes.size(); ++h) {
+            if (!homes[h].ok()) {
+                EXPECT_EQ(got.walk_bus_s[h], kInfSeconds);
+                continue;
+            }
+            double walk = kInfSeconds;
+            for (const SnapResult& f : facilities) {
+                if (f.ok())
+                    walk = std::min(walk, cm_to_metres(walk_cm(g, search, homes[h], f)) /
+                                              opt.walk_speed_m_per_s);
+            }
+            if (walk > opt.budget_s) walk = kInfSeconds;
+            expect_seconds(got.walk_s[h], walk, h);
+            std::vector<TransitOrigin> origins;
+            for (StopId s = 0; s < net.num_stops(); ++s) {
+                if (!net.stop(s).snap.ok()) continue;
+                const Distance d = walk_cm(g, search, homes[h], net.stop(s).snap);
+                if (d <= metres_to_cm(opt.max_access_m))
+                    origins.push_back({s, cm_to_metres(d) / opt.walk_speed_m_per_s});
+            }
+            q.run(origins, opt);
+            double best = walk;
+            for (StopId s = 0; s < net.num_stops(); ++s) {
+                const double t = q.ride_arrival(s) + egress[s];
+                if (t <= opt.budget_s) best = std::min(best, t);
+            }
+            expect_seconds(got.walk_bus_s[h], best, h);
+            // The property: walk + bus includes walking alone, so it is never slower.
+            EXPECT_LE(got.walk_bus_s[h], got.walk_s[h]);
+            if (got.walk_bus_s[h] < got.walk_s[h]) ++bus_helps;
+        }
+    }
+    EXPECT_GT(bus_helps, 0);  // the instances are not all trivial
+}
+
+}  // namespace
+}  // namespace lc15
