@@ -209,8 +209,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     " rows match no category (not an error: a list may hold other places); "
                     "set category or category_field to classify them explicitly");
             }
-            // A file declared WGS84 whose points sit a GCJ-02 shift away from OSM's twins.
-            if (fc.crs_declared && Crs::parse(fc.crs, fc.where) == Crs::wgs84() &&
+            // A file taken as WGS84 (declared so, or with no CRS declared) whose points sit a
+            // GCJ-02 shift away from OSM's twins: the usual mistake with Amap exports.
+            if ((!fc.crs_declared || Crs::parse(fc.crs, fc.where) == Crs::wgs84()) &&
                 config.osm_facilities) {
                 std::vector<LonLat> declared, reference;
                 for (const auto& r : file_records)

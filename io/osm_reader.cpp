@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -597,12 +598,30 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     }
 
     // --- Features in a stable order: nodes, ways, relations, each by id ---
-    auto rank = [](const Feature& f) {
-        const int t = f.id[0] == 'n' ? 0 : (f.id[0] == 'w' ? 1 : 2);
-        return std::pair<int, long long>{t, std::stoll(f.id.substr(1))};
-    };
-    std::stable_sort(out.features.begin(), out.features.end(),
-                     [&](const Feature& a, const Feature& b) { return rank(a) < rank(b); });
+    // The key is computed once per feature and the features moved once (sorting the Feature
+    // objects themselves, re-parsing ids in every comparison, cost 6 % of `lc15 coverage`).
+    {
+        struct Rank {
+            int type;
+            long long id;
+            std::size_t index;  // ties keep the input order, as a stable sort would
+            bool operator<(const Rank& o) const {
+                return std::tie(type, id, index) < std::tie(o.type, o.id, o.index);
+            }
+        };
+        std::vector<Rank> order;
+        order.reserve(out.features.size());
+        for (std::size_t i = 0; i < out.features.size(); ++i) {
+            const std::string& id = out.features[i].id;
+            const int t = id[0] == 'n' ? 0 : (id[0] == 'w' ? 1 : 2);
+            order.push_back({t, std::stoll(id.substr(1)), i});
+        }
+        std::sort(order.begin(), order.end());
+        std::vector<Feature> sorted;
+        sorted.reserve(order.size());
+        for (const Rank& r : order) sorted.push_back(std::move(out.features[r.index]));
+        out.features = std::move(sorted);
+    }
 
     if (!replication.empty()) {
         out.timestamp = replication;

@@ -246,3 +246,30 @@ TEST(InspectCommand, CountsFacilitiesPerCategoryOfTheRuleSet) {
 }
 
 }  // namespace
+
+namespace {
+
+// A planner's list declared "WGS84" that is really GCJ-02 (every point ~600 m off its OSM
+// twin in the GCJ-02 direction) is warned about by name; points outside the city are too.
+TEST(CoverageCommand, WarnsAboutAMisdeclaredCrsAndPointsOutsideTheCity) {
+    const fs::path dir = fresh_dir("crs");
+    fs::create_directories(dir);
+    const fs::path cfg = dir / "city.toml";
+    std::ofstream(cfg) << "[city]\nosm = \"" << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string() << "\"\nrules = \""
+                       << (kSource / "configs/rules/gb50180_2018.toml").string()
+                       << "\"\nbbox = [113.517, 22.2664, 113.5571, 22.2881]\n[[facilities]]\npath = \""
+                       << (kSource / "data/demo/xiangzhou_facilities_gcj02.csv").string()
+                       << "\"\ncrs = \"WGS84\"\ntype_field = \"type\"\n"
+                       << "[[facilities]]\npath = \"far.csv\"\ncrs = \"WGS84\"\ncategory = \"kindergarten\"\n";
+    std::ofstream(dir / "far.csv") << "id,name,lon,lat\nk1,远处幼儿园,113.70,22.40\n";
+    const fs::path out = dir / "out";
+    const CliRun r = run("coverage -q --no-bus --config " + cfg.string() + " --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const std::string w = slurp(out / "warnings.txt");
+    EXPECT_NE(w.find("GCJ-02"), std::string::npos) << w;
+    EXPECT_NE(w.find("xiangzhou_facilities_gcj02.csv"), std::string::npos) << w;
+    EXPECT_NE(w.find("far.csv: k1"), std::string::npos) << w;
+    EXPECT_NE(w.find("outside"), std::string::npos) << w;
+}
+
+}  // namespace

@@ -51,6 +51,7 @@ def main(build, work, results):
 
     vertices = int(os.environ.get("LC15_BENCH_VERTICES", "1000000"))
     skip_slow = os.environ.get("LC15_BENCH_SKIP_SLOW") == "1"
+    repeat_e2e = 3  # end-to-end: fastest of 3 whole-process runs
     monaco = os.path.join(ROOT, "data", "osm", "monaco.osm.pbf")
     graphs = []
     g = os.path.join(work, "monaco")
@@ -87,32 +88,41 @@ def main(build, work, results):
                        peak_rss_mb=round(rss, 1), disagree=cmp["disagree"], version=out.get("version", ""),
                        **{k: out[k] for k in ("import_s", "query_s") if k in out})
 
-    # Whole job on OSM files. lc15: graph export + kernels (proxy until `lc15 coverage` lands).
-    for osm in ("monaco.osm.pbf", "portoalegre.osm.pbf"):
+    # Whole job on OSM files: lc15 coverage (one process: OSM in, every output written) vs a
+    # pyosmium + scipy pipeline and pgRouting import + query of lc15's exported graph. The peers
+    # do no bus analysis, so lc15 runs with --no-bus (the bus catchment and walk+bus figures
+    # are timed separately by lc15 itself in summary.json).
+    for name, osm, config in (("monaco", "monaco.osm.pbf", "monaco.toml"),
+                              ("zhuhai_xiangzhou", "cn_zhuhai_xiangzhou.osm", "zhuhai_xiangzhou.toml")):
         path = os.path.join(ROOT, "data", "osm", osm)
-        name = osm.split(".")[0]
         for threads in (1, 2):
-            gdir = os.path.join(work, f"e2e_{name}_{threads}")
-            fac = os.path.join(gdir, "facilities.csv")
-            steps = [[lc15, "graph", "export", path, "--format", "csv", "-o", gdir, "-j", str(threads)],
-                     [kernel_exe, "facilities", "--graph", gdir, "-o", fac]]
-            for kernel in ("nearest", "count"):
-                steps.append([kernel_exe, kernel, "--graph", gdir, "--facilities", fac, "-j", str(threads),
-                              "--out", os.path.join(gdir, f"{kernel}.u32")])
-            total, cpu, peak = 0.0, 0.0, 0.0
-            for s in steps:
-                _, rss, wall = run(s)
-                total += wall
-                cpu += LAST_CPU[0]
-                peak = max(peak, rss)
-            record(graph=name, tool="lc15 (export+kernels)", kernel="end-to-end", threads=threads,
-                   compute_s=round(total, 3), cpu_s=round(cpu, 3), peak_rss_mb=round(peak, 1))
-        out, rss, wall = run([PY, os.path.join(HERE, "osm_pipeline.py"), path, os.path.join(work, f"e2e_{name}_py")])
-        record(graph=name, tool="pyosmium+scipy", kernel="end-to-end", threads=1, compute_s=round(wall, 3),
-               cpu_s=round(LAST_CPU[0], 3), peak_rss_mb=round(rss, 1))
-        gdir = os.path.join(work, f"e2e_{name}_1")
-        out, rss, wall = run([PY, os.path.join(HERE, "pgrouting_peer.py"), "nearest", gdir,
-                              os.path.join(gdir, "facilities.csv"), os.path.join(work, f"e2e_{name}_pg.npy")])
+            best = None
+            for _ in range(repeat_e2e):
+                out_dir = os.path.join(work, f"e2e_{name}_cov{threads}")
+                subprocess.run(["rm", "-rf", out_dir], check=True)
+                _, rss, wall = run([lc15, "coverage", "--config", os.path.join(ROOT, "configs", config),
+                                    "--out", out_dir, "--no-bus", "-j", str(threads)])
+                if best is None or wall < best[0]:
+                    best = (wall, LAST_CPU[0], rss)
+            record(graph=name, tool="lc15 coverage", kernel="end-to-end", threads=threads,
+                   compute_s=round(best[0], 3), cpu_s=round(best[1], 3), peak_rss_mb=round(best[2], 1))
+        best = None
+        for _ in range(repeat_e2e):
+            _, rss, wall = run([PY, os.path.join(HERE, "osm_pipeline.py"), path, os.path.join(work, f"e2e_{name}_py")])
+            if best is None or wall < best[0]:
+                best = (wall, LAST_CPU[0], rss)
+        record(graph=name, tool="pyosmium+scipy", kernel="end-to-end", threads=1, compute_s=round(best[0], 3),
+               cpu_s=round(best[1], 3), peak_rss_mb=round(best[2], 1))
+        # pgRouting gets lc15's exported graph and the benchmark's facilities (its OSM import is
+        # not timed, which favours it); its answers are checked against lc15_kernel's.
+        gdir = os.path.join(work, f"e2e_{name}_graph")
+        fac = os.path.join(gdir, "facilities.csv")
+        run([lc15, "graph", "export", path, "--format", "csv", "-o", gdir])
+        run([kernel_exe, "facilities", "--graph", gdir, "-o", fac])
+        run([kernel_exe, "nearest", "--graph", gdir, "--facilities", fac, "-j", "1",
+             "--out", os.path.join(gdir, "nearest.u32")])
+        out, rss, wall = run([PY, os.path.join(HERE, "pgrouting_peer.py"), "nearest", gdir, fac,
+                              os.path.join(work, f"e2e_{name}_pg.npy")])
         cmp, _, _ = run([PY, os.path.join(HERE, "compare.py"), "nearest", os.path.join(gdir, "nearest.u32"),
                          os.path.join(work, f"e2e_{name}_pg.npy")])
         record(graph=name, tool="pgrouting (import+query)", kernel="end-to-end", threads=1,
@@ -147,7 +157,7 @@ def write_results(rows, results):
         base = None
         for o in rows:
             if o["graph"] == r["graph"] and o["kernel"] == r["kernel"] and o["tool"].startswith("lc15") \
-                    and o.get("threads") == 1:
+                    and o.get("threads") == 1 and base is None:
                 base = o
         two = next((o for o in rows if o["graph"] == r["graph"] and o["kernel"] == r["kernel"]
                     and o["tool"].startswith("lc15") and o.get("threads") == 2), None)
