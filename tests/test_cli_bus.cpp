@@ -14,6 +14,8 @@
 
 #include "io/vector_reader.hpp"
 
+#include "tests/support/cli_run.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -21,27 +23,10 @@ namespace {
 const fs::path kSource = LC15_SOURCE_DIR;
 const fs::path kDemo = kSource / "configs/zhuhai_xiangzhou.toml";
 
-struct CliRun {
-    int code;
-    std::string output;  // stdout and stderr
-};
+using lc15::test::CliRun;
+using lc15::test::slurp;
 
-CliRun run(const std::string& args) {
-    const std::string cmd = std::string(LC15_EXE) + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+CliRun run(const std::string& args) { return lc15::test::run_lc15(args); }
 
 fs::path fresh_dir(const std::string& name) {
     const fs::path d = fs::temp_directory_path() / ("lc15_bus_" + name);

@@ -14,6 +14,8 @@
 #include "io/city.hpp"
 #include "io/graph_export.hpp"
 
+#include "tests/support/cli_run.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -21,27 +23,10 @@ namespace {
 const fs::path kSource = LC15_SOURCE_DIR;
 const fs::path kDemo = kSource / "configs/zhuhai_xiangzhou.toml";
 
-struct CliRun {
-    int code;
-    std::string output;  // stdout and stderr
-};
+using lc15::test::CliRun;
+using lc15::test::slurp;
 
-CliRun run(const std::string& args) {
-    const std::string cmd = std::string(LC15_EXE) + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+CliRun run(const std::string& args) { return lc15::test::run_lc15(args); }
 
 fs::path fresh_dir(const std::string& name) {
     const fs::path d = fs::temp_directory_path() / ("lc15_cov_" + name);
@@ -255,15 +240,17 @@ TEST(CoverageCommand, WarnsAboutAMisdeclaredCrsAndPointsOutsideTheCity) {
     const fs::path dir = fresh_dir("crs");
     fs::create_directories(dir);
     const fs::path cfg = dir / "city.toml";
-    std::ofstream(cfg) << "[city]\nosm = \"" << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string() << "\"\nrules = \""
-                       << (kSource / "configs/rules/gb50180_2018.toml").string()
-                       << "\"\nbbox = [113.517, 22.2664, 113.5571, 22.2881]\n[[facilities]]\npath = \""
-                       << (kSource / "data/demo/xiangzhou_facilities_gcj02.csv").string()
-                       << "\"\ncrs = \"WGS84\"\ntype_field = \"type\"\n"
-                       << "[[facilities]]\npath = \"far.csv\"\ncrs = \"WGS84\"\ncategory = \"kindergarten\"\n";
+    std::ofstream(cfg)
+        << "[city]\nosm = \"" << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string()
+        << "\"\nrules = \"" << (kSource / "configs/rules/gb50180_2018.toml").string()
+        << "\"\nbbox = [113.517, 22.2664, 113.5571, 22.2881]\n[[facilities]]\npath = \""
+        << (kSource / "data/demo/xiangzhou_facilities_gcj02.csv").string()
+        << "\"\ncrs = \"WGS84\"\ntype_field = \"type\"\n"
+        << "[[facilities]]\npath = \"far.csv\"\ncrs = \"WGS84\"\ncategory = \"kindergarten\"\n";
     std::ofstream(dir / "far.csv") << "id,name,lon,lat\nk1,远处幼儿园,113.70,22.40\n";
     const fs::path out = dir / "out";
-    const CliRun r = run("coverage -q --no-bus --config " + cfg.string() + " --out " + out.string());
+    const CliRun r =
+        run("coverage -q --no-bus --config " + cfg.string() + " --out " + out.string());
     ASSERT_EQ(r.code, 0) << r.output;
     const std::string w = slurp(out / "warnings.txt");
     EXPECT_NE(w.find("GCJ-02"), std::string::npos) << w;
