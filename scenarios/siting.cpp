@@ -168,16 +168,23 @@ CoverageSets build_coverage_sets(const WalkGraph& g, std::span<const SnapResult>
     return sets;
 }
 
-SitingResult greedy_siting(const CoverageSets& sets, std::span<const LonLat> positions,
-                           const SitingOptions& opt, std::span<const LonLat> existing) {
-    check_capacity(sets, opt);
-    const std::uint32_t nc = sets.num_candidates();
-    if (opt.min_spacing_m > 0 && positions.size() != nc) {
+// Checks the arguments both solvers share and starts a result with the baseline figures.
+static SitingResult empty_result(const CoverageSets& sets, std::span<const LonLat> positions,
+                                 const SitingOptions& opt) {
+    if (opt.min_spacing_m > 0 && positions.size() != sets.num_candidates()) {
         throw std::invalid_argument("siting: spacing needs one position per candidate");
     }
     SitingResult r;
     r.base_covered = sets.base_covered;
     r.total_population = sets.total_population;
+    return r;
+}
+
+SitingResult greedy_siting(const CoverageSets& sets, std::span<const LonLat> positions,
+                           const SitingOptions& opt, std::span<const LonLat> existing) {
+    check_capacity(sets, opt);
+    const std::uint32_t nc = sets.num_candidates();
+    SitingResult r = empty_result(sets, positions, opt);
     std::vector<double> residual = sets.weight;
     auto cap_of = [&](std::uint32_t c) {
         return opt.capacity.empty() ? std::numeric_limits<double>::infinity() : opt.capacity[c];
@@ -243,12 +250,7 @@ SitingResult exact_siting(const CoverageSets& sets, std::span<const LonLat> posi
         throw std::invalid_argument("exact_siting: capacities are not supported");
     }
     const std::uint32_t nc = sets.num_candidates();
-    if (opt.min_spacing_m > 0 && positions.size() != nc) {
-        throw std::invalid_argument("siting: spacing needs one position per candidate");
-    }
-    SitingResult r;
-    r.base_covered = sets.base_covered;
-    r.total_population = sets.total_population;
+    SitingResult r = empty_result(sets, positions, opt);
 
     // Candidates allowed next to the existing facilities, most promising first (better bounds
     // early); ties by index.
