@@ -57,6 +57,7 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
             run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
         } else {
             run.command += " --no-bus";
+            for (const std::string& f : io::bus_output_files()) out.discard(f);  // none stale
         }
         io::write_coverage_outputs(out, city, model, report, run, bus ? &*bus : nullptr);
         out.commit();

@@ -182,6 +182,12 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     return r;
 }
 
+const std::vector<std::string>& bus_output_files() {
+    static const std::vector<std::string> files{"bus_catchment.csv", "bus_gaps.csv",
+                                                "bus_access.csv", "bus.gpkg", "bus_warnings.txt"};
+    return files;
+}
+
 void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus) {
     const CatchmentResult& r = bus.catchment;
     const TransitNetwork& net = bus.network;

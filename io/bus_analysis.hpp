@@ -88,4 +88,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,
 /// lines) and bus_warnings.txt.
 void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus);
 
+/// The files write_bus_outputs writes (for a run that skips the bus analysis to discard).
+const std::vector<std::string>& bus_output_files();
+
 }  // namespace lc15::io

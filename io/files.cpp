@@ -175,6 +175,8 @@ fs::path OutputDir::stage(const std::string& name) {
     return p;
 }
 
+void OutputDir::discard(const std::string& name) { discarded_.push_back(name); }
+
 void OutputDir::commit() {
     for (const std::string& name : names_) {
         const fs::path from = staging_ / name, to = dir_ / name;
@@ -185,6 +187,10 @@ void OutputDir::commit() {
         if (ec)
             throw InputError(to.string(), "cannot move output into place: " + ec.message(),
                              "check the folder's permissions");
+    }
+    for (const std::string& name : discarded_) {
+        std::error_code ec;
+        fs::remove(dir_ / name, ec);
     }
     committed_ = true;
 }

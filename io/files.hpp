@@ -32,7 +32,11 @@ class OutputDir {
 
     /// A path in the staging folder under which to write `name` (a relative file name).
     std::filesystem::path stage(const std::string& name);
-    /// Moves every staged file to its final place, replacing older versions.
+    /// At commit, removes `name` from the output folder if an earlier run left it there (an
+    /// output this run deliberately does not produce, so that no stale file looks current).
+    void discard(const std::string& name);
+    /// Moves every staged file to its final place, replacing older versions, and removes the
+    /// discarded ones.
     void commit();
     const std::filesystem::path& dir() const { return dir_; }
 
@@ -40,6 +44,7 @@ class OutputDir {
     std::filesystem::path dir_;
     std::filesystem::path staging_;
     std::vector<std::string> names_;
+    std::vector<std::string> discarded_;
     bool committed_ = false;
     bool created_ =
         false;  // the folder did not exist before: removed again if nothing is committed

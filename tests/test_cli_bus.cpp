@@ -286,6 +286,17 @@ TEST(BusCommand, CoverageCarriesTheBusFiguresAndAgreesWithBus) {
     EXPECT_EQ(read_csv(plain / "communities.csv").rows.at(0).count("bus500_land_share"), 0u);
     EXPECT_TRUE(nlohmann::json::parse(slurp(plain / "summary.json"))["bus"].is_null());
     EXPECT_FALSE(fs::exists(plain / "bus_catchment.csv"));
+
+    // --no-bus over the folder of a run with buses: the old bus files go, so that nothing
+    // stale sits beside the new figures.
+    const CliRun again =
+        run("coverage -q --no-bus --config " + kDemo.string() + " --out " + cov.string());
+    ASSERT_EQ(again.code, 0) << again.output;
+    for (const char* f :
+         {"bus_catchment.csv", "bus_gaps.csv", "bus_access.csv", "bus.gpkg", "bus_warnings.txt"}) {
+        EXPECT_FALSE(fs::exists(cov / f)) << f;
+    }
+    EXPECT_TRUE(fs::exists(cov / "communities.csv"));
 }
 
 }  // namespace
