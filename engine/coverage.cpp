@@ -5,6 +5,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <functional>
@@ -44,12 +45,38 @@ struct HeapItem {
 // reaches q of the total (a relative 1e-12 absorbs rounding); -1 when the quantile lies among
 // unreached homes (infinite distance) or there is no weight. `keys` is scratch. Every sum runs
 // in a fixed order, so a report updated from a Delta equals a fresh one bit for bit.
+// Keys (distance << 32 | index) in ascending order, i.e. by distance, ties in index order:
+// std::sort for short lists, else a least-significant-digit radix sort on the distance bytes
+// (stable, so ties keep their index order; passes where every key has the same byte skipped).
+void sort_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp) {
+    const std::size_t n = keys.size();
+    if (n < 256) {
+        std::sort(keys.begin(), keys.end());
+        return;
+    }
+    std::array<std::array<std::uint32_t, 256>, 4> count{};
+    for (std::uint64_t k : keys) {
+        for (int b = 0; b < 4; ++b) ++count[b][(k >> (32 + 8 * b)) & 0xff];
+    }
+    tmp.resize(n);
+    for (int b = 0; b < 4; ++b) {
+        auto& c = count[b];
+        const int shift = 32 + 8 * b;
+        if (c[(keys.front() >> shift) & 0xff] == n) continue;  // one bucket: nothing to do
+        std::uint32_t sum = 0;
+        for (auto& x : c) sum += std::exchange(x, sum);
+        for (std::uint64_t k : keys) tmp[c[(k >> shift) & 0xff]++] = k;
+        keys.swap(tmp);
+    }
+}
+
 void weighted_quantiles(std::span<const Distance> dist, std::span<const double> pop,
-                        std::vector<std::uint64_t>& keys, double& median_m, double& p90_m) {
+                        std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp,
+                        double& median_m, double& p90_m) {
     keys.resize(dist.size());
     for (std::size_t i = 0; i < dist.size(); ++i)
         keys[i] = (std::uint64_t{dist[i]} << 32) | static_cast<std::uint32_t>(i);
-    std::sort(keys.begin(), keys.end());  // = a stable sort by distance
+    sort_keys(keys, tmp);  // = a stable sort by distance
     double total = 0;
     for (std::uint64_t key : keys) total += pop[static_cast<std::uint32_t>(key)];
     median_m = p90_m = -1;
@@ -121,6 +148,7 @@ struct CoverageModel::Impl {
     std::uint32_t vstamp = 0;
     std::vector<std::uint32_t> hmark;
     std::uint32_t hstamp = 0;
+    std::vector<std::uint32_t> hslot;  // per home: its index in a Recorder's list
     std::vector<HeapItem> heap;
 
     bool legs() const { return options.access_legs; }
@@ -169,7 +197,7 @@ struct CoverageModel::Impl {
     struct Scratch {
         std::vector<Distance> dist;
         std::vector<double> pop;
-        std::vector<std::uint64_t> keys;
+        std::vector<std::uint64_t> keys, tmp;
     };
 
     // One (community, category) entry from the community's homes; facilities_within is left
@@ -188,7 +216,7 @@ struct CoverageModel::Impl {
             s.pop.push_back(pop);
         }
         x.share = x.population > 0 ? x.covered_population / x.population : 0.0;
-        weighted_quantiles(s.dist, s.pop, s.keys, x.median_m, x.p90_m);
+        weighted_quantiles(s.dist, s.pop, s.keys, s.tmp, x.median_m, x.p90_m);
         x.pass = x.share >= rules[k].target_share;
     }
 
@@ -394,14 +422,30 @@ struct CoverageModel::Impl {
             }
             return r;
         }
+        // Appends the changed homes in home order: a scan over the marks when the edit
+        // touched many homes, else a sort of (home, index) keys.
         void finish(Delta* delta) {
             if (!delta) return;
-            std::sort(before.begin(), before.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
-            for (const auto& [h, b] : before) {
+            auto emit = [&](HomeId h, const HomeCategoryResult& b) {
                 const HomeCategoryResult& a = m.cats[cat].home[h];
                 if (!(a == b)) delta->changes.push_back({cat, h, b, a});
+            };
+            delta->changes.reserve(delta->changes.size() + before.size());
+            if (before.size() * 8 >= m.homes.size()) {
+                m.hslot.resize(m.homes.size());
+                for (std::uint32_t i = 0; i < before.size(); ++i) m.hslot[before[i].first] = i;
+                for (HomeId h = 0; h < m.homes.size(); ++h) {
+                    if (m.hmark[h] == m.hstamp) emit(h, before[m.hslot[h]].second);
+                }
+                return;
             }
+            std::vector<std::uint64_t> keys(before.size());
+            for (std::uint32_t i = 0; i < before.size(); ++i)
+                keys[i] = (std::uint64_t{before[i].first} << 32) | i;
+            std::sort(keys.begin(), keys.end());
+            for (std::uint64_t key : keys)
+                emit(static_cast<HomeId>(key >> 32),
+                     before[static_cast<std::uint32_t>(key)].second);
         }
     };
 
@@ -701,18 +745,22 @@ void CoverageModel::update_report(CoverageReport& report, const Delta& delta) co
         if (cm.by_category.size() != nc)
             throw std::invalid_argument("update_report: not a report of this model");
     }
-    // Touched categories, and per category the touched communities (sorted, unique).
+    // Touched categories and (community, category) entries, marked densely.
     std::vector<char> cat_touched(nc, 0);
-    std::vector<std::pair<CommunityId, std::uint32_t>> touched;  // (community, category)
+    std::vector<char> entry_touched(static_cast<std::size_t>(ncom) * nc, 0);
     for (const HomeChange& ch : delta.changes) {
         if (ch.category >= nc || ch.home >= m.homes.size())
             throw std::out_of_range("update_report: the delta names no home of this model");
         cat_touched[ch.category] = 1;
         const CommunityId c = m.homes[ch.home].community;
-        if (c < ncom) touched.emplace_back(c, ch.category);
+        if (c < ncom) entry_touched[static_cast<std::size_t>(c) * nc + ch.category] = 1;
     }
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    std::vector<std::pair<CommunityId, std::uint32_t>> touched;  // (community, category), sorted
+    for (std::size_t i = 0; i < entry_touched.size(); ++i) {
+        if (entry_touched[i])
+            touched.emplace_back(static_cast<CommunityId>(i / nc),
+                                 static_cast<std::uint32_t>(i % nc));
+    }
     // Facilities within, recounted for the touched categories: every community a facility's
     // reach gained or lost has a home whose count_within changed, so it is in the delta.
     std::vector<std::uint32_t> cat_slot(nc, kInvalidId);

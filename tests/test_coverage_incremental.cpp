@@ -5,6 +5,7 @@
 // bit for bit. Seed fixed, overridable with LC15_TEST_SEED.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -250,6 +251,78 @@ TEST(CoverageIncremental, EditsMatchFreshComputation) {
     for (std::uint64_t i = 0; i < 24; ++i) {
         run_property(base + i, i % 2 == 0, i % 3 == 0 ? std::uint8_t{kEdgeSteps} : std::uint8_t{0});
         if (HasFatalFailure()) return;
+    }
+}
+
+// The population-weighted quantile as first written: stable sort of (distance, population) in
+// home order, the total and the running sum in that order.
+double oracle_quantile(std::vector<std::pair<Distance, double>> v, double q) {
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    double total = 0;
+    for (const auto& x : v) total += x.second;
+    if (!(total > 0)) return -1;
+    const double want = q * total * (1.0 - 1e-12);
+    double cum = 0;
+    for (const auto& x : v) {
+        cum += x.second;
+        if (cum >= want && x.second > 0)
+            return x.first == kInfDistance ? -1.0 : cm_to_metres(x.first);
+    }
+    return -1;
+}
+
+// Communities of a few thousand homes (the report sorts those by radix, short ones by
+// std::sort), with many equal distances (homes sharing a snap) and unreached homes: medians and
+// 90th percentiles equal the stable-sort oracle bit for bit, before and after edits.
+TEST(CoverageIncremental, QuantilesOfLargeCommunitiesMatchStableSort) {
+    std::mt19937_64 rng(test_seed() + 1000);
+    const WalkGraph g = street_graph(rng, 12, 12, 80);
+    const Snapper snapper(g);
+    std::uniform_real_distribution<double> x(-20, 12 * 80), pop(0.1, 40.0);
+    std::vector<CategoryRule> rules(2);
+    rules[0].radius_m = 150;
+    rules[1].radius_m = 400;
+    std::vector<Home> homes;
+    for (int i = 0; i < 3000; ++i) {
+        SnapResult s = snapper.snap(at(x(rng), x(rng)), 30);
+        if (i % 4 == 1) s = homes[rng() % homes.size()].snap;  // shares a snap: a tie
+        if (i % 50 == 7) s = SnapResult{};                     // off the network: unreached
+        const auto c = static_cast<CommunityId>(i % 7 == 0 ? 2 : i % 2);  // 2: a short one
+        homes.push_back({s, i % 13 == 0 ? 0.0 : pop(rng), c});
+    }
+    CoverageModel m(g, rules, {});
+    m.set_homes(homes);
+    for (int i = 0; i < 3; ++i)
+        m.add_facility(static_cast<std::uint32_t>(i % 2), snapper.snap(at(x(rng), x(rng)), 40));
+    m.compute();
+    CoverageReport updated = m.report(3);
+    for (int step = 0; step < 6; ++step) {
+        const CoverageReport r = m.report(3);
+        std::size_t largest = 0;
+        for (std::uint32_t c = 0; c < 3; ++c) {
+            for (std::uint32_t k = 0; k < 2; ++k) {
+                std::vector<std::pair<Distance, double>> v;
+                for (HomeId h = 0; h < homes.size(); ++h)
+                    if (homes[h].community == c)
+                        v.emplace_back(m.home(k, h).nearest, homes[h].population);
+                largest = std::max(largest, v.size());
+                const std::string at = "step " + std::to_string(step) + " community " +
+                                       std::to_string(c) + " cat " + std::to_string(k);
+                EXPECT_TRUE(
+                    same_bits(r.communities[c].by_category[k].median_m, oracle_quantile(v, 0.5)))
+                    << at;
+                EXPECT_TRUE(
+                    same_bits(r.communities[c].by_category[k].p90_m, oracle_quantile(v, 0.9)))
+                    << at;
+            }
+        }
+        ASSERT_GT(largest, 1000u);
+        expect_reports_identical(updated, r, "step " + std::to_string(step));
+        Delta d;
+        m.add_facility(static_cast<std::uint32_t>(step % 2), snapper.snap(at(x(rng), x(rng)), 40),
+                       &d);
+        m.update_report(updated, d);
     }
 }
 
