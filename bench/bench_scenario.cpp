@@ -4,6 +4,7 @@
 // docs/SCENARIOS.md. Items: edits (or full computations) per second; wall time (TBB threads).
 //   BM_MonacoAddRescore      add_facility + update_report (the incremental re-scoring)
 //   BM_MonacoMoveRescore     move_facility + update_report
+//   BM_MonacoAddOnly         add_facility alone (the edit's share of the above)
 //   BM_MonacoAddFullReport   add_facility + a whole report() (how scenarios re-scored before)
 //   BM_MonacoComputeReport   full compute() + report(), for comparison
 //   BM_MonacoEvaluateAdd     ScenarioEvaluator::evaluate of a one-edit add_facility scenario
@@ -159,6 +160,26 @@ void BM_MonacoMoveRescore(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_MonacoMoveRescore)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MonacoAddOnly(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    CoverageModel m = io::make_coverage_model(c.city);
+    m.compute();
+    std::size_t i = 0, changes = 0;
+    for (auto _ : state) {
+        Delta d;
+        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
+        changes += d.changes.size();
+        state.PauseTiming();
+        m.remove_facility(f);
+        state.ResumeTiming();
+        ++i;
+    }
+    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoAddOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_MonacoAddFullReport(benchmark::State& state) {
     const Monaco& c = monaco();
