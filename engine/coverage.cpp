@@ -5,9 +5,11 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <span>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -38,22 +40,65 @@ struct HeapItem {
     }
 };
 
-// Population-weighted quantile of (distance, weight) pairs: the smallest distance whose
-// cumulative weight reaches q of the total (a relative 1e-12 absorbs rounding). Returns -1
-// when the quantile lies among unreached homes (infinite distance) or there is no weight.
-double weighted_quantile(std::vector<std::pair<Distance, double>>& v, double q) {
+// Population-weighted median and 90th percentile of one community's homes for one category:
+// the smallest distance whose cumulative weight (in order of distance, ties in home order)
+// reaches q of the total (a relative 1e-12 absorbs rounding); -1 when the quantile lies among
+// unreached homes (infinite distance) or there is no weight. `keys` is scratch. Every sum runs
+// in a fixed order, so a report updated from a Delta equals a fresh one bit for bit.
+// Keys (distance << 32 | index) in ascending order, i.e. by distance, ties in index order:
+// std::sort for short lists, else a least-significant-digit radix sort on the distance bytes
+// (stable, so ties keep their index order; passes where every key has the same byte skipped).
+void sort_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp) {
+    const std::size_t n = keys.size();
+    if (n < 256) {
+        std::sort(keys.begin(), keys.end());
+        return;
+    }
+    std::array<std::array<std::uint32_t, 256>, 4> count{};
+    for (std::uint64_t k : keys) {
+        for (int b = 0; b < 4; ++b) ++count[b][(k >> (32 + 8 * b)) & 0xff];
+    }
+    tmp.resize(n);
+    for (int b = 0; b < 4; ++b) {
+        auto& c = count[b];
+        const int shift = 32 + 8 * b;
+        if (c[(keys.front() >> shift) & 0xff] == n) continue;  // one bucket: nothing to do
+        std::uint32_t sum = 0;
+        for (auto& x : c) sum += std::exchange(x, sum);
+        for (std::uint64_t k : keys) tmp[c[(k >> shift) & 0xff]++] = k;
+        keys.swap(tmp);
+    }
+}
+
+void weighted_quantiles(std::span<const Distance> dist, std::span<const double> pop,
+                        std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp,
+                        double& median_m, double& p90_m) {
+    keys.resize(dist.size());
+    for (std::size_t i = 0; i < dist.size(); ++i)
+        keys[i] = (std::uint64_t{dist[i]} << 32) | static_cast<std::uint32_t>(i);
+    sort_keys(keys, tmp);  // = a stable sort by distance
     double total = 0;
-    for (const auto& x : v) total += x.second;
-    if (!(total > 0)) return -1;
-    const double want = q * total * (1.0 - 1e-12);
+    for (std::uint64_t key : keys) total += pop[static_cast<std::uint32_t>(key)];
+    median_m = p90_m = -1;
+    if (!(total > 0)) return;
+    const double want50 = 0.5 * total * (1.0 - 1e-12), want90 = 0.9 * total * (1.0 - 1e-12);
     double cum = 0;
-    for (const auto& x : v) {
-        cum += x.second;
-        if (cum >= want && x.second > 0) {
-            return x.first == kInfDistance ? -1.0 : cm_to_metres(x.first);
+    bool have50 = false;
+    for (std::uint64_t key : keys) {
+        const double w = pop[static_cast<std::uint32_t>(key)];
+        cum += w;
+        if (!(w > 0)) continue;
+        const Distance d = static_cast<Distance>(key >> 32);
+        const double m = d == kInfDistance ? -1.0 : cm_to_metres(d);
+        if (!have50 && cum >= want50) {
+            median_m = m;
+            have50 = true;
+        }
+        if (cum >= want90) {
+            p90_m = m;
+            return;
         }
     }
-    return -1;
 }
 
 }  // namespace
@@ -92,6 +137,7 @@ struct CoverageModel::Impl {
     std::vector<Home> homes;
     std::vector<std::uint32_t> edge_home_first;  // CSR edge -> homes (usable snaps only)
     std::vector<HomeId> edge_homes;
+    std::vector<HomeId> by_community;  // homes sorted by community, in home order within one
     std::vector<Facility> facilities;
     std::vector<Category> cats;
     bool computed = false;
@@ -102,6 +148,7 @@ struct CoverageModel::Impl {
     std::uint32_t vstamp = 0;
     std::vector<std::uint32_t> hmark;
     std::uint32_t hstamp = 0;
+    std::vector<std::uint32_t> hslot;  // per home: its index in a Recorder's list
     std::vector<HeapItem> heap;
 
     bool legs() const { return options.access_legs; }
@@ -130,6 +177,81 @@ struct CoverageModel::Impl {
         for (HomeId h = 0; h < homes.size(); ++h) {
             if (usable(homes[h].snap)) edge_homes[fill[homes[h].snap.edge]++] = h;
         }
+        by_community.resize(homes.size());
+        for (HomeId h = 0; h < homes.size(); ++h) by_community[h] = h;
+        std::stable_sort(by_community.begin(), by_community.end(), [&](HomeId a, HomeId b) {
+            return homes[a].community < homes[b].community;
+        });
+    }
+
+    // The homes of community c, in home order.
+    std::span<const HomeId> members(CommunityId c) const {
+        const auto lo = std::partition_point(by_community.begin(), by_community.end(),
+                                             [&](HomeId h) { return homes[h].community < c; });
+        const auto hi = std::partition_point(lo, by_community.end(),
+                                             [&](HomeId h) { return homes[h].community <= c; });
+        return {by_community.data() + (lo - by_community.begin()),
+                static_cast<std::size_t>(hi - lo)};
+    }
+
+    struct Scratch {
+        std::vector<Distance> dist;
+        std::vector<double> pop;
+        std::vector<std::uint64_t> keys, tmp;
+    };
+
+    // One (community, category) entry from the community's homes; facilities_within is left
+    // to the caller. Sums run in home order, the quantiles in distance order.
+    void community_metrics(std::uint32_t k, std::span<const HomeId> homes_of, Scratch& s,
+                           CategoryCommunityMetrics& x) const {
+        s.dist.clear();
+        s.pop.clear();
+        x.population = x.covered_population = 0;
+        for (const HomeId h : homes_of) {
+            const double pop = homes[h].population;
+            const HomeCategoryResult& r = cats[k].home[h];
+            x.population += pop;
+            if (r.reached() && r.nearest <= radius[k]) x.covered_population += pop;
+            s.dist.push_back(r.nearest);
+            s.pop.push_back(pop);
+        }
+        x.share = x.population > 0 ? x.covered_population / x.population : 0.0;
+        weighted_quantiles(s.dist, s.pop, s.keys, s.tmp, x.median_m, x.p90_m);
+        x.pass = x.share >= rules[k].target_share;
+    }
+
+    // Score and lacking categories of a community from its per-category entries.
+    void community_score(CommunityMetrics& cm) const {
+        double weighted = 0, weight_sum = 0;
+        cm.lacking.clear();
+        for (std::uint32_t k = 0; k < rules.size(); ++k) {
+            const CategoryCommunityMetrics& x = cm.by_category[k];
+            weighted += rules[k].weight * x.share;
+            weight_sum += rules[k].weight;
+            if (x.population > 0 && x.covered_population == 0) cm.lacking.push_back(k);
+        }
+        cm.score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
+    }
+
+    // City figures of category k, over all homes in home order.
+    void city_category(std::uint32_t k, CityCategorySummary& s) const {
+        s = {};
+        for (HomeId h = 0; h < homes.size(); ++h) {
+            const double pop = homes[h].population;
+            const HomeCategoryResult& r = cats[k].home[h];
+            s.population += pop;
+            if (r.reached() && r.nearest <= radius[k]) s.covered_population += pop;
+        }
+        s.share = s.population > 0 ? s.covered_population / s.population : 0.0;
+    }
+
+    void city_score(CoverageReport& out) const {
+        double weighted = 0, weight_sum = 0;
+        for (std::uint32_t k = 0; k < rules.size(); ++k) {
+            weighted += rules[k].weight * out.city[k].share;
+            weight_sum += rules[k].weight;
+        }
+        out.city_score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
     }
 
     // Nearest facility of `cat` for home h from the per-vertex arrays and the facilities on
@@ -300,14 +422,30 @@ struct CoverageModel::Impl {
             }
             return r;
         }
+        // Appends the changed homes in home order: a scan over the marks when the edit
+        // touched many homes, else a sort of (home, index) keys.
         void finish(Delta* delta) {
             if (!delta) return;
-            std::sort(before.begin(), before.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
-            for (const auto& [h, b] : before) {
+            auto emit = [&](HomeId h, const HomeCategoryResult& b) {
                 const HomeCategoryResult& a = m.cats[cat].home[h];
                 if (!(a == b)) delta->changes.push_back({cat, h, b, a});
+            };
+            delta->changes.reserve(delta->changes.size() + before.size());
+            if (before.size() * 8 >= m.homes.size()) {
+                m.hslot.resize(m.homes.size());
+                for (std::uint32_t i = 0; i < before.size(); ++i) m.hslot[before[i].first] = i;
+                for (HomeId h = 0; h < m.homes.size(); ++h) {
+                    if (m.hmark[h] == m.hstamp) emit(h, before[m.hslot[h]].second);
+                }
+                return;
             }
+            std::vector<std::uint64_t> keys(before.size());
+            for (std::uint32_t i = 0; i < before.size(); ++i)
+                keys[i] = (std::uint64_t{before[i].first} << 32) | i;
+            std::sort(keys.begin(), keys.end());
+            for (std::uint64_t key : keys)
+                emit(static_cast<HomeId>(key >> 32),
+                     before[static_cast<std::uint32_t>(key)].second);
         }
     };
 
@@ -564,20 +702,6 @@ CoverageReport CoverageModel::report(std::uint32_t num_communities) const {
     CoverageReport out;
     out.communities.resize(num_communities);
     out.city.resize(nc);
-
-    // Homes by community (CSR, in home order so sums are reproducible).
-    std::vector<std::uint32_t> first(num_communities + 1, 0);
-    for (const Home& h : m.homes) {
-        if (h.community < num_communities) ++first[h.community + 1];
-    }
-    for (std::uint32_t c = 0; c < num_communities; ++c) first[c + 1] += first[c];
-    std::vector<HomeId> members(first.back());
-    {
-        std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
-        for (HomeId h = 0; h < m.homes.size(); ++h) {
-            if (m.homes[h].community < num_communities) members[fill[m.homes[h].community]++] = h;
-        }
-    }
     // Facilities within the radius of some home, per (community, category).
     std::vector<std::uint32_t> fac_within(static_cast<std::size_t>(num_communities) * nc, 0);
     for (const auto& fac : m.facilities) {
@@ -586,56 +710,102 @@ CoverageReport CoverageModel::report(std::uint32_t num_communities) const {
             if (c < num_communities) ++fac_within[static_cast<std::size_t>(c) * nc + fac.cat];
         }
     }
-    double weight_sum = 0;
-    for (const auto& r : m.rules) weight_sum += r.weight;
-
+    tbb::enumerable_thread_specific<Impl::Scratch> scratch;
     tbb::parallel_for(
         tbb::blocked_range<std::uint32_t>(0, num_communities), [&](const auto& range) {
-            std::vector<std::pair<Distance, double>> dist;
+            Impl::Scratch& s = scratch.local();
             for (std::uint32_t c = range.begin(); c != range.end(); ++c) {
                 CommunityMetrics& cm = out.communities[c];
                 cm.by_category.resize(nc);
-                double weighted = 0;
+                const auto homes_of = m.members(c);
                 for (std::uint32_t k = 0; k < nc; ++k) {
                     CategoryCommunityMetrics& x = cm.by_category[k];
-                    dist.clear();
-                    for (std::uint32_t i = first[c]; i < first[c + 1]; ++i) {
-                        const HomeId h = members[i];
-                        const double pop = m.homes[h].population;
-                        const HomeCategoryResult& r = m.cats[k].home[h];
-                        x.population += pop;
-                        if (r.reached() && r.nearest <= m.radius[k]) x.covered_population += pop;
-                        dist.emplace_back(r.nearest, pop);
-                    }
-                    x.share = x.population > 0 ? x.covered_population / x.population : 0.0;
-                    std::stable_sort(dist.begin(), dist.end(), [](const auto& a, const auto& b) {
-                        return a.first < b.first;
-                    });
-                    x.median_m = weighted_quantile(dist, 0.5);
-                    x.p90_m = weighted_quantile(dist, 0.9);
+                    m.community_metrics(k, homes_of, s, x);
                     x.facilities_within = fac_within[static_cast<std::size_t>(c) * nc + k];
-                    x.pass = x.share >= m.rules[k].target_share;
-                    weighted += m.rules[k].weight * x.share;
-                    if (x.population > 0 && x.covered_population == 0) cm.lacking.push_back(k);
                 }
-                cm.score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
+                m.community_score(cm);
             }
         });
-
-    double weighted = 0;
-    for (std::uint32_t k = 0; k < nc; ++k) {
-        CityCategorySummary& s = out.city[k];
-        for (HomeId h = 0; h < m.homes.size(); ++h) {
-            const double pop = m.homes[h].population;
-            const HomeCategoryResult& r = m.cats[k].home[h];
-            s.population += pop;
-            if (r.reached() && r.nearest <= m.radius[k]) s.covered_population += pop;
-        }
-        s.share = s.population > 0 ? s.covered_population / s.population : 0.0;
-        weighted += m.rules[k].weight * s.share;
-    }
-    out.city_score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
+    for (std::uint32_t k = 0; k < nc; ++k) m.city_category(k, out.city[k]);
+    m.city_score(out);
     return out;
+}
+
+void CoverageModel::update_report(CoverageReport& report, const Delta& delta) const {
+    if (!impl_->computed) throw std::logic_error("CoverageModel::update_report before compute()");
+    const Impl& m = *impl_;
+    const auto nc = static_cast<std::uint32_t>(m.rules.size());
+    const auto ncom = static_cast<std::uint32_t>(report.communities.size());
+    if (report.city.size() != nc) {
+        throw std::invalid_argument("update_report: the report has " +
+                                    std::to_string(report.city.size()) + " categories, the model " +
+                                    std::to_string(nc));
+    }
+    for (const CommunityMetrics& cm : report.communities) {
+        if (cm.by_category.size() != nc)
+            throw std::invalid_argument("update_report: not a report of this model");
+    }
+    // Touched categories and (community, category) entries, marked densely.
+    std::vector<char> cat_touched(nc, 0);
+    std::vector<char> entry_touched(static_cast<std::size_t>(ncom) * nc, 0);
+    for (const HomeChange& ch : delta.changes) {
+        if (ch.category >= nc || ch.home >= m.homes.size())
+            throw std::out_of_range("update_report: the delta names no home of this model");
+        cat_touched[ch.category] = 1;
+        const CommunityId c = m.homes[ch.home].community;
+        if (c < ncom) entry_touched[static_cast<std::size_t>(c) * nc + ch.category] = 1;
+    }
+    std::vector<std::pair<CommunityId, std::uint32_t>> touched;  // (community, category), sorted
+    for (std::size_t i = 0; i < entry_touched.size(); ++i) {
+        if (entry_touched[i])
+            touched.emplace_back(static_cast<CommunityId>(i / nc),
+                                 static_cast<std::uint32_t>(i % nc));
+    }
+    // Facilities within, recounted for the touched categories: every community a facility's
+    // reach gained or lost has a home whose count_within changed, so it is in the delta.
+    std::vector<std::uint32_t> cat_slot(nc, kInvalidId);
+    std::vector<std::uint32_t> fac_within;
+    {
+        std::uint32_t slots = 0;
+        for (std::uint32_t k = 0; k < nc; ++k)
+            if (cat_touched[k]) cat_slot[k] = slots++;
+        if (!touched.empty()) {
+            fac_within.assign(static_cast<std::size_t>(slots) * ncom, 0);
+            for (const auto& fac : m.facilities) {
+                if (!fac.active || cat_slot[fac.cat] == kInvalidId) continue;
+                for (CommunityId c : fac.communities) {
+                    if (c < ncom)
+                        ++fac_within[static_cast<std::size_t>(cat_slot[fac.cat]) * ncom + c];
+                }
+            }
+        }
+    }
+    // Touched communities: the touched entries, then the score. One task per community.
+    std::vector<std::size_t> first;  // start of each community's run in `touched`
+    for (std::size_t i = 0; i < touched.size(); ++i)
+        if (i == 0 || touched[i].first != touched[i - 1].first) first.push_back(i);
+    first.push_back(touched.size());
+    tbb::enumerable_thread_specific<Impl::Scratch> scratch;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, first.size() - 1, 4),
+                      [&](const auto& range) {
+                          Impl::Scratch& s = scratch.local();
+                          for (std::size_t r = range.begin(); r != range.end(); ++r) {
+                              const CommunityId c = touched[first[r]].first;
+                              CommunityMetrics& cm = report.communities[c];
+                              const auto homes_of = m.members(c);
+                              for (std::size_t i = first[r]; i < first[r + 1]; ++i) {
+                                  const std::uint32_t k = touched[i].second;
+                                  CategoryCommunityMetrics& x = cm.by_category[k];
+                                  m.community_metrics(k, homes_of, s, x);
+                                  x.facilities_within =
+                                      fac_within[static_cast<std::size_t>(cat_slot[k]) * ncom + c];
+                              }
+                              m.community_score(cm);
+                          }
+                      });
+    for (std::uint32_t k = 0; k < nc; ++k)
+        if (cat_touched[k]) m.city_category(k, report.city[k]);
+    m.city_score(report);
 }
 
 }  // namespace lc15

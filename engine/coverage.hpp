@@ -8,6 +8,7 @@
 //   CoverageReport r = model.report(num_communities);
 //   Delta d;
 //   model.remove_facility(f, &d);                     // incremental: only homes near f change
+//   model.update_report(r, d);                        // re-scores what d touched; == report()
 //
 // Semantics (docs/METHOD.md):
 //  * Distance home→facility = home access leg + network distance between the two snapped
@@ -29,6 +30,9 @@
 // by the radius per facility, O(C (V + E) log V + sum over facilities of what the radius
 // holds); memory 8 bytes per vertex and 12 per home, per category. An edit touches only the
 // vertices whose nearest facility changes and the homes within the radius of the facility.
+// report() is O(C H log H) (a sort per community and category); update_report() redoes only
+// the (community, category) entries and city categories an edit's Delta touched: O(homes of
+// the touched communities x log + H per touched category).
 // Thread safety: const methods may be called concurrently; edits and compute() may not.
 #pragma once
 
@@ -161,6 +165,17 @@ class CoverageModel {
     /// Aggregates per community (homes carry their community id; ids >= num_communities count
     /// for the city only) and for the whole city. Requires compute().
     CoverageReport report(std::uint32_t num_communities) const;
+    /// Brings `report` — made by report() (or brought up to date by this function) before the
+    /// facility edits whose Deltas `delta` holds — up to date, equal bit for bit to a fresh
+    /// report(report.communities.size()): recomputes from the homes the entries of every
+    /// (community, category) with a home in the delta (figures, median, p90, facilities
+    /// within), the scores of those communities, the city figures of the categories in the
+    /// delta and the city score. The changes of several edits may be concatenated (any order,
+    /// repeats allowed). Homes and populations must not have changed since the report (after
+    /// set_homes or set_population, call report() again). Throws std::logic_error before
+    /// compute(), std::invalid_argument for a report of another rule set, std::out_of_range
+    /// for a change naming no home of the model.
+    void update_report(CoverageReport& report, const Delta& delta) const;
 
   private:
     struct Impl;

@@ -646,10 +646,14 @@ struct ScenarioEvaluator::Impl {
         SnapResult snap;
     };
 
+    // Every edit's changes are appended to `all` when given.
     std::vector<Undo> apply_facility_edits(const Scenario& s, CoverageModel& m, const Snapper& snap,
                                            std::vector<std::vector<FacilityHandle>>& hs,
-                                           std::vector<std::string>& log,
-                                           std::size_t& changed) const {
+                                           std::vector<std::string>& log, std::size_t& changed,
+                                           Delta* all = nullptr) const {
+        auto keep = [&](const Delta& d) {
+            if (all) all->changes.insert(all->changes.end(), d.changes.begin(), d.changes.end());
+        };
         std::vector<Undo> undo;
         std::vector<std::vector<char>> closed(hs.size());
         for (std::size_t c = 0; c < hs.size(); ++c) closed[c].assign(hs[c].size(), 0);
@@ -675,6 +679,7 @@ struct ScenarioEvaluator::Impl {
                         Delta di;
                         const FacilityHandle f = m.add_facility(cat, r, &di);
                         changed += di.changes.size();
+                        keep(di);
                         undo.push_back({Undo::kRemove, f, cat, r});
                         log.push_back(std::string(edit_type_name(e.type)) + " " +
                                       city.rules[cat].id + " '" + e.point_names[i] + "' at " +
@@ -716,6 +721,7 @@ struct ScenarioEvaluator::Impl {
                             "): " + std::to_string(d.changes.size()) + " home results changed");
                     }
                     changed += d.changes.size();
+                    keep(d);
                     continue;
                 }
                 default:
@@ -725,14 +731,32 @@ struct ScenarioEvaluator::Impl {
         return undo;
     }
 
+    // `m` against the base. With `edits` (the changes of facility edits applied to the base
+    // model itself) only the (category, home) pairs they name are compared and the base
+    // report is brought up to date; without, every home is compared and `m` reported afresh.
+    // Either way the figures are the same, summed in (category, home) order.
     ScenarioOutcome compare(const Scenario& s, const CoverageModel& m,
-                            const std::vector<Home>& homes) const {
+                            const std::vector<Home>& homes, const Delta* edits = nullptr) const {
         ScenarioOutcome out;
         out.name = s.name;
         out.description = s.description;
         const std::uint32_t nc = num_communities();
         const std::uint32_t ncat = static_cast<std::uint32_t>(city.rules.size());
-        const CoverageReport after = m.report(nc);
+        CoverageReport after;
+        std::vector<std::pair<std::uint32_t, HomeId>> pairs;  // (category, home), ascending
+        if (edits) {
+            after = base_report;
+            m.update_report(after, *edits);
+            pairs.reserve(edits->changes.size());
+            for (const HomeChange& c : edits->changes) pairs.emplace_back(c.category, c.home);
+            std::sort(pairs.begin(), pairs.end());
+            pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        } else {
+            after = m.report(nc);
+            pairs.reserve(std::size_t{ncat} * homes.size());
+            for (std::uint32_t k = 0; k < ncat; ++k)
+                for (HomeId h = 0; h < homes.size(); ++h) pairs.emplace_back(k, h);
+        }
         out.city.resize(ncat);
         out.communities.resize(nc);
         for (std::uint32_t c = 0; c < nc; ++c) {
@@ -755,20 +779,20 @@ struct ScenarioEvaluator::Impl {
             out.city[k].covered_after = after.city[k].covered_population;
             out.city[k].share_before = base_report.city[k].share;
             out.city[k].share_after = after.city[k].share;
-            for (HomeId h = 0; h < homes.size(); ++h) {
-                if (h >= city.homes.size() || m.home(k, h).nearest != base_nearest[k][h])
-                    ++out.homes_changed;
-                const bool was = h < city.homes.size() && base_covered[k][h];
-                const bool is = m.covered(k, h);
-                if (was == is) continue;
-                const double pop = is ? homes[h].population : city.homes[h].population;
-                CategoryChange& cc = out.city[k];
-                (is ? cc.gained : cc.lost) += pop;
-                const CommunityId com = homes[h].community;
-                if (com < nc)
-                    (is ? out.communities[com].by_category[k].gained
-                        : out.communities[com].by_category[k].lost) += pop;
-            }
+        }
+        for (const auto& [k, h] : pairs) {
+            if (h >= city.homes.size() || m.home(k, h).nearest != base_nearest[k][h])
+                ++out.homes_changed;
+            const bool was = h < city.homes.size() && base_covered[k][h];
+            const bool is = m.covered(k, h);
+            if (was == is) continue;
+            const double pop = is ? homes[h].population : city.homes[h].population;
+            CategoryChange& cc = out.city[k];
+            (is ? cc.gained : cc.lost) += pop;
+            const CommunityId com = homes[h].community;
+            if (com < nc)
+                (is ? out.communities[com].by_category[k].gained
+                    : out.communities[com].by_category[k].lost) += pop;
         }
         out.city_score_before = base_report.city_score;
         out.city_score_after = after.city_score;
@@ -804,8 +828,10 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
             }
         };
         ScenarioOutcome out;
+        Delta edits;  // every change the scenario's edits made to the base model
         try {
-            undo = im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed);
+            undo = im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed,
+                                           &edits);
         } catch (...) {
             // apply_facility_edits returns its undo list only on success; recompute the base to
             // be safe (an edit failed midway).
@@ -816,7 +842,7 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
             im.model->compute();
             throw;
         }
-        out = im.compare(s, *im.model, im.city.homes);
+        out = im.compare(s, *im.model, im.city.homes, &edits);
         roll_back();
         out.log = std::move(log);
         return out;

@@ -18,7 +18,9 @@
 // place.
 //
 // Cost: facility-only scenario = one incremental edit per facility (only homes within reach
-// change); network scenario = one graph rebuild + one full compute.
+// change), re-scored with CoverageModel::update_report (only the communities and categories
+// the edits touched; the base report is copied), then one edit per facility to undo;
+// network scenario = one graph rebuild + one full compute and report.
 // Thread safety: load_scenario is pure; a ScenarioEvaluator is used from one thread at a time
 // (it uses TBB inside).
 #pragma once

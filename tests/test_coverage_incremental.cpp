@@ -1,8 +1,12 @@
 // Property test: incremental edits (add / remove / move facility) leave the CoverageModel in
 // exactly the state a fresh compute() with the same active facilities gives, and the Delta
-// lists exactly the homes whose results changed. Seed fixed, overridable with LC15_TEST_SEED.
+// lists exactly the homes whose results changed; a report brought up to date with
+// update_report after every edit (and one after several edits at once) equals a fresh report()
+// bit for bit. Seed fixed, overridable with LC15_TEST_SEED.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -91,6 +95,46 @@ void expect_same_as_fresh(const CoverageModel& m, const std::string& where) {
     }
 }
 
+// Bit-identical doubles (also -0.0 against 0.0).
+::testing::AssertionResult same_bits(double a, double b) {
+    if (std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b))
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << a << " != " << b;
+}
+
+void expect_reports_identical(const CoverageReport& a, const CoverageReport& b,
+                              const std::string& where) {
+    ASSERT_EQ(a.communities.size(), b.communities.size()) << where;
+    ASSERT_EQ(a.city.size(), b.city.size()) << where;
+    for (std::size_t c = 0; c < a.communities.size(); ++c) {
+        const CommunityMetrics& x = a.communities[c];
+        const CommunityMetrics& y = b.communities[c];
+        const std::string at = where + " community " + std::to_string(c);
+        ASSERT_EQ(x.by_category.size(), y.by_category.size()) << at;
+        for (std::size_t k = 0; k < x.by_category.size(); ++k) {
+            const CategoryCommunityMetrics& p = x.by_category[k];
+            const CategoryCommunityMetrics& q = y.by_category[k];
+            const std::string ak = at + " cat " + std::to_string(k);
+            ASSERT_TRUE(same_bits(p.population, q.population)) << ak;
+            ASSERT_TRUE(same_bits(p.covered_population, q.covered_population)) << ak;
+            ASSERT_TRUE(same_bits(p.share, q.share)) << ak;
+            ASSERT_TRUE(same_bits(p.median_m, q.median_m)) << ak;
+            ASSERT_TRUE(same_bits(p.p90_m, q.p90_m)) << ak;
+            ASSERT_EQ(p.facilities_within, q.facilities_within) << ak;
+            ASSERT_EQ(p.pass, q.pass) << ak;
+        }
+        ASSERT_TRUE(same_bits(x.score, y.score)) << at;
+        ASSERT_EQ(x.lacking, y.lacking) << at;
+    }
+    for (std::size_t k = 0; k < a.city.size(); ++k) {
+        const std::string ak = where + " city cat " + std::to_string(k);
+        ASSERT_TRUE(same_bits(a.city[k].population, b.city[k].population)) << ak;
+        ASSERT_TRUE(same_bits(a.city[k].covered_population, b.city[k].covered_population)) << ak;
+        ASSERT_TRUE(same_bits(a.city[k].share, b.city[k].share)) << ak;
+    }
+    ASSERT_TRUE(same_bits(a.city_score, b.city_score)) << where;
+}
+
 using Snapshot = std::vector<std::vector<HomeCategoryResult>>;
 Snapshot snapshot(const CoverageModel& m) {
     Snapshot s(m.rules().size());
@@ -140,10 +184,15 @@ void run_property(std::uint64_t seed, bool access_legs, std::uint8_t forbidden) 
     }
     CoverageModel m(g, rules, CoverageOptions{access_legs, forbidden, 1.0});
     std::vector<Home> homes;
+    // Populations with fractions (sums round differently in another order), a few empty
+    // homes; community 4 lies beyond the report's 4 communities (city figures only).
+    std::uniform_real_distribution<double> pop(0.1, 40.0);
     const int nh = 40 + static_cast<int>(rng() % 80);
     for (int i = 0; i < nh; ++i) {
-        homes.push_back(
-            {snapper.snap(at(x(rng), y(rng)), 30), 1.0, static_cast<CommunityId>(rng() % 4)});
+        const SnapResult s = snapper.snap(at(x(rng), y(rng)), 30);
+        const double p = rng() % 10 == 0 ? 0.0 : pop(rng);
+        const auto c = static_cast<CommunityId>(rng() % 5);
+        homes.push_back({s, p, c == 4 && rng() % 2 ? kInvalidId : c});
     }
     m.set_homes(homes);
     // Exact ties matter (the lower handle must win everywhere): some facilities sit where a
@@ -159,6 +208,9 @@ void run_property(std::uint64_t seed, bool access_legs, std::uint8_t forbidden) 
     m.compute();
     const std::string tag = "seed " + std::to_string(seed);
     expect_same_as_fresh(m, tag + " initial");
+    CoverageReport updated = m.report(4);  // updated after every edit
+    CoverageReport batched = updated;      // updated every few edits with their deltas at once
+    Delta pending;
     for (int step = 0; step < 25; ++step) {
         std::vector<FacilityHandle> active;
         for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f)
@@ -181,6 +233,15 @@ void run_property(std::uint64_t seed, bool access_legs, std::uint8_t forbidden) 
         const std::string where = tag + " step " + std::to_string(step) + " " + what;
         expect_same_as_fresh(m, where);
         expect_delta_exact(before, snapshot(m), d, where);
+        const CoverageReport fresh = m.report(4);
+        m.update_report(updated, d);
+        expect_reports_identical(updated, fresh, where + " update_report");
+        pending.changes.insert(pending.changes.end(), d.changes.begin(), d.changes.end());
+        if (step % 4 == 3) {
+            m.update_report(batched, pending);
+            pending.changes.clear();
+            expect_reports_identical(batched, fresh, where + " update_report, 4 edits");
+        }
         if (::testing::Test::HasFatalFailure()) return;
     }
 }
@@ -191,6 +252,110 @@ TEST(CoverageIncremental, EditsMatchFreshComputation) {
         run_property(base + i, i % 2 == 0, i % 3 == 0 ? std::uint8_t{kEdgeSteps} : std::uint8_t{0});
         if (HasFatalFailure()) return;
     }
+}
+
+// The population-weighted quantile as first written: stable sort of (distance, population) in
+// home order, the total and the running sum in that order.
+double oracle_quantile(std::vector<std::pair<Distance, double>> v, double q) {
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    double total = 0;
+    for (const auto& x : v) total += x.second;
+    if (!(total > 0)) return -1;
+    const double want = q * total * (1.0 - 1e-12);
+    double cum = 0;
+    for (const auto& x : v) {
+        cum += x.second;
+        if (cum >= want && x.second > 0)
+            return x.first == kInfDistance ? -1.0 : cm_to_metres(x.first);
+    }
+    return -1;
+}
+
+// Communities of a few thousand homes (the report sorts those by radix, short ones by
+// std::sort), with many equal distances (homes sharing a snap) and unreached homes: medians and
+// 90th percentiles equal the stable-sort oracle bit for bit, before and after edits.
+TEST(CoverageIncremental, QuantilesOfLargeCommunitiesMatchStableSort) {
+    std::mt19937_64 rng(test_seed() + 1000);
+    const WalkGraph g = street_graph(rng, 12, 12, 80);
+    const Snapper snapper(g);
+    std::uniform_real_distribution<double> x(-20, 12 * 80), pop(0.1, 40.0);
+    std::vector<CategoryRule> rules(2);
+    rules[0].radius_m = 150;
+    rules[1].radius_m = 400;
+    std::vector<Home> homes;
+    for (int i = 0; i < 3000; ++i) {
+        SnapResult s = snapper.snap(at(x(rng), x(rng)), 30);
+        if (i % 4 == 1) s = homes[rng() % homes.size()].snap;  // shares a snap: a tie
+        if (i % 50 == 7) s = SnapResult{};                     // off the network: unreached
+        const auto c = static_cast<CommunityId>(i % 7 == 0 ? 2 : i % 2);  // 2: a short one
+        homes.push_back({s, i % 13 == 0 ? 0.0 : pop(rng), c});
+    }
+    CoverageModel m(g, rules, {});
+    m.set_homes(homes);
+    for (int i = 0; i < 3; ++i)
+        m.add_facility(static_cast<std::uint32_t>(i % 2), snapper.snap(at(x(rng), x(rng)), 40));
+    m.compute();
+    CoverageReport updated = m.report(3);
+    for (int step = 0; step < 6; ++step) {
+        const CoverageReport r = m.report(3);
+        std::size_t largest = 0;
+        for (std::uint32_t c = 0; c < 3; ++c) {
+            for (std::uint32_t k = 0; k < 2; ++k) {
+                std::vector<std::pair<Distance, double>> v;
+                for (HomeId h = 0; h < homes.size(); ++h)
+                    if (homes[h].community == c)
+                        v.emplace_back(m.home(k, h).nearest, homes[h].population);
+                largest = std::max(largest, v.size());
+                const std::string at = "step " + std::to_string(step) + " community " +
+                                       std::to_string(c) + " cat " + std::to_string(k);
+                EXPECT_TRUE(
+                    same_bits(r.communities[c].by_category[k].median_m, oracle_quantile(v, 0.5)))
+                    << at;
+                EXPECT_TRUE(
+                    same_bits(r.communities[c].by_category[k].p90_m, oracle_quantile(v, 0.9)))
+                    << at;
+            }
+        }
+        ASSERT_GT(largest, 1000u);
+        expect_reports_identical(updated, r, "step " + std::to_string(step));
+        Delta d;
+        m.add_facility(static_cast<std::uint32_t>(step % 2), snapper.snap(at(x(rng), x(rng)), 40),
+                       &d);
+        m.update_report(updated, d);
+    }
+}
+
+TEST(CoverageIncremental, UpdateReportRefusesAnotherModelsReport) {
+    GraphBuilder b;
+    std::vector<WayNode> nodes{{1, at(0, 0)}, {2, at(500, 0)}};
+    b.add_way(1, nodes, 0);
+    const WalkGraph g = std::move(b).build();
+    const Snapper s(g);
+    CategoryRule r;
+    r.radius_m = 300;
+    CoverageModel m(g, {r, r}, {});
+    m.set_homes({{s.snap(at(100, 0), 10), 2.0, 0}, {s.snap(at(450, 0), 10), 3.0, 0}});
+    CoverageReport rep;
+    EXPECT_THROW(m.update_report(rep, {}), std::logic_error);
+    m.compute();
+    rep = m.report(1);
+    // A kindergarten at 0 m: the home at 100 m is covered, the one at 450 m is not.
+    Delta d;
+    m.add_facility(0, s.snap(at(0, 0), 10), &d);
+    m.update_report(rep, d);
+    EXPECT_DOUBLE_EQ(rep.communities[0].by_category[0].covered_population, 2.0);
+    EXPECT_DOUBLE_EQ(rep.communities[0].by_category[0].share, 0.4);
+    EXPECT_NEAR(rep.communities[0].by_category[0].median_m, 450.0, 0.02);  // 2 of 5 at 100 m
+    EXPECT_EQ(rep.communities[0].by_category[0].facilities_within, 1u);
+    EXPECT_EQ(rep.communities[0].by_category[1].median_m, -1.0);  // untouched: none reached
+    EXPECT_DOUBLE_EQ(rep.city_score, 20.0);                       // (0.4 + 0) / 2
+    CoverageReport other = rep;
+    other.city.pop_back();
+    EXPECT_THROW(m.update_report(other, d), std::invalid_argument);
+    Delta bad;
+    bad.changes.push_back({0, 7, {}, {}});
+    EXPECT_THROW(m.update_report(rep, bad), std::out_of_range);
 }
 
 TEST(CoverageIncremental, EditsBeforeComputeOnlyRecord) {

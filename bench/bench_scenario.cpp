@@ -1,0 +1,249 @@
+// Scenario edits re-scored on the real Monaco city (configs/monaco.toml: 4,046 vertices, 9,201
+// homes, 22 categories), loaded once through io::load_city. An edit is one kindergarten
+// added at (or moved to) a home's position, 41 positions spread over the homes, as in
+// docs/SCENARIOS.md. Items: edits (or full computations) per second; wall time (TBB threads).
+//   BM_MonacoAddRescore      add_facility + update_report (the incremental re-scoring)
+//   BM_MonacoMoveRescore     move_facility + update_report
+//   BM_MonacoAddOnly         add_facility alone (the edit's share of the above)
+//   BM_MonacoAddFullReport   add_facility + a whole report() (how scenarios re-scored before)
+//   BM_MonacoComputeReport   full compute() + report(), for comparison
+//   BM_MonacoEvaluateAdd     ScenarioEvaluator::evaluate of a one-edit add_facility scenario
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/coverage.hpp"
+#include "io/city.hpp"
+#include "scenarios/city_adapter.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace lc15 {
+namespace {
+
+struct Monaco {
+    io::City city;
+    std::uint32_t num_communities = 0;
+    std::uint32_t kindergarten = kInvalidId;
+    std::vector<SnapResult> sites;  // snapped home positions, spread over the homes
+    std::vector<LonLat> site_pos;
+
+    Monaco() : city(io::load_city(io::load_city_config(LC15_SOURCE_DIR "/configs/monaco.toml"))) {
+        num_communities = static_cast<std::uint32_t>(city.communities.size());
+        const auto rules = city.effective_rules();
+        for (std::uint32_t k = 0; k < rules.size(); ++k)
+            if (rules[k].id == "kindergarten") kindergarten = k;
+        const std::size_t n = city.homes.size();
+        for (std::size_t i = 0; i < 41 && n > 0; ++i) {
+            const io::HomeRecord& h = city.homes[i * n / 41];
+            if (!h.snap.ok()) continue;
+            sites.push_back(h.snap);
+            site_pos.push_back(h.pos);
+        }
+    }
+};
+
+const Monaco& monaco() {
+    static const Monaco m;
+    return m;
+}
+
+bool usable(benchmark::State& state, const Monaco& c) {
+    if (c.kindergarten == kInvalidId || c.sites.empty()) {
+        state.SkipWithError("Monaco: no kindergarten category or no snapped home");
+        return false;
+    }
+    return true;
+}
+
+// Once per benchmark: the updated report must equal a fresh report() exactly.
+bool same_report(const CoverageReport& a, const CoverageReport& b) {
+    if (a.communities.size() != b.communities.size() || a.city.size() != b.city.size() ||
+        a.city_score != b.city_score)
+        return false;
+    for (std::size_t c = 0; c < a.communities.size(); ++c) {
+        const CommunityMetrics& x = a.communities[c];
+        const CommunityMetrics& y = b.communities[c];
+        if (x.score != y.score || x.lacking != y.lacking) return false;
+        for (std::size_t k = 0; k < x.by_category.size(); ++k) {
+            const CategoryCommunityMetrics& p = x.by_category[k];
+            const CategoryCommunityMetrics& q = y.by_category[k];
+            if (p.population != q.population || p.covered_population != q.covered_population ||
+                p.share != q.share || p.median_m != q.median_m || p.p90_m != q.p90_m ||
+                p.facilities_within != q.facilities_within || p.pass != q.pass)
+                return false;
+        }
+    }
+    for (std::size_t k = 0; k < a.city.size(); ++k) {
+        if (a.city[k].population != b.city[k].population ||
+            a.city[k].covered_population != b.city[k].covered_population ||
+            a.city[k].share != b.city[k].share)
+            return false;
+    }
+    return true;
+}
+
+void BM_MonacoAddRescore(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    CoverageModel m = io::make_coverage_model(c.city);
+    m.compute();
+    CoverageReport report = m.report(c.num_communities);
+    {  // the check, outside the timed loop
+        Delta d;
+        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites.front(), &d);
+        m.update_report(report, d);
+        if (!same_report(report, m.report(c.num_communities))) {
+            state.SkipWithError("update_report after add differs from a fresh report()");
+            return;
+        }
+        Delta u;
+        m.remove_facility(f, &u);
+        m.update_report(report, u);
+        if (!same_report(report, m.report(c.num_communities))) {
+            state.SkipWithError("update_report after remove differs from a fresh report()");
+            return;
+        }
+    }
+    std::size_t i = 0, changes = 0;
+    for (auto _ : state) {
+        Delta d;
+        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
+        m.update_report(report, d);
+        benchmark::DoNotOptimize(report.city_score);
+        changes += d.changes.size();
+        state.PauseTiming();
+        Delta u;
+        m.remove_facility(f, &u);
+        m.update_report(report, u);
+        state.ResumeTiming();
+        ++i;
+    }
+    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoAddRescore)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MonacoMoveRescore(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    std::vector<FacilityHandle> handle_of_record;
+    CoverageModel m = io::make_coverage_model(c.city, &handle_of_record);
+    FacilityHandle f = kInvalidId;  // the city's first kindergarten
+    for (std::size_t r = 0; r < c.city.facilities.size() && f == kInvalidId; ++r)
+        if (c.city.facilities[r].category == c.kindergarten) f = handle_of_record[r];
+    if (f == kInvalidId || !m.facility_active(f)) {
+        state.SkipWithError("Monaco: no kindergarten on the network to move");
+        return;
+    }
+    m.compute();
+    CoverageReport report = m.report(c.num_communities);
+    {
+        Delta d;
+        m.move_facility(f, c.sites.front(), &d);
+        m.update_report(report, d);
+        if (!same_report(report, m.report(c.num_communities))) {
+            state.SkipWithError("update_report after move differs from a fresh report()");
+            return;
+        }
+    }
+    std::size_t i = 1, changes = 0;
+    for (auto _ : state) {
+        Delta d;
+        m.move_facility(f, c.sites[i++ % c.sites.size()], &d);
+        m.update_report(report, d);
+        benchmark::DoNotOptimize(report.city_score);
+        changes += d.changes.size();
+    }
+    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoMoveRescore)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MonacoAddOnly(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    CoverageModel m = io::make_coverage_model(c.city);
+    m.compute();
+    std::size_t i = 0, changes = 0;
+    for (auto _ : state) {
+        Delta d;
+        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
+        changes += d.changes.size();
+        state.PauseTiming();
+        m.remove_facility(f);
+        state.ResumeTiming();
+        ++i;
+    }
+    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoAddOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MonacoAddFullReport(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    CoverageModel m = io::make_coverage_model(c.city);
+    m.compute();
+    std::size_t i = 0, changes = 0;
+    for (auto _ : state) {
+        Delta d;
+        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
+        const CoverageReport r = m.report(c.num_communities);
+        benchmark::DoNotOptimize(r.city_score);
+        changes += d.changes.size();
+        state.PauseTiming();
+        m.remove_facility(f);
+        state.ResumeTiming();
+        ++i;
+    }
+    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoAddFullReport)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MonacoComputeReport(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    CoverageModel m = io::make_coverage_model(c.city);
+    for (auto _ : state) {
+        m.compute();
+        const CoverageReport r = m.report(c.num_communities);
+        benchmark::DoNotOptimize(r.city_score);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoComputeReport)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MonacoEvaluateAdd(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    const scenarios::ScenarioCity sc = scenarios::make_scenario_city(c.city);
+    scenarios::ScenarioEvaluator ev(sc);
+    std::vector<scenarios::Scenario> scen;
+    for (std::size_t i = 0; i < c.site_pos.size(); ++i) {
+        scenarios::Scenario s;
+        s.name = "kindergarten " + std::to_string(i);
+        scenarios::Edit e;
+        e.type = scenarios::EditType::kAddFacility;
+        e.index = 1;
+        e.where = "bench (edit 1)";
+        e.category = "kindergarten";
+        e.name = s.name;
+        e.points = {c.site_pos[i]};
+        e.point_names = {s.name};
+        s.edits.push_back(e);
+        scen.push_back(std::move(s));
+    }
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const scenarios::ScenarioOutcome out = ev.evaluate(scen[i++ % scen.size()]);
+        benchmark::DoNotOptimize(out.city_score_after);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MonacoEvaluateAdd)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace lc15
