@@ -44,11 +44,12 @@ double gcj_dlon(double x, double y) {
     return r;
 }
 
-// Inverts f by fixed-point iteration q <- q + (target - f(q)); f is a small, smooth offset
+// Inverts f by fixed-point iteration from `start`, q <- q + (target - f(q)); f is a small, smooth
+// offset
 // (|f(q) - q| < 0.01°, slope ~1e-3), so each step gains ~3 digits: 4 steps reach 1e-9°.
 template <class F>
-LonLat invert(LonLat target, F f) {
-    LonLat q = target;
+LonLat invert(LonLat target, F f, LonLat start) {
+    LonLat q = start;
     for (int i = 0; i < kMaxIterations; ++i) {
         const LonLat fq = f(q);
         const double dlon = target.lon - fq.lon, dlat = target.lat - fq.lat;
@@ -108,7 +109,7 @@ LonLat wgs84_to_gcj02(LonLat p) {
 
 LonLat gcj02_to_wgs84(LonLat p) {
     if (!in_china_box(p)) return p;
-    return invert(p, wgs84_to_gcj02);
+    return invert(p, wgs84_to_gcj02, p);
 }
 
 LonLat gcj02_to_bd09(LonLat p) {
@@ -123,15 +124,7 @@ LonLat bd09_to_gcj02(LonLat p) {
     const double x = p.lon - 0.0065, y = p.lat - 0.006;
     const double z = std::sqrt(x * x + y * y) - 0.00002 * std::sin(y * kXPi);
     const double theta = std::atan2(y, x) - 0.000003 * std::cos(x * kXPi);
-    LonLat q{z * std::cos(theta), z * std::sin(theta)};
-    for (int i = 0; i < kMaxIterations; ++i) {
-        const LonLat fq = gcj02_to_bd09(q);
-        const double dlon = p.lon - fq.lon, dlat = p.lat - fq.lat;
-        q.lon += dlon;
-        q.lat += dlat;
-        if (std::abs(dlon) < kConverged && std::abs(dlat) < kConverged) break;
-    }
-    return q;
+    return invert(p, gcj02_to_bd09, LonLat{z * std::cos(theta), z * std::sin(theta)});
 }
 
 LonLat wgs84_to_bd09(LonLat p) { return gcj02_to_bd09(wgs84_to_gcj02(p)); }
