@@ -12,7 +12,7 @@ namespace lc15 {
 
 /// The user's input is wrong: a missing or malformed file, a bad option, an impossible request.
 class InputError : public std::runtime_error {
-public:
+  public:
     /// where: "configs/x.toml:12:3" or "data/osm/a.osm.pbf: way 123"; hint: how to fix it.
     InputError(std::string where, std::string what, std::string hint = {})
         : std::runtime_error(compose(where, what, hint)),
@@ -21,7 +21,7 @@ public:
     const std::string& where() const { return where_; }
     const std::string& hint() const { return hint_; }
 
-private:
+  private:
     static std::string compose(const std::string& where, const std::string& what,
                                const std::string& hint) {
         std::string s = where.empty() ? what : where + ": " + what;

@@ -30,25 +30,28 @@ inline constexpr double deg2rad(double d) { return d * kPi / 180.0; }
 inline double haversine_m(LonLat a, LonLat b) {
     const double p1 = deg2rad(a.lat), p2 = deg2rad(b.lat);
     const double dp = p2 - p1, dl = deg2rad(b.lon - a.lon);
-    const double h =
-        std::sin(dp / 2) * std::sin(dp / 2) + std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
+    const double h = std::sin(dp / 2) * std::sin(dp / 2) +
+                     std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
     return 2.0 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
 /// Equirectangular projection to metres about an origin.
 class LocalProjection {
-public:
+  public:
     LocalProjection() = default;
     explicit LocalProjection(LonLat origin)
-        : origin_(origin), kx_(deg2rad(1.0) * kEarthRadiusM * std::cos(deg2rad(origin.lat))),
+        : origin_(origin),
+          kx_(deg2rad(1.0) * kEarthRadiusM * std::cos(deg2rad(origin.lat))),
           ky_(deg2rad(1.0) * kEarthRadiusM) {}
     std::pair<double, double> forward(LonLat p) const {
         return {(p.lon - origin_.lon) * kx_, (p.lat - origin_.lat) * ky_};
     }
-    LonLat inverse(double x, double y) const { return {origin_.lon + x / kx_, origin_.lat + y / ky_}; }
+    LonLat inverse(double x, double y) const {
+        return {origin_.lon + x / kx_, origin_.lat + y / ky_};
+    }
     LonLat origin() const { return origin_; }
 
-private:
+  private:
     LonLat origin_{};
     double kx_ = 1.0, ky_ = 1.0;
 };

@@ -10,16 +10,19 @@ namespace lc15 {
 
 std::size_t WalkGraph::core_bytes() const {
     return first_out_.size() * sizeof(ArcId) + head_.size() * sizeof(VertexId) +
-           arc_length_.size() * sizeof(Distance) + arc_flags_.size() + arc_edge_.size() * sizeof(EdgeId);
+           arc_length_.size() * sizeof(Distance) + arc_flags_.size() +
+           arc_edge_.size() * sizeof(EdgeId);
 }
 
 std::size_t WalkGraph::total_bytes() const {
     return core_bytes() + coords_.size() * sizeof(LonLat) + vertex_key_.size() * 8 +
-           edge_tail_.size() * 8 + edge_length_.size() * 4 + edge_flags_.size() + edge_source_.size() * 8 +
-           shape_first_.size() * 4 + shape_.size() * sizeof(LonLat) + shape_offset_.size() * 4;
+           edge_tail_.size() * 8 + edge_length_.size() * 4 + edge_flags_.size() +
+           edge_source_.size() * 8 + shape_first_.size() * 4 + shape_.size() * sizeof(LonLat) +
+           shape_offset_.size() * 4;
 }
 
-bool GraphBuilder::add_way(std::int64_t source_id, std::span<const WayNode> nodes, std::uint8_t flags) {
+bool GraphBuilder::add_way(std::int64_t source_id, std::span<const WayNode> nodes,
+                           std::uint8_t flags) {
     const std::size_t start = nodes_.size();
     for (const WayNode& n : nodes) {
         if (nodes_.size() > start && nodes_.back().key == n.key) continue;
@@ -75,7 +78,8 @@ WalkGraph GraphBuilder::build() && {
     std::vector<std::uint32_t> node_unique(nodes_.size());
     std::vector<std::uint32_t> unique_first;  // first index into `uses` of each unique key
     for (std::size_t i = 0; i < uses.size(); ++i) {
-        if (i == 0 || uses[i].first != uses[i - 1].first) unique_first.push_back(static_cast<std::uint32_t>(i));
+        if (i == 0 || uses[i].first != uses[i - 1].first)
+            unique_first.push_back(static_cast<std::uint32_t>(i));
         node_unique[uses[i].second] = static_cast<std::uint32_t>(unique_first.size() - 1);
     }
     unique_first.push_back(static_cast<std::uint32_t>(uses.size()));
@@ -95,7 +99,8 @@ WalkGraph GraphBuilder::build() && {
     auto pos_of_unique = [&](std::uint32_t u) { return nodes_[uses[unique_first[u]].second].pos; };
     auto key_of_unique = [&](std::uint32_t u) { return uses[unique_first[u]].first; };
     std::vector<std::uint64_t> code(vertex_uniques.size());
-    for (std::size_t i = 0; i < vertex_uniques.size(); ++i) code[i] = morton(pos_of_unique(vertex_uniques[i]));
+    for (std::size_t i = 0; i < vertex_uniques.size(); ++i)
+        code[i] = morton(pos_of_unique(vertex_uniques[i]));
     std::vector<std::uint32_t> order(vertex_uniques.size());
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -144,7 +149,8 @@ WalkGraph GraphBuilder::build() && {
         (void)shape_start;
     }
     // Offsets were rounded per point; make the last equal the (at least 1 cm) edge length.
-    for (EdgeId e = 0; e < g.edge_tail_.size(); ++e) g.shape_offset_[g.shape_first_[e + 1] - 1] = g.edge_length_[e];
+    for (EdgeId e = 0; e < g.edge_tail_.size(); ++e)
+        g.shape_offset_[g.shape_first_[e + 1] - 1] = g.edge_length_[e];
 
     // 4. CSR: each edge gives one arc from each end (a loop gives two arcs at its vertex).
     const std::uint32_t nv = static_cast<std::uint32_t>(g.coords_.size());
@@ -175,7 +181,8 @@ WalkGraph GraphBuilder::build() && {
     return g;
 }
 
-GraphBuilder GraphBuilder::from_graph(const WalkGraph& g, std::span<const std::uint8_t> extra_edge_flags) {
+GraphBuilder GraphBuilder::from_graph(const WalkGraph& g,
+                                      std::span<const std::uint8_t> extra_edge_flags) {
     GraphBuilder b;
     std::uint64_t synthetic = 0;
     std::vector<WayNode> nodes;
@@ -184,9 +191,12 @@ GraphBuilder GraphBuilder::from_graph(const WalkGraph& g, std::span<const std::u
         nodes.clear();
         for (std::size_t i = 0; i < shape.size(); ++i) {
             std::uint64_t key;
-            if (i == 0) key = g.vertex_key(g.edge_tail(e));
-            else if (i + 1 == shape.size()) key = g.vertex_key(g.edge_head(e));
-            else key = (std::uint64_t{1} << 63) | synthetic++;
+            if (i == 0)
+                key = g.vertex_key(g.edge_tail(e));
+            else if (i + 1 == shape.size())
+                key = g.vertex_key(g.edge_head(e));
+            else
+                key = (std::uint64_t{1} << 63) | synthetic++;
             nodes.push_back({key, shape[i]});
         }
         std::uint8_t flags = g.edge_flags(e);

@@ -23,7 +23,7 @@
 namespace lc15 {
 
 class WalkGraph {
-public:
+  public:
     WalkGraph() = default;
 
     std::uint32_t num_vertices() const { return static_cast<std::uint32_t>(coords_.size()); }
@@ -62,7 +62,7 @@ public:
     std::size_t core_bytes() const;
     std::size_t total_bytes() const;
 
-private:
+  private:
     friend class GraphBuilder;
     std::vector<ArcId> first_out_;
     std::vector<VertexId> head_;
@@ -90,7 +90,7 @@ struct WayNode {
 /// Collects ways, finds junctions, splits ways into edges and freezes the CSR.
 /// Cost: O(total nodes log) for junction detection; one pass for CSR.
 class GraphBuilder {
-public:
+  public:
     /// Adds a walkable way. Consecutive duplicate nodes are ignored; a way of fewer than two
     /// distinct nodes is ignored (returns false).
     bool add_way(std::int64_t source_id, std::span<const WayNode> nodes, std::uint8_t flags);
@@ -106,7 +106,7 @@ public:
     static GraphBuilder from_graph(const WalkGraph& g,
                                    std::span<const std::uint8_t> extra_edge_flags = {});
 
-private:
+  private:
     std::vector<std::uint32_t> way_first_{0};
     std::vector<WayNode> nodes_;
     std::vector<std::int64_t> way_source_;

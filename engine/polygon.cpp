@@ -38,7 +38,8 @@ void ring_moments(const Ring& r, const LocalProjection& proj, double& a2, double
 }
 
 LonLat first_point(const MultiPolygon& mp) {
-    for (const auto& p : mp) if (!p.outer.empty()) return p.outer.front();
+    for (const auto& p : mp)
+        if (!p.outer.empty()) return p.outer.front();
     return {};
 }
 
@@ -53,7 +54,8 @@ bool contains(const Polygon& poly, LonLat p) {
 }
 
 bool contains(const MultiPolygon& mp, LonLat p) {
-    return std::any_of(mp.begin(), mp.end(), [&](const Polygon& poly) { return contains(poly, p); });
+    return std::any_of(mp.begin(), mp.end(),
+                       [&](const Polygon& poly) { return contains(poly, p); });
 }
 
 double area_m2(const MultiPolygon& mp) {
@@ -81,7 +83,11 @@ LonLat centroid(const MultiPolygon& mp) {
         auto add = [&](const Ring& r, double sign) {
             double a = 0, cx = 0, cy = 0;
             ring_moments(r, proj, a, cx, cy);
-            if (a < 0) { a = -a; cx = -cx; cy = -cy; }
+            if (a < 0) {
+                a = -a;
+                cx = -cx;
+                cy = -cy;
+            }
             sa += sign * a;
             sx += sign * cx;
             sy += sign * cy;
@@ -92,7 +98,12 @@ LonLat centroid(const MultiPolygon& mp) {
     if (std::abs(sa) < 1e-9) {  // degenerate: mean of the outer points
         double x = 0, y = 0;
         std::size_t n = 0;
-        for (const Polygon& poly : mp) for (const LonLat& p : poly.outer) { x += p.lon; y += p.lat; ++n; }
+        for (const Polygon& poly : mp)
+            for (const LonLat& p : poly.outer) {
+                x += p.lon;
+                y += p.lat;
+                ++n;
+            }
         return n ? LonLat{x / n, y / n} : LonLat{};
     }
     return proj.inverse(sx / (3.0 * sa), sy / (3.0 * sa));
@@ -117,7 +128,8 @@ std::vector<LonLat> boundary_points(const MultiPolygon& mp, double spacing_m) {
             out.push_back(a);
             const double d = haversine_m(a, b);
             const int extra = spacing_m > 0 ? static_cast<int>(d / spacing_m) : 0;
-            for (int k = 1; k <= extra; ++k) out.push_back(interpolate(a, b, double(k) / (extra + 1)));
+            for (int k = 1; k <= extra; ++k)
+                out.push_back(interpolate(a, b, double(k) / (extra + 1)));
         }
     };
     for (const Polygon& poly : mp) {
@@ -137,7 +149,8 @@ struct PolygonIndex::Impl {
     bgi::rtree<std::pair<Box, std::uint32_t>, bgi::rstar<16>> tree;
 };
 
-PolygonIndex::PolygonIndex(const std::vector<MultiPolygon>& polygons) : impl_(std::make_unique<Impl>()) {
+PolygonIndex::PolygonIndex(const std::vector<MultiPolygon>& polygons)
+    : impl_(std::make_unique<Impl>()) {
     impl_->polys = &polygons;
     std::vector<std::pair<Box, std::uint32_t>> v;
     for (std::uint32_t i = 0; i < polygons.size(); ++i) {
@@ -152,7 +165,8 @@ PolygonIndex::~PolygonIndex() = default;
 
 std::uint32_t PolygonIndex::find(LonLat p) const {
     std::uint32_t best = kInvalidId;
-    for (auto it = impl_->tree.qbegin(bgi::intersects(BPoint(p.lon, p.lat))); it != impl_->tree.qend(); ++it) {
+    for (auto it = impl_->tree.qbegin(bgi::intersects(BPoint(p.lon, p.lat)));
+         it != impl_->tree.qend(); ++it) {
         if (it->second < best && contains((*impl_->polys)[it->second], p)) best = it->second;
     }
     return best;
@@ -160,7 +174,8 @@ std::uint32_t PolygonIndex::find(LonLat p) const {
 
 std::vector<std::uint32_t> PolygonIndex::candidates(LonLat min, LonLat max) const {
     std::vector<std::uint32_t> out;
-    for (auto it = impl_->tree.qbegin(bgi::intersects(Box(BPoint(min.lon, min.lat), BPoint(max.lon, max.lat))));
+    for (auto it = impl_->tree.qbegin(
+             bgi::intersects(Box(BPoint(min.lon, min.lat), BPoint(max.lon, max.lat))));
          it != impl_->tree.qend(); ++it) {
         out.push_back(it->second);
     }

@@ -37,7 +37,7 @@ std::vector<LonLat> boundary_points(const MultiPolygon& mp, double spacing_m);
 
 /// Finds which of many polygons holds a point (R-tree on bounding boxes).
 class PolygonIndex {
-public:
+  public:
     explicit PolygonIndex(const std::vector<MultiPolygon>& polygons);
     ~PolygonIndex();
     /// Index of the lowest-numbered polygon containing p, or kInvalid (uint32 max) if none.
@@ -45,7 +45,7 @@ public:
     /// Indices of all polygons whose bounding box intersects the box (for clipping).
     std::vector<std::uint32_t> candidates(LonLat min, LonLat max) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -20,7 +20,8 @@ struct Snapper::Index {
     std::vector<EdgeId> shape_edge;  // shape point index -> edge
 };
 
-Snapper::Snapper(const WalkGraph& g, std::uint8_t forbidden_flags) : g_(&g), index_(std::make_unique<Index>()) {
+Snapper::Snapper(const WalkGraph& g, std::uint8_t forbidden_flags)
+    : g_(&g), index_(std::make_unique<Index>()) {
     if (g.num_vertices() > 0) index_->proj = LocalProjection(g.coord(0));
     std::vector<Value> values;
     // Shape points are laid out edge by edge; remember each one's edge and position.
@@ -32,7 +33,8 @@ Snapper::Snapper(const WalkGraph& g, std::uint8_t forbidden_flags) : g_(&g), ind
             for (std::size_t i = 0; i + 1 < shape.size(); ++i) {
                 auto [x1, y1] = index_->proj.forward(shape[i]);
                 auto [x2, y2] = index_->proj.forward(shape[i + 1]);
-                values.emplace_back(Segment(Point(x1, y1), Point(x2, y2)), base + static_cast<std::uint32_t>(i));
+                values.emplace_back(Segment(Point(x1, y1), Point(x2, y2)),
+                                    base + static_cast<std::uint32_t>(i));
             }
         }
         base += static_cast<std::uint32_t>(shape.size());
@@ -67,7 +69,8 @@ SnapResult Snapper::snap(LonLat p, double max_metres) const {
         const std::pair<double, double> a{bg::get<0, 0>(s), bg::get<0, 1>(s)};
         const std::pair<double, double> b{bg::get<1, 0>(s), bg::get<1, 1>(s)};
         const double t = project_on_segment({x, y}, a, b);
-        const double px = a.first + (b.first - a.first) * t, py = a.second + (b.second - a.second) * t;
+        const double px = a.first + (b.first - a.first) * t,
+                     py = a.second + (b.second - a.second) * t;
         const double d = std::hypot(px - x, py - y);
         if (d < best - 1e-9 || (std::abs(d - best) <= 1e-9 && v.second < best_shape)) {
             best = d;

@@ -29,13 +29,15 @@ struct SnapResult {
     bool ok() const { return edge != kInvalidId; }
 
     /// The two ways into the graph; `with_access` adds the access leg to both offsets.
-    std::array<SearchSource, 2> sources(const WalkGraph& g, std::uint32_t label, bool with_access) const {
+    std::array<SearchSource, 2> sources(const WalkGraph& g, std::uint32_t label,
+                                        bool with_access) const {
         const Distance acc = with_access ? access : 0;
         return {SearchSource{g.edge_tail(edge), off_tail + acc, label},
                 SearchSource{g.edge_head(edge), off_head + acc, label}};
     }
     /// Network distance to this point, given the distances of the edge's ends from a search.
-    Distance distance_from(const WalkGraph& g, const MultiSourceDijkstra& s, bool with_access) const {
+    Distance distance_from(const WalkGraph& g, const MultiSourceDijkstra& s,
+                           bool with_access) const {
         const Distance dt = s.distance(g.edge_tail(edge)), dh = s.distance(g.edge_head(edge));
         Distance best = kInfDistance;
         if (dt != kInfDistance) best = dt + off_tail;
@@ -47,12 +49,13 @@ struct SnapResult {
 
 /// Distance along the network between two points snapped onto the same edge (not via ends).
 inline Distance same_edge_distance(const SnapResult& a, const SnapResult& b, bool with_access) {
-    const Distance along = a.off_tail > b.off_tail ? a.off_tail - b.off_tail : b.off_tail - a.off_tail;
+    const Distance along =
+        a.off_tail > b.off_tail ? a.off_tail - b.off_tail : b.off_tail - a.off_tail;
     return along + (with_access ? a.access + b.access : 0);
 }
 
 class Snapper {
-public:
+  public:
     /// Indexes every segment of g whose edge carries none of `forbidden_flags`.
     explicit Snapper(const WalkGraph& g, std::uint8_t forbidden_flags = 0);
     ~Snapper();
@@ -65,7 +68,7 @@ public:
     double nearest_metres(LonLat p) const;
     const WalkGraph& graph() const { return *g_; }
 
-private:
+  private:
     struct Index;
     const WalkGraph* g_;
     std::unique_ptr<Index> index_;

@@ -11,13 +11,13 @@
 
 namespace lc15 {
 
-using VertexId = std::uint32_t;    ///< index into the walking graph's vertices
-using ArcId = std::uint32_t;       ///< index of a directed arc in the CSR arrays
-using EdgeId = std::uint32_t;      ///< index of an undirected street edge (two arcs)
-using FacilityId = std::uint32_t;  ///< index into a category's facility list
-using HomeId = std::uint32_t;      ///< index into the homes (where people live)
-using StopId = std::uint32_t;      ///< index into the bus stops
-using CommunityId = std::uint32_t; ///< index into the communities
+using VertexId = std::uint32_t;     ///< index into the walking graph's vertices
+using ArcId = std::uint32_t;        ///< index of a directed arc in the CSR arrays
+using EdgeId = std::uint32_t;       ///< index of an undirected street edge (two arcs)
+using FacilityId = std::uint32_t;   ///< index into a category's facility list
+using HomeId = std::uint32_t;       ///< index into the homes (where people live)
+using StopId = std::uint32_t;       ///< index into the bus stops
+using CommunityId = std::uint32_t;  ///< index into the communities
 
 inline constexpr std::uint32_t kInvalidId = std::numeric_limits<std::uint32_t>::max();
 
@@ -27,9 +27,7 @@ inline constexpr Distance kInfDistance = std::numeric_limits<Distance>::max();
 /// Largest distance a search may reach; leaves headroom so that d + arc never overflows.
 inline constexpr Distance kMaxSearchDistance = (Distance{1} << 31) - 1;
 
-inline constexpr Distance metres_to_cm(double m) {
-    return static_cast<Distance>(m * 100.0 + 0.5);
-}
+inline constexpr Distance metres_to_cm(double m) { return static_cast<Distance>(m * 100.0 + 0.5); }
 inline constexpr double cm_to_metres(Distance d) { return static_cast<double>(d) / 100.0; }
 
 /// Per-edge flags. A search or snapper can be told to skip edges carrying some of them.

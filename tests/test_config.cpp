@@ -102,7 +102,8 @@ TEST(CityConfig, LoadsShippedConfigsAndAppliesOverrides) {
     EXPECT_NEAR(demo.walking_profile("elderly").speed_m_per_s, 0.8, 1e-9);
     EXPECT_TRUE(demo.walking_profile("barrier_free").exclude_steps);
     EXPECT_EQ(demo.config_hash.size(), 64u);
-    for (const char* shipped : {"configs/nanjing_xuanwu.toml", "configs/monaco.toml", "configs/portoalegre.toml"}) {
+    for (const char* shipped :
+         {"configs/nanjing_xuanwu.toml", "configs/monaco.toml", "configs/portoalegre.toml"}) {
         const CityConfig c = load_city_config(kSource / shipped);
         EXPECT_TRUE(std::filesystem::exists(c.osm)) << shipped << " names a shipped extract";
     }

@@ -12,7 +12,8 @@ constexpr double kMetreLat = 1.0 / (kEarthRadiusM * kPi / 180.0);
 LonLat north_of(LonLat p, double metres) { return {p.lon, p.lat + metres * kMetreLat}; }
 
 VertexId by_key(const WalkGraph& g, std::uint64_t key) {
-    for (VertexId v = 0; v < g.num_vertices(); ++v) if (g.vertex_key(v) == key) return v;
+    for (VertexId v = 0; v < g.num_vertices(); ++v)
+        if (g.vertex_key(v) == key) return v;
     return kInvalidId;
 }
 
@@ -20,7 +21,8 @@ TEST(GraphBuilder, VerticesOnlyAtJunctionsAndEnds) {
     // Way A: 1-2-3-4 straight north, 100 m per step; way B: 3-5 crosses at node 3.
     const LonLat o{122.2, 40.6};
     GraphBuilder b;
-    std::vector<WayNode> a{{1, o}, {2, north_of(o, 100)}, {3, north_of(o, 200)}, {4, north_of(o, 300)}};
+    std::vector<WayNode> a{
+        {1, o}, {2, north_of(o, 100)}, {3, north_of(o, 200)}, {4, north_of(o, 300)}};
     std::vector<WayNode> c{{3, north_of(o, 200)}, {5, {o.lon + 0.001, north_of(o, 200).lat}}};
     b.add_way(10, a, 0);
     b.add_way(11, c, kEdgeSteps);

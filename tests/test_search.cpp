@@ -30,7 +30,8 @@ WalkGraph random_graph(std::mt19937_64& rng, int n, int m, bool with_steps) {
 }
 
 // Bellman-Ford on the same graph: the oracle.
-std::vector<std::pair<Distance, std::uint32_t>> oracle(const WalkGraph& g, const std::vector<SearchSource>& src,
+std::vector<std::pair<Distance, std::uint32_t>> oracle(const WalkGraph& g,
+                                                       const std::vector<SearchSource>& src,
                                                        Distance limit, std::uint8_t forbidden) {
     std::vector<std::pair<Distance, std::uint32_t>> d(g.num_vertices(), {kInfDistance, kInvalidId});
     for (const auto& s : src) {
@@ -67,9 +68,11 @@ TEST(MultiSourceDijkstra, MatchesBellmanFordOnRandomGraphs) {
             const int k = 1 + static_cast<int>(rng() % 4);
             for (int i = 0; i < k; ++i) {
                 src.push_back({static_cast<VertexId>(rng() % g.num_vertices()),
-                               static_cast<Distance>(rng() % 20000), static_cast<std::uint32_t>(rng() % 3)});
+                               static_cast<Distance>(rng() % 20000),
+                               static_cast<std::uint32_t>(rng() % 3)});
             }
-            const Distance limit = q == 0 ? kMaxSearchDistance : static_cast<Distance>(rng() % 300000);
+            const Distance limit =
+                q == 0 ? kMaxSearchDistance : static_cast<Distance>(rng() % 300000);
             const std::uint8_t forbidden = round % 2 == 1 ? kEdgeSteps : 0;
             std::vector<int> settled(g.num_vertices(), 0);
             Distance last = 0;
@@ -83,8 +86,10 @@ TEST(MultiSourceDijkstra, MatchesBellmanFordOnRandomGraphs) {
                 forbidden);
             const auto want = oracle(g, src, limit, forbidden);
             for (VertexId v = 0; v < g.num_vertices(); ++v) {
-                ASSERT_EQ(search.distance(v), want[v].first) << "seed " << test_seed() << " round " << round << " v " << v;
-                ASSERT_EQ(search.label(v), want[v].second) << "label, round " << round << " v " << v;
+                ASSERT_EQ(search.distance(v), want[v].first)
+                    << "seed " << test_seed() << " round " << round << " v " << v;
+                ASSERT_EQ(search.label(v), want[v].second)
+                    << "label, round " << round << " v " << v;
                 ASSERT_EQ(settled[v], want[v].first == kInfDistance ? 0 : 1);
             }
         }
@@ -95,13 +100,15 @@ TEST(MultiSourceDijkstra, LimitIsInclusive) {
     GraphBuilder b;
     // Three vertices on a line, 100 m apart (about 0.0011788 deg of latitude each).
     const double step = 100.0 / (kEarthRadiusM * kPi / 180.0);
-    std::vector<WayNode> nodes{{1, {122.0, 40.0}}, {2, {122.0, 40.0 + step}}, {3, {122.0, 40.0 + 2 * step}}};
+    std::vector<WayNode> nodes{
+        {1, {122.0, 40.0}}, {2, {122.0, 40.0 + step}}, {3, {122.0, 40.0 + 2 * step}}};
     b.add_way(1, std::span(nodes.data(), 2), 0);
     b.add_way(2, std::span(nodes.data() + 1, 2), 0);
     const WalkGraph g = std::move(b).build();
     ASSERT_EQ(g.num_vertices(), 3u);
     VertexId first = 0;
-    for (VertexId v = 0; v < 3; ++v) if (g.vertex_key(v) == 1) first = v;
+    for (VertexId v = 0; v < 3; ++v)
+        if (g.vertex_key(v) == 1) first = v;
     MultiSourceDijkstra search(g);
     const std::vector<SearchSource> src{{first, 0, 0}};
     int count = 0;
