@@ -144,12 +144,11 @@ TEST(Gtfs, TinyFeedEqualsTheLineGivenDirectly) {
     // The same feed as a zip reads the same.
     const fs::path zip = d.path / "feed.zip";
     const std::string cmd = "cd '" + d.path.string() + "' && zip -q feed.zip *.txt";
-    if (std::system(cmd.c_str()) == 0) {
-        const io::GtfsFeed zipped = io::read_gtfs(zip);
-        ASSERT_EQ(zipped.lines.size(), feed.lines.size());
-        EXPECT_EQ(zipped.lines[0].hop_seconds, feed.lines[0].hop_seconds);
-        EXPECT_EQ(zipped.lines[0].headway_seconds, feed.lines[0].headway_seconds);
-    }
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << "zip (installed by scripts/setup) failed";
+    const io::GtfsFeed zipped = io::read_gtfs(zip);
+    ASSERT_EQ(zipped.lines.size(), feed.lines.size());
+    EXPECT_EQ(zipped.lines[0].hop_seconds, feed.lines[0].hop_seconds);
+    EXPECT_EQ(zipped.lines[0].headway_seconds, feed.lines[0].headway_seconds);
 }
 
 TEST(Gtfs, MissingFilesAndColumnsNameThemselves) {
