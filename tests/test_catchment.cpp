@@ -5,15 +5,12 @@
 
 #include "engine/catchment.hpp"
 
+#include "tests/support/test_city.hpp"
+
 namespace lc15 {
 namespace {
 
-constexpr LonLat kOrigin{122.2, 40.6};
-LonLat at(double x_m, double y_m) {
-    const double m_per_deg = deg2rad(1.0) * kEarthRadiusM;
-    return {kOrigin.lon + x_m / (m_per_deg * std::cos(deg2rad(kOrigin.lat + y_m / m_per_deg))),
-            kOrigin.lat + y_m / m_per_deg};
-}
+LonLat at(double x_m, double y_m) { return test::metres_at(x_m, y_m); }
 
 MultiPolygon square(double x0, double y0, double side) {
     return {
@@ -41,17 +38,7 @@ TEST(Catchment, LandShareMatchesTheCircleArea) {
     EXPECT_EQ(covered, 0);
 }
 
-// An L of streets: north along x = 0 (0..4000 m), then east along y = 4000 m.
-WalkGraph l_streets() {
-    GraphBuilder b;
-    std::vector<WayNode> north, east;
-    for (int i = 0; i <= 8; ++i) north.push_back({std::uint64_t(i + 1), at(0, 500.0 * i)});
-    for (int i = 0; i <= 8; ++i)
-        east.push_back({std::uint64_t(i == 0 ? 9 : 100 + i), at(500.0 * i, 4000)});
-    b.add_way(1, north, 0);
-    b.add_way(2, east, 0);
-    return std::move(b).build();
-}
+using test::l_streets;
 
 TEST(Catchment, ThreeFiguresAndGapsByHand) {
     const WalkGraph g = l_streets();

@@ -14,15 +14,14 @@
 
 #include "engine/coverage.hpp"
 
+#include "tests/support/test_city.hpp"
+
 namespace lc15 {
 namespace {
 
 constexpr double kMetreLat = 1.0 / (kEarthRadiusM * kPi / 180.0);
 
-std::uint64_t test_seed() {
-    const char* s = std::getenv("LC15_TEST_SEED");
-    return s ? std::strtoull(s, nullptr, 10) : 20261127u;
-}
+using lc15::test::test_seed;
 
 LonLat at(double x, double y) {
     const double lat = 40.6 + y * kMetreLat;

@@ -10,6 +10,7 @@
 #include "engine/error.hpp"
 #include "io/crs.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/support/test_city.hpp"
 
 namespace lc15::scenarios {
 namespace {
@@ -309,10 +310,7 @@ TEST(Scenario, NetworkEditsRebuildTheGraph) {
     EXPECT_DOUBLE_EQ(p.city[0].gained, 300 + 400);
 }
 
-std::uint64_t test_seed() {
-    const char* s = std::getenv("LC15_TEST_SEED");
-    return s ? std::strtoull(s, nullptr, 10) : 20261127u;
-}
+using lc15::test::test_seed;
 
 // Property: random facility edits applied incrementally give exactly the results of a full
 // recomputation with the final facility set.

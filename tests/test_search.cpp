@@ -7,13 +7,12 @@
 
 #include "engine/search.hpp"
 
+#include "tests/support/test_city.hpp"
+
 namespace lc15 {
 namespace {
 
-std::uint64_t test_seed() {
-    const char* s = std::getenv("LC15_TEST_SEED");
-    return s ? std::strtoull(s, nullptr, 10) : 20261127u;
-}
+using lc15::test::test_seed;
 
 WalkGraph random_graph(std::mt19937_64& rng, int n, int m, bool with_steps) {
     GraphBuilder b;

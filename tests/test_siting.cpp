@@ -12,13 +12,12 @@
 
 #include "scenarios/siting.hpp"
 
+#include "tests/support/test_city.hpp"
+
 namespace lc15 {
 namespace {
 
-std::uint64_t test_seed() {
-    const char* s = std::getenv("LC15_TEST_SEED");
-    return s ? std::strtoull(s, nullptr, 10) : 20261127u;
-}
+using lc15::test::test_seed;
 
 constexpr LonLat kOrigin{113.55, 22.25};
 
