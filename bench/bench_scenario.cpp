@@ -84,6 +84,25 @@ bool same_report(const CoverageReport& a, const CoverageReport& b) {
     return true;
 }
 
+// Times `add` (one kindergarten added at the next site, plus whatever the variant re-scores)
+// over the sites in turn; `undo` removes it again outside the timing. Reports the home
+// results changed per edit and edits per second.
+template <class Add, class Undo>
+void time_adds(benchmark::State& state, const Monaco& c, CoverageModel& m, Add add, Undo undo) {
+    std::size_t i = 0, changes = 0;
+    for (auto _ : state) {
+        Delta d;
+        const FacilityHandle f = add(c.sites[i % c.sites.size()], d);
+        changes += d.changes.size();
+        state.PauseTiming();
+        undo(f);
+        state.ResumeTiming();
+        ++i;
+    }
+    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
+    state.SetItemsProcessed(state.iterations());
+}
+
 void BM_MonacoAddRescore(benchmark::State& state) {
     const Monaco& c = monaco();
     if (!usable(state, c)) return;
@@ -106,22 +125,19 @@ void BM_MonacoAddRescore(benchmark::State& state) {
             return;
         }
     }
-    std::size_t i = 0, changes = 0;
-    for (auto _ : state) {
-        Delta d;
-        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
-        m.update_report(report, d);
-        benchmark::DoNotOptimize(report.city_score);
-        changes += d.changes.size();
-        state.PauseTiming();
-        Delta u;
-        m.remove_facility(f, &u);
-        m.update_report(report, u);
-        state.ResumeTiming();
-        ++i;
-    }
-    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
-    state.SetItemsProcessed(state.iterations());
+    time_adds(
+        state, c, m,
+        [&](const SnapResult& site, Delta& d) {
+            const FacilityHandle f = m.add_facility(c.kindergarten, site, &d);
+            m.update_report(report, d);
+            benchmark::DoNotOptimize(report.city_score);
+            return f;
+        },
+        [&](FacilityHandle f) {
+            Delta u;
+            m.remove_facility(f, &u);
+            m.update_report(report, u);
+        });
 }
 BENCHMARK(BM_MonacoAddRescore)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -166,18 +182,10 @@ void BM_MonacoAddOnly(benchmark::State& state) {
     if (!usable(state, c)) return;
     CoverageModel m = io::make_coverage_model(c.city);
     m.compute();
-    std::size_t i = 0, changes = 0;
-    for (auto _ : state) {
-        Delta d;
-        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
-        changes += d.changes.size();
-        state.PauseTiming();
-        m.remove_facility(f);
-        state.ResumeTiming();
-        ++i;
-    }
-    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
-    state.SetItemsProcessed(state.iterations());
+    time_adds(
+        state, c, m,
+        [&](const SnapResult& site, Delta& d) { return m.add_facility(c.kindergarten, site, &d); },
+        [&](FacilityHandle f) { m.remove_facility(f); });
 }
 BENCHMARK(BM_MonacoAddOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -186,20 +194,15 @@ void BM_MonacoAddFullReport(benchmark::State& state) {
     if (!usable(state, c)) return;
     CoverageModel m = io::make_coverage_model(c.city);
     m.compute();
-    std::size_t i = 0, changes = 0;
-    for (auto _ : state) {
-        Delta d;
-        const FacilityHandle f = m.add_facility(c.kindergarten, c.sites[i % c.sites.size()], &d);
-        const CoverageReport r = m.report(c.num_communities);
-        benchmark::DoNotOptimize(r.city_score);
-        changes += d.changes.size();
-        state.PauseTiming();
-        m.remove_facility(f);
-        state.ResumeTiming();
-        ++i;
-    }
-    state.counters["changes_per_edit"] = double(changes) / double(state.iterations());
-    state.SetItemsProcessed(state.iterations());
+    time_adds(
+        state, c, m,
+        [&](const SnapResult& site, Delta& d) {
+            const FacilityHandle f = m.add_facility(c.kindergarten, site, &d);
+            const CoverageReport r = m.report(c.num_communities);
+            benchmark::DoNotOptimize(r.city_score);
+            return f;
+        },
+        [&](FacilityHandle f) { m.remove_facility(f); });
 }
 BENCHMARK(BM_MonacoAddFullReport)->Unit(benchmark::kMillisecond)->UseRealTime();
 
