@@ -28,11 +28,7 @@ using lc15::test::slurp;
 
 CliRun run(const std::string& args) { return lc15::test::run_lc15(args); }
 
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("lc15_bus_" + name);
-    fs::remove_all(d);
-    return d;
-}
+fs::path fresh_dir(const std::string& name) { return lc15::test::fresh_dir("bus_" + name); }
 
 /// A CSV file as written by lc15 (BOM, CRLF, RFC 4180 quotes): rows of named cells.
 struct Csv {

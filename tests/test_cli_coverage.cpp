@@ -28,11 +28,7 @@ using lc15::test::slurp;
 
 CliRun run(const std::string& args) { return lc15::test::run_lc15(args); }
 
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("lc15_cov_" + name);
-    fs::remove_all(d);
-    return d;
-}
+fs::path fresh_dir(const std::string& name) { return lc15::test::fresh_dir("cov_" + name); }
 
 TEST(CoverageCommand, DemoRunsAndIsIdenticalForAnyThreadCount) {
     const fs::path a = fresh_dir("j1"), b = fresh_dir("j2");

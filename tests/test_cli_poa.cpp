@@ -19,11 +19,7 @@ using test::slurp;
 
 const fs::path kConfig = fs::path(LC15_SOURCE_DIR) / "configs/portoalegre.toml";
 
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("lc15_poa_" + name);
-    fs::remove_all(d);
-    return d;
-}
+fs::path fresh_dir(const std::string& name) { return lc15::test::fresh_dir("poa_" + name); }
 
 TEST(PortoAlegreCli, CoverageAndBusRunOnTheGtfsCityAndAgreeForAnyThreadCount) {
     const fs::path j1 = fresh_dir("j1"), j2 = fresh_dir("j2"), bus = fresh_dir("bus");

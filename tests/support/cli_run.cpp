@@ -19,6 +19,12 @@ CliRun run_lc15(const std::string& args) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+std::filesystem::path fresh_dir(const std::string& name) {
+    const std::filesystem::path d = std::filesystem::temp_directory_path() / ("lc15_" + name);
+    std::filesystem::remove_all(d);
+    return d;
+}
+
 std::string slurp(const std::filesystem::path& p) {
     std::ifstream f(p, std::ios::binary);
     std::stringstream ss;

@@ -20,6 +20,9 @@ struct CliRun {
 /// Runs `LC15_EXE args` through the shell.
 CliRun run_lc15(const std::string& args);
 
+/// An empty (removed) path in the temporary folder, /tmp/lc15_<name>, for a test's outputs.
+std::filesystem::path fresh_dir(const std::string& name);
+
 /// The bytes of a file ("" if it cannot be read).
 std::string slurp(const std::filesystem::path& p);
 
