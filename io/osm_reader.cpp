@@ -58,6 +58,16 @@ std::map<std::string, std::string> copy_tags(const osmium::TagList& tags) {
     return m;
 }
 
+// Streets open to motor vehicles: the road network of the density figures.
+bool is_road_highway(std::string_view h) {
+    for (const char* r :
+         {"trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link",
+          "tertiary", "tertiary_link", "unclassified", "residential", "living_street"}) {
+        if (h == r) return true;
+    }
+    return false;
+}
+
 bool is_feature(const osmium::TagList& tags) {
     return is_feature_tags([&](const char* k) { return tags.get_value_by_key(k); });
 }
@@ -190,6 +200,16 @@ class Collector : public osmium::handler::Handler {
             const WayVerdict v = classify_way(wt, options_.profile);
             double length = 0.0;
             if (v.walkable) {
+                // Where the extract cut the way: the known node next to a missing one.
+                for (std::size_t i = 0; i < nodes.size(); ++i) {
+                    if (!nodes[i].location().valid()) continue;
+                    const bool gap_before = i > 0 && !nodes[i - 1].location().valid();
+                    const bool gap_after = i + 1 < nodes.size() && !nodes[i + 1].location().valid();
+                    if (gap_before || gap_after)
+                        out_.cut_nodes.push_back(static_cast<std::uint64_t>(nodes[i].ref()));
+                }
+                if (is_road_highway(wt.highway) && (v.flags & kEdgePrivate) == 0)
+                    out_.road_ways.push_back(w.id());
                 for (const auto& run : runs) {
                     for (std::size_t i = 1; i < run.size(); ++i)
                         length += haversine_m(run[i - 1].pos, run[i].pos);
@@ -445,6 +465,9 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     area_filter.add_rule(true, osmium::TagMatcher{"railway", "station"});
     area_filter.add_rule(true, osmium::TagMatcher{"landuse", "residential"});
     area_filter.add_rule(true, osmium::TagMatcher{"boundary", "administrative"});
+    // Water areas, which a new footpath must not cross.
+    area_filter.add_rule(true, osmium::TagMatcher{"natural", "water"});
+    area_filter.add_rule(true, osmium::TagMatcher{"waterway", "riverbank"});
     // Pedestrian squares mapped as multipolygons (walked along their rings).
     area_filter.add_rule(true, osmium::TagMatcher{"highway", "pedestrian"});
     area_filter.add_rule(true, osmium::TagMatcher{"highway", "footway"});
@@ -622,6 +645,13 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
         for (const Rank& r : order) sorted.push_back(std::move(out.features[r.index]));
         out.features = std::move(sorted);
     }
+
+    std::sort(out.cut_nodes.begin(), out.cut_nodes.end());
+    out.cut_nodes.erase(std::unique(out.cut_nodes.begin(), out.cut_nodes.end()),
+                        out.cut_nodes.end());
+    std::sort(out.road_ways.begin(), out.road_ways.end());
+    out.road_ways.erase(std::unique(out.road_ways.begin(), out.road_ways.end()),
+                        out.road_ways.end());
 
     if (!replication.empty()) {
         out.timestamp = replication;

@@ -72,6 +72,12 @@ struct OsmData {
     std::string timestamp;
     std::vector<std::string> warnings;  ///< data problems, each naming the OSM object
     std::uint64_t nodes = 0, ways = 0, relations = 0;  ///< objects read
+    /// OSM node ids where the extract cuts a walkable way (the known node beside a missing
+    /// one), sorted: street ends there are the extract's edge, not dead ends.
+    std::vector<std::uint64_t> cut_nodes;
+    /// Walkable ways open to motor vehicles (highway=trunk … residential, living_street and
+    /// their links, not access=private), sorted: the road network of the density figures.
+    std::vector<std::int64_t> road_ways;
 };
 
 /// Reads an extract. Throws InputError (see above) on bad input.
@@ -79,7 +85,9 @@ OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& option
 
 /// True when an object with these tags is kept as a Feature (amenity, shop, leisure,
 /// healthcare, social_facility, office, building, railway=station, public_transport,
-/// highway=bus_stop, landuse=residential, boundary=administrative).
+/// highway=bus_stop, landuse=residential, boundary=administrative; and what a new footpath
+/// must not cross: natural=water, waterway=*, railway=rail|light_rail|narrow_gauge|subway|
+/// monorail|funicular).
 template <typename GetTag>
 bool is_feature_tags(GetTag&& get) {
     for (const char* key : {"amenity", "shop", "leisure", "healthcare", "social_facility", "office",
@@ -92,8 +100,11 @@ bool is_feature_tags(GetTag&& get) {
     };
     if (const char* b = get("building"); b != nullptr && *b != '\0' && std::string_view(b) != "no")
         return true;
+    if (const char* w = get("waterway"); w != nullptr && *w != '\0') return true;
+    for (const char* r : {"rail", "light_rail", "narrow_gauge", "subway", "monorail", "funicular"})
+        if (is("railway", r)) return true;
     return is("railway", "station") || is("highway", "bus_stop") || is("landuse", "residential") ||
-           is("boundary", "administrative");
+           is("boundary", "administrative") || is("natural", "water");
 }
 
 }  // namespace lc15::io
