@@ -7,6 +7,7 @@
 #include "engine/components.hpp"
 #include "engine/error.hpp"
 
+#include "io/network_figures.hpp"
 #include "io/vector_writer.hpp"
 #include "lc15_version.hpp"
 
@@ -35,6 +36,50 @@ std::string lacking_names(const CommunityMetrics& cm, const std::vector<Category
     for (std::uint32_t c : cm.lacking) s += (s.empty() ? "" : "、") + rules[c].name_zh;
     return s;
 }
+
+// --- Network indicators (engine/network_metrics.hpp): their own columns, after the bus ones.
+const char* const kNetworkFields[] = {
+    "area_km2",  "street_km_per_km2", "road_km_per_km2", "intersections_per_km2",
+    "dead_ends", "dead_ends_per_km2", "mean_block_ha",   "gated_share"};
+
+void add_network_fields(Layer& layer) {
+    for (const char* f : kNetworkFields)
+        layer.fields.push_back({f, std::string_view(f) == "dead_ends" ? Field::Int : Field::Real});
+}
+
+double round_to(double v, double unit) { return std::round(v / unit) * unit; }
+
+void add_network_values(Row& row, const NetworkMetrics& m) {
+    const bool area = m.area_km2 > 0;
+    row.values.push_back(round_to(m.area_km2, 1e-4));
+    row.values.push_back(area ? Value{round_to(m.walk_density(), 0.01)} : Value{});
+    row.values.push_back(area ? Value{round_to(m.road_density(), 0.01)} : Value{});
+    row.values.push_back(area ? Value{round_to(m.intersection_density(), 0.1)} : Value{});
+    row.values.push_back(static_cast<std::int64_t>(m.dead_ends));
+    row.values.push_back(area ? Value{round_to(m.dead_end_density(), 0.1)} : Value{});
+    row.values.push_back(m.blocks > 0 ? Value{round_to(m.mean_block_ha(), 0.01)} : Value{});
+    row.values.push_back(m.walk_km > 0 ? Value{rounded_share(m.gated_share())} : Value{});
+}
+
+nlohmann::ordered_json network_indicators_json(const NetworkMetrics& m) {
+    using nlohmann::ordered_json;
+    auto or_null = [](bool ok, double v) { return ok ? ordered_json(v) : ordered_json(); };
+    const bool area = m.area_km2 > 0;
+    return {{"area_km2", round_to(m.area_km2, 1e-4)},
+            {"street_km", round_to(m.walk_km, 0.001)},
+            {"road_km", round_to(m.road_km, 0.001)},
+            {"street_km_per_km2", or_null(area, round_to(m.walk_density(), 0.01))},
+            {"road_km_per_km2", or_null(area, round_to(m.road_density(), 0.01))},
+            {"intersections", m.intersections},
+            {"intersections_per_km2", or_null(area, round_to(m.intersection_density(), 0.1))},
+            {"dead_ends", m.dead_ends},
+            {"extract_edge_ends", m.extract_ends},
+            {"dead_ends_per_km2", or_null(area, round_to(m.dead_end_density(), 0.1))},
+            {"blocks", m.blocks},
+            {"mean_block_ha", or_null(m.blocks > 0, round_to(m.mean_block_ha(), 0.01))},
+            {"gated_share", or_null(m.walk_km > 0, rounded_share(m.gated_share()))}};
+}
+// --- end of the network indicators
 
 }  // namespace
 
@@ -71,6 +116,7 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
                                                     ? double(comp.size.empty() ? 0 : comp.size[0]) /
                                                           city.osm.graph.num_vertices()
                                                     : 0.0}};
+    j["network_indicators"] = network_indicators_json(network_figures(city).report.city);
     double pop = 0;
     for (const auto& h : city.homes) pop += h.population;
     j["population"] = {
@@ -179,6 +225,8 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         comm.fields.push_back({p + "_people_straight_share", Field::Real});
         comm.fields.push_back({p + "_people_walk_share", Field::Real});
     }
+    const NetworkFigures network = network_figures(city);  // network indicators
+    add_network_fields(comm);
     for (std::size_t i = 0; i < city.communities.size(); ++i) {
         const auto& c = city.communities[i];
         const auto& m = report.communities[i];
@@ -207,6 +255,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             row.values.push_back(f.population > 0 ? share_value(f.straight_share) : Value{});
             row.values.push_back(f.population > 0 ? share_value(f.walk_share) : Value{});
         }
+        add_network_values(row, network.report.communities[i]);  // network indicators
         comm.rows.push_back(std::move(row));
     }
 
