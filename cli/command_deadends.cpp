@@ -206,13 +206,14 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
                        const std::optional<scenarios::ScenarioOutcome>& together, double rank_s,
                        double total_s) const {
         const WalkGraph& g = city.osm.graph;
-        std::size_t n[4] = {0, 0, 0, 0};
+        std::size_t n[5] = {0, 0, 0, 0, 0};
         for (const auto& c : cands) ++n[static_cast<int>(c.refusal)];
         std::printf(
-            "%s — %zu dead ends: %zu can be joined within %.0f m, %zu behind a building, water or "
-            "railway, %zu already a short walk from every street in reach, %zu with no street in "
-            "reach; ranked in %.3f s\n",
-            city.config.name.c_str(), cands.size(), n[0], max_link_m_, n[2], n[3], n[1], rank_s);
+            "%s — %zu dead ends: %zu can be joined within %.0f m (%zu of them facing another), "
+            "%zu behind a building, water, railway or street, %zu already a short walk from every "
+            "street in reach, %zu with no street in reach; ranked in %.3f s\n",
+            city.config.name.c_str(), cands.size(), n[0] + n[4], max_link_m_, n[4], n[2], n[3],
+            n[1], rank_s);
         std::printf("%4s  %-14s %-14s %7s %10s %11s\n", "rank", "dead end", "to way", "link m",
                     "residents", "score gain");
         int shown = 0;

@@ -23,6 +23,8 @@ const char* refusal_name(LinkRefusal r) {
             return "behind_barrier";
         case LinkRefusal::kNoShortcut:
             return "no_shortcut";
+        case LinkRefusal::kDuplicate:
+            return "same_link_as_another";
     }
     return "?";
 }
@@ -167,6 +169,29 @@ struct SegmentGrid {
 // Walks before are measured up to this many times max_link_m (longer: -1, reported empty).
 constexpr double kWalkBeforeLimit = 20.0;
 
+// Whether the straight path p-q crosses a street segment other than those of the dead end v
+// and of the target edge(s), strictly between p and q.
+bool crosses_street(const SegmentGrid& grid, const WalkGraph& g, LonLat p, LonLat q, VertexId v,
+                    EdgeId target, EdgeId target_snapped) {
+    const auto [px, py] = grid.proj.forward(p);
+    const auto cx = static_cast<std::int64_t>(std::floor(px / grid.cell));
+    const auto cy = static_cast<std::int64_t>(std::floor(py / grid.cell));
+    for (auto x = cx - 1; x <= cx + 1; ++x) {
+        for (auto y = cy - 1; y <= cy + 1; ++y) {
+            auto it = grid.cells.find(SegmentGrid::key(x, y));
+            if (it == grid.cells.end()) continue;
+            for (const auto& [e, s] : it->second) {
+                if (e == target || e == target_snapped || g.edge_tail(e) == v ||
+                    g.edge_head(e) == v)
+                    continue;
+                const auto shape = g.edge_shape(e);
+                if (segments_cross(p, q, shape[s], shape[s + 1])) return true;
+            }
+        }
+    }
+    return false;
+}
+
 struct Target {
     double dist_m;
     EdgeId edge;
@@ -244,7 +269,9 @@ std::vector<LinkCandidate> find_link_candidates(const WalkGraph& g, const Snappe
                 short_walk = true;
                 continue;
             }
-            const std::string kind = bar.crossed(c.from, t.point);
+            std::string kind = bar.crossed(c.from, t.point);
+            if (kind.empty() && crosses_street(grid, g, c.from, t.point, v, t.edge, to.edge))
+                kind = "street";
             if (!kind.empty()) {
                 if (!blocked) c.blocked_by = kind;
                 blocked = true;
@@ -262,6 +289,24 @@ std::vector<LinkCandidate> find_link_candidates(const WalkGraph& g, const Snappe
         c.refusal = blocked ? LinkRefusal::kBarrier
                             : (short_walk ? LinkRefusal::kNoShortcut : LinkRefusal::kNoStreet);
     });
+    // Two dead ends facing each other give the same link twice: the first keeps it.
+    std::unordered_map<VertexId, std::size_t> index_of;
+    for (std::size_t i = 0; i < out.size(); ++i) index_of.emplace(out[i].dead_end, i);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        LinkCandidate& c = out[i];
+        if (c.refusal != LinkRefusal::kNone) continue;
+        for (const VertexId u : {g.edge_tail(c.to_edge), g.edge_head(c.to_edge)}) {
+            auto it = index_of.find(u);
+            if (it == index_of.end() || it->second >= i) continue;
+            const LinkCandidate& o = out[it->second];
+            if (o.refusal != LinkRefusal::kNone || haversine_m(c.to, o.from) > 0.5 ||
+                haversine_m(o.to, c.from) > 0.5)
+                continue;
+            c.refusal = LinkRefusal::kDuplicate;
+            c.blocked_by = "n" + std::to_string(g.vertex_key(u));
+            break;
+        }
+    }
     return out;
 }
 

@@ -15,7 +15,9 @@
 //    nearest street whose path crosses no barrier (no ring of a building or water area, no
 //    railway or waterway line, and does not run inside one) and is a shortcut: the walk
 //    between the two points before is longer than min_detour x the straight line (else the
-//    dead end is already joined there). One candidate per dead end at most.
+//    dead end is already joined there), and crosses no other street (it would meet that one
+//    first). One candidate per dead end at most; of two dead ends whose links join each other,
+//    the lower vertex keeps it (the other is kDuplicate).
 //  * The link is the edit `add_link` of scenarios/scenario.hpp with from = the dead end,
 //    to = the street point: the scenario rebuild gives the link the haversine length of its
 //    snapped ends, and so does the scorer.
@@ -70,10 +72,11 @@ struct LinkOptions {
 };
 
 enum class LinkRefusal : std::uint8_t {
-    kNone,       ///< a candidate was found
-    kNoStreet,   ///< no other street within max_link_m
-    kBarrier,    ///< every street within reach is behind a barrier
-    kNoShortcut  ///< every street within reach is already a short walk away
+    kNone,        ///< a candidate was found
+    kNoStreet,    ///< no other street within max_link_m
+    kBarrier,     ///< every street within reach is behind a barrier
+    kNoShortcut,  ///< every street within reach is already a short walk away
+    kDuplicate    ///< the same link as another dead end's (two dead ends facing each other)
 };
 const char* refusal_name(LinkRefusal r);
 
@@ -86,7 +89,10 @@ struct LinkCandidate {
     /// Walk between the two points before; -1: longer than 20 x max_link_m, or none.
     double walk_before_m = -1;
     LinkRefusal refusal = LinkRefusal::kNone;
-    std::string blocked_by;  ///< kBarrier: the kind of the nearest street's barrier
+    /// kBarrier: the kind of the nearest street's barrier ("building", "water", "railway",
+    /// "waterway", or "street": the path would cross another street, where it meets it);
+    /// kDuplicate: "n" + the vertex key (OSM node id) of the dead end that carries the link.
+    std::string blocked_by;
 };
 
 /// One entry per dead end (in the order given): a candidate, or why there is none.

@@ -189,6 +189,58 @@ TEST(Deadends, LinkAcrossABuildingIsNotProposed) {
               LinkRefusal::kNone);
 }
 
+TEST(Deadends, TwoDeadEndsFacingEachOtherGiveOneLink) {
+    const AsciiMap m("a---b   c---d", 50.0);
+    const io::OsmData osm = m.read();
+    const Snapper snapper(osm.graph);
+    NetworkInputs in;
+    in.graph = &osm.graph;
+    in.bounds = {0, 0, 180, 90};
+    const auto ends = dead_end_vertices(in);
+    ASSERT_EQ(ends.size(), 4u);
+    LinkOptions opt;
+    opt.max_link_m = 250;
+    const auto c = find_link_candidates(osm.graph, snapper, ends, {}, opt);
+    std::size_t kept = 0, dup = 0;
+    for (const auto& x : c) {
+        kept += x.refusal == LinkRefusal::kNone;
+        if (x.refusal == LinkRefusal::kDuplicate) {
+            ++dup;
+            const VertexId b = vertex_of(osm.graph, m.node_id('b'));
+            const VertexId cv = vertex_of(osm.graph, m.node_id('c'));
+            EXPECT_EQ(x.dead_end, std::max(b, cv));  // the lower vertex keeps the link
+            EXPECT_EQ(x.blocked_by, "n" + std::to_string(osm.graph.vertex_key(std::min(b, cv))));
+        }
+    }
+    EXPECT_EQ(kept, 1u);  // b-c, 200 m
+    EXPECT_EQ(dup, 1u);
+}
+
+TEST(Deadends, BarriersAreBuildingsWaterAndRailwaysOnTheGround) {
+    io::City city;
+    const Polygon square{{{0, 0}, {0.001, 0}, {0.001, 0.001}, {0, 0.001}}, {}};
+    auto feature = [](io::Feature f, std::map<std::string, std::string> tags) {
+        f.tags = std::move(tags);
+        return f;
+    };
+    io::Feature area, line, point;
+    area.area = {square};
+    line.line = {{0, 0}, {0.001, 0.001}};
+    point.point = {0, 0};
+    city.osm.features = {feature(area, {{"building", "yes"}}),
+                         feature(area, {{"building", "no"}, {"amenity", "school"}}),
+                         feature(area, {{"natural", "water"}}),
+                         feature(line, {{"railway", "rail"}}),
+                         feature(line, {{"railway", "rail"}, {"tunnel", "yes"}}),
+                         feature(line, {{"railway", "subway"}, {"bridge", "yes"}}),
+                         feature(line, {{"waterway", "stream"}}),
+                         feature(line, {{"railway", "abandoned"}}),
+                         feature(point, {{"building", "yes"}})};
+    const LinkBarriers b = link_barriers(city);
+    EXPECT_EQ(b.area_kinds, (std::vector<std::string>{"building", "water"}));
+    EXPECT_EQ(b.line_kinds, (std::vector<std::string>{"railway", "waterway"}));
+}
+
 TEST(Deadends, ScenarioTomlRoundTrips) {
     Town t;
     LinkOptions opt;
