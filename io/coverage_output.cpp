@@ -47,7 +47,11 @@ void add_network_fields(Layer& layer) {
         layer.fields.push_back({f, std::string_view(f) == "dead_ends" ? Field::Int : Field::Real});
 }
 
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
+// Rounded to a power of ten (unit 0.01, 0.1, 1e-4, ...), divided last so that 22.7 stays 22.7.
+double round_to(double v, double unit) {
+    const double inv = std::round(1.0 / unit);
+    return std::round(v * inv) / inv;
+}
 
 void add_network_values(Row& row, const NetworkMetrics& m) {
     const bool area = m.area_km2 > 0;

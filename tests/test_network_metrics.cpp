@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "engine/network_metrics.hpp"
+#include "io/city.hpp"
+#include "io/network_figures.hpp"
 #include "io/osm_reader.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/cli_run.hpp"
 
 namespace lc15 {
 namespace {
@@ -184,6 +188,61 @@ TEST(NetworkMetricsOsm, PublicResidentialRoadsAreTheRoadNetwork) {
     // Five '#' ways: a-b-c, d-e-f, a-k-d, b-e, c-f.
     EXPECT_EQ(f.osm.road_ways.size(), 5u);
     EXPECT_TRUE(f.osm.cut_nodes.empty());
+}
+
+// lc15 coverage writes the figures io::network_figures computes, per community and for the
+// city, in their own columns.
+TEST(NetworkMetricsOutput, CoverageWritesTheIndicatorsOfEveryCommunity) {
+    const std::filesystem::path cfg =
+        std::filesystem::path(LC15_SOURCE_DIR) / "configs" / "zhuhai_xiangzhou.toml";
+    const io::City city = io::load_city(io::load_city_config(cfg));
+    const io::NetworkFigures f = io::network_figures(city);
+    const auto out = test::fresh_dir("network_metrics_cov");
+    const auto r =
+        test::run_lc15("coverage -q --no-bus --config " + cfg.string() + " --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::string text = test::slurp(out / "communities.csv");
+    ASSERT_EQ(text.rfind("\xEF\xBB\xBF", 0), 0u);
+    std::istringstream in(text.substr(3));
+    std::vector<std::vector<std::string>> rows;
+    for (std::string l; std::getline(in, l);) {
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        std::vector<std::string> cells(1);
+        bool q = false;
+        for (char c : l) {
+            if (c == '"')
+                q = !q;
+            else if (c == ',' && !q)
+                cells.emplace_back();
+            else
+                cells.back() += c;
+        }
+        rows.push_back(cells);
+    }
+    ASSERT_EQ(rows.size(), city.communities.size() + 1);
+    const auto& head = rows[0];
+    auto col = [&](const char* n) {
+        const auto it = std::find(head.begin(), head.end(), n);
+        EXPECT_NE(it, head.end()) << n;
+        return static_cast<std::size_t>(it - head.begin());
+    };
+    const std::size_t de = col("dead_ends"), sd = col("street_km_per_km2"),
+                      id = col("intersections_per_km2"), gs = col("gated_share");
+    std::uint32_t with_streets = 0;
+    for (std::size_t i = 0; i < city.communities.size(); ++i) {
+        const NetworkMetrics& m = f.report.communities[i];
+        const auto& row = rows[i + 1];
+        EXPECT_EQ(std::stoul(row[de]), m.dead_ends) << i;
+        EXPECT_NEAR(std::stod(row[sd]), m.walk_density(), 0.005) << i;
+        EXPECT_NEAR(std::stod(row[id]), m.intersection_density(), 0.05) << i;
+        EXPECT_EQ(row[gs].empty(), m.walk_km == 0) << i;
+        with_streets += m.walk_km > 0;
+    }
+    EXPECT_GT(with_streets, 3u);
+    const std::string json = test::slurp(out / "summary.json");
+    EXPECT_NE(json.find("\"network_indicators\""), std::string::npos);
+    EXPECT_NE(json.find("\"dead_ends\": " + std::to_string(f.report.city.dead_ends)),
+              std::string::npos);
 }
 
 }  // namespace
