@@ -216,6 +216,28 @@ TEST(Deadends, TwoDeadEndsFacingEachOtherGiveOneLink) {
     EXPECT_EQ(dup, 1u);
 }
 
+TEST(Deadends, LinkAcrossAnotherStreetIsNotProposed) {
+    // r hangs 100 m below street i-k; the street g-h 200 m north lies beyond i-k: a path there
+    // would meet i-k first (and i-k is r's own street, a short walk away).
+    const AsciiMap m(R"(
+g-----h
+
+i--j--k
+   |
+   r
+)",
+                     50.0);
+    const io::OsmData osm = m.read();
+    const Snapper snapper(osm.graph);
+    const std::vector<VertexId> ends{vertex_of(osm.graph, m.node_id('r'))};
+    LinkOptions opt;
+    opt.max_link_m = 250;
+    const auto c = find_link_candidates(osm.graph, snapper, ends, {}, opt);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0].refusal, LinkRefusal::kBarrier);
+    EXPECT_EQ(c[0].blocked_by, "street");
+}
+
 TEST(Deadends, BarriersAreBuildingsWaterAndRailwaysOnTheGround) {
     io::City city;
     const Polygon square{{{0, 0}, {0.001, 0}, {0.001, 0.001}, {0, 0.001}}, {}};
