@@ -174,16 +174,15 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
 
             std::optional<history::RunSnapshot> before =
                 hist.last_run(r.run.city, r.run.profile, r.run.rules_key);
-            const std::optional<history::RunSummary> dup =
-                force_ ? std::nullopt
-                       : hist.find_inputs(r.run.city, r.run.profile, r.run.inputs_key);
-            if (dup && before && before->run_id == dup->run_id) {
-                // Same inputs as the last run: compare with the run before that one, so that
-                // tonight reports what the stored run reported.
+            // Same inputs as the last stored run: not stored again (unless --force), and
+            // compared with the run before that one, so that tonight reports what it reported.
+            const bool dup = !force_ && before && before->inputs_key == r.run.inputs_key;
+            if (dup) {
+                r.duplicate_of = before->run_id;
                 before.reset();
                 const auto older = hist.runs();
                 for (auto it = older.rbegin(); it != older.rend(); ++it)
-                    if (it->run_id < dup->run_id && it->city == r.run.city &&
+                    if (it->run_id < r.duplicate_of && it->city == r.run.city &&
                         it->profile == r.run.profile) {
                         history::RunSnapshot o = hist.load_run(it->run_id);
                         if (o.rules_key == r.run.rules_key) before = std::move(o);
@@ -199,13 +198,11 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
                                                          : "ok";
             history::History::hold_point("before_write");
             if (dup) {
-                r.duplicate_of = dup->run_id;
                 if (!quiet)
                     std::printf(
-                        "%s, %s: same inputs as run %lld (%s): not stored again (--force "
-                        "stores it)\n",
-                        r.run.city.c_str(), p.c_str(), static_cast<long long>(dup->run_id),
-                        dup->started_at.c_str());
+                        "%s, %s: same inputs as run %lld, the last one: not stored again "
+                        "(--force stores it)\n",
+                        r.run.city.c_str(), p.c_str(), static_cast<long long>(r.duplicate_of));
             } else {
                 hist.write_run(r.run);
                 r.stored = true;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -549,11 +550,16 @@ std::vector<TrendPoint> History::trend(const TrendQuery& q) {
         p.push_back(q.profile);
     }
     sql += " ORDER BY r.profile, f.category, f.run_id";
+    std::map<std::string, std::string> names;
+    for (const Row& x : d.query("SELECT DISTINCT category, name_zh FROM city_figures"))
+        names[x[0].as_text()] = x[1].as_text();
     std::vector<TrendPoint> out;
-    for (const Row& x : d.query(sql, p))
+    for (const Row& x : d.query(sql, p)) {
         out.push_back({x[0].as_int(), x[1].as_text(), x[2].as_text(), x[3].as_text(),
                        x[4].as_text(), x[5].as_text(), x[6].as_double(), x[7].as_double(),
                        x[8].as_double(), x[9].as_int() != 0});
+        out.back().category_name = names[out.back().category];
+    }
     return out;
 }
 

@@ -124,7 +124,8 @@ struct TrendPoint {
     std::int64_t run_id = 0;
     std::string started_at, profile, community_id, community_name, category;
     double share = 0, population = 0, covered = 0;
-    bool pass = false;  ///< city rows: share >= 1 is not a pass; false
+    bool pass = false;          ///< city rows: false
+    std::string category_name;  ///< Chinese name (from the runs' city figures)
 };
 
 class History {

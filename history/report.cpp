@@ -241,7 +241,8 @@ std::string trend_svg(const std::vector<TrendPoint>& points, const std::string& 
     std::vector<std::pair<std::string, std::vector<const TrendPoint*>>> series;
     for (const TrendPoint& p : points) {
         const std::string key =
-            (p.community_name.empty() ? std::string() : p.community_name + " ") + p.category +
+            (p.community_name.empty() ? std::string() : p.community_name + " ") +
+            (p.category_name.empty() ? p.category : p.category_name) +
             (p.profile == "adult" ? "" : " (" + p.profile + ")");
         if (series.empty() || series.back().first != key) series.push_back({key, {}});
         series.back().second.push_back(&p);
@@ -307,8 +308,8 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
          (night.comparison.baseline_run
               ? ", compared with run " + std::to_string(night.comparison.baseline_run)
               : ", no earlier run to compare with") +
-         (night.stored ? "" : " (same inputs as that run: not stored again)") + ". City score " +
-         number(run.city_score, "%.1f") + " / 100.</p>\n";
+         (night.stored ? "" : " (tonight's inputs are those of the last run: not stored again)") +
+         ". City score " + number(run.city_score, "%.1f") + " / 100.</p>\n";
     h += "<h2>Warnings (" + std::to_string(night.comparison.count("plan")) + " plan, " +
          std::to_string(night.comparison.count("data")) + " data)</h2>\n";
     if (night.comparison.warnings.empty())
@@ -348,19 +349,26 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
         }
         std::string pts;
         const std::size_t n = j - i;
+        double x = 0, y = 0;
         for (std::size_t k = i; k < j; ++k) {
             char buf[48];
-            std::snprintf(buf, sizeof buf, "%s%.1f,%.1f", pts.empty() ? "" : " ",
-                          n > 1 ? 118.0 * double(k - i) / double(n - 1) + 1 : 60.0,
-                          19 - 18 * std::clamp(trend[k].share, 0.0, 1.0));
+            x = n > 1 ? 112.0 * double(k - i) / double(n - 1) + 2 : 114.0;
+            y = 19 - 18 * std::clamp(trend[k].share, 0.0, 1.0);
+            std::snprintf(buf, sizeof buf, "%s%.1f,%.1f", pts.empty() ? "" : " ", x, y);
             pts += buf;
         }
+        char dot[96];
+        std::snprintf(dot, sizeof dot, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x,
+                      y, last.pass ? "#2ca02c" : "#d62728");
         const std::string name = names.count(last.category) ? names[last.category] : last.category;
-        h += "<tr><td>" + xml(name) + "</td><td>" + percent(last.share) + "</td><td>" + change +
-             "</td><td>" + (last.pass ? "✓" : "✗") +
-             "</td><td><svg width=\"120\" height=\"20\"><polyline fill=\"none\" "
-             "stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"" +
-             pts + "\"/></svg></td></tr>\n";
+        const bool fell = j - i >= 2 && last.share < trend[j - 2].share - 1e-9;
+        h += std::string("<tr") + (fell ? " class=\"plan\"" : "") + "><td>" + xml(name) +
+             "</td><td>" + percent(last.share) + "</td><td>" + change + "</td><td>" +
+             (last.pass ? "✓" : "✗") +
+             "</td><td><svg width=\"120\" height=\"20\"><rect width=\"120\" height=\"20\" "
+             "fill=\"#f4f4f4\"/><polyline fill=\"none\" stroke=\"#1f77b4\" "
+             "stroke-width=\"1.5\" points=\"" +
+             pts + "\"/>" + dot + "</svg></td></tr>\n";
         i = j;
     }
     if (!current.empty()) h += "</table>\n";

@@ -156,6 +156,17 @@ TEST(Nightly, RemovedFacilityIsNamedWithExactlyTheCommunitiesItMoved) {
     const std::string html = slurp(c.out() / "report.html");
     EXPECT_NE(html.find(community), std::string::npos);
     EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org")) << "no external resource";
+
+    // The facility comes back: the inputs equal the first run's, but that is news, not a
+    // duplicate of the last run, so it is stored, and no plan warning is given.
+    fs::copy_file(lc15::test::kSourceDir / "data/demo/xiangzhou_facilities_gcj02.csv",
+                  c.dir() / "facilities.csv", fs::copy_options::overwrite_existing);
+    r = run_lc15("nightly -q " + c.args());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto back = nlohmann::json::parse(slurp(c.out() / "warnings.json"));
+    EXPECT_EQ(back["runs"][0]["stored"], true);
+    EXPECT_EQ(back["runs"][0]["run_id"], 3);
+    EXPECT_EQ(shares(c.out() / "community_categories.csv"), before);
 }
 
 TEST(Nightly, SameInputsGiveNoPlanWarningAndNoDuplicateRun) {
