@@ -150,6 +150,8 @@ class Sqlite : public Database {
     void rollback() override {
         if (!in_tx_) return;
         in_tx_ = false;
+        // SQLite may have rolled back by itself (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM).
+        if (sqlite3_get_autocommit(db_)) return;
         exec_script("ROLLBACK");
     }
     bool try_lock(const std::string& me, std::string& holder) override {

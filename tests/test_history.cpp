@@ -270,6 +270,31 @@ TEST(HistorySqlite, ValuesRoundTripAndFailedWritesLeaveNothing) {
     values_round_trip((d / "h.sqlite").string());
 }
 
+TEST(HistorySqlite, AFullDiskLeavesTheHistoryAsItWas) {
+    lc15::test::TempDir d;
+    const std::string file = (d / "h.sqlite").string();
+    History h(open_database(file));
+    RunSnapshot small = tiny_run(1.0, true);
+    ASSERT_EQ(h.write_run(small), 1);
+    // The file may not grow: the next, larger run hits SQLITE_FULL half-way.
+    const Rows pages = h.db().query("PRAGMA page_count");
+    h.db().exec_script("PRAGMA max_page_count = " + std::to_string(pages[0][0].as_int() + 2));
+    RunSnapshot big = tiny_run(0.5, true);
+    for (int i = 0; i < 20000; ++i)
+        big.facilities.push_back({"osm", "n" + std::to_string(i), "kindergarten",
+                                  std::string(40, 'x'), "used", 122.2, 40.6});
+    try {
+        h.write_run(big);
+        ADD_FAILURE() << "the write should not fit";
+    } catch (const lc15::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("free disk space"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(big.run_id, 0);
+    EXPECT_EQ(h.runs().size(), 1u);
+    EXPECT_EQ(h.load_run(1).facilities.size(), small.facilities.size());
+    EXPECT_EQ(h.db().query("PRAGMA integrity_check")[0][0].as_text(), "ok");
+}
+
 TEST(HistoryPostgres, MigratesFromVersion1) {
     PgDatabase pg("lc15_migrate");
     REQUIRE_PG(pg);

@@ -316,3 +316,29 @@ TEST(Nightly, BadInputsExitOneAndLeaveTheHistoryAlone) {
     r = run_lc15("history --history " + d.history().string() + " --since yesterday");
     EXPECT_EQ(r.code, 1) << r.output;
 }
+
+TEST(Nightly, SeveralProfilesAreSeparateRunsWithTheirOwnOutputs) {
+    NightlyCity c("profiles");
+    const CliRun r = run_lc15("nightly -q --profile adult,elderly " + c.args());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto j = nlohmann::json::parse(slurp(c.out() / "warnings.json"));
+    ASSERT_EQ(j["runs"].size(), 2u);
+    EXPECT_EQ(j["runs"][0]["profile"], "adult");
+    EXPECT_EQ(j["runs"][1]["profile"], "elderly");
+    const auto adult = shares(c.out() / "adult/community_categories.csv");
+    const auto elderly = shares(c.out() / "elderly/community_categories.csv");
+    ASSERT_FALSE(adult.empty());
+    ASSERT_EQ(adult.size(), elderly.size());
+    bool lower = false;
+    for (const auto& [k, share] : elderly) {
+        EXPECT_LE(share, adult.at(k) + 1e-9) << "the slower walker reaches less";
+        lower |= share < adult.at(k) - 1e-9;
+    }
+    EXPECT_TRUE(lower);
+    lc15::history::History h(lc15::history::open_database(c.history().string()));
+    const auto t =
+        h.trend({.community = adult.begin()->first.first, .category = adult.begin()->first.second});
+    ASSERT_EQ(t.size(), 2u);
+    EXPECT_NEAR(t[0].share, adult.begin()->second, 1e-4);
+    EXPECT_EQ(t[1].profile, "elderly");
+}
