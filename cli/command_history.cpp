@@ -50,7 +50,12 @@ class HistoryCommand : public Command {
         if (!is_postgres_url(history_) && !fs::is_regular_file(history_))
             throw InputError(history_, "no such history file",
                              "give the file `lc15 nightly --history` writes");
-        history::History h(history::open_database(history_));
+        history::History h(history::open_database(history_), false);
+        if (h.schema_version() != history::kSchemaVersion) {
+            // An older history is migrated under the run lock (never beside a nightly run).
+            history::HistoryLock lock(h.db(), true, 600);
+            h.migrate();
+        }
         const std::vector<history::RunSummary> runs = h.runs(query_.since);
         if (runs_ && out_dir_.empty()) {
             std::cout << history::runs_csv(runs).substr(3);  // no BOM on a terminal

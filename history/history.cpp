@@ -100,7 +100,10 @@ void History::migrate() {
                          "history schema version " + std::to_string(v) +
                              " is newer than this lc15 (" + std::to_string(kSchemaVersion) + ")",
                          "run a newer lc15 on this history");
-    if (v == kSchemaVersion) return;
+    if (v == kSchemaVersion) {
+        add_geometry();
+        return;
+    }
     if (v == 0 && db_->backend() == std::string("sqlite")) {
         const Rows t = db_->query("SELECT count(*) FROM sqlite_master");
         if (!t.empty() && t[0][0].as_int() > 0)
@@ -115,6 +118,34 @@ void History::migrate() {
     } catch (...) {
         db_->rollback();
         throw;
+    }
+    add_geometry();
+}
+
+void History::add_geometry() {
+    // PostgreSQL with PostGIS: facilities and stops gain a point geometry (EPSG:4326) computed
+    // from lon/lat by the server, with a spatial index, for desk GIS reading the history.
+    // Outside the schema versions: a server without PostGIS (or a user who may not create
+    // the extension) keeps the same tables without them.
+    if (db_->backend() != std::string("postgresql")) return;
+    try {
+        if (db_->query("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")[0][0]
+                .as_int() == 0) {
+            if (db_->query(
+                       "SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'")[0][0]
+                    .as_int() == 0)
+                return;
+            db_->exec_script("CREATE EXTENSION IF NOT EXISTS postgis");
+        }
+        for (const char* table : {"facilities", "stops"})
+            db_->exec_script(std::string("ALTER TABLE ") + table +
+                             " ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) GENERATED "
+                             "ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED; "
+                             "CREATE INDEX IF NOT EXISTS " +
+                             table + "_geom ON " + table + " USING gist (geom)");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "lc15: note: %s: no PostGIS geometry columns (%s)\n",
+                     db_->where().c_str(), e.what());
     }
 }
 

@@ -163,6 +163,7 @@ class History {
     static void hold_point(const char* name);
 
   private:
+    void add_geometry();
     std::unique_ptr<Database> db_;
 };
 

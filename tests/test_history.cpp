@@ -328,6 +328,18 @@ TEST(HistoryPostgres, SameTwoRunScenarioGivesTheSameWarningsAsSqlite) {
     ASSERT_GT(warnings[0]["runs"][0]["warnings"].size(), 0u);
     EXPECT_EQ(warnings[0]["runs"][0]["warnings"], warnings[1]["runs"][0]["warnings"]);
     EXPECT_EQ(warnings[1]["runs"][0]["run_id"], 2);
+    {
+        // PostGIS keeps the facilities' and stops' positions as geometries.
+        History h(open_database(pg.url()));
+        const Rows g = h.db().query(
+            "SELECT count(*), sum(abs(ST_X(geom) - lon) + abs(ST_Y(geom) - lat)), "
+            "min(ST_SRID(geom)) FROM facilities");
+        ASSERT_EQ(g.size(), 1u);
+        EXPECT_GT(g[0][0].as_int(), 10);
+        EXPECT_EQ(g[0][1].as_double(), 0.0);
+        EXPECT_EQ(g[0][2].as_int(), 4326);
+        EXPECT_GT(h.db().query("SELECT count(geom) FROM stops")[0][0].as_int(), 10);
+    }
 
     // The trend reads back the same figures.
     const CliRun a =
