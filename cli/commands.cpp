@@ -11,6 +11,8 @@ std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_scenario_command();
 std::unique_ptr<Command> make_optimize_command();
 std::unique_ptr<Command> make_deadends_command();
+std::unique_ptr<Command> make_nightly_command();
+std::unique_ptr<Command> make_history_command();
 std::unique_ptr<Command> make_version_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
@@ -23,6 +25,8 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     v.push_back(make_scenario_command());
     v.push_back(make_optimize_command());
     v.push_back(make_deadends_command());
+    v.push_back(make_nightly_command());
+    v.push_back(make_history_command());
     v.push_back(make_version_command());
     return v;
 }

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -233,6 +235,83 @@ const toml::table* sub_table(const fs::path& file, const toml::table& t, const c
                          std::string("write [") + key + "]");
     return n->as_table();
 }
+
+// ---- [targets]: plan targets and warning thresholds (io/config.hpp, PlanTarget) ----
+// Reads every key of [targets] but `share` into c.plan_targets; returns the table without them
+// (for check_keys). Category ids are checked against the rule set by the nightly run, which
+// knows the categories a city config adds after [targets].
+std::string read_due_date(const fs::path& file, const toml::node& n) {
+    std::string s;
+    if (auto d = n.value<toml::date>()) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(d->year), int(d->month), int(d->day));
+        s = buf;
+    } else if (auto v = n.value<std::string>()) {
+        s = *v;
+    }
+    int y = 0, m = 0, day = 0;
+    char tail = 0;
+    if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3 ||
+        y < 1900 || y > 9999 || m < 1 || m > 12 || day < 1 || day > 31)
+        throw InputError(at(file, n), "'due' must be a date", "write due = 2025-12-31");
+    return s;
+}
+
+toml::table read_plan_targets(const fs::path& file, const toml::table& tg, CityConfig& c) {
+    toml::table rest;
+    PlanTargets& pt = c.plan_targets;
+    auto number = [&](const toml::node& n, const char* key, double lo, double hi) {
+        const auto v = n.value<double>();
+        if (!v || !std::isfinite(*v) || *v < lo || *v > hi)
+            throw InputError(at(file, n),
+                             std::string("'") + key + "' must be a number from " +
+                                 std::to_string(lo) + " to " + std::to_string(hi),
+                             "write e.g. " + std::string(key) + " = " + std::to_string(int(lo)));
+        return *v;
+    };
+    for (const auto& [k, v] : tg) {
+        const std::string key(k.str());
+        if (key == "drop_points") {
+            pt.drop_points = number(v, "drop_points", 0, 100);
+        } else if (key == "due_warning_days") {
+            pt.due_warning_days = static_cast<int>(number(v, "due_warning_days", 0, 3650));
+        } else if (key == "stale_days") {
+            pt.stale_days = static_cast<int>(number(v, "stale_days", 1, 3650));
+        } else if (key == "data_drop") {
+            pt.data_drop = number(v, "data_drop", 0, 1);
+        } else if (const toml::table* t = v.as_table()) {
+            if (!valid_id(key))
+                throw InputError(at(file, v), "[targets." + key + "]: not a category id",
+                                 "use a category id of the rules, or bus500");
+            check_keys(file, *t, {"share", "count", "due", "figure"}, "[targets." + key + "]");
+            PlanTarget p;
+            p.key = key;
+            p.where = at(file, v);
+            if (const toml::node* n = t->get("share")) p.share = number(*n, "share", 0, 1);
+            if (const toml::node* n = t->get("count"))
+                p.count = static_cast<int>(number(*n, "count", 0, 1e6));
+            if (const toml::node* n = t->get("due")) p.due = read_due_date(file, *n);
+            if (const toml::node* n = t->get("figure")) {
+                p.figure = get_or<std::string>(file, *t, "figure", "land");
+                if (key != "bus500" || (p.figure != "land" && p.figure != "people_straight" &&
+                                        p.figure != "people_walk"))
+                    throw InputError(at(file, *n), "'figure' is for [targets.bus500] only",
+                                     "use land, people_straight or people_walk");
+            }
+            if (!p.share && !p.count)
+                throw InputError(at(file, v), "[targets." + key + "] gives no target",
+                                 "add share = 0.9 (per community) or count = 30 (facilities)");
+            if (key == "bus500" && p.count)
+                throw InputError(at(file, v), "[targets.bus500] takes a share, not a count",
+                                 "write share = 1.0");
+            pt.targets.push_back(std::move(p));
+        } else {
+            rest.insert(k, v);
+        }
+    }
+    return rest;
+}
+// ---- end of [targets] ----
 
 }  // namespace
 
@@ -550,7 +629,7 @@ CityConfig load_city_config(const fs::path& path) {
     }
     double default_share = -1;
     if (const toml::table* tg = sub_table(path, t, "targets")) {
-        check_keys(path, *tg, {"share"}, "[targets]");
+        check_keys(path, read_plan_targets(path, *tg, c), {"share"}, "[targets]");
         default_share = get_or<double>(path, *tg, "share", 1.0);
         if (default_share < 0 || default_share > 1)
             throw InputError(at(path, *tg->get("share")), "share must be between 0 and 1",

@@ -79,6 +79,38 @@ struct WalkerProfile {
     bool exclude_steps = false;
 };
 
+// ---- [targets]: the plan's targets and the nightly run's warning thresholds (history/) ----
+// [targets] share = 1.0 is the pass threshold of every category (above). Beside it:
+//   drop_points = 5          warn when a community's share falls by more than 5 points
+//   due_warning_days = 90    warn about a target not met this many days before its due date
+//   stale_days = 7           data warning: every input unchanged for this many days
+//   data_drop = 0.2          data warning: facilities, stops, homes or snapped homes fell by
+//                            more than this fraction since the last run (a broken export)
+//   [targets.kindergarten]   per category (or "bus500": the 500 m stop catchment)
+//   share = 0.9              every community's share should reach 90 % ...
+//   due = 2025-12-31         ... by this date (a TOML date or "YYYY-MM-DD"; optional)
+//   [targets.pocket_park]
+//   count = 30               at least 30 used facilities of the category in the city by `due`
+//   [targets.bus500]
+//   share = 1.0
+//   figure = "land"          land | people_straight | people_walk (the bus500_* columns)
+struct PlanTarget {
+    std::string key;              ///< a category id, or "bus500"
+    std::optional<double> share;  ///< per community, 0..1
+    std::optional<int> count;     ///< used facilities in the city
+    std::string due;              ///< "YYYY-MM-DD" or ""
+    std::string figure = "land";  ///< bus500 only
+    std::string where;            ///< "config.toml:40:1", for messages
+};
+struct PlanTargets {
+    std::vector<PlanTarget> targets;
+    double drop_points = 5.0;
+    int due_warning_days = 90;
+    int stale_days = 7;
+    double data_drop = 0.2;
+};
+// ---- end of [targets] ----
+
 struct CityConfig {
     std::filesystem::path path;  ///< the config file
     std::string name;
@@ -123,6 +155,8 @@ struct CityConfig {
     double default_levels = 6.0;
     double sample_spacing_m = 50.0;
     double default_community_population = 0.0;  ///< used by sampling when a community has none
+
+    PlanTargets plan_targets;  ///< [targets] beyond `share` (see PlanTarget)
 
     const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes
