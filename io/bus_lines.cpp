@@ -7,6 +7,7 @@
 
 #include "engine/error.hpp"
 #include "io/gtfs.hpp"
+#include "io/numbers.hpp"
 
 namespace lc15::io {
 
@@ -226,13 +227,12 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
         }
         TransitLineInput& line = out.lines[li->second];
         if (!t.get(c_head).empty()) {
-            try {
-                const double h = std::stod(t.get(c_head));
-                if (!(h > 0)) throw std::invalid_argument("");
-                line.headway_seconds = h * 60;
-            } catch (const std::exception&) {
-                out.warnings.push_back(t.here() + ": bad headway_min '" + t.get(c_head) +
-                                       "'; default used");
+            std::string why;
+            if (auto h = try_parse_number(t.get(c_head), Range::above(0, 1440, "min"), &why)) {
+                line.headway_seconds = *h * 60;
+            } else {
+                out.warnings.push_back(t.here() + ": headway_min '" + t.get(c_head) + "' " + why +
+                                       " (allowed: (0, 1440] min); default used");
             }
         }
         if (line.stops.empty() || line.stops.back() != it->second) line.stops.push_back(it->second);

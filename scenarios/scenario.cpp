@@ -10,6 +10,7 @@
 #include "engine/places.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
+#include "io/numbers.hpp"
 #include "io/sites_file.hpp"
 
 namespace fs = std::filesystem;
@@ -100,7 +101,12 @@ class EditReader {
                 throw InputError(where_, std::string("missing '") + key + "'", hint_for(key));
             return fallback;
         }
-        if (auto v = n->value<double>()) return *v;
+        if (auto v = n->value<double>()) {
+            if (!std::isfinite(*v))
+                throw InputError(where_of(key), std::string("'") + key + "' is not a finite number",
+                                 hint_for(key));
+            return *v;
+        }
         throw InputError(where_of(key), std::string("'") + key + "' must be a number", {});
     }
     std::int64_t integer(const char* key) const {
@@ -281,6 +287,9 @@ Scenario load_scenario(const fs::path& path) {
                 e.category = r.str("category", true);
                 e.name = r.str("name", false);
                 e.capacity = r.num("capacity", false, e.capacity);
+                if (r.has("capacity"))
+                    io::check_number(e.capacity, io::Range::above(0, 1e7), r.where_of("capacity"),
+                                     "capacity");
                 if (r.has("sites")) {
                     if (r.has("lon") || r.has("lat")) {
                         throw InputError(where, "give either lon/lat or sites, not both", {});
@@ -333,9 +342,9 @@ Scenario load_scenario(const fs::path& path) {
             case EditType::kSetPopulation:
                 r.check_keys({"lon", "lat", "polygon", "crs", "residents", "name"});
                 e.name = r.str("name", false);
-                e.residents = r.num("residents", true);
-                if (e.residents < 0)
-                    throw InputError(r.where_of("residents"), "residents must be >= 0", {});
+                e.residents = io::check_number(r.num("residents", true),
+                                               io::Range::closed(0, 1e8, "residents"),
+                                               r.where_of("residents"), "residents");
                 if (r.has("polygon")) {
                     e.area = r.polygon("polygon", crs);
                 } else {
