@@ -1,0 +1,78 @@
+// Damaged inputs stop the run with a message naming the file (issue 12): a truncated
+// Shapefile (GDAL's read errors used to go to stderr while 25 of 96 facilities were kept, exit
+// 0) and a truncated GTFS zip (which used to say "stops.txt missing").
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/error.hpp"
+#include "io/gtfs.hpp"
+#include "io/vector_reader.hpp"
+
+#include "tests/support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lc15::io {
+namespace {
+
+const fs::path kSource = LC15_SOURCE_DIR;
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(RobustDamage, TruncatedShapefileIsAnErrorNamingTheFile) {
+    const fs::path dir = test::fresh_dir("robust_shp");
+    fs::create_directories(dir);
+    {
+        std::ofstream csv(dir / "f.csv");
+        csv << "id,name,lon,lat\n";
+        for (int i = 0; i < 96; ++i)
+            csv << i << ",幼儿园" << i << "," << 113.52 + i * 0.0003 << "," << 22.27 + i * 0.0001
+                << "\n";
+    }
+    ASSERT_EQ(std::system(("cd '" + dir.string() +
+                           "' && ogr2ogr -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat "
+                           "-a_srs EPSG:4326 f.shp f.csv")
+                              .c_str()),
+              0);
+    VectorSource src;
+    src.path = dir / "f.shp";
+    EXPECT_EQ(read_vector(src, nullptr).features.size(), 96u);  // intact: every point
+    fs::resize_file(dir / "f.shp", 800);                        // cut after 25 points
+    const std::string e = error_of([&] { read_vector(src, nullptr); });
+    EXPECT_NE(e.find("f.shp"), std::string::npos) << e;
+    EXPECT_NE(e.find("damaged"), std::string::npos) << e;
+    EXPECT_NE(e.find("after fid 24"), std::string::npos) << e;
+    EXPECT_NE(e.find("fix:"), std::string::npos) << e;
+
+    // Through the CLI: no raw "ERROR 1:" lines from GDAL, exit 1.
+    const test::CliRun r = test::run_lc15("convert '" + src.path.string() + "' '" +
+                                          (dir / "out.csv").string() + "' --to WGS84");
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_EQ(r.output.find("ERROR 1:"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir / "out.csv"));
+}
+
+TEST(RobustDamage, TruncatedGtfsZipSaysItIsDamaged) {
+    const fs::path dir = test::fresh_dir("robust_gtfs");
+    fs::create_directories(dir);
+    const fs::path zip = dir / "feed.zip";
+    fs::copy_file(kSource / "data/gtfs/portoalegre_eptc_gtfs.zip", zip);
+    fs::resize_file(zip, fs::file_size(zip) / 3);  // a download cut short
+    const std::string e = error_of([&] { read_gtfs(zip); });
+    EXPECT_NE(e.find("feed.zip"), std::string::npos) << e;
+    EXPECT_NE(e.find("damaged"), std::string::npos) << e;
+    EXPECT_EQ(e.find("missing"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace lc15::io
