@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/error.hpp"
+#include "io/files.hpp"
 #include "io/gtfs.hpp"
 #include "io/numbers.hpp"
 
@@ -177,6 +178,11 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
     }
     std::stringstream buf;
     buf << in.rdbuf();
+    if (!valid_utf8(buf.str())) {
+        throw InputError(file.string(), "the text is not UTF-8 (GBK?)",
+                         "re-save the file as UTF-8 (Excel: \"CSV UTF-8\"; WPS/LibreOffice: "
+                         "character set UTF-8)");
+    }
     CsvTable t(buf.str(), file.string());
     const int c_line = t.col("line", true), c_lon = t.col("lon", true), c_lat = t.col("lat", true);
     const int c_id = t.col("stop_id", false), c_name = t.col("stop_name", false),

@@ -528,6 +528,24 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                          "give a population file ([population] source = \"file\") or check the "
                          "communities source");
     }
+    // A category with no usable facility reports 0 % everywhere: say so, so that nobody reads
+    // it as a measured gap.
+    {
+        std::vector<std::size_t> used(config.rules.categories.size(), 0);
+        for (const FacilityRecord& f : city.facilities) {
+            if (f.status == FacilityRecord::Status::Used && f.category < used.size())
+                ++used[f.category];
+        }
+        for (std::size_t k = 0; k < used.size(); ++k) {
+            if (used[k] > 0) continue;
+            const CategoryRule& r = config.rules.categories[k].rule;
+            city.warnings.push_back("category " + r.id + " (" + r.name_zh +
+                                    ") has no facility on the network: its 0 % means no data, "
+                                    "not a measured gap; add a planner's list ([[facilities]] "
+                                    "with category = \"" +
+                                    r.id + "\") or remove the category");
+        }
+    }
     return city;
 }
 

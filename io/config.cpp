@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -256,6 +257,42 @@ const toml::table* sub_table(const fs::path& file, const toml::table& t, const c
     return n->as_table();
 }
 
+// Category ids become column names of the outputs (<id>_share, <id>_m, ...), and GeoPackage
+// (SQLite) column names are case-insensitive: ids that differ only in case (Park, park), or
+// whose columns meet a fixed one (street -> street_m of the homes layer), would fail only at
+// output time. Refused here, at load, naming both.
+void check_category_columns(const RuleSet& rs, const std::string& where) {
+    auto lower = [](std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    std::map<std::string, std::string> owner;  // lower-case column -> what made it
+    for (const char* fixed : {"id", "name", "population", "score", "categories_passed", "lacking",
+                              "community", "street_m", "fid", "geom"})
+        owner[fixed] = std::string("the fixed column '") + fixed + "'";
+    for (const CategoryDef& c : rs.categories) {
+        const std::string id = lower(c.rule.id);
+        for (const char* suffix :
+             {"_share", "_median_m", "_p90_m", "_within", "_pass", "_m", "_n"}) {
+            const std::string col = id + suffix;
+            auto [it, fresh] = owner.emplace(col, "category '" + c.rule.id + "'");
+            if (!fresh) {
+                throw InputError(where,
+                                 "category '" + c.rule.id + "' gives the output column '" +
+                                     c.rule.id + suffix + "', which " + it->second +
+                                     " gives too (column names ignore case)",
+                                 "rename the category (ids must differ in more than case)");
+            }
+        }
+        if (id.size() > 3 && id.compare(0, 3, "bus") == 0 &&
+            std::isdigit(static_cast<unsigned char>(id[3]))) {
+            throw InputError(
+                where, "category id '" + c.rule.id + "' looks like the bus columns (bus500_...)",
+                "rename the category");
+        }
+    }
+}
+
 }  // namespace
 
 std::uint32_t RuleSet::index_of(const std::string& id, const std::string& where) const {
@@ -306,6 +343,7 @@ RuleSet load_rules(const fs::path& path) {
         }
         rs.categories.push_back(std::move(c));
     }
+    check_category_columns(rs, path.string());
     return rs;
 }
 
@@ -618,6 +656,7 @@ CityConfig load_city_config(const fs::path& path) {
             }
         }
     }
+    check_category_columns(c.rules, path.string());
     c.config_hash = sha256_hex(file_bytes(path) + file_bytes(c.rules.path));
     return c;
 }

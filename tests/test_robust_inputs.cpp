@@ -1,0 +1,90 @@
+// Messages that used to mislead (issue 12): category ids that collide as output columns are
+// refused at load; a category with no facility is warned about; a bus line file in GBK is
+// refused like every other non-UTF-8 input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "engine/error.hpp"
+#include "io/config.hpp"
+
+#include "tests/support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lc15::io {
+namespace {
+
+const fs::path kSource = LC15_SOURCE_DIR;
+
+// The demo config with absolute paths, plus `extra`, written into `dir`.
+fs::path demo_config(const fs::path& dir, const std::string& extra) {
+    fs::create_directories(dir);
+    std::string text = test::slurp(kSource / "configs/zhuhai_xiangzhou.toml");
+    text = std::regex_replace(text, std::regex("\"\\.\\./"), "\"" + kSource.string() + "/");
+    text = std::regex_replace(text, std::regex("\"rules/"),
+                              "\"" + (kSource / "configs/rules").string() + "/");
+    std::ofstream(dir / "city.toml") << text << "\n" << extra;
+    return dir / "city.toml";
+}
+
+std::string load_error(const fs::path& p) {
+    try {
+        load_city_config(p);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(RobustInputs, CategoryIdsThatCollideAsColumnsAreRefusedAtLoad) {
+    const fs::path dir = test::fresh_dir("robust_ids");
+    EXPECT_EQ(load_error(demo_config(dir, "")), "no error");
+    const std::string park =
+        load_error(demo_config(dir,
+                               "[categories.Park]\nlevel = 5\nradius_m = 300\nmatch = [ { "
+                               "tags = { leisure = \"park\" } } ]\n"
+                               "[categories.park]\nlevel = 5\nradius_m = 500\nmatch = [ { "
+                               "tags = { leisure = \"park\" } } ]\n"));
+    EXPECT_NE(park.find("ignore case"), std::string::npos) << park;
+    EXPECT_NE(park.find("'Park'"), std::string::npos) << park;
+    const std::string street = load_error(demo_config(
+        dir,
+        "[categories.street]\nlevel = 5\nradius_m = 300\nmatch = [ { tags = { highway = "
+        "\"residential\" } } ]\n"));
+    EXPECT_NE(street.find("street_m"), std::string::npos) << street;
+}
+
+TEST(RobustInputs, CategoryWithoutFacilitiesIsWarned) {
+    const fs::path out = test::fresh_dir("robust_empty_category");
+    const test::CliRun r = test::run_lc15("coverage -q --no-bus --config " +
+                                          (kSource / "configs/zhuhai_xiangzhou.toml").string() +
+                                          " --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const std::string w = test::slurp(out / "warnings.txt");
+    // The demo has no nursing home at all (OSM nor the planner's list).
+    EXPECT_NE(w.find("category nursing_home (养老院/老年养护院) has no facility"),
+              std::string::npos)
+        << w;
+    EXPECT_EQ(w.find("category kindergarten ("), std::string::npos) << "it has facilities";
+}
+
+TEST(RobustInputs, BusLineFileInGbkIsRefused) {
+    const fs::path dir = test::fresh_dir("robust_gbk_lines");
+    fs::create_directories(dir);
+    // line,lon,lat with a GBK stop name (北京).
+    std::ofstream(dir / "lines.csv", std::ios::binary)
+        << "line,stop_name,lon,lat\nL1,\xB1\xB1\xBE\xA9,113.53,22.27\nL1,b,113.54,22.28\n";
+    const fs::path cfg =
+        demo_config(dir, "[[bus.lines]]\npath = \"" + (dir / "lines.csv").string() + "\"\n");
+    const test::CliRun r =
+        test::run_lc15("bus -q --config " + cfg.string() + " --out " + (dir / "out").string());
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("lines.csv"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("not UTF-8"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace lc15::io
