@@ -1,7 +1,10 @@
 #include "engine/places.hpp"
 
+#include "engine/error.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -112,6 +115,31 @@ std::vector<HomePoint> homes_from_sampling(const std::vector<MultiPolygon>& resi
     }
     if (lo.lon > 1e8) return homes;
     const LocalProjection proj(lo);
+    // The ceiling, checked on the polygons' bounding boxes before anything is allocated.
+    double estimate = 0, box_m2 = 0;
+    for (const auto& mp : residential) {
+        if (mp.empty()) continue;
+        const auto [a, b] = bounds(mp);
+        const auto [x0, y0] = proj.forward(a);
+        const auto [x1, y1] = proj.forward(b);
+        const double w = x1 - x0, h = y1 - y0;
+        box_m2 += w * h;
+        estimate += (w / spacing_m + 1) * (h / spacing_m + 1);
+    }
+    if (estimate > options.max_samples) {
+        const double fits = std::ceil(std::sqrt(box_m2 / options.max_samples));
+        char buf[400];
+        std::snprintf(buf, sizeof buf,
+                      "sampling every %g m over %.1f km² of land (bounding boxes) would lay about "
+                      "%.3g points, more than the ceiling of %.3g",
+                      spacing_m, box_m2 / 1e6, estimate, options.max_samples);
+        char fix[300];
+        std::snprintf(fix, sizeof fix,
+                      "raise [population] sample_spacing_m to %g m or more, or raise the ceiling "
+                      "with [population] max_samples = %.0f (about 200 bytes per point)",
+                      std::max(fits, spacing_m * 2), std::ceil(estimate));
+        throw InputError("[population]", buf, fix);
+    }
     const PolygonIndex index(residential);
     const double per_point =
         std::max(0.0, options.persons_per_hectare) * spacing_m * spacing_m / 10000.0;

@@ -425,6 +425,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         HomeOptions ho;
         ho.floor_area_per_person_m2 = config.floor_area_per_person_m2;
         ho.default_levels = static_cast<int>(config.default_levels);
+        ho.max_samples = config.max_samples;
         std::vector<CommunityId> unhoused;
         if (config.population_source == "file") {
             const FileSourceConfig& fc = *config.population_file;

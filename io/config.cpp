@@ -585,7 +585,7 @@ CityConfig load_city_config(const fs::path& path) {
         toml::table copy = *p;
         copy.erase("source");
         for (const char* k : {"floor_area_per_person_m2", "default_levels", "sample_spacing_m",
-                              "default_community_population"}) {
+                              "default_community_population", "max_samples"}) {
             if (const toml::node* n = p->get(k)) {
                 const double v = get_or<double>(path, *p, k, 0.0);
                 if (!(v > 0))
@@ -601,6 +601,8 @@ CityConfig load_city_config(const fs::path& path) {
             check_int(c.default_levels, 1, 200, at(path, *n), "default_levels");
         c.sample_spacing_m = number_in(path, *p, "sample_spacing_m", c.sample_spacing_m,
                                        Range::closed(5, 5000, "m"));
+        c.max_samples =
+            number_in(path, *p, "max_samples", c.max_samples, Range::closed(1, 1e10, "points"));
         c.default_community_population = number_in(path, *p, "default_community_population", 0.0,
                                                    Range::above(0, 1e8, "residents"));
         if (c.population_source == "file") {

@@ -8,7 +8,9 @@
 #include <regex>
 
 #include "engine/error.hpp"
+#include "engine/places.hpp"
 #include "io/config.hpp"
+#include "tests/support/test_city.hpp"
 
 #include "tests/support/cli_run.hpp"
 
@@ -84,6 +86,33 @@ TEST(RobustInputs, BusLineFileInGbkIsRefused) {
     EXPECT_EQ(r.code, 1) << r.output;
     EXPECT_NE(r.output.find("lines.csv"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("not UTF-8"), std::string::npos) << r.output;
+}
+
+// One setting must not multiply the work without bound: sampling 1 m over a 10 km square would
+// be 1e8 points (memory past 9 GB); the ceiling refuses it before allocating, saying which
+// spacing fits and how to raise the ceiling.
+TEST(RobustInputs, SamplingHasACeilingThatSaysHowToRaiseIt) {
+    const Polygon square{
+        {test::metres_at(0, 0), test::metres_at(10000, 0), test::metres_at(10000, 10000),
+         test::metres_at(0, 10000), test::metres_at(0, 0)},
+        {}};
+    const std::vector<MultiPolygon> land{{square}};
+    const std::vector<CommunityArea> communities{{land[0], 1000.0}};
+    HomeOptions o;
+    std::vector<CommunityId> unhoused;
+    try {
+        homes_from_sampling(land, 1.0, communities, o, &unhoused);
+        FAIL() << "1e8 sample points must be refused";
+    } catch (const InputError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("ceiling of 5e+06"), std::string::npos) << m;
+        EXPECT_NE(m.find("sample_spacing_m to 5 m or more"), std::string::npos) << m;
+        EXPECT_NE(m.find("max_samples"), std::string::npos) << m;
+    }
+    // Within the ceiling: laid as before.
+    EXPECT_GT(homes_from_sampling(land, 50.0, communities, o, &unhoused).size(), 39000u);
+    o.max_samples = 1000;
+    EXPECT_THROW(homes_from_sampling(land, 50.0, communities, o, &unhoused), InputError);
 }
 
 }  // namespace
