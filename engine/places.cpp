@@ -3,10 +3,11 @@
 #include "engine/error.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace lc15 {
@@ -127,18 +128,21 @@ std::vector<HomePoint> homes_from_sampling(const std::vector<MultiPolygon>& resi
         estimate += (w / spacing_m + 1) * (h / spacing_m + 1);
     }
     if (estimate > options.max_samples) {
+        auto g = [](double v, int precision) {
+            char buf[32];
+            const auto r =
+                std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, precision);
+            return std::string(buf, r.ptr);
+        };
         const double fits = std::ceil(std::sqrt(box_m2 / options.max_samples));
-        char buf[400];
-        std::snprintf(buf, sizeof buf,
-                      "sampling every %g m over %.1f km² of land (bounding boxes) would lay about "
-                      "%.3g points, more than the ceiling of %.3g",
-                      spacing_m, box_m2 / 1e6, estimate, options.max_samples);
-        char fix[300];
-        std::snprintf(fix, sizeof fix,
-                      "raise [population] sample_spacing_m to %g m or more, or raise the ceiling "
-                      "with [population] max_samples = %.0f (about 200 bytes per point)",
-                      std::max(fits, spacing_m * 2), std::ceil(estimate));
-        throw InputError("[population]", buf, fix);
+        throw InputError("[population]",
+                         "sampling every " + g(spacing_m, 6) + " m over " + g(box_m2 / 1e6, 4) +
+                             " km² of land (bounding boxes) would lay about " + g(estimate, 3) +
+                             " points, more than the ceiling of " + g(options.max_samples, 3),
+                         "raise [population] sample_spacing_m to " +
+                             g(std::max(fits, spacing_m * 2), 6) +
+                             " m or more, or raise the ceiling with [population] max_samples = " +
+                             g(std::ceil(estimate), 15) + " (about 200 bytes per point)");
     }
     const PolygonIndex index(residential);
     const double per_point =
