@@ -516,8 +516,12 @@ struct ScenarioEvaluator::Impl {
         for (const auto& [name, p] : city.profiles)
             if (name == city.profile) speed_now = p.speed_m_per_s;
         if (speed_now <= 0) speed_now = city.options.speed_m_per_s;
+        // Homes, facilities and edit points never snap onto a scenario's own links (walked, not
+        // lived on): a home re-snapped onto the middle of a long footbridge would walk farther
+        // than before, so a new link could cost coverage. Streets split for a link keep their
+        // geometry, so every snap lands where it did and distances can only shrink.
         std::unique_ptr<Snapper> snap =
-            std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
         bool network_changed = false;
         for (const Edit& e : s.edits) {
             if (!structural(e.type)) continue;
@@ -635,11 +639,11 @@ struct ScenarioEvaluator::Impl {
             }
             w.owned = std::make_unique<WalkGraph>(std::move(b).build());
             w.graph = w.owned.get();
-            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
             network_changed = true;
         }
         if (network_changed) {
-            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
             for (HomeId h = 0; h < w.homes.size(); ++h)
                 w.homes[h].snap = snap->snap(w.home_pos[h], city.max_snap_m);
         }
