@@ -7,9 +7,12 @@
 #include <fstream>
 #include <regex>
 
+#include <unistd.h>
+
 #include "engine/error.hpp"
 #include "engine/places.hpp"
 #include "io/config.hpp"
+#include "io/osm_reader.hpp"
 #include "tests/support/test_city.hpp"
 
 #include "tests/support/cli_run.hpp"
@@ -113,6 +116,34 @@ TEST(RobustInputs, SamplingHasACeilingThatSaysHowToRaiseIt) {
     EXPECT_GT(homes_from_sampling(land, 50.0, communities, o, &unhoused).size(), 39000u);
     o.max_samples = 1000;
     EXPECT_THROW(homes_from_sampling(land, 50.0, communities, o, &unhoused), InputError);
+}
+
+// An OSM file not sorted by type and id (as JOSM and Overpass write it: here the way comes
+// before its nodes, and the nodes are out of order) is sorted in memory, with a warning. It
+// used to lose the way silently ("no walkable way in the extract").
+TEST(RobustInputs, UnsortedOsmIsSortedInMemoryWithAWarning) {
+    const fs::path dir = test::fresh_dir("robust_unsorted_osm");
+    fs::create_directories(dir);
+    std::ofstream(dir / "josm.osm")
+        << "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"JOSM\">\n"
+           "<way id=\"10\" version=\"1\"><nd ref=\"3\"/><nd ref=\"1\"/><nd ref=\"2\"/>"
+           "<tag k=\"highway\" v=\"footway\"/></way>\n"
+           "<node id=\"3\" version=\"1\" lat=\"40.602\" lon=\"122.2\"/>\n"
+           "<node id=\"1\" version=\"1\" lat=\"40.600\" lon=\"122.2\"/>\n"
+           "<node id=\"2\" version=\"1\" lat=\"40.601\" lon=\"122.201\"><tag k=\"amenity\" "
+           "v=\"kindergarten\"/></node>\n</osm>\n";
+    const OsmData d = read_osm(dir / "josm.osm");
+    EXPECT_EQ(d.graph.num_edges(), 1u);  // the way 3 - 1 - 2, kept: one edge between its ends
+    ASSERT_FALSE(d.warnings.empty());
+    EXPECT_NE(d.warnings.front().find("sorted in memory"), std::string::npos) << d.warnings.front();
+    bool kindergarten = false;
+    for (const Feature& f : d.features) kindergarten |= f.id == "n2";
+    EXPECT_TRUE(kindergarten);
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+        EXPECT_EQ(
+            e.path().filename().string().rfind("lc15-sorted-" + std::to_string(::getpid()), 0),
+            std::string::npos)
+            << "temporary sorted file left behind";
 }
 
 }  // namespace
