@@ -10,6 +10,7 @@
 
 #include "engine/error.hpp"
 #include "engine/places.hpp"
+#include "engine/polygon.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
 #include "io/numbers.hpp"
@@ -342,6 +343,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     throw InputError(fc.path.string() + ": " + f.id, "community is not a polygon",
                                      "communities must be polygons (a planner's boundaries); "
                                      "points belong in [population]");
+                }
+                if (const std::string why = polygon_problem(f.area); !why.empty()) {
+                    throw InputError(fc.path.string() + ": " + f.id, "community polygon: " + why,
+                                     "repair it in QGIS (Vector > Geometry Tools > Fix "
+                                     "Geometries, or Check Validity) and save the file again");
                 }
                 CommunityRecord c{f.id, f.name, f.area, std::nullopt};
                 if (!fc.population_field.empty()) {

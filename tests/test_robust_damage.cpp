@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "engine/error.hpp"
+#include "engine/polygon.hpp"
 #include "io/gtfs.hpp"
 #include "io/vector_reader.hpp"
 
@@ -72,6 +73,40 @@ TEST(RobustDamage, TruncatedGtfsZipSaysItIsDamaged) {
     EXPECT_NE(e.find("feed.zip"), std::string::npos) << e;
     EXPECT_NE(e.find("damaged"), std::string::npos) << e;
     EXPECT_EQ(e.find("missing"), std::string::npos) << e;
+}
+
+// A community polygon that crosses itself or is not closed is refused (it used to be used as
+// is: containment of homes in a bow-tie is anyone's guess).
+TEST(RobustDamage, BadCommunityPolygonsAreReported) {
+    const Ring square{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}};
+    EXPECT_EQ(polygon_problem({Polygon{square, {}}}), "");
+    const Ring bow{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}};
+    EXPECT_NE(polygon_problem({Polygon{bow, {}}}).find("crosses itself"), std::string::npos);
+    const Ring open{{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+    EXPECT_NE(polygon_problem({Polygon{open, {}}}).find("not closed"), std::string::npos);
+    const Ring flat{{0, 0}, {1, 0}, {0, 0}};
+    EXPECT_NE(polygon_problem({Polygon{flat, {}}}).find("fewer than 3"), std::string::npos);
+    EXPECT_NE(polygon_problem({Polygon{square, {bow}}}).find("hole 1 crosses itself"),
+              std::string::npos);
+
+    // End to end: a planner's bow-tie community stops the run naming the file and the row.
+    const fs::path dir = test::fresh_dir("robust_bowtie");
+    fs::create_directories(dir);
+    std::ofstream(dir / "communities.csv")
+        << "id,name,population,wkt\n"
+           "c1,东,1200,\"POLYGON ((113.52 22.27, 113.55 22.285, 113.55 22.27, 113.52 22.285, "
+           "113.52 22.27))\"\n";
+    std::ofstream(dir / "city.toml")
+        << "[city]\nname = \"t\"\nosm = \""
+        << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string() << "\"\nrules = \""
+        << (kSource / "configs/rules/gb50180_2018.toml").string()
+        << "\"\n[communities]\nsource = \"file\"\npath = \"communities.csv\"\nid_field = \"id\"\n"
+           "name_field = \"name\"\npopulation_field = \"population\"\n";
+    const test::CliRun r = test::run_lc15("coverage -q --config " + (dir / "city.toml").string() +
+                                          " --out " + (dir / "out").string());
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("communities.csv: c1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("crosses itself"), std::string::npos) << r.output;
 }
 
 }  // namespace
