@@ -8,6 +8,7 @@
 
 #include <oneapi/tbb/global_control.h>
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +32,17 @@ struct ThreadsOption {
     void add_threads_option(CLI::App& app) {
         app.add_option("-j,--threads", threads,
                        "Worker threads (default: all cores); results are identical for any N")
-            ->check(CLI::NonNegativeNumber);
+            ->check(CLI::Validator(
+                [](const std::string& v) -> std::string {
+                    int n = -1;
+                    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                    if (ec == std::errc() && end == v.data() + v.size() && n >= 0 && n <= 1024)
+                        return {};
+                    return "-j " + v +
+                           " is not a thread count: give a whole number from 1 to 1024, or 0 "
+                           "for all cores";
+                },
+                "0..1024"));
     }
     /// Hold the returned object for the duration of the computation.
     std::unique_ptr<tbb::global_control> limit_threads() const {

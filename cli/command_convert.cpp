@@ -71,6 +71,7 @@ class ConvertCommand : public Command {
         }
         const io::Crs to = io::Crs::parse(to_, "--to");
         const Format format = format_of(out_);
+        refuse_overwriting_input();
 
         std::vector<std::string> warnings;
         io::VectorData data = io::read_vector(src, &warnings);
@@ -89,7 +90,7 @@ class ConvertCommand : public Command {
         };
 
         const fs::path dir = out_.has_parent_path() ? out_.parent_path() : fs::path(".");
-        io::OutputDir out(dir);
+        io::OutputDir out(dir, io::CommitMode::single_files);
         const fs::path staged = out.stage(out_.filename().string());
         if (format == Format::Csv && (!data.lon_field.empty() || !data.location_field.empty())) {
             write_csv_in_place(staged, data, project, decimals);
@@ -110,6 +111,19 @@ class ConvertCommand : public Command {
     }
 
   private:
+    // OUT must not be IN (also through another spelling or a link): a second run would shift
+    // the points again, ~0.5 km per GCJ-02 step, and the original would be lost.
+    void refuse_overwriting_input() const {
+        std::error_code ec;
+        if (fs::exists(out_, ec) && fs::equivalent(in_, out_, ec)) {
+            throw InputError(out_.string(), "OUT is the input file itself",
+                             "write to another file, e.g. " +
+                                 (out_.parent_path() /
+                                  (out_.stem().string() + "_converted" + out_.extension().string()))
+                                     .string());
+        }
+    }
+
     template <class Project>
     void write_csv_in_place(const fs::path& path, const io::VectorData& data, Project project,
                             int decimals) const {

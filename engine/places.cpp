@@ -1,9 +1,13 @@
 #include "engine/places.hpp"
 
+#include "engine/error.hpp"
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace lc15 {
@@ -112,6 +116,34 @@ std::vector<HomePoint> homes_from_sampling(const std::vector<MultiPolygon>& resi
     }
     if (lo.lon > 1e8) return homes;
     const LocalProjection proj(lo);
+    // The ceiling, checked on the polygons' bounding boxes before anything is allocated.
+    double estimate = 0, box_m2 = 0;
+    for (const auto& mp : residential) {
+        if (mp.empty()) continue;
+        const auto [a, b] = bounds(mp);
+        const auto [x0, y0] = proj.forward(a);
+        const auto [x1, y1] = proj.forward(b);
+        const double w = x1 - x0, h = y1 - y0;
+        box_m2 += w * h;
+        estimate += (w / spacing_m + 1) * (h / spacing_m + 1);
+    }
+    if (estimate > options.max_samples) {
+        auto g = [](double v, int precision) {
+            char buf[32];
+            const auto r =
+                std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, precision);
+            return std::string(buf, r.ptr);
+        };
+        const double fits = std::ceil(std::sqrt(box_m2 / options.max_samples));
+        throw InputError("[population]",
+                         "sampling every " + g(spacing_m, 6) + " m over " + g(box_m2 / 1e6, 4) +
+                             " km² of land (bounding boxes) would lay about " + g(estimate, 3) +
+                             " points, more than the ceiling of " + g(options.max_samples, 3),
+                         "raise [population] sample_spacing_m to " +
+                             g(std::max(fits, spacing_m * 2), 6) +
+                             " m or more, or raise the ceiling with [population] max_samples = " +
+                             g(std::ceil(estimate), 15) + " (about 200 bytes per point)");
+    }
     const PolygonIndex index(residential);
     const double per_point =
         std::max(0.0, options.persons_per_hectare) * spacing_m * spacing_m / 10000.0;

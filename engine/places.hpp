@@ -68,6 +68,10 @@ struct HomeOptions {
     /// Sampling only: residents per hectare of residential land where no community population
     /// is given (0: such points carry no one).
     double persons_per_hectare = 0.0;
+    /// Sampling only: the most points a run may lay (a ceiling on the work one setting can
+    /// multiply: 1 m spacing over a city is billions of points). More is an InputError that
+    /// says which spacing fits and how to raise the ceiling. About 200 bytes per point.
+    double max_samples = 5e6;
 };
 
 /// One home per residential building with footprint > 0 (non-residential buildings are

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <charconv>
 #include <cmath>
 
 #include "engine/types.hpp"
@@ -181,6 +182,67 @@ std::vector<std::uint32_t> PolygonIndex::candidates(LonLat min, LonLat max) cons
     }
     std::sort(out.begin(), out.end());
     return out;
+}
+
+namespace {
+
+std::string coord_text(LonLat p) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + 30, p.lon, std::chars_format::fixed, 5);
+    *r.ptr++ = ',';
+    *r.ptr++ = ' ';
+    r = std::to_chars(r.ptr, buf + sizeof buf, p.lat, std::chars_format::fixed, 5);
+    return std::string(buf, r.ptr);
+}
+
+double orient(LonLat a, LonLat b, LonLat c) {
+    return (b.lon - a.lon) * (c.lat - a.lat) - (b.lat - a.lat) * (c.lon - a.lon);
+}
+
+bool on_segment(LonLat a, LonLat b, LonLat p) {
+    return std::min(a.lon, b.lon) <= p.lon && p.lon <= std::max(a.lon, b.lon) &&
+           std::min(a.lat, b.lat) <= p.lat && p.lat <= std::max(a.lat, b.lat);
+}
+
+bool segments_meet(LonLat a, LonLat b, LonLat c, LonLat d) {
+    const double o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a),
+                 o4 = orient(c, d, b);
+    if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)))
+        return true;
+    return (o1 == 0 && on_segment(a, b, c)) || (o2 == 0 && on_segment(a, b, d)) ||
+           (o3 == 0 && on_segment(c, d, a)) || (o4 == 0 && on_segment(c, d, b));
+}
+
+std::string ring_problem(const Ring& r, const std::string& name) {
+    if (r.size() < 2 || r.front().lon != r.back().lon || r.front().lat != r.back().lat)
+        return name + " is not closed (its last point is not its first)";
+    const std::size_t n = r.size() - 1;  // edges
+    std::size_t distinct = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        distinct += r[i].lon != r[i + 1].lon || r[i].lat != r[i + 1].lat;
+    if (distinct < 3) return name + " has fewer than 3 distinct points";
+    if (n > 4000) return {};
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 2; j < n; ++j) {
+            if (i == 0 && j == n - 1) continue;  // the closing edge meets the first
+            if (segments_meet(r[i], r[i + 1], r[j], r[j + 1]))
+                return name + " crosses itself near " + coord_text(r[j]);
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string polygon_problem(const MultiPolygon& mp) {
+    for (std::size_t k = 0; k < mp.size(); ++k) {
+        const std::string part = mp.size() > 1 ? "part " + std::to_string(k + 1) + ": " : "";
+        std::string why = ring_problem(mp[k].outer, part + "the outer ring");
+        for (std::size_t h = 0; why.empty() && h < mp[k].inners.size(); ++h)
+            why = ring_problem(mp[k].inners[h], part + "hole " + std::to_string(h + 1));
+        if (!why.empty()) return why;
+    }
+    return {};
 }
 
 }  // namespace lc15

@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "engine/error.hpp"
+#include "io/files.hpp"
 #include "io/gtfs.hpp"
+#include "io/numbers.hpp"
 
 namespace lc15::io {
 
@@ -176,6 +178,11 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
     }
     std::stringstream buf;
     buf << in.rdbuf();
+    if (!valid_utf8(buf.str())) {
+        throw InputError(file.string(), "the text is not UTF-8 (GBK?)",
+                         "re-save the file as UTF-8 (Excel: \"CSV UTF-8\"; WPS/LibreOffice: "
+                         "character set UTF-8)");
+    }
     CsvTable t(buf.str(), file.string());
     const int c_line = t.col("line", true), c_lon = t.col("lon", true), c_lat = t.col("lat", true);
     const int c_id = t.col("stop_id", false), c_name = t.col("stop_name", false),
@@ -226,13 +233,12 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
         }
         TransitLineInput& line = out.lines[li->second];
         if (!t.get(c_head).empty()) {
-            try {
-                const double h = std::stod(t.get(c_head));
-                if (!(h > 0)) throw std::invalid_argument("");
-                line.headway_seconds = h * 60;
-            } catch (const std::exception&) {
-                out.warnings.push_back(t.here() + ": bad headway_min '" + t.get(c_head) +
-                                       "'; default used");
+            std::string why;
+            if (auto h = try_parse_number(t.get(c_head), Range::above(0, 1440, "min"), &why)) {
+                line.headway_seconds = *h * 60;
+            } else {
+                out.warnings.push_back(t.here() + ": headway_min '" + t.get(c_head) + "' " + why +
+                                       " (allowed: (0, 1440] min); default used");
             }
         }
         if (line.stops.empty() || line.stops.back() != it->second) line.stops.push_back(it->second);

@@ -10,8 +10,10 @@
 
 #include "engine/error.hpp"
 #include "engine/places.hpp"
+#include "engine/polygon.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
+#include "io/numbers.hpp"
 #include "io/vector_reader.hpp"
 
 namespace fs = std::filesystem;
@@ -342,20 +344,19 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                                      "communities must be polygons (a planner's boundaries); "
                                      "points belong in [population]");
                 }
+                if (const std::string why = polygon_problem(f.area); !why.empty()) {
+                    throw InputError(fc.path.string() + ": " + f.id, "community polygon: " + why,
+                                     "repair it in QGIS (Vector > Geometry Tools > Fix "
+                                     "Geometries, or Check Validity) and save the file again");
+                }
                 CommunityRecord c{f.id, f.name, f.area, std::nullopt};
                 if (!fc.population_field.empty()) {
                     const std::string v = attribute(f, fc.population_field);
-                    try {
-                        std::size_t used = 0;
-                        const double p = std::stod(v, &used);
-                        if (used != v.size() || p < 0) throw std::invalid_argument("x");
-                        c.population = p;
-                    } catch (const std::exception&) {
-                        throw InputError(
-                            fc.path.string() + ": " + f.id,
-                            "population '" + v + "' is not a number",
-                            "give residents as a number in column '" + fc.population_field + "'");
-                    }
+                    c.population =
+                        parse_number(v, Range::closed(0, 1e8, "residents"),
+                                     fc.path.string() + ": " + f.id, "population",
+                                     "give residents as a number from 0 to 1e8 in column '" +
+                                         fc.population_field + "'");
                 }
                 city.communities.push_back(std::move(c));
             }
@@ -398,10 +399,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 if (!take) continue;
                 std::optional<double> pop;
                 if (auto it = f.tags.find("population"); it != f.tags.end()) {
-                    try {
-                        pop = std::stod(it->second);
-                    } catch (...) {
-                    }
+                    std::string why;
+                    pop = try_parse_number(it->second, Range::closed(0, 1e8), &why);
+                    if (!pop)
+                        city.warnings.push_back(f.id + ": population tag '" + it->second + "' " +
+                                                why + "; population estimated instead");
                 }
                 city.communities.push_back(
                     {f.id, f.name.empty() ? "(unnamed " + f.id + ")" : f.name, f.area, pop});
@@ -429,6 +431,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         HomeOptions ho;
         ho.floor_area_per_person_m2 = config.floor_area_per_person_m2;
         ho.default_levels = static_cast<int>(config.default_levels);
+        ho.max_samples = config.max_samples;
         std::vector<CommunityId> unhoused;
         if (config.population_source == "file") {
             const FileSourceConfig& fc = *config.population_file;
@@ -436,18 +439,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             std::vector<PopulationPoint> pts;
             for (const Feature& f : read_features(vector_source(fc), &warnings)) {
                 const std::string v = attribute(f, fc.population_field);
-                double p = 0;
-                try {
-                    std::size_t used = 0;
-                    p = std::stod(v, &used);
-                    if (used != v.size() || p < 0 || !std::isfinite(p))
-                        throw std::invalid_argument("x");
-                } catch (const std::exception&) {
-                    throw InputError(fc.path.string() + ": " + f.id,
-                                     "population '" + v + "' is not a number",
-                                     "give residents as a non-negative number in column '" +
-                                         fc.population_field + "'");
-                }
+                const double p =
+                    parse_number(v, Range::closed(0, 1e8, "residents"),
+                                 fc.path.string() + ": " + f.id, "population",
+                                 "give residents as a non-negative number in column '" +
+                                     fc.population_field + "'");
                 pts.push_back({f.point, p});
             }
             city.inputs.push_back({"population", fc.path.string(), file_sha256(fc.path)});
@@ -465,11 +461,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 b.centroid = f.point;
                 b.footprint_m2 = area_m2(f.area);
                 if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
-                    try {
-                        b.levels =
-                            std::max(0, static_cast<int>(std::lround(std::stod(lv->second))));
-                    } catch (...) {
-                    }
+                    // A tag that is not a number of levels in [0, 200] keeps the default.
+                    if (auto l = try_parse_number(lv->second, Range::closed(0, 200)))
+                        b.levels = static_cast<int>(std::lround(*l));
                 }
                 b.residential = residential_building_values().count(it->second) ||
                                 (it->second == "yes" && land.find(f.point) != kInvalidId);
@@ -540,6 +534,24 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         throw InputError(config.path.string(), "no homes: nobody lives in the communities found",
                          "give a population file ([population] source = \"file\") or check the "
                          "communities source");
+    }
+    // A category with no usable facility reports 0 % everywhere: say so, so that nobody reads
+    // it as a measured gap.
+    {
+        std::vector<std::size_t> used(config.rules.categories.size(), 0);
+        for (const FacilityRecord& f : city.facilities) {
+            if (f.status == FacilityRecord::Status::Used && f.category < used.size())
+                ++used[f.category];
+        }
+        for (std::size_t k = 0; k < used.size(); ++k) {
+            if (used[k] > 0) continue;
+            const CategoryRule& r = config.rules.categories[k].rule;
+            city.warnings.push_back("category " + r.id + " (" + r.name_zh +
+                                    ") has no facility on the network: its 0 % means no data, "
+                                    "not a measured gap; add a planner's list ([[facilities]] "
+                                    "with category = \"" +
+                                    r.id + "\") or remove the category");
+        }
     }
     return city;
 }

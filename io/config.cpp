@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -13,6 +15,7 @@
 #include "io/crs.hpp"
 #include "io/files.hpp"
 #include "io/gtfs.hpp"
+#include "io/numbers.hpp"
 
 namespace fs = std::filesystem;
 
@@ -61,20 +64,36 @@ T get_or(const fs::path& file, const toml::table& t, const char* key, T fallback
     const toml::node* n = t.get(key);
     if (!n) return fallback;
     if constexpr (std::is_same_v<T, double>) {
-        if (auto v = n->value<double>()) return *v;
+        if (auto v = n->value<double>()) {
+            if (!std::isfinite(*v))
+                throw InputError(at(file, *n), std::string("'") + key + "' is not a finite number",
+                                 "write a number, e.g. " + std::string(key) + " = 300");
+            return *v;
+        }
         throw InputError(at(file, *n), std::string("'") + key + "' must be a number",
                          "write e.g. " + std::string(key) + " = 300");
     } else if constexpr (std::is_same_v<T, bool>) {
         if (auto v = n->value<bool>()) return *v;
         throw InputError(at(file, *n), std::string("'") + key + "' must be true or false", "");
     } else if constexpr (std::is_same_v<T, int>) {
-        if (auto v = n->value<int64_t>()) return static_cast<int>(*v);
+        if (auto v = n->value<int64_t>())
+            return check_int(static_cast<double>(*v), std::numeric_limits<int>::min(),
+                             std::numeric_limits<int>::max(), at(file, *n), key);
         throw InputError(at(file, *n), std::string("'") + key + "' must be a whole number", "");
     } else {
         if (auto v = n->value<std::string>()) return *v;
         throw InputError(at(file, *n), std::string("'") + key + "' must be a string",
                          "put the value in double quotes");
     }
+}
+
+// A number under `key` (or `fallback` when absent) that must lie in `r`; the message names the
+// line and the range.
+double number_in(const fs::path& file, const toml::table& t, const char* key, double fallback,
+                 const Range& r) {
+    const double v = get_or<double>(file, t, key, fallback);
+    if (const toml::node* n = t.get(key)) check_number(v, r, at(file, *n), key);
+    return v;
 }
 
 std::vector<std::string> string_list(const fs::path& file, const toml::node& n, const char* key) {
@@ -127,7 +146,7 @@ void read_category_fields(const fs::path& file, const toml::table& t, CategoryDe
         throw InputError(at(file, *t.get("radius_m")),
                          "radius_m must be between 0 and 20000 metres", "");
     }
-    r.weight = get_or<double>(file, t, "weight", r.weight);
+    r.weight = number_in(file, t, "weight", r.weight, Range::closed(0, 100));
     if (r.weight < 0)
         throw InputError(at(file, *t.get("weight")), "weight must not be negative", "");
     r.target_share = get_or<double>(file, t, "target_share", r.target_share);
@@ -136,8 +155,11 @@ void read_category_fields(const fs::path& file, const toml::table& t, CategoryDe
                          "write 0.9 for 90 %");
     }
     r.clause = get_or<std::string>(file, t, "clause", r.clause);
-    c.min_area_m2 = get_or<double>(file, t, "min_area_m2", c.min_area_m2);
-    c.max_area_m2 = get_or<double>(file, t, "max_area_m2", c.max_area_m2);
+    c.min_area_m2 = number_in(file, t, "min_area_m2", c.min_area_m2, Range::closed(0, 1e10, "m²"));
+    c.max_area_m2 = number_in(file, t, "max_area_m2", c.max_area_m2, Range::above(0, 1e10, "m²"));
+    if (c.min_area_m2 > c.max_area_m2)
+        throw InputError(at(file, t), "min_area_m2 is larger than max_area_m2",
+                         "swap them or remove one");
     c.from_bus_stops = get_or<bool>(file, t, "from_bus_stops", c.from_bus_stops);
     if (const toml::node* a = t.get("amap_types"))
         c.amap_types = string_list(file, *a, "amap_types");
@@ -313,6 +335,42 @@ toml::table read_plan_targets(const fs::path& file, const toml::table& tg, CityC
 }
 // ---- end of [targets] ----
 
+// Category ids become column names of the outputs (<id>_share, <id>_m, ...), and GeoPackage
+// (SQLite) column names are case-insensitive: ids that differ only in case (Park, park), or
+// whose columns meet a fixed one (street -> street_m of the homes layer), would fail only at
+// output time. Refused here, at load, naming both.
+void check_category_columns(const RuleSet& rs, const std::string& where) {
+    auto lower = [](std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    std::map<std::string, std::string> owner;  // lower-case column -> what made it
+    for (const char* fixed : {"id", "name", "population", "score", "categories_passed", "lacking",
+                              "community", "street_m", "fid", "geom"})
+        owner[fixed] = std::string("the fixed column '") + fixed + "'";
+    for (const CategoryDef& c : rs.categories) {
+        const std::string id = lower(c.rule.id);
+        for (const char* suffix :
+             {"_share", "_median_m", "_p90_m", "_within", "_pass", "_m", "_n"}) {
+            const std::string col = id + suffix;
+            auto [it, fresh] = owner.emplace(col, "category '" + c.rule.id + "'");
+            if (!fresh) {
+                throw InputError(where,
+                                 "category '" + c.rule.id + "' gives the output column '" +
+                                     c.rule.id + suffix + "', which " + it->second +
+                                     " gives too (column names ignore case)",
+                                 "rename the category (ids must differ in more than case)");
+            }
+        }
+        if (id.size() > 3 && id.compare(0, 3, "bus") == 0 &&
+            std::isdigit(static_cast<unsigned char>(id[3]))) {
+            throw InputError(
+                where, "category id '" + c.rule.id + "' looks like the bus columns (bus500_...)",
+                "rename the category");
+        }
+    }
+}
+
 }  // namespace
 
 std::uint32_t RuleSet::index_of(const std::string& id, const std::string& where) const {
@@ -363,6 +421,7 @@ RuleSet load_rules(const fs::path& path) {
         }
         rs.categories.push_back(std::move(c));
     }
+    check_category_columns(rs, path.string());
     return rs;
 }
 
@@ -470,7 +529,9 @@ CityConfig load_city_config(const fs::path& path) {
         for (std::size_t i = 0; i < 4; ++i) {
             auto d = (*a)[i].value<double>();
             if (!d) throw InputError(at(path, (*a)[i]), "bbox values must be numbers", "");
-            v[i] = *d;
+            v[i] = check_number(*d, i % 2 == 0 ? Range::closed(-180, 180) : Range::closed(-90, 90),
+                                at(path, (*a)[i]), i % 2 == 0 ? "bbox longitude" : "bbox latitude",
+                                "order is [min_lon, min_lat, max_lon, max_lat] in degrees (WGS84)");
         }
         if (v[0] >= v[2] || v[1] >= v[3])
             throw InputError(at(path, *b), "bbox minimum must be below maximum",
@@ -487,7 +548,7 @@ CityConfig load_city_config(const fs::path& path) {
                              "private_compounds must be \"walkable\" or \"excluded\"", "");
         }
         c.private_walkable = priv == "walkable";
-        c.max_snap_m = get_or<double>(path, *n, "max_snap_m", c.max_snap_m);
+        c.max_snap_m = number_in(path, *n, "max_snap_m", c.max_snap_m, Range::above(0, 5000, "m"));
         c.access_legs = get_or<bool>(path, *n, "access_legs", c.access_legs);
         c.profile = get_or<std::string>(path, *n, "profile", c.profile);
     }
@@ -518,7 +579,7 @@ CityConfig load_city_config(const fs::path& path) {
     if (const toml::table* o = sub_table(path, t, "osm_facilities")) {
         check_keys(path, *o, {"enabled", "dedupe_m"}, "[osm_facilities]");
         c.osm_facilities = get_or<bool>(path, *o, "enabled", c.osm_facilities);
-        c.dedupe_m = get_or<double>(path, *o, "dedupe_m", c.dedupe_m);
+        c.dedupe_m = number_in(path, *o, "dedupe_m", c.dedupe_m, Range::closed(0, 1000, "m"));
     }
     if (const toml::node* f = t.get("facilities")) {
         if (!f->is_array_of_tables())
@@ -550,10 +611,12 @@ CityConfig load_city_config(const fs::path& path) {
                 c.bus_line_files.push_back(std::move(s));
             }
         }
-        c.bus_speed_kmh = get_or<double>(path, *b, "speed_kmh", c.bus_speed_kmh);
-        c.default_headway_min =
-            get_or<double>(path, *b, "default_headway_min", c.default_headway_min);
-        c.bus_budget_min = get_or<double>(path, *b, "budget_min", c.bus_budget_min);
+        c.bus_speed_kmh =
+            number_in(path, *b, "speed_kmh", c.bus_speed_kmh, Range::above(0, 120, "km/h"));
+        c.default_headway_min = number_in(path, *b, "default_headway_min", c.default_headway_min,
+                                          Range::above(0, 1440, "min"));
+        c.bus_budget_min =
+            number_in(path, *b, "budget_min", c.bus_budget_min, Range::above(0, 240, "min"));
         const std::string g = get_or<std::string>(path, *b, "gtfs", "");
         if (!g.empty()) c.gtfs = resolve(path, g);
         if (const toml::node* cats = b->get("categories")) {
@@ -583,6 +646,7 @@ CityConfig load_city_config(const fs::path& path) {
         } else if (c.communities_source == "osm_admin") {
             check_keys(path, *cm, {"source", "admin_level"}, "[communities]");
             c.admin_level = get_or<int>(path, *cm, "admin_level", c.admin_level);
+            check_number(c.admin_level, Range::closed(1, 12), at(path, *cm), "admin_level");
         } else if (c.communities_source == "residential_landuse" ||
                    c.communities_source == "whole") {
             check_keys(path, *cm, {"source"}, "[communities]");
@@ -599,7 +663,7 @@ CityConfig load_city_config(const fs::path& path) {
         toml::table copy = *p;
         copy.erase("source");
         for (const char* k : {"floor_area_per_person_m2", "default_levels", "sample_spacing_m",
-                              "default_community_population"}) {
+                              "default_community_population", "max_samples"}) {
             if (const toml::node* n = p->get(k)) {
                 const double v = get_or<double>(path, *p, k, 0.0);
                 if (!(v > 0))
@@ -608,11 +672,17 @@ CityConfig load_city_config(const fs::path& path) {
             }
         }
         c.floor_area_per_person_m2 =
-            get_or<double>(path, *p, "floor_area_per_person_m2", c.floor_area_per_person_m2);
+            number_in(path, *p, "floor_area_per_person_m2", c.floor_area_per_person_m2,
+                      Range::closed(5, 1000, "m² per resident"));
         c.default_levels = get_or<double>(path, *p, "default_levels", c.default_levels);
-        c.sample_spacing_m = get_or<double>(path, *p, "sample_spacing_m", c.sample_spacing_m);
-        c.default_community_population =
-            get_or<double>(path, *p, "default_community_population", 0.0);
+        if (const toml::node* n = p->get("default_levels"))
+            check_int(c.default_levels, 1, 200, at(path, *n), "default_levels");
+        c.sample_spacing_m = number_in(path, *p, "sample_spacing_m", c.sample_spacing_m,
+                                       Range::closed(5, 5000, "m"));
+        c.max_samples =
+            number_in(path, *p, "max_samples", c.max_samples, Range::closed(1, 1e10, "points"));
+        c.default_community_population = number_in(path, *p, "default_community_population", 0.0,
+                                                   Range::above(0, 1e8, "residents"));
         if (c.population_source == "file") {
             c.population_file = read_file_source(path, copy, "[population]");
             if (c.population_file->population_field.empty()) {
@@ -666,6 +736,7 @@ CityConfig load_city_config(const fs::path& path) {
             }
         }
     }
+    check_category_columns(c.rules, path.string());
     c.config_hash = sha256_hex(file_bytes(path) + file_bytes(c.rules.path));
     return c;
 }

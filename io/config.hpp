@@ -154,6 +154,7 @@ struct CityConfig {
     double floor_area_per_person_m2 = 35.0;
     double default_levels = 6.0;
     double sample_spacing_m = 50.0;
+    double max_samples = 5e6;  ///< ceiling on sampled home points ([population] max_samples)
     double default_community_population = 0.0;  ///< used by sampling when a community has none
 
     PlanTargets plan_targets;  ///< [targets] beyond `share` (see PlanTarget)

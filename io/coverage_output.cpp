@@ -380,16 +380,11 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                    "pass", "clause"},
                   city_rows);
 
+    write_text(out.stage("summary.json"), coverage_summary_json(city, model, report, run, bus));
     {
-        std::ofstream f(out.stage("summary.json"), std::ios::binary);
-        f << coverage_summary_json(city, model, report, run, bus);
-        if (!f)
-            throw InputError(out.dir().string(), "cannot write summary.json",
-                             "free disk space or choose another --out");
-    }
-    {
-        std::ofstream f(out.stage("warnings.txt"), std::ios::binary);
-        for (const auto& w : city.warnings) f << w << "\n";
+        std::string text;
+        for (const auto& w : city.warnings) text += w + "\n";
+        write_text(out.stage("warnings.txt"), text);
     }
     if (bus) write_bus_outputs(out, city, *bus);
 }

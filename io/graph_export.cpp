@@ -17,15 +17,6 @@ void append_metres(std::string& s, Distance cm) {
     s += buf;
 }
 
-void write_text(const std::filesystem::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out)
-        throw InputError(p.string(), "cannot write",
-                         "check free disk space and the folder's permissions");
-}
-
 }  // namespace
 
 std::string vertices_csv(const WalkGraph& g) {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "engine/error.hpp"
+#include "io/gdal_errors.hpp"
 
 namespace lc15::io {
 
@@ -47,8 +48,16 @@ struct FeedSource {
                 break;
             }
         }
+        const bool readable = list != nullptr;
         CSLDestroy(list);
         if (!found.empty()) prefix += found;
+        if (!readable) {
+            // Not even the zip's table of contents could be read: the file is cut short or not
+            // a zip at all, which "stops.txt missing" would hide.
+            throw InputError(p.string(),
+                             "the GTFS zip is damaged (truncated download?) or not a zip",
+                             "download the feed again (check its size), or test it with unzip -t");
+        }
     }
 
     bool has(const std::string& name) const {
@@ -66,12 +75,14 @@ struct FeedSource {
         }
         std::string text;
         char buf[1 << 16];
+        GdalErrors gdal(where(name));  // a member cut short or failing its CRC
         for (;;) {
             const std::size_t n = VSIFReadL(buf, 1, sizeof buf, f);
             text.append(buf, n);
             if (n < sizeof buf) break;
         }
         VSIFCloseL(f);
+        gdal.check("the GTFS zip is damaged: download the feed again, or test it with unzip -t");
         return text;
     }
 };

@@ -6,17 +6,24 @@
 #include <osmium/area/assembler.hpp>
 #include <osmium/area/multipolygon_manager.hpp>
 #include <osmium/handler.hpp>
+#include <osmium/handler/check_order.hpp>
 #include <osmium/handler/node_locations_for_ways.hpp>
 #include <osmium/index/map/flex_mem.hpp>
 #include <osmium/io/any_input.hpp>
+#include <osmium/io/any_output.hpp>
+#include <osmium/io/output_iterator.hpp>
+#include <osmium/object_pointer_collection.hpp>
 #include <osmium/osm/area.hpp>
 #include <osmium/osm/node.hpp>
+#include <osmium/osm/object_comparisons.hpp>
 #include <osmium/osm/relation.hpp>
 #include <osmium/osm/way.hpp>
 #include <osmium/relations/relations_manager.hpp>
 #include <osmium/tags/tags_filter.hpp>
 #include <osmium/visitor.hpp>
 #pragma GCC diagnostic pop
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -530,7 +537,10 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     {
         osmium::io::Reader reader{file,
                                   osmium::osm_entity_bits::node | osmium::osm_entity_bits::way};
-        osmium::apply(reader, locations, collector,
+        // Ways before their nodes would lose their locations silently: an unsorted file is
+        // detected here (out_of_order_error) and sorted in memory by read_osm.
+        osmium::handler::CheckOrder order;
+        osmium::apply(reader, order, locations, collector,
                       mp_manager.handler([&collector](osmium::memory::Buffer&& b) {
                           for (const osmium::Area& a : b.select<osmium::Area>()) collector.area(a);
                       }));
@@ -665,6 +675,52 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
 
 }  // namespace
 
+namespace fs = std::filesystem;
+
+namespace {
+
+// Memory the kernel says a process can still take (MemAvailable), in bytes; 0 if unknown.
+std::uint64_t available_memory() {
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    std::uint64_t kb = 0;
+    std::string unit;
+    while (f >> key >> kb >> unit) {
+        if (key == "MemAvailable:") return kb * 1024;
+    }
+    return 0;
+}
+
+// An extract not sorted by type and id (what Overpass and JOSM export), sorted in memory into
+// a temporary PBF (libosmium's object pointer collection, as `osmium sort` does). Returns false
+// when the file would not fit in memory: about 12x a PBF's size, 2x an XML file's, against
+// half the memory available.
+bool sort_in_memory(const fs::path& file, const fs::path& sorted) {
+    std::error_code ec;
+    const std::uint64_t size = fs::file_size(file, ec);
+    const std::string ext = file.extension().string();
+    const std::uint64_t need = size * (ext == ".pbf" ? 12 : 2);
+    const std::uint64_t avail = available_memory();
+    if (ec || (avail > 0 && need > avail / 2)) return false;
+    osmium::io::Reader reader{file.string()};
+    osmium::io::Header header = reader.header();
+    std::vector<osmium::memory::Buffer> buffers;
+    osmium::ObjectPointerCollection objects;
+    while (osmium::memory::Buffer buffer = reader.read()) {
+        osmium::apply(buffer, objects);
+        buffers.push_back(std::move(buffer));
+    }
+    reader.close();
+    objects.sort(osmium::object_order_type_id_version());
+    osmium::io::Writer writer{osmium::io::File{sorted.string(), "pbf"}, header,
+                              osmium::io::overwrite::allow};
+    std::copy(objects.begin(), objects.end(), osmium::io::make_output_iterator(writer));
+    writer.close();
+    return true;
+}
+
+}  // namespace
+
 OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& options) {
     require_readable(file, "OSM extract");
     const std::string where = file.string();
@@ -676,8 +732,46 @@ OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& option
     } catch (const InputError&) {
         throw;
     } catch (const osmium::out_of_order_error& e) {
+        const fs::path sorted =
+            fs::temp_directory_path() / ("lc15-sorted-" + std::to_string(::getpid()) + ".osm.pbf");
+        bool fits = false;
+        try {
+            fits = sort_in_memory(file, sorted);
+        } catch (const std::exception&) {
+            fits = false;  // reported below with the fix
+        }
+        if (fits) {
+            struct Remove {
+                fs::path p;
+                ~Remove() {
+                    std::error_code ec;
+                    fs::remove(p, ec);
+                }
+            } remove{sorted};
+            OsmData d = [&] {
+                try {
+                    return read_osm_impl(sorted, options);
+                } catch (const osmium::out_of_order_error& twice) {
+                    throw InputError(where,
+                                     std::string("objects are out of order even when sorted (") +
+                                         twice.what() + ")",
+                                     "give a plain extract, not a history or change file");
+                } catch (const InputError&) {
+                    throw;
+                } catch (const std::exception& other) {
+                    throw InputError(where, std::string("cannot read as OSM: ") + other.what(),
+                                     damaged);
+                }
+            }();
+            d.warnings.insert(d.warnings.begin(),
+                              where + ": objects were not sorted by type and id (" + e.what() +
+                                  "); sorted in memory. `osmium sort " + where +
+                                  " -o sorted.osm.pbf` makes the next run faster");
+            return d;
+        }
         throw InputError(where,
-                         std::string("objects are not sorted by type and id (") + e.what() + ")",
+                         std::string("objects are not sorted by type and id (") + e.what() +
+                             ") and the file is too large to sort in memory",
                          "sort it with `osmium sort " + where + " -o sorted.osm.pbf`");
     } catch (const osmium::pbf_error& e) {
         throw InputError(where, std::string("cannot read as OSM PBF: ") + e.what(), damaged);

@@ -21,6 +21,7 @@
 
 #include "engine/error.hpp"
 #include "io/files.hpp"
+#include "io/gdal_errors.hpp"
 
 namespace fs = std::filesystem;
 
@@ -699,11 +700,13 @@ VectorData read_ogr(const VectorSource& src, std::vector<std::string>* warnings)
     const GeometryReader geometry{convert};
     std::size_t skipped = 0, total = 0;
     std::vector<std::string> skipped_ids;
+    GdalErrors gdal(where_layer);  // GDAL's read errors: no raw lines on stderr, fatal below
     layer->ResetReading();
     for (auto& feat : *layer) {
         ++total;
         const std::string fid = "fid " + std::to_string(feat->GetFID());
         const std::string where = where_layer + ": " + fid;
+        gdal.at(where_layer + ": after " + fid);
         Feature f;
         f.source = file;
         for (int i = 0; i < defn->GetFieldCount(); ++i) {
@@ -722,6 +725,12 @@ VectorData read_ogr(const VectorSource& src, std::vector<std::string>* warnings)
             continue;
         }
         out.features.push_back(std::move(f));
+    }
+    gdal.check(
+        "the file is truncated or damaged: copy it again from its source, or re-export "
+        "it (QGIS: Export > Save Features As)");
+    if (warnings) {
+        for (std::string& w : gdal.warnings()) warnings->push_back(std::move(w));
     }
     if (total == 0) {
         throw InputError(where_layer, "the layer has no features",

@@ -10,6 +10,7 @@
 #include "engine/places.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
+#include "io/numbers.hpp"
 #include "io/sites_file.hpp"
 
 namespace fs = std::filesystem;
@@ -100,7 +101,12 @@ class EditReader {
                 throw InputError(where_, std::string("missing '") + key + "'", hint_for(key));
             return fallback;
         }
-        if (auto v = n->value<double>()) return *v;
+        if (auto v = n->value<double>()) {
+            if (!std::isfinite(*v))
+                throw InputError(where_of(key), std::string("'") + key + "' is not a finite number",
+                                 hint_for(key));
+            return *v;
+        }
         throw InputError(where_of(key), std::string("'") + key + "' must be a number", {});
     }
     std::int64_t integer(const char* key) const {
@@ -281,6 +287,9 @@ Scenario load_scenario(const fs::path& path) {
                 e.category = r.str("category", true);
                 e.name = r.str("name", false);
                 e.capacity = r.num("capacity", false, e.capacity);
+                if (r.has("capacity"))
+                    io::check_number(e.capacity, io::Range::above(0, 1e7), r.where_of("capacity"),
+                                     "capacity");
                 if (r.has("sites")) {
                     if (r.has("lon") || r.has("lat")) {
                         throw InputError(where, "give either lon/lat or sites, not both", {});
@@ -333,9 +342,9 @@ Scenario load_scenario(const fs::path& path) {
             case EditType::kSetPopulation:
                 r.check_keys({"lon", "lat", "polygon", "crs", "residents", "name"});
                 e.name = r.str("name", false);
-                e.residents = r.num("residents", true);
-                if (e.residents < 0)
-                    throw InputError(r.where_of("residents"), "residents must be >= 0", {});
+                e.residents = io::check_number(r.num("residents", true),
+                                               io::Range::closed(0, 1e8, "residents"),
+                                               r.where_of("residents"), "residents");
                 if (r.has("polygon")) {
                     e.area = r.polygon("polygon", crs);
                 } else {
@@ -507,8 +516,12 @@ struct ScenarioEvaluator::Impl {
         for (const auto& [name, p] : city.profiles)
             if (name == city.profile) speed_now = p.speed_m_per_s;
         if (speed_now <= 0) speed_now = city.options.speed_m_per_s;
+        // Homes, facilities and edit points never snap onto a scenario's own links (walked, not
+        // lived on): a home re-snapped onto the middle of a long footbridge would walk farther
+        // than before, so a new link could cost coverage. Streets split for a link keep their
+        // geometry, so every snap lands where it did and distances can only shrink.
         std::unique_ptr<Snapper> snap =
-            std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
         bool network_changed = false;
         for (const Edit& e : s.edits) {
             if (!structural(e.type)) continue;
@@ -626,11 +639,11 @@ struct ScenarioEvaluator::Impl {
             }
             w.owned = std::make_unique<WalkGraph>(std::move(b).build());
             w.graph = w.owned.get();
-            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
             network_changed = true;
         }
         if (network_changed) {
-            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags);
+            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
             for (HomeId h = 0; h < w.homes.size(); ++h)
                 w.homes[h].snap = snap->snap(w.home_pos[h], city.max_snap_m);
         }
