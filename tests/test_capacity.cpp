@@ -1,0 +1,141 @@
+// Places against demand (engine/capacity.hpp): the two-step floating catchment computed by hand
+// on an ASCII-map city, conservation of places, the decay variant, and the reach matrix against
+// the coverage model's own "covered".
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/capacity.hpp"
+#include "tests/support/ascii_map.hpp"
+
+namespace lc15 {
+namespace {
+
+// One footway, 1,600 m (a..b); below it, 100 m off the street: compounds 1 (A, x = 0), 2 (B,
+// x = 300), 3 (C, x = 700), 4 (D, x = 1600) and kindergartens 7 (K1, x = 100), 8 (K2, x = 500).
+// No access legs: distances are along the street. Radius 300 m.
+//   K1 reaches A (100 m) and B (200 m); K2 reaches B (200 m) and C (200 m); D is 1,100 m from K2.
+struct Town {
+    test::AsciiMap map{R"(
+a----------------b
+17 2 8 3        4
+)"};
+    io::OsmData osm = map.read();
+    CoverageModel model{osm.graph,
+                        {CategoryRule{"kindergarten", "幼儿园", "Kindergarten", 5, 300, 1, 1, ""}},
+                        {false, 0, 1.25}};
+    FacilityHandle k1 = 0, k2 = 0;
+    // Children 3-6 are 10 % of the residents: A 120, B 200, C 80, D 270 children.
+    DemandRule rule{"aged_3_6", 0.1, 1000, "test", std::nan(""), ""};
+
+    Town() {
+        Snapper s(osm.graph);
+        std::vector<Home> homes;
+        CommunityId c = 0;
+        for (auto [node, residents] :
+             {std::pair{'1', 1200.0}, {'2', 2000.0}, {'3', 800.0}, {'4', 2700.0}}) {
+            homes.push_back({s.snap(map.pos(node), 150), residents, c++});
+        }
+        model.set_homes(homes);
+        k1 = model.add_facility(0, s.snap(map.pos('7'), 150));
+        k2 = model.add_facility(0, s.snap(map.pos('8'), 150));
+        model.compute();
+    }
+};
+
+TEST(Capacity, HandComputedTwoStepOnAsciiTown) {
+    Town t;
+    // K1 160 places, K2 210 places.
+    const std::vector<double> places{160, 210};
+    const PlaceReport r = measure_places(t.model, 0, t.rule, places, 4);
+    // Step 1: R1 = 160 / (120 + 200) = 0.5; R2 = 210 / (200 + 80) = 0.75.
+    EXPECT_DOUBLE_EQ(r.detail.ratio[t.k1], 0.5);
+    EXPECT_DOUBLE_EQ(r.detail.ratio[t.k2], 0.75);
+    // Step 2: A = 0.5, B = 0.5 + 0.75 = 1.25, C = 0.75, D = 0 places per child.
+    EXPECT_DOUBLE_EQ(r.detail.access[0], 0.5);
+    EXPECT_DOUBLE_EQ(r.detail.access[1], 1.25);
+    EXPECT_DOUBLE_EQ(r.detail.access[2], 0.75);
+    EXPECT_DOUBLE_EQ(r.detail.access[3], 0.0);
+    // Places: A 60, B 250, C 60, D 0 — 370 = 160 + 210, shared out, not counted twice.
+    ASSERT_EQ(r.communities.size(), 5u);
+    const double want_places[] = {60, 250, 60, 0}, want_gap[] = {60, 0, 20, 270},
+                 want_per_1000[] = {500, 1250, 750, 0}, want_demand[] = {120, 200, 80, 270};
+    for (int c = 0; c < 4; ++c) {
+        EXPECT_NEAR(r.communities[c].demand, want_demand[c], 1e-9) << c;
+        EXPECT_NEAR(r.communities[c].places, want_places[c], 1e-9) << c;
+        EXPECT_NEAR(r.communities[c].gap, want_gap[c], 1e-9) << c;
+        EXPECT_NEAR(r.communities[c].per_1000, want_per_1000[c], 1e-9) << c;
+    }
+    EXPECT_EQ(r.communities[4].demand, 0);  // nobody outside the four communities
+    EXPECT_NEAR(r.city.places, 370, 1e-9);
+    EXPECT_NEAR(r.city.gap, 60 + 20 + 270, 1e-9);  // B's surplus of 50 fills no other gap
+    EXPECT_NEAR(r.city.needed, 670, 1e-9);
+    EXPECT_DOUBLE_EQ(r.supply, 370);
+    EXPECT_DOUBLE_EQ(r.supply_reached, 370);
+}
+
+TEST(Capacity, A270PlaceKindergartenAtDClosesItsGap) {
+    Town t;
+    std::vector<double> places{160, 210};
+    const PlaceReport before = measure_places(t.model, 0, t.rule, places, 4);
+    Snapper s(t.osm.graph);
+    // At D: reaches D only (K2 is 1,100 m away).
+    const FacilityHandle k3 = t.model.add_facility(0, s.snap(t.map.pos('4'), 150));
+    places.push_back(270);
+    const PlaceReport after = measure_places(t.model, 0, t.rule, places, 4);
+    EXPECT_NEAR(before.communities[3].gap, 270, 1e-9);
+    EXPECT_NEAR(after.communities[3].gap, 0, 1e-9);
+    EXPECT_NEAR(before.city.gap - after.city.gap, 270, 1e-9);
+    // The other facilities' ratios do not move: R_j depends on demand only.
+    EXPECT_DOUBLE_EQ(after.detail.ratio[t.k1], before.detail.ratio[t.k1]);
+    EXPECT_DOUBLE_EQ(after.detail.ratio[k3], 1.0);
+    t.model.remove_facility(k3);
+    places.back() = 0;
+    const PlaceReport again = measure_places(t.model, 0, t.rule, places, 4);
+    EXPECT_DOUBLE_EQ(again.city.gap, before.city.gap);
+}
+
+TEST(Capacity, GaussianDecayWeightsAndConservesPlaces) {
+    Town t;
+    const std::vector<double> places{160, 210};
+    const PlaceReport r = measure_places(t.model, 0, t.rule, places, 4, Decay::kGaussian);
+    auto w = [](double d) {
+        const double f = std::exp(-0.5);
+        return (std::exp(-0.5 * (d / 300) * (d / 300)) - f) / (1 - f);
+    };
+    // K1: A at 100 m, B at 200 m; K2: B and C at 200 m — as the model measures them (OSM's
+    // 7-decimal coordinates move them by centimetres).
+    auto dist = [&](FacilityHandle f, HomeId h) {
+        for (const auto& [home, d] : t.model.homes_within(f))
+            if (home == h) return cm_to_metres(d);
+        return -1.0;
+    };
+    EXPECT_NEAR(dist(t.k1, 0), 100, 0.5);
+    EXPECT_NEAR(dist(t.k1, 1), 200, 0.5);
+    EXPECT_NEAR(dist(t.k2, 1), 200, 0.5);
+    EXPECT_NEAR(dist(t.k2, 2), 200, 0.5);
+    EXPECT_EQ(dist(t.k2, 0), -1.0);
+    const double r1 = 160 / (w(dist(t.k1, 0)) * 120 + w(dist(t.k1, 1)) * 200);
+    const double r2 = 210 / (w(dist(t.k2, 1)) * 200 + w(dist(t.k2, 2)) * 80);
+    EXPECT_NEAR(r.detail.ratio[t.k1], r1, 1e-12);
+    EXPECT_NEAR(r.detail.ratio[t.k2], r2, 1e-12);
+    EXPECT_NEAR(r.detail.access[1], w(dist(t.k1, 1)) * r1 + w(dist(t.k2, 1)) * r2, 1e-12);
+    EXPECT_NEAR(r.city.places, 370, 1e-9);  // every place still goes to someone
+    EXPECT_LT(w(200), w(100));
+}
+
+TEST(Capacity, ReachMatrixAgreesWithCoverage) {
+    Town t;
+    const ReachMatrix w = reach_matrix(t.model, 0);
+    for (HomeId h = 0; h < 4; ++h) {
+        double row = 0;
+        for (FacilityHandle f = 0; f < 2; ++f) row += w.coeff(h, f);
+        EXPECT_EQ(row, t.model.home(0, h).count_within) << h;
+        EXPECT_EQ(row > 0, t.model.covered(0, h)) << h;
+    }
+    EXPECT_THROW(two_step(w, std::vector<double>(3, 1.0), std::vector<double>(2, 1.0)),
+                 std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lc15
