@@ -36,30 +36,14 @@
 
 #include <Eigen/SparseCore>
 #include <cstdint>
-#include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "engine/coverage.hpp"
+#include "engine/demand.hpp"
 
 namespace lc15 {
-
-/// Who a category serves and how many places it needs. A category without a demand group
-/// (group empty) has no place figures.
-struct DemandRule {
-    std::string group;              ///< "aged_3_6", "aged_60_plus", "everyone", ...
-    double share = 0;               ///< of each home's population, 0..1
-    double places_per_1000 = 1000;  ///< places needed per 1,000 persons of the group
-    std::string source;             ///< where the share and the target come from
-    /// Places of a facility whose capacity no source gives (NaN: none; such facilities then
-    /// count 0 places and are reported).
-    double default_capacity = std::numeric_limits<double>::quiet_NaN();
-    std::string capacity_source;  ///< the clause of the default, or why it is assumed
-    bool enabled() const { return !group.empty(); }
-};
-
-enum class Decay { kNone, kGaussian };
 
 /// Demand x facility reach with its weights: rows are homes, columns facility handles.
 using ReachMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;

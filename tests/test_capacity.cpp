@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "engine/capacity.hpp"
+#include "engine/error.hpp"
+#include "io/config.hpp"
 #include "tests/support/ascii_map.hpp"
 
 namespace lc15 {
@@ -139,3 +142,64 @@ TEST(Capacity, ReachMatrixAgreesWithCoverage) {
 
 }  // namespace
 }  // namespace lc15
+
+namespace lc15::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path write_rules(const std::string& name, const std::string& extra) {
+    static const test::TempDir dir;
+    const fs::path p = dir / name;
+    std::ofstream(p) << "[[category]]\nid = \"kindergarten\"\nlevel = 5\nradius_m = 300\n"
+                        "match = [ { tags = { amenity = \"kindergarten\" } } ]\n"
+                     << extra;
+    return p;
+}
+
+std::string rules_error(const std::string& extra) {
+    try {
+        load_rules(write_rules("r.toml", extra));
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(CapacityRules, ShippedRulesGiveDemandGroupsWithSources) {
+    const RuleSet rs = load_rules(fs::path(LC15_SOURCE_DIR) / "configs/rules/gb50180_2018.toml");
+    const DemandRule& kg = rs.categories[rs.index_of("kindergarten", "test")].demand;
+    EXPECT_EQ(kg.group, "aged_3_6");
+    EXPECT_DOUBLE_EQ(kg.share, 0.0231);
+    EXPECT_DOUBLE_EQ(kg.default_capacity, 270);
+    EXPECT_NE(kg.source.find("第七次全国人口普查"), std::string::npos);
+    EXPECT_EQ(kg.capacity_source.rfind("assumed", 0), 0u);
+    const DemandRule& old = rs.categories[rs.index_of("nursing_home", "test")].demand;
+    EXPECT_DOUBLE_EQ(old.share, 0.2509);  // the census bulletin's 25.09 % aged 60+
+    EXPECT_FALSE(rs.categories[rs.index_of("park", "test")].demand.enabled());
+    for (const CategoryDef& c : rs.categories) {
+        if (!c.demand.enabled()) continue;
+        EXPECT_FALSE(c.demand.source.empty()) << c.rule.id;
+        EXPECT_FALSE(c.demand.capacity_source.empty()) << c.rule.id;
+    }
+}
+
+TEST(CapacityRules, BadDemandOrCapacityIsRefusedWithItsLine) {
+    EXPECT_EQ(rules_error("demand = { group = \"aged_3_6\", share = 0.02, source = \"x\" }\n"),
+              "no error");
+    const std::string share =
+        rules_error("demand = { group = \"a\", share = 2, source = \"x\" }\n");
+    EXPECT_NE(share.find("r.toml:6"), std::string::npos) << share;
+    EXPECT_NE(share.find("share must be > 0 and <= 1"), std::string::npos) << share;
+    EXPECT_NE(rules_error("demand = { group = \"a\", share = 0.1 }\n").find("without 'source'"),
+              std::string::npos);
+    EXPECT_NE(rules_error("demand = { group = \"a\", share = 0.1, source = \"x\", per = 3 }\n")
+                  .find("unknown key 'per'"),
+              std::string::npos);
+    EXPECT_NE(rules_error("capacity = { default = -5, source = \"x\" }\n").find("must be > 0"),
+              std::string::npos);
+    EXPECT_NE(rules_error("capacity = 270\n").find("must be a table"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lc15::io
