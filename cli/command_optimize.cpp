@@ -188,6 +188,7 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         opt.k = static_cast<std::uint32_t>(k_);
         opt.min_spacing_m = min_spacing_m_;
         if (capacity_) opt.capacity.assign(snaps.size(), *capacity_);
+        opt.decay = config.places_decay;
         std::vector<LonLat> positions;
         for (const SnapResult& s : snaps) positions.push_back(s.on_edge);
         CoverageSets sets;
@@ -200,7 +201,7 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
             ProgressStep step(&progress, "place gap", 0);
             CoverageModel model = io::make_coverage_model(city);
             model.compute();
-            const auto places = io::city_places(city, model);
+            const auto places = io::city_places(city, model, config.places_decay);
             const auto nc = static_cast<std::uint32_t>(city.communities.size());
             for (const CommunityPlaces& c : places[cat].report.communities)
                 gap.gap.push_back(c.gap);

@@ -9,6 +9,13 @@
 
 namespace lc15 {
 
+double decay_weight(Distance d, double radius_cm, Decay decay) {
+    if (decay == Decay::kNone) return 1.0;
+    const double floor = std::exp(-0.5);
+    const double x = radius_cm > 0 ? static_cast<double>(d) / radius_cm : 0.0;
+    return std::max(0.0, (std::exp(-0.5 * x * x) - floor) / (1.0 - floor));
+}
+
 ReachMatrix reach_matrix(const CoverageModel& m, std::uint32_t cat, Decay decay) {
     const std::uint32_t nf = m.num_facility_handles();
     const auto nh = static_cast<std::int64_t>(m.homes().size());
@@ -19,7 +26,6 @@ ReachMatrix reach_matrix(const CoverageModel& m, std::uint32_t cat, Decay decay)
             if (m.facility_active(f) && m.facility_category(f) == cat) per[f] = m.homes_within(f);
         }
     });
-    const double floor = std::exp(-0.5);
     std::size_t nnz = 0;
     for (const auto& p : per) nnz += p.size();
     ReachMatrix w(nh, nf);
@@ -27,14 +33,7 @@ ReachMatrix reach_matrix(const CoverageModel& m, std::uint32_t cat, Decay decay)
     // Columns in handle order, rows ascending within a column: filled in place, no sort.
     for (std::uint32_t f = 0; f < nf; ++f) {
         w.startVec(f);
-        for (const auto& [h, d] : per[f]) {
-            double wt = 1.0;
-            if (decay == Decay::kGaussian) {
-                const double x = r_cm > 0 ? static_cast<double>(d) / r_cm : 0.0;
-                wt = std::max(0.0, (std::exp(-0.5 * x * x) - floor) / (1.0 - floor));
-            }
-            w.insertBack(h, f) = wt;
-        }
+        for (const auto& [h, d] : per[f]) w.insertBack(h, f) = decay_weight(d, r_cm, decay);
     }
     w.finalize();
     return w;

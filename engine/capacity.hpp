@@ -45,6 +45,9 @@
 
 namespace lc15 {
 
+/// The weight of a home at `d` cm from a facility of radius `radius_cm` (within the radius).
+double decay_weight(Distance d, double radius_cm, Decay decay);
+
 /// Demand x facility reach with its weights: rows are homes, columns facility handles.
 using ReachMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
 

@@ -430,7 +430,7 @@ CityConfig load_city_config(const fs::path& path) {
     const toml::table t = parse(path, "city config");
     check_keys(path, t,
                {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
-                "communities", "population", "targets", "categories"},
+                "communities", "population", "targets", "categories", "places"},
                "the city config");
     CityConfig c;
     c.path = path;
@@ -615,6 +615,16 @@ CityConfig load_city_config(const fs::path& path) {
                 at(path, *p), "unknown population source '" + c.population_source + "'",
                 "use \"file\" (a population grid or census points), \"buildings\" or \"sampling\"");
         }
+    }
+    // Places against demand: [places] decay = "none" | "gaussian" (docs/METHOD.md).
+    if (const toml::table* pl = sub_table(path, t, "places")) {
+        check_keys(path, *pl, {"decay"}, "[places]");
+        const std::string d = get_or<std::string>(path, *pl, "decay", "none");
+        if (d == "gaussian")
+            c.places_decay = Decay::kGaussian;
+        else if (d != "none")
+            throw InputError(at(path, *pl->get("decay")), "unknown decay '" + d + "'",
+                             "write decay = \"none\" (plain 2SFCA) or \"gaussian\"");
     }
     double default_share = -1;
     if (const toml::table* tg = sub_table(path, t, "targets")) {

@@ -128,6 +128,9 @@ struct CityConfig {
     double sample_spacing_m = 50.0;
     double default_community_population = 0.0;  ///< used by sampling when a community has none
 
+    // places against demand
+    Decay places_decay = Decay::kNone;  ///< [places] decay: plain 2SFCA or Gaussian decay
+
     const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes
 };

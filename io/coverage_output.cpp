@@ -207,7 +207,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
     const double speed = city.walker.speed_m_per_s;
-    const std::vector<CategoryPlaces> places = city_places(city, model);
+    const std::vector<CategoryPlaces> places = city_places(city, model, city.config.places_decay);
     auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
 

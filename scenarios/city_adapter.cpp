@@ -29,6 +29,7 @@ ScenarioCity make_scenario_city(const io::City& city) {
     sc.facility_areas.resize(sc.rules.size());
     sc.facility_places.resize(sc.rules.size());
     for (const io::CategoryDef& c : city.config.rules.categories) sc.demand.push_back(c.demand);
+    sc.decay = city.config.places_decay;
     std::map<std::string, const MultiPolygon*> osm_areas;
     for (const io::Feature& f : city.osm.features)
         if (f.is_area()) osm_areas[f.id] = &f.area;

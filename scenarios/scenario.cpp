@@ -463,7 +463,7 @@ struct ScenarioEvaluator::Impl {
     PlaceReport places_of(const CoverageModel& m, std::uint32_t cat,
                           std::vector<double> places) const {
         places.resize(m.num_facility_handles(), 0.0);
-        return measure_places(m, cat, demand_rule(cat), places, num_communities());
+        return measure_places(m, cat, demand_rule(cat), places, num_communities(), city.decay);
     }
     // Places of one site an add_facility edit adds; refuses a capacity that would do nothing.
     double site_places(const Edit& e, std::uint32_t cat, std::string& note) const {

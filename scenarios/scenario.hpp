@@ -122,6 +122,7 @@ struct ScenarioCity {
     /// group), and per category and facility like `facilities` the places (missing: 0).
     std::vector<DemandRule> demand;
     std::vector<std::vector<double>> facility_places;
+    Decay decay = Decay::kNone;  ///< 2SFCA weights (the city config's [places] decay)
 };
 
 struct CategoryChange {

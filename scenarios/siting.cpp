@@ -181,7 +181,8 @@ static SitingResult empty_result(const CoverageSets& sets, std::span<const LonLa
 }
 
 PlaceShares place_shares(const CoverageSets& sets, const PlaceGap& gap,
-                         std::span<const double> capacity) {
+                         std::span<const double> capacity, Decay decay, double radius_m) {
+    const double radius_cm = metres_to_cm(radius_m);
     if (capacity.size() != sets.num_candidates())
         throw std::invalid_argument("siting: capacity needs one value per candidate");
     if (gap.demand.size() != sets.weight.size() || gap.slot.size() != sets.weight.size())
@@ -193,8 +194,9 @@ PlaceShares place_shares(const CoverageSets& sets, const PlaceGap& gap,
         // 2SFCA with the candidate alone: its places split by the demand in its catchment.
         double total = 0;
         used.clear();
-        for (HomeId h : sets.homes_of(c)) {
-            const double d = gap.demand[h];
+        for (std::uint32_t i = sets.first[c]; i < sets.first[c + 1]; ++i) {
+            const HomeId h = sets.home[i];
+            const double d = gap.demand[h] * decay_weight(sets.distance[i], radius_cm, decay);
             if (d <= 0) continue;
             const std::uint32_t k = gap.slot[h];
             if (k >= by_slot.size()) throw std::invalid_argument("siting: slot out of range");
@@ -224,7 +226,7 @@ class GainState {
         : sets_(sets) {
         if (!opt.capacity.empty()) {
             if (!gap) throw std::invalid_argument("siting: capacities need the place gap");
-            shares_ = place_shares(sets, *gap, opt.capacity);
+            shares_ = place_shares(sets, *gap, opt.capacity, opt.decay, opt.radius_m);
             residual_ = gap->gap;
             capacitated_ = true;
         } else {

@@ -52,6 +52,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/capacity.hpp"
 #include "engine/coverage.hpp"
 #include "engine/graph.hpp"
 #include "engine/polygon.hpp"
@@ -68,6 +69,7 @@ struct SitingOptions {
     /// Per-candidate places; empty = uncapacitated (maximal covering). Must be empty or have
     /// one value per candidate; capacitated siting also needs a PlaceGap.
     std::vector<double> capacity;
+    Decay decay = Decay::kNone;  ///< capacitated: the 2SFCA weights (as the city's [places])
 };
 
 /// Which homes each candidate reaches within the radius, with distances (CSR by candidate).
@@ -101,8 +103,11 @@ struct PlaceShares {
     std::vector<std::uint32_t> slot;
     std::vector<double> places;
 };
+/// With Gaussian decay the demand is weighted by decay_weight(distance, radius) as in
+/// engine/capacity.hpp.
 PlaceShares place_shares(const CoverageSets& sets, const PlaceGap& gap,
-                         std::span<const double> capacity);
+                         std::span<const double> capacity, Decay decay = Decay::kNone,
+                         double radius_m = 0);
 
 /// Gains equal within 1e-9 relative (the tie rule's test).
 bool equal_gain(double a, double b);

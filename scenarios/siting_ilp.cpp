@@ -28,7 +28,7 @@ double value_and_steps(const CoverageSets& sets, const SitingOptions& opt, const
     PlaceShares shares;
     const bool cap = !opt.capacity.empty();
     if (cap) {
-        shares = place_shares(sets, *gap, opt.capacity);
+        shares = place_shares(sets, *gap, opt.capacity, opt.decay, opt.radius_m);
         residual = gap->gap;
     } else {
         residual = sets.weight;
@@ -95,7 +95,7 @@ ExactSiting ilp_siting(const CoverageSets& sets, std::span<const LonLat> positio
         r.total_population = sets.total_population;
     }
     PlaceShares shares;
-    if (cap) shares = place_shares(sets, *gap, opt.capacity);
+    if (cap) shares = place_shares(sets, *gap, opt.capacity, opt.decay, opt.radius_m);
 
     // Candidates that can add anything and are allowed next to the existing facilities.
     std::vector<std::uint32_t> cand;

@@ -201,5 +201,21 @@ TEST(CapacityRules, BadDemandOrCapacityIsRefusedWithItsLine) {
     EXPECT_NE(rules_error("capacity = 270\n").find("must be a table"), std::string::npos);
 }
 
+TEST(CapacityRules, CityConfigChoosesTheDecay) {
+    static const test::TempDir dir;
+    auto load = [&](const std::string& extra) {
+        std::ofstream(dir / "c.toml")
+            << "[city]\nname = \"t\"\nosm = \"x.osm\"\nrules = \""
+            << (fs::path(LC15_SOURCE_DIR) / "configs/rules/gb50180_2018.toml").generic_string()
+            << "\"\n"
+            << extra;
+        return load_city_config(dir / "c.toml");
+    };
+    EXPECT_EQ(load("").places_decay, Decay::kNone);
+    EXPECT_EQ(load("[places]\ndecay = \"gaussian\"\n").places_decay, Decay::kGaussian);
+    EXPECT_THROW(load("[places]\ndecay = \"linear\"\n"), InputError);
+    EXPECT_THROW(load("[places]\nradius = 3\n"), InputError);
+}
+
 }  // namespace
 }  // namespace lc15::io

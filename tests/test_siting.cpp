@@ -220,6 +220,16 @@ TEST(Siting, HandDrawnStreet) {
     const ExactSiting e = ilp_siting(sets, pos, opt, {}, &gap);
     EXPECT_TRUE(e.optimal);
     EXPECT_DOUBLE_EQ(e.value, 70);  // {900, 500}: 0 m with 900 m makes only 65
+
+    // Gaussian decay (as the city's [places] decay = "gaussian"): 900 m weights D at 50 m and
+    // C at 250 m by decay_weight, the same function 2SFCA uses.
+    const PlaceShares ps = place_shares(sets, gap, opt.capacity, Decay::kGaussian, 300);
+    const double wd = decay_weight(sets.distance[sets.first[2]], 30000, Decay::kGaussian);
+    const double wc = decay_weight(sets.distance[sets.first[2] + 1], 30000, Decay::kGaussian);
+    EXPECT_NEAR(wd, (std::exp(-0.5 / 36) - std::exp(-0.5)) / (1 - std::exp(-0.5)), 1e-3);
+    ASSERT_EQ(ps.first[3] - ps.first[2], 2u);  // slots 1 (C) and 2 (D)
+    EXPECT_NEAR(ps.places[ps.first[2] + 1], 45 * wd * 40 / (wd * 40 + wc * 10), 1e-9);
+    EXPECT_NEAR(ps.places[ps.first[2]] + ps.places[ps.first[2] + 1], 45, 1e-9);
 }
 
 TEST(Siting, TiesGoToTheSiteFarthestFromThoseChosen) {
