@@ -261,8 +261,8 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
                 fs::path base = fs::relative(fs::absolute(config_file), abs_out, ec);
                 if (ec || base.empty()) base = fs::absolute(config_file);
                 f << "# Written by lc15 optimize: the " << rows.size() << " sites of sites.csv as "
-                  << "a scenario (lc15 scenario --scenario "
-                  << (fs::path(out_dir) / "scenario.toml").string() << ")\n"
+                  << "a scenario (lc15 scenario --scenario this file); its total equals "
+                  << "the optimiser's\n"
                   << "name = \"" << category_ << " x " << rows.size() << " (lc15 optimize)\"\n"
                   << "base = \"" << base.generic_string() << "\"\n\n[[edit]]\n"
                   << "type = \"add_facility\"\ncategory = \"" << category_ << "\"\n"

@@ -84,6 +84,18 @@ TEST(CapacityCli, OptimiserTotalsEqualTheScenarioThatLoadsItsSites) {
     EXPECT_NEAR(std::stod(kg.exact[1][4]), greedy / exact, 1e-3);
 }
 
+TEST(CapacityCli, CapacitatedAndExactSitesSameForAnyThreadCount) {
+    const std::string args = "optimize -q --config " + kConfig.string() +
+                             " --category kindergarten --add 3 --capacity 400 --exact --out ";
+    const fs::path j1 = fresh_dir("cap_j1"), j2 = fresh_dir("cap_j2");
+    ASSERT_EQ(run_lc15(args + j1.string() + " -j1").code, 0);
+    ASSERT_EQ(run_lc15(args + j2.string() + " -j2").code, 0);
+    for (const char* f : {"sites.csv", "curve.csv", "exact_sites.csv", "scenario.toml"}) {
+        EXPECT_FALSE(slurp(j1 / f).empty()) << f;
+        EXPECT_EQ(slurp(j1 / f), slurp(j2 / f)) << f;
+    }
+}
+
 TEST(CapacityCli, CapacityForACategoryWithoutDemandIsRefused) {
     const fs::path out = fresh_dir("cap_refused");
     const CliRun r =
