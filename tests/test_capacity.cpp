@@ -5,9 +5,11 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include "engine/capacity.hpp"
 #include "engine/error.hpp"
+#include "io/city.hpp"
 #include "io/config.hpp"
 #include "tests/support/ascii_map.hpp"
 
@@ -215,6 +217,78 @@ TEST(CapacityRules, CityConfigChoosesTheDecay) {
     EXPECT_EQ(load("[places]\ndecay = \"gaussian\"\n").places_decay, Decay::kGaussian);
     EXPECT_THROW(load("[places]\ndecay = \"linear\"\n"), InputError);
     EXPECT_THROW(load("[places]\nradius = 3\n"), InputError);
+}
+
+}  // namespace
+}  // namespace lc15::io
+
+namespace lc15::io {
+namespace {
+
+// A city loaded from files: OSM kindergartens with capacity=* (one a number, one not), a
+// planner's list with a capacity column (a number, an empty cell), the rules' default.
+struct CapacityCity {
+    test::TempDir dir;
+    test::AsciiMap map{R"(
+a--------b
+ 7  8  1 2
+)"};
+    fs::path config = dir / "city.toml";
+    CapacityCity(const std::string& third_capacity) {
+        map.tag_node('7', {{"amenity", "kindergarten"}, {"capacity", "90"}});
+        map.tag_node('8', {{"amenity", "kindergarten"}, {"capacity", "about 100"}});
+        map.write(dir / "m.osm");
+        std::ofstream(dir / "pop.csv") << "lon,lat,population\n"
+                                       << map.pos('1').lon << "," << map.pos('1').lat << ",500\n";
+        std::ofstream kg(dir / "kg.csv");
+        kg.precision(10);
+        kg << "id,name,lon,lat,places\n"
+           << "p1,甲,122.2400,40.6590,120\n"
+           << "p2,乙,122.2405,40.6590,\n"
+           << "p3,丙," << map.pos('2').lon << "," << map.pos('2').lat << "," << third_capacity
+           << "\n";
+        std::ofstream(config)
+            << "[city]\nname = \"t\"\nosm = \"m.osm\"\nrules = \""
+            << (fs::path(LC15_SOURCE_DIR) / "configs/rules/gb50180_2018.toml").generic_string()
+            << "\"\n[communities]\nsource = \"whole\"\n"
+            << "[population]\nsource = \"file\"\npath = \"pop.csv\"\n"
+            << "population_field = \"population\"\n"
+            << "[[facilities]]\npath = \"kg.csv\"\ncategory = \"kindergarten\"\n"
+            << "capacity_field = \"places\"\n";
+    }
+};
+
+TEST(CapacityCity, PlannerFieldThenOsmTagThenAssumedDefault) {
+    CapacityCity c("60");
+    const City city = load_city(load_city_config(c.config));
+    std::map<std::string, std::pair<double, std::string>> got;
+    for (const FacilityRecord& r : city.facilities)
+        if (city.config.rules.categories[r.category].rule.id == "kindergarten")
+            got[r.id] = {r.capacity, r.capacity_source};
+    ASSERT_EQ(got.size(), 5u);
+    EXPECT_EQ(got["p1"], (std::pair<double, std::string>{120, "file"}));
+    EXPECT_EQ(got["p2"], (std::pair<double, std::string>{270, "assumed"}));  // empty cell
+    EXPECT_EQ(got["p3"], (std::pair<double, std::string>{60, "file"}));
+    EXPECT_EQ(got["n" + std::to_string(c.map.node_id('7'))],
+              (std::pair<double, std::string>{90, "osm"}));
+    EXPECT_EQ(got["n" + std::to_string(c.map.node_id('8'))],
+              (std::pair<double, std::string>{270, "assumed"}));  // "about 100" is not a number
+    bool warned = false;
+    for (const std::string& w : city.warnings) warned |= w.find("capacity=*") != std::string::npos;
+    EXPECT_TRUE(warned);
+}
+
+TEST(CapacityCity, PlannerCapacityThatIsNotANumberIsAnError) {
+    CapacityCity c("sixty");
+    try {
+        load_city(load_city_config(c.config));
+        ADD_FAILURE() << "a capacity of 'sixty' was accepted";
+    } catch (const InputError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("kg.csv"), std::string::npos) << m;
+        EXPECT_NE(m.find("p3"), std::string::npos) << m;
+        EXPECT_NE(m.find("places"), std::string::npos) << m;
+    }
 }
 
 }  // namespace
