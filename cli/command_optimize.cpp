@@ -4,20 +4,32 @@
 //
 // Candidates are generated every 100 m along the streets near homes, or read from a point file
 // (--candidates, any format io/vector_reader reads; --candidate-crs when it does not say).
+// With --capacity C every site holds C places and the objective is the 2SFCA place gap closed
+// (docs/METHOD.md): the columns say served / gap_share instead of covered / share, and the
+// scenario.toml written beside the sites loads them with the same capacity, so that
+// `lc15 scenario` reports the same total (place_gap_closed). Equal gains go to the site
+// farthest from those already chosen. --exact also solves the integer programme with CBC
+// (--time-limit, default 30 s) and reports its bound, gap and the greedy/exact ratio.
 // Outputs (written together at the end, nothing on error):
 //   DIR/sites.csv      rank,lon,lat,name,gain,covered,share — what a scenario's sites = loads
 //   DIR/sites.geojson  the same, for web maps
 //   DIR/curve.csv      k,gain,covered,share: the coverage curve for K = 1..N
+//   DIR/scenario.toml  the scenario adding the sites (with capacity = C under --capacity)
+//   DIR/exact_sites.csv, exact_sites.geojson, exact_curve.csv  (--exact) the exact sites
+//   DIR/exact.csv      method,total,bound,gap,ratio,optimal,seconds: greedy beside exact
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
+#include "engine/capacity.hpp"
 #include "engine/error.hpp"
 #include "io/city.hpp"
+#include "io/coverage_output.hpp"
 #include "io/files.hpp"
 #include "io/sites_file.hpp"
 #include "io/vector_reader.hpp"
@@ -54,8 +66,15 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
                        "No two sites (nor a site and an existing facility) closer than this, "
                        "metres straight-line (default 0: none)");
         app.add_option("--capacity", capacity_,
-                       "Residents one site can serve (e.g. kindergarten places); default: no "
-                       "limit");
+                       "Places of every new site (e.g. 270 for a 9-class kindergarten): maximise "
+                       "the place gap closed (2SFCA) instead of residents covered; the category "
+                       "needs a demand group in the rules");
+        app.add_flag("--exact", exact_,
+                     "Also solve exactly (integer programme, CBC) and report the gap beside "
+                     "the greedy answer");
+        app.add_option("--time-limit", time_limit_s_,
+                       "Seconds CBC may take with --exact (default 30); the gap says how far "
+                       "from proven the answer is when the limit stops it");
         add_profile_option(app);
         add_out_option(app, /*required=*/false)
             ->description(
@@ -80,12 +99,24 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         if (min_spacing_m_ < 0 || !std::isfinite(min_spacing_m_)) {
             throw InputError("--min-spacing", "must be >= 0 metres", "e.g. --min-spacing 200");
         }
-        if (capacity_ && (!(*capacity_ > 0) || std::isnan(*capacity_))) {
-            throw InputError("--capacity", "must be > 0 residents",
+        if (capacity_ && (!(*capacity_ > 0) || !std::isfinite(*capacity_))) {
+            throw InputError("--capacity", "must be a number of places > 0",
                              "e.g. --capacity 270 (a 9-class kindergarten)");
+        }
+        if (!(time_limit_s_ > 0) || !std::isfinite(time_limit_s_)) {
+            throw InputError("--time-limit", "must be > 0 seconds", "e.g. --time-limit 30");
         }
         const io::CityConfig config = io::load_city_config(config_file);
         const std::uint32_t cat = config.rules.index_of(category_, "--category");
+        const DemandRule& demand = config.rules.categories[cat].demand;
+        if (capacity_ && !demand.enabled()) {
+            throw InputError("--capacity",
+                             "category '" + category_ +
+                                 "' has no demand group in the rules, so places would change "
+                                 "nothing",
+                             "drop --capacity (maximal covering of residents), or give the "
+                             "category a demand table (docs/METHOD.md)");
+        }
         std::vector<io::Feature> file_candidates;
         if (!candidates_.empty()) {
             io::VectorSource src;
@@ -152,11 +183,12 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
                                  " sites, or give more candidates with --candidates");
         }
 
-        // 3. Coverage sets and lazy greedy.
+        // 3. Coverage sets, the place gap (capacitated), lazy greedy, and CBC (--exact).
         SitingOptions opt = in.options;
         opt.k = static_cast<std::uint32_t>(k_);
         opt.min_spacing_m = min_spacing_m_;
         if (capacity_) opt.capacity.assign(snaps.size(), *capacity_);
+        opt.decay = config.places_decay;
         std::vector<LonLat> positions;
         for (const SnapResult& s : snaps) positions.push_back(s.on_edge);
         CoverageSets sets;
@@ -164,47 +196,82 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
             ProgressStep step(&progress, "coverage sets", 0);
             sets = build_coverage_sets(g, snaps, in.homes, in.existing, opt);
         }
+        PlaceGap gap;
+        if (capacity_) {
+            ProgressStep step(&progress, "place gap", 0);
+            CoverageModel model = io::make_coverage_model(city);
+            model.compute();
+            const auto places = io::city_places(city, model, config.places_decay);
+            const auto nc = static_cast<std::uint32_t>(city.communities.size());
+            for (const CommunityPlaces& c : places[cat].report.communities)
+                gap.gap.push_back(c.gap);
+            for (const io::HomeRecord& h : city.homes) {
+                gap.demand.push_back(h.population * demand.share);
+                gap.slot.push_back(h.community < nc ? h.community : nc);
+            }
+        }
+        const PlaceGap* gap_ptr = capacity_ ? &gap : nullptr;
         SitingResult r;
         {
             ProgressStep step(&progress, "lazy greedy", 0);
-            r = greedy_siting(sets, positions, opt, in.existing_pos);
+            r = greedy_siting(sets, positions, opt, in.existing_pos, gap_ptr);
+        }
+        std::optional<ExactSiting> exact;
+        if (exact_) {
+            ProgressStep step(&progress, "exact (CBC)", 0);
+            exact = ilp_siting(sets, positions, opt, in.existing_pos, gap_ptr, time_limit_s_);
         }
 
         // 4. Outputs.
         const auto& rule = config.rules.categories[cat].rule;
-        std::vector<io::SiteRow> rows;
-        for (std::size_t i = 0; i < r.steps.size(); ++i) {
-            const SitingStep& s = r.steps[i];
-            const std::string name = names[s.candidate].empty()
-                                         ? category_ + " " + std::to_string(i + 1)
-                                         : names[s.candidate];
-            rows.push_back({static_cast<std::uint32_t>(i + 1), out_pos[s.candidate], name, s.gain,
-                            s.covered, s.share});
-        }
+        const bool served = capacity_.has_value();
+        auto rows_of = [&](const SitingResult& res) {
+            std::vector<io::SiteRow> rows;
+            for (std::size_t i = 0; i < res.steps.size(); ++i) {
+                const SitingStep& s = res.steps[i];
+                const std::string name = names[s.candidate].empty()
+                                             ? category_ + " " + std::to_string(i + 1)
+                                             : names[s.candidate];
+                rows.push_back({static_cast<std::uint32_t>(i + 1), out_pos[s.candidate], name,
+                                s.gain, s.covered, s.share});
+            }
+            return rows;
+        };
+        const std::vector<io::SiteRow> rows = rows_of(r);
         if (!out_dir.empty()) {
             io::OutputDir out(out_dir);
-            io::write_sites_csv(out.stage("sites.csv"), rows);
-            io::Layer layer{"sites",
-                            io::Layer::Point,
-                            {{"rank", io::Field::Int},
-                             {"name", io::Field::String},
-                             {"category", io::Field::String},
-                             {"gain", io::Field::Real},
-                             {"covered", io::Field::Real},
-                             {"share", io::Field::Real}},
-                            {}};
-            std::vector<std::vector<io::Value>> curve;
-            for (const io::SiteRow& s : rows) {
-                layer.rows.push_back(
-                    {s.pos,
-                     {},
-                     {},
-                     {std::int64_t{s.rank}, s.name, category_, s.gain, s.covered, s.share}});
-                curve.push_back({std::int64_t{s.rank}, io::fixed(s.gain, 1),
-                                 io::fixed(s.covered, 1), io::fixed(s.share, 4)});
+            write_sites(out, "", rows, served);
+            if (exact) {
+                write_sites(out, "exact_", rows_of(exact->result), served);
+                const double ratio = exact->value > 0 ? r.covered() / exact->value : 1.0;
+                io::write_csv_bom(
+                    out.stage("exact.csv"),
+                    {"method", "total", "bound", "gap", "ratio", "optimal", "seconds"},
+                    {{std::string("greedy"), io::fixed(r.covered(), 1), io::fixed(exact->bound, 1),
+                      io::fixed(exact->bound > 0 ? 1 - r.covered() / exact->bound : 0.0, 6),
+                      io::fixed(ratio, 6), std::string(""), std::string("")},
+                     {std::string("exact (CBC)"), io::fixed(exact->value, 1),
+                      io::fixed(exact->bound, 1), io::fixed(exact->gap, 6), std::string("1"),
+                      std::int64_t{exact->optimal}, io::fixed(exact->seconds, 2)}});
             }
-            io::write_geojson(out.stage("sites.geojson"), layer);
-            io::write_csv_bom(out.stage("curve.csv"), {"k", "gain", "covered", "share"}, curve);
+            {
+                std::ofstream f(out.stage("scenario.toml"), std::ios::binary);
+                std::error_code ec;
+                const fs::path abs_out = fs::absolute(out_dir);
+                fs::path base = fs::relative(fs::absolute(config_file), abs_out, ec);
+                if (ec || base.empty()) base = fs::absolute(config_file);
+                f << "# Written by lc15 optimize: the " << rows.size() << " sites of sites.csv as "
+                  << "a scenario (lc15 scenario --scenario this file); its total equals "
+                  << "the optimiser's\n"
+                  << "name = \"" << category_ << " x " << rows.size() << " (lc15 optimize)\"\n"
+                  << "base = \"" << base.generic_string() << "\"\n\n[[edit]]\n"
+                  << "type = \"add_facility\"\ncategory = \"" << category_ << "\"\n"
+                  << "sites = \"sites.csv\"\n";
+                if (capacity_) f << "capacity = " << io::fixed(*capacity_, 6) << "\n";
+                if (!f)
+                    throw InputError(out_dir, "cannot write scenario.toml",
+                                     "free disk space or choose another --out");
+            }
             out.commit();
         }
         if (!quiet) {
@@ -213,11 +280,19 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
             std::printf("%s — %s (%s), radius %.0f m: %zu candidates %s; %zu existing\n",
                         city.config.name.c_str(), rule.id.c_str(), rule.name_zh.c_str(),
                         rule.radius_m, snaps.size(), source.c_str(), in.existing.size());
-            std::printf("covered now %.0f of %.0f residents (%.1f%%)\n", r.base_covered,
-                        r.total_population,
-                        r.total_population > 0 ? 100.0 * r.base_covered / r.total_population : 0.0);
-            std::printf("%4s %12s %11s %8s %10s %7s\n", "rank", "lon", "lat", "gain", "covered",
-                        "share");
+            if (served) {
+                std::printf(
+                    "place gap now %.0f places (%s, %s places per site; served = place "
+                    "gap closed, 2SFCA)\n",
+                    r.total_population, demand.group.c_str(), io::fixed(*capacity_, 0).c_str());
+            } else {
+                std::printf(
+                    "covered now %.0f of %.0f residents (%.1f%%)\n", r.base_covered,
+                    r.total_population,
+                    r.total_population > 0 ? 100.0 * r.base_covered / r.total_population : 0.0);
+            }
+            std::printf("%4s %12s %11s %8s %10s %7s\n", "rank", "lon", "lat", "gain",
+                        served ? "served" : "covered", served ? "gap" : "share");
             for (const io::SiteRow& s : rows) {
                 std::printf("%4u %12.7f %11.7f %8.0f %10.0f %6.1f%%\n", s.rank, s.pos.lon,
                             s.pos.lat, s.gain, s.covered, 100.0 * s.share);
@@ -225,6 +300,17 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
             if (r.exhausted) {
                 std::printf("only %zu sites add coverage%s; the curve stops there\n",
                             r.steps.size(), min_spacing_m_ > 0 ? " (with the spacing rule)" : "");
+            }
+            if (exact) {
+                std::printf(
+                    "exact (CBC): %.1f, bound %.1f, gap %.4f%%, %s in %.2f s; greedy %.1f "
+                    "= %.4f of it\n",
+                    exact->value, exact->bound, 100.0 * exact->gap,
+                    exact->optimal      ? "proven optimal"
+                    : exact->time_limit ? "stopped by the time limit"
+                                        : "not proven",
+                    exact->seconds, r.covered(),
+                    exact->value > 0 ? r.covered() / exact->value : 1.0);
             }
             std::printf("%llu gain evaluations (plain greedy: %zu); %.2f s%s\n",
                         static_cast<unsigned long long>(r.evaluations),
@@ -284,6 +370,37 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
     int k_ = 0;
     double min_spacing_m_ = 0;
     std::optional<double> capacity_;
+    bool exact_ = false;
+    double time_limit_s_ = 30;
+
+    // sites.csv, sites.geojson and curve.csv (with a prefix for the exact answer).
+    void write_sites(io::OutputDir& out, const std::string& prefix,
+                     const std::vector<io::SiteRow>& rows, bool served) const {
+        const char* total = served ? "served" : "covered";
+        const char* share = served ? "gap_share" : "share";
+        io::write_sites_csv(out.stage(prefix + "sites.csv"), rows, served);
+        io::Layer layer{"sites",
+                        io::Layer::Point,
+                        {{"rank", io::Field::Int},
+                         {"name", io::Field::String},
+                         {"category", io::Field::String},
+                         {"gain", io::Field::Real},
+                         {total, io::Field::Real},
+                         {share, io::Field::Real}},
+                        {}};
+        std::vector<std::vector<io::Value>> curve;
+        for (const io::SiteRow& s : rows) {
+            layer.rows.push_back(
+                {s.pos,
+                 {},
+                 {},
+                 {std::int64_t{s.rank}, s.name, category_, s.gain, s.covered, s.share}});
+            curve.push_back({std::int64_t{s.rank}, io::fixed(s.gain, 1), io::fixed(s.covered, 1),
+                             io::fixed(s.share, 4)});
+        }
+        io::write_geojson(out.stage(prefix + "sites.geojson"), layer);
+        io::write_csv_bom(out.stage(prefix + "curve.csv"), {"k", "gain", total, share}, curve);
+    }
 };
 
 }  // namespace

@@ -259,15 +259,26 @@ class ScenarioCommand : public Command, ThreadsOption, CityOptions {
             rows.push_back({community, rules[k].id, rules[k].name_zh, num(c.covered_before, 1),
                             num(c.covered_after, 1), num(c.gained, 1), num(c.lost, 1),
                             num(c.share_before, 4), num(c.share_after, 4)});
+            // Places against demand (empty for a category without a demand group).
+            auto& r = rows.back();
+            if (c.has_places) {
+                r.insert(r.end(),
+                         {num(c.places_before, 1), num(c.places_after, 1), num(c.gap_before, 1),
+                          num(c.gap_after, 1), num(c.gap_before - c.gap_after, 1)});
+            } else {
+                r.resize(r.size() + 5);
+            }
         };
         for (const auto& cc : o.communities) {
             for (std::uint32_t k = 0; k < rules.size(); ++k) row(cc.name, k, cc.by_category[k]);
         }
         for (std::uint32_t k = 0; k < rules.size(); ++k) row("全市 (city)", k, o.city[k]);
-        io::write_csv_bom(out.stage(folder + "/community_changes.csv"),
-                          {"community", "category", "category_zh", "covered_before",
-                           "covered_after", "gained", "lost", "share_before", "share_after"},
-                          rows);
+        io::write_csv_bom(
+            out.stage(folder + "/community_changes.csv"),
+            {"community", "category", "category_zh", "covered_before", "covered_after", "gained",
+             "lost", "share_before", "share_after", "places_before", "places_after",
+             "place_gap_before", "place_gap_after", "place_gap_closed"},
+            rows);
 
         // changes.gpkg: communities with score and per-category gained/lost; the edits.
         io::Layer communities{"communities", io::Layer::MultiPolygon, {}, {}};

@@ -695,6 +695,18 @@ bool CoverageModel::covered(std::uint32_t cat, HomeId h) const {
     return r.reached() && r.nearest <= impl_->radius[cat];
 }
 
+std::vector<std::pair<HomeId, Distance>> CoverageModel::homes_within(FacilityHandle f) const {
+    Impl& m = *impl_;
+    if (f >= m.facilities.size()) throw std::out_of_range("CoverageModel::homes_within");
+    std::vector<std::pair<HomeId, Distance>> out;
+    if (!m.facilities[f].active || m.edge_home_first.size() != m.g.num_edges() + 1) return out;
+    Impl::Worker& w = m.workers.local();
+    m.for_homes_within(w, f,
+                       [&](HomeId h) { out.emplace_back(h, m.distance_from_search(w, f, h)); });
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 CoverageReport CoverageModel::report(std::uint32_t num_communities) const {
     if (!impl_->computed) throw std::logic_error("CoverageModel::report before compute()");
     const Impl& m = *impl_;

@@ -161,6 +161,10 @@ class CoverageModel {
     const HomeCategoryResult& home(std::uint32_t cat, HomeId h) const;
     /// Covered means nearest <= radius.
     bool covered(std::uint32_t cat, HomeId h) const;
+    /// Every home within the radius (inclusive) of active facility f, with its distance (cm),
+    /// ascending home id: the homes whose count_within f adds to (empty for an inactive facility
+    /// or one off the network). Needs no compute(); may be called from several threads at once.
+    std::vector<std::pair<HomeId, Distance>> homes_within(FacilityHandle f) const;
 
     /// Aggregates per community (homes carry their community id; ids >= num_communities count
     /// for the city only) and for the whole city. Requires compute().

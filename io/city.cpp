@@ -6,6 +6,8 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "engine/error.hpp"
@@ -88,6 +90,52 @@ const std::set<std::string>& residential_building_values() {
                                          "detached",           "dormitory",  "terrace",
                                          "semidetached_house", "bungalow",   "villa"};
     return v;
+}
+
+// Places of a facility from a capacity value ("270", "270 places" is refused): > 0, finite.
+std::optional<double> places_value(const std::string& v) {
+    if (v.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    while (end && (*end == ' ' || *end == '\t')) ++end;
+    if (end == v.c_str() || (end && *end != '\0') || !std::isfinite(x) || x <= 0)
+        return std::nullopt;
+    return x;
+}
+
+// Capacity of every record: the planner's column, else OSM capacity=*, else the category's
+// default flagged "assumed". A planner's value that is not a number > 0 is an error; an OSM
+// value that is not is a warning (the default applies).
+void fill_capacities(City& city, const std::vector<Feature>* osm_features) {
+    std::map<std::string, const Feature*> by_id;
+    if (osm_features)
+        for (const Feature& f : *osm_features) by_id.emplace(f.id, &f);
+    std::size_t bad_osm = 0;
+    for (FacilityRecord& r : city.facilities) {
+        if (std::isnan(r.capacity) && r.source == "osm") {
+            if (auto it = by_id.find(r.id); it != by_id.end()) {
+                if (auto t = it->second->tags.find("capacity"); t != it->second->tags.end()) {
+                    if (auto v = places_value(t->second)) {
+                        r.capacity = *v;
+                        r.capacity_source = "osm";
+                    } else {
+                        ++bad_osm;
+                    }
+                }
+            }
+        }
+        const DemandRule& d = city.config.rules.categories.at(r.category).demand;
+        if (std::isnan(r.capacity) && !std::isnan(d.default_capacity)) {
+            r.capacity = d.default_capacity;
+            r.capacity_source = "assumed";
+        }
+    }
+    if (bad_osm > 0) {
+        city.warnings.push_back(std::to_string(bad_osm) +
+                                " OSM facilities have a capacity=* that is not a number of "
+                                "places; their category's default applies (capacity_source "
+                                "assumed)");
+    }
 }
 
 }  // namespace
@@ -197,6 +245,19 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     r.name = f.name;
                     r.pos = f.point;
                     r.is_area = f.is_area();
+                    if (!fc.capacity_field.empty()) {
+                        const std::string v = attribute(f, fc.capacity_field);
+                        if (auto places = places_value(v)) {
+                            r.capacity = *places;
+                            r.capacity_source = "file";
+                        } else if (!v.empty()) {
+                            throw InputError(fc.path.string() + ": " + f.id,
+                                             "capacity '" + v + "' in column '" +
+                                                 fc.capacity_field + "' is not a number > 0",
+                                             "give the places as a number (e.g. 270), or leave "
+                                             "the cell empty for the category's default");
+                        }
+                    }
                     if (!in_bbox(config, f.point)) {
                         city.warnings.push_back(
                             fc.path.string() + ": " + f.id + " (" + f.name +
@@ -296,6 +357,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             city.facilities.push_back(std::move(osm_records[i]));
         }
     }
+    fill_capacities(city, config.osm_facilities ? &city.osm.features : nullptr);
     {
         Timer t{city, "snap facilities"};
         ProgressStep step(progress, "snapping facilities", city.facilities.size());

@@ -20,6 +20,7 @@
 // the same result for any thread count. The City is immutable once loaded.
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,10 @@ struct FacilityRecord {
     double street_m = 0;  ///< distance to the nearest street (the access leg when snapped)
     Status status = Status::Used;
     std::string merged_into;  ///< Merged: the id of the record it duplicates
+    /// Places (学位, 床位): the planner's capacity_field, else OSM capacity=*, else the
+    /// category's default (capacity_source "assumed"); NaN when no source gives one.
+    double capacity = std::numeric_limits<double>::quiet_NaN();
+    std::string capacity_source;  ///< "file", "osm", "assumed" or "" (unknown)
 };
 
 struct CommunityRecord {

@@ -120,12 +120,74 @@ std::vector<std::string> split_alternatives(const std::string& s) {
     return out;
 }
 
+bool valid_id(const std::string& s);
+
+// Places against demand (docs/METHOD.md): `demand = { group, share, places_per_1000, source }`
+// and `capacity = { default, source }`. A city config's override replaces the whole table.
+void read_demand(const fs::path& file, const toml::table& t, CategoryDef& c) {
+    auto table = [&](const char* key) -> const toml::table* {
+        const toml::node* n = t.get(key);
+        if (!n) return nullptr;
+        if (!n->is_table())
+            throw InputError(
+                at(file, *n), std::string("'") + key + "' must be a table",
+                std::string("write ") + key +
+                    (std::string(key) == "demand"
+                         ? " = { group = \"aged_3_6\", share = 0.0231, source = \"...\" }"
+                         : " = { default = 270, source = \"...\" }"));
+        return n->as_table();
+    };
+    auto source_of = [&](const toml::table& d, const char* what) {
+        const std::string src = get_or<std::string>(file, d, "source", "");
+        if (src.empty())
+            throw InputError(at(file, d), std::string(what) + " without 'source'",
+                             "say where the figure comes from, e.g. source = \"营口市第七次全国人口"
+                             "普查公报\" (or \"assumed: ...\")");
+        return src;
+    };
+    if (const toml::table* d = table("demand")) {
+        check_keys(file, *d, {"group", "share", "places_per_1000", "source"}, "a demand table");
+        DemandRule& r = c.demand;
+        r.group = get_or<std::string>(file, *d, "group", "");
+        if (!valid_id(r.group))
+            throw InputError(at(file, *d), "demand without a 'group' id",
+                             "name who the category serves, e.g. group = \"aged_3_6\"");
+        if (!d->get("share"))
+            throw InputError(at(file, *d), "demand without 'share'",
+                             "give the group's share of the population, e.g. share = 0.0231");
+        r.share = get_or<double>(file, *d, "share", 0.0);
+        if (!(r.share > 0 && r.share <= 1))
+            throw InputError(at(file, *d->get("share")), "share must be > 0 and <= 1",
+                             "write 0.2509 for 25.09 %");
+        r.places_per_1000 = get_or<double>(file, *d, "places_per_1000", 1000.0);
+        if (!(r.places_per_1000 > 0 && std::isfinite(r.places_per_1000)))
+            throw InputError(at(file, *d->get("places_per_1000")),
+                             "places_per_1000 must be a number > 0",
+                             "1000 = one place per person of the group");
+        r.source = source_of(*d, "demand");
+    }
+    if (const toml::table* k = table("capacity")) {
+        check_keys(file, *k, {"default", "source"}, "a capacity table");
+        if (!k->get("default"))
+            throw InputError(at(file, *k), "capacity without 'default'",
+                             "give the places of a facility of unknown size, e.g. default = 270");
+        const double v = get_or<double>(file, *k, "default", 0.0);
+        if (!(v > 0 && std::isfinite(v)))
+            throw InputError(at(file, *k->get("default")), "capacity default must be > 0",
+                             "e.g. default = 270 (places)");
+        c.demand.default_capacity = v;
+        c.demand.capacity_source = source_of(*k, "capacity");
+    }
+}
+
 void read_category_fields(const fs::path& file, const toml::table& t, CategoryDef& c,
                           bool require_all) {
     check_keys(file, t,
                {"id", "name_zh", "name_en", "level", "radius_m", "weight", "target_share", "clause",
-                "match", "amap_types", "min_area_m2", "max_area_m2", "from_bus_stops"},
+                "match", "amap_types", "min_area_m2", "max_area_m2", "from_bus_stops", "demand",
+                "capacity"},
                "a category");
+    read_demand(file, t, c);
     CategoryRule& r = c.rule;
     r.id = get_or<std::string>(file, t, "id", r.id);
     if (require_all && r.id.empty())
@@ -224,7 +286,8 @@ FileSourceConfig read_file_source(const fs::path& file, const toml::table& t,
                                   std::initializer_list<const char*> allowed = {
                                       "path", "layer", "crs", "encoding", "lon_field", "lat_field",
                                       "id_field", "name_field", "category", "category_field",
-                                      "type_field", "population_field", "lines_field"}) {
+                                      "type_field", "population_field", "lines_field",
+                                      "capacity_field"}) {
     check_keys(file, t, allowed, what);
     FileSourceConfig s;
     s.where = at(file, t);
@@ -246,6 +309,10 @@ FileSourceConfig read_file_source(const fs::path& file, const toml::table& t,
     s.type_field = get_or<std::string>(file, t, "type_field", "");
     s.population_field = get_or<std::string>(file, t, "population_field", "");
     s.lines_field = get_or<std::string>(file, t, "lines_field", "");
+    s.capacity_field = get_or<std::string>(file, t, "capacity_field", "");
+    if (!s.capacity_field.empty() && what != "[[facilities]]")
+        throw InputError(s.where, "capacity_field is read only for [[facilities]] files",
+                         "remove capacity_field from " + what);
     return s;
 }
 
@@ -500,7 +567,7 @@ CityConfig load_city_config(const fs::path& path) {
     const toml::table t = parse(path, "city config");
     check_keys(path, t,
                {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
-                "communities", "population", "targets", "categories"},
+                "communities", "population", "targets", "categories", "places"},
                "the city config");
     CityConfig c;
     c.path = path;
@@ -696,6 +763,16 @@ CityConfig load_city_config(const fs::path& path) {
                 at(path, *p), "unknown population source '" + c.population_source + "'",
                 "use \"file\" (a population grid or census points), \"buildings\" or \"sampling\"");
         }
+    }
+    // Places against demand: [places] decay = "none" | "gaussian" (docs/METHOD.md).
+    if (const toml::table* pl = sub_table(path, t, "places")) {
+        check_keys(path, *pl, {"decay"}, "[places]");
+        const std::string d = get_or<std::string>(path, *pl, "decay", "none");
+        if (d == "gaussian")
+            c.places_decay = Decay::kGaussian;
+        else if (d != "none")
+            throw InputError(at(path, *pl->get("decay")), "unknown decay '" + d + "'",
+                             "write decay = \"none\" (plain 2SFCA) or \"gaussian\"");
     }
     double default_share = -1;
     if (const toml::table* tg = sub_table(path, t, "targets")) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/coverage.hpp"
+#include "engine/demand.hpp"
 #include "io/feature.hpp"
 
 namespace lc15::io {
@@ -37,6 +38,8 @@ struct CategoryDef {
     double min_area_m2 = 0.0;
     double max_area_m2 = std::numeric_limits<double>::infinity();
     bool from_bus_stops = false;  ///< facilities are the city's bus stops
+    /// `demand` and `capacity` tables: who the category serves, places per facility by default.
+    DemandRule demand;
 };
 
 struct RuleSet {
@@ -69,8 +72,9 @@ struct FileSourceConfig {
     std::string category_field;  ///< column holding category ids
     std::string type_field;      ///< Amap-style type column, classified by amap_types
     std::string population_field;
-    std::string lines_field;  ///< bus stops: the lines serving them
-    std::string where;        ///< "config.toml:12:1", for messages
+    std::string lines_field;     ///< bus stops: the lines serving them
+    std::string capacity_field;  ///< facilities: places (学位, 床位) of each facility
+    std::string where;           ///< "config.toml:12:1", for messages
 };
 
 struct WalkerProfile {
@@ -158,6 +162,8 @@ struct CityConfig {
     double default_community_population = 0.0;  ///< used by sampling when a community has none
 
     PlanTargets plan_targets;  ///< [targets] beyond `share` (see PlanTarget)
+    // places against demand
+    Decay places_decay = Decay::kNone;  ///< [places] decay: plain 2SFCA or Gaussian decay
 
     const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes

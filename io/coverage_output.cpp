@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "engine/components.hpp"
 #include "engine/error.hpp"
@@ -199,12 +200,66 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     return j.dump(2) + "\n";
 }
 
+// ---- places against demand ---------------------------------------------------------------
+
+std::vector<double> places_by_handle(const City& city, std::vector<char>* assumed) {
+    std::vector<double> out;
+    if (assumed) assumed->clear();
+    for (const FacilityRecord& r : city.facilities) {
+        if (r.status != FacilityRecord::Status::Used) continue;  // make_coverage_model's order
+        out.push_back(std::isnan(r.capacity) ? 0.0 : r.capacity);
+        if (assumed) assumed->push_back(r.capacity_source == "assumed");
+    }
+    return out;
+}
+
+std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& model, Decay decay) {
+    const auto& cats = city.config.rules.categories;
+    std::vector<char> assumed;
+    const std::vector<double> places = places_by_handle(city, &assumed);
+    if (places.size() != model.num_facility_handles())
+        throw std::logic_error("city_places: the model is not make_coverage_model(city)'s");
+    const auto nc = static_cast<std::uint32_t>(city.communities.size());
+    std::vector<CategoryPlaces> out(cats.size());
+    for (std::uint32_t k = 0; k < cats.size(); ++k) {
+        const DemandRule& rule = cats[k].demand;
+        if (!rule.enabled()) continue;
+        std::vector<double> supply(places.size(), 0.0), supply_assumed(places.size(), 0.0);
+        for (FacilityHandle f = 0; f < places.size(); ++f) {
+            if (!model.facility_active(f) || model.facility_category(f) != k) continue;
+            supply[f] = places[f];
+            if (assumed[f]) supply_assumed[f] = places[f];
+        }
+        CategoryPlaces& cp = out[k];
+        const ReachMatrix w = reach_matrix(model, k, decay);
+        const std::vector<double> demand = demand_of(model, rule);
+        cp.report.detail = two_step(w, demand, supply);
+        for (FacilityHandle f = 0; f < places.size(); ++f) {
+            cp.report.supply += supply[f];
+            if (cp.report.detail.ratio[f] > 0) cp.report.supply_reached += supply[f];
+        }
+        sum_places(model, demand, cp.report.detail.places, rule, nc, cp.report);
+        // 2SFCA is linear in the supply: the assumed facilities' part on its own.
+        const TwoStepResult a = two_step(w, demand, supply_assumed);
+        cp.assumed.assign(std::size_t{nc} + 1, 0.0);
+        for (HomeId h = 0; h < a.places.size(); ++h) {
+            const CommunityId c = model.homes()[h].community;
+            cp.assumed[c < nc ? c : nc] += a.places[h];
+            cp.assumed_city += a.places[h];
+        }
+    }
+    return out;
+}
+
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                             const CoverageReport& report, const RunInfo& run,
                             const BusAnalysis* bus) {
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
     const double speed = city.walker.speed_m_per_s;
+    const std::vector<CategoryPlaces> places = city_places(city, model, city.config.places_decay);
+    auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
+    auto round1 = [](double v) { return std::round(v * 10) / 10; };
 
     // communities layer (wide): one row per community.
     Layer comm{"communities",
@@ -231,6 +286,12 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
     }
     const NetworkFigures network = network_figures(city);  // network indicators
     add_network_fields(comm);
+    // Places against demand: one block per category with a demand group.
+    for (std::uint32_t k = 0; k < nc; ++k) {
+        if (!has_places(k)) continue;
+        for (const char* f : {"_demand", "_places", "_places_per_1000", "_place_gap"})
+            comm.fields.push_back({rules[k].id + f, Field::Real});
+    }
     for (std::size_t i = 0; i < city.communities.size(); ++i) {
         const auto& c = city.communities[i];
         const auto& m = report.communities[i];
@@ -260,6 +321,14 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             row.values.push_back(f.population > 0 ? share_value(f.walk_share) : Value{});
         }
         add_network_values(row, network.report.communities[i]);  // network indicators
+        for (std::uint32_t k = 0; k < nc; ++k) {  // places against demand
+            if (!has_places(k)) continue;
+            const CommunityPlaces& p = places[k].report.communities[i];
+            row.values.push_back(round1(p.demand));
+            row.values.push_back(round1(p.places));
+            row.values.push_back(p.demand > 0 ? Value{round1(p.per_1000)} : Value{});
+            row.values.push_back(round1(p.gap));
+        }
         comm.rows.push_back(std::move(row));
     }
 
@@ -298,7 +367,9 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                {"name", Field::String},
                {"status", Field::String},
                {"street_m", Field::Real},
-               {"merged_into", Field::String}},
+               {"merged_into", Field::String},
+               {"capacity", Field::Real},
+               {"capacity_source", Field::String}},
               {}};
     for (const auto& r : city.facilities) {
         Row row;
@@ -310,7 +381,9 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                       r.name,
                       std::string(status_text(r.status)),
                       std::round(r.street_m * 10) / 10,
-                      r.merged_into};
+                      r.merged_into,
+                      std::isnan(r.capacity) ? Value{} : Value{r.capacity},
+                      r.capacity_source};
         fac.rows.push_back(std::move(row));
     }
 
@@ -352,12 +425,40 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                  x.median_m < 0 ? Value{} : Value{std::round(x.median_m / speed / 6.0) / 10.0},
                  static_cast<std::int64_t>(x.facilities_within), rules[k].target_share,
                  static_cast<std::int64_t>(x.pass)});
+            auto& row = long_rows.back();  // places against demand (empty without a group)
+            if (has_places(k)) {
+                const CommunityPlaces& p = places[k].report.communities[i];
+                row.insert(row.end(),
+                           {city.config.rules.categories[k].demand.group, round1(p.demand),
+                            round1(p.places), p.demand > 0 ? Value{round1(p.per_1000)} : Value{},
+                            round1(p.gap), round1(places[k].assumed[i])});
+            } else {
+                row.resize(row.size() + 6);
+            }
         }
     }
     write_csv_bom(out.stage("community_categories.csv"),
-                  {"community_id", "community", "category", "category_zh", "level_min", "radius_m",
-                   "population", "covered_population", "share", "median_m", "p90_m", "median_min",
-                   "facilities_within", "target_share", "pass"},
+                  {"community_id",
+                   "community",
+                   "category",
+                   "category_zh",
+                   "level_min",
+                   "radius_m",
+                   "population",
+                   "covered_population",
+                   "share",
+                   "median_m",
+                   "p90_m",
+                   "median_min",
+                   "facilities_within",
+                   "target_share",
+                   "pass",
+                   "demand_group",
+                   "demand",
+                   "places",
+                   "places_per_1000",
+                   "place_gap",
+                   "places_assumed"},
                   long_rows);
 
     std::vector<std::vector<Value>> city_rows;
@@ -373,11 +474,19 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
              share_value(report.city[k].share), rules[k].target_share,
              static_cast<std::int64_t>(report.city[k].share >= rules[k].target_share),
              rules[k].clause});
+        auto& row = city_rows.back();  // places against demand (empty without a group)
+        if (has_places(k)) {
+            const CommunityPlaces& p = places[k].report.city;
+            row.insert(row.end(), {round1(p.demand), round1(p.places), round1(p.gap),
+                                   round1(places[k].assumed_city)});
+        } else {
+            row.resize(row.size() + 4);
+        }
     }
     write_csv_bom(out.stage("city_summary.csv"),
                   {"category", "category_zh", "category_en", "level_min", "radius_m", "walk_min",
                    "facilities", "population", "covered_population", "share", "target_share",
-                   "pass", "clause"},
+                   "pass", "clause", "demand", "places", "place_gap", "places_assumed"},
                   city_rows);
 
     write_text(out.stage("summary.json"), coverage_summary_json(city, model, report, run, bus));

@@ -13,12 +13,20 @@
 // 500 m radius; empty where a community has no residential land / no people), summary.json a
 // "bus" object (city figures, walk + bus shares per category; null without), and the bus
 // files of write_bus_outputs are staged too.
-// Cost: linear in homes, facilities and communities. Thread safety: pure.
+// Places against demand (engine/capacity.hpp), for every category with a demand group: the
+// communities layer and CSV gain <id>_demand, <id>_places, <id>_places_per_1000 and
+// <id>_place_gap; community_categories.csv gains demand_group, demand, places,
+// places_per_1000, place_gap and places_assumed (places from facilities of assumed capacity);
+// city_summary.csv the city's demand, places and gap; the facilities layer capacity and
+// capacity_source. Shown beside the coverage share, never instead of it.
+// Cost: linear in homes, facilities and communities (plus one bounded search per facility of
+// a category with a demand group). Thread safety: pure.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "engine/capacity.hpp"
 #include "engine/coverage.hpp"
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
@@ -30,6 +38,21 @@ struct RunInfo {
     std::string command;                                  ///< the command line, for the record
     std::vector<std::pair<std::string, double>> timings;  ///< further steps (seconds)
 };
+
+/// Place figures of one category (empty `report.communities` for a category without a demand
+/// group); `assumed` per community like report.communities: the places that come from
+/// facilities of assumed capacity.
+struct CategoryPlaces {
+    PlaceReport report;
+    std::vector<double> assumed;
+    double assumed_city = 0;
+};
+/// Per category, for the model make_coverage_model(city) made (before any edit).
+std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& model,
+                                        Decay decay = Decay::kNone);
+/// Places per facility handle of make_coverage_model(city)'s model (0 where unknown); with
+/// `assumed`, per handle whether the value is the category's assumed default.
+std::vector<double> places_by_handle(const City& city, std::vector<char>* assumed = nullptr);
 
 /// `bus` may be null (no bus figures, no bus files).
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,

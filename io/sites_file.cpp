@@ -28,14 +28,18 @@ std::vector<Site> read_sites(const std::filesystem::path& path, const Crs& crs,
     return out;
 }
 
-void write_sites_csv(const std::filesystem::path& path, const std::vector<SiteRow>& rows) {
+void write_sites_csv(const std::filesystem::path& path, const std::vector<SiteRow>& rows,
+                     bool served) {
     std::vector<std::vector<Value>> cells;
     cells.reserve(rows.size());
     for (const SiteRow& r : rows) {
         cells.push_back({std::int64_t{r.rank}, fixed(r.pos.lon, 7), fixed(r.pos.lat, 7), r.name,
                          fixed(r.gain, 1), fixed(r.covered, 1), fixed(r.share, 4)});
     }
-    write_csv_bom(path, {"rank", "lon", "lat", "name", "gain", "covered", "share"}, cells);
+    write_csv_bom(path,
+                  {"rank", "lon", "lat", "name", "gain", served ? "served" : "covered",
+                   served ? "gap_share" : "share"},
+                  cells);
 }
 
 }  // namespace lc15::io

@@ -39,7 +39,10 @@ struct SiteRow {
     double share = 0;    ///< city share covered after sites 1..rank (0..1)
 };
 
-/// sites.csv: rank,lon,lat,name,gain,covered,share (UTF-8 BOM, CRLF).
-void write_sites_csv(const std::filesystem::path& path, const std::vector<SiteRow>& rows);
+/// sites.csv: rank,lon,lat,name,gain,covered,share (UTF-8 BOM, CRLF). With `served` (capacitated
+/// siting) the last two columns are served,gap_share: the place gap closed, cumulative, and
+/// the share of the base gap closed.
+void write_sites_csv(const std::filesystem::path& path, const std::vector<SiteRow>& rows,
+                     bool served = false);
 
 }  // namespace lc15::io

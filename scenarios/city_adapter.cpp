@@ -1,6 +1,7 @@
 #include "scenarios/city_adapter.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace lc15::scenarios {
@@ -26,6 +27,9 @@ ScenarioCity make_scenario_city(const io::City& city) {
     sc.rules = city.config.rules.rules();
     sc.facilities.resize(sc.rules.size());
     sc.facility_areas.resize(sc.rules.size());
+    sc.facility_places.resize(sc.rules.size());
+    for (const io::CategoryDef& c : city.config.rules.categories) sc.demand.push_back(c.demand);
+    sc.decay = city.config.places_decay;
     std::map<std::string, const MultiPolygon*> osm_areas;
     for (const io::Feature& f : city.osm.features)
         if (f.is_area()) osm_areas[f.id] = &f.area;
@@ -36,6 +40,7 @@ ScenarioCity make_scenario_city(const io::City& city) {
             if (auto it = osm_areas.find(r.id); it != osm_areas.end()) area = *it->second;
         }
         sc.facilities[r.category].push_back({r.id, r.name, r.pos});
+        sc.facility_places[r.category].push_back(std::isnan(r.capacity) ? 0.0 : r.capacity);
         sc.facility_areas[r.category].push_back(std::move(area));
     }
     const auto& cats = city.config.rules.categories;

@@ -10,7 +10,8 @@
 // make_scenario_city: the city's graph, rules, every facility record that is used or off the
 // network (merged duplicates are left out, as in the city's own model) per category with its
 // id, name, position and area polygon (OSM areas: snapped at their boundary point nearest a
-// street, like the loader), the bus-stop category, homes as snapped, community names and
+// street, like the loader) and its places (capacity; 0 when unknown), every category's demand
+// rule, the bus-stop category, homes as snapped, community names and
 // areas, the bounding box (the config's bbox, else the graph's bounds), max_snap_m, coverage
 // options and walker profiles. The evaluator's base model then equals io::make_coverage_model
 // (same snaps, same facilities).

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "engine/capacity.hpp"
 #include "engine/error.hpp"
 #include "engine/places.hpp"
 #include "io/crs.hpp"
@@ -197,6 +198,14 @@ class EditReader {
     std::string where_;
 };
 
+// A facility is named by id or by name; with both, one would be ignored.
+void refuse_id_and_name(const EditReader& r) {
+    if (r.has("id") && r.has("name")) {
+        throw InputError(r.where(), "give either id or name of the facility, not both",
+                         "keep id = \"...\" (ids are unique; names may repeat)");
+    }
+}
+
 // A sites file written by `lc15 optimize` (sites.csv), or any point file; values in the
 // edit's crs when the file does not declare one (CSV).
 void read_sites(const fs::path& path, const std::string& where, const io::CrsTransformer& crs,
@@ -286,10 +295,11 @@ Scenario load_scenario(const fs::path& path) {
                 r.check_keys({"category", "lon", "lat", "crs", "name", "capacity", "sites"});
                 e.category = r.str("category", true);
                 e.name = r.str("name", false);
-                e.capacity = r.num("capacity", false, e.capacity);
-                if (r.has("capacity"))
-                    io::check_number(e.capacity, io::Range::above(0, 1e7), r.where_of("capacity"),
-                                     "capacity");
+                if (r.has("capacity")) {
+                    e.capacity = io::check_number(r.num("capacity", true),
+                                                  io::Range::above(0, 1e7),
+                                                  r.where_of("capacity"), "capacity");
+                }
                 if (r.has("sites")) {
                     if (r.has("lon") || r.has("lat")) {
                         throw InputError(where, "give either lon/lat or sites, not both", {});
@@ -309,6 +319,7 @@ Scenario load_scenario(const fs::path& path) {
                 break;
             case EditType::kMoveFacility:
                 r.check_keys({"category", "id", "name", "lon", "lat", "crs"});
+                refuse_id_and_name(r);
                 e.category = r.str("category", false);
                 e.ref = r.has("id") ? r.str("id", true) : r.str("name", false);
                 if (e.ref.empty())
@@ -319,6 +330,7 @@ Scenario load_scenario(const fs::path& path) {
             case EditType::kCloseFacility:
             case EditType::kRemoveStop:
                 r.check_keys({"category", "id", "name"});
+                refuse_id_and_name(r);
                 e.category = r.str("category", false);
                 e.ref = r.has("id") ? r.str("id", true) : r.str("name", false);
                 if (e.ref.empty())
@@ -345,6 +357,10 @@ Scenario load_scenario(const fs::path& path) {
                 e.residents = io::check_number(r.num("residents", true),
                                                io::Range::closed(0, 1e8, "residents"),
                                                r.where_of("residents"), "residents");
+                if (r.has("polygon") && (r.has("lon") || r.has("lat"))) {
+                    throw InputError(where, "give either polygon or lon/lat, not both",
+                                     "a polygon scales the homes inside it; a point adds a home");
+                }
                 if (r.has("polygon")) {
                     e.area = r.polygon("polygon", crs);
                 } else {
@@ -404,6 +420,8 @@ struct ScenarioEvaluator::Impl {
     std::vector<std::vector<char>> base_covered;       // [cat][home]
     std::vector<std::vector<Distance>> base_nearest;   // [cat][home]
     CoverageReport base_report;
+    std::vector<double> handle_places;     // per handle of the base model: places
+    std::vector<PlaceReport> base_places;  // per category (no communities: no demand group)
 
     explicit Impl(const ScenarioCity& c) : city(c) {
         snapper = std::make_unique<Snapper>(*c.graph, c.options.forbidden_flags);
@@ -412,6 +430,10 @@ struct ScenarioEvaluator::Impl {
         handles = add_all(*model, *snapper, c.max_snap_m);
         model->compute();
         base_report = model->report(num_communities());
+        handle_places = places_of_handles(*model);
+        base_places.resize(c.rules.size());
+        for (std::uint32_t k = 0; k < c.rules.size(); ++k)
+            if (demand_rule(k).enabled()) base_places[k] = places_of(*model, k, handle_places);
         base_covered = covered_flags(*model);
         base_nearest.resize(c.rules.size());
         for (std::uint32_t k = 0; k < c.rules.size(); ++k) {
@@ -423,6 +445,58 @@ struct ScenarioEvaluator::Impl {
 
     std::uint32_t num_communities() const {
         return static_cast<std::uint32_t>(city.community_names.size());
+    }
+
+    // ---- places against demand (engine/capacity.hpp) ----
+    const DemandRule& demand_rule(std::uint32_t cat) const {
+        static const DemandRule none;
+        return cat < city.demand.size() ? city.demand[cat] : none;
+    }
+    // Places per handle of a model whose facilities add_all added (same order).
+    std::vector<double> places_of_handles(const CoverageModel& m) const {
+        std::vector<double> out;
+        out.reserve(m.num_facility_handles());
+        for (std::uint32_t cat = 0; cat < city.facilities.size(); ++cat)
+            for (std::size_t i = 0; i < city.facilities[cat].size(); ++i)
+                out.push_back(cat < city.facility_places.size() &&
+                                      i < city.facility_places[cat].size()
+                                  ? city.facility_places[cat][i]
+                                  : 0.0);
+        return out;
+    }
+    PlaceReport places_of(const CoverageModel& m, std::uint32_t cat,
+                          std::vector<double> places) const {
+        places.resize(m.num_facility_handles(), 0.0);
+        return measure_places(m, cat, demand_rule(cat), places, num_communities(), city.decay);
+    }
+    // Places of one site an add_facility edit adds; refuses a capacity that would do nothing.
+    double site_places(const Edit& e, std::uint32_t cat, std::string& note) const {
+        const DemandRule& d = demand_rule(cat);
+        if (!std::isnan(e.capacity)) {
+            if (!d.enabled()) {
+                throw InputError(e.where,
+                                 "capacity given for category '" + city.rules[cat].id +
+                                     "', which has no demand group: the places would change "
+                                     "nothing",
+                                 "remove capacity, or give the category a demand table in the "
+                                 "rules (docs/METHOD.md, places against demand)");
+            }
+            note = ", " + fmt_places(e.capacity) + " places";
+            return e.capacity;
+        }
+        if (!d.enabled()) return 0.0;
+        if (!std::isnan(d.default_capacity)) {
+            note = ", " + fmt_places(d.default_capacity) +
+                   " places (assumed: " + d.capacity_source + ")";
+            return d.default_capacity;
+        }
+        note = ", no capacity given: adds coverage, no places";
+        return 0.0;
+    }
+    static std::string fmt_places(double v) {
+        std::ostringstream o;
+        o << v;
+        return o.str();
     }
 
     std::vector<std::vector<FacilityHandle>> add_all(CoverageModel& m, const Snapper& s,
@@ -555,9 +629,10 @@ struct ScenarioEvaluator::Impl {
                     }
                     if (sum > 0) {
                         for (HomeId h : inside) w.homes[h].population *= e.residents / sum;
-                        log.push_back("set_population: " + std::to_string(inside.size()) +
-                                      " homes in the area scaled to " +
-                                      std::to_string(e.residents));
+                        log.push_back(
+                            "set_population" + (e.name.empty() ? "" : " '" + e.name + "'") + ": " +
+                            std::to_string(inside.size()) + " homes in the area scaled to " +
+                            std::to_string(e.residents));
                         continue;
                     }
                 }
@@ -570,8 +645,9 @@ struct ScenarioEvaluator::Impl {
                 }
                 w.homes.push_back(h);
                 w.home_pos.push_back(p);
-                log.push_back("set_population: new home of " + std::to_string(e.residents) +
-                              " residents at " + fmt_point(p));
+                log.push_back("set_population" + (e.name.empty() ? "" : " '" + e.name + "'") +
+                              ": new home of " + std::to_string(e.residents) + " residents at " +
+                              fmt_point(p));
                 continue;
             }
             // Network edits: a modified copy of the current graph.
@@ -660,9 +736,11 @@ struct ScenarioEvaluator::Impl {
     };
 
     // Every edit's changes are appended to `all` when given.
+    // `places` (per handle) gains the places of every added site; `touched` the categories.
     std::vector<Undo> apply_facility_edits(const Scenario& s, CoverageModel& m, const Snapper& snap,
                                            std::vector<std::vector<FacilityHandle>>& hs,
                                            std::vector<std::string>& log, std::size_t& changed,
+                                           std::vector<double>& places, std::vector<char>& touched,
                                            Delta* all = nullptr) const {
         auto keep = [&](const Delta& d) {
             if (all) all->changes.insert(all->changes.end(), d.changes.begin(), d.changes.end());
@@ -687,17 +765,23 @@ struct ScenarioEvaluator::Impl {
                     } else {
                         cat = category_of(e.category, e);
                     }
+                    std::string note;
+                    const double site =
+                        e.type == EditType::kAddFacility ? site_places(e, cat, note) : 0.0;
+                    touched.at(cat) = 1;
                     for (std::size_t i = 0; i < e.points.size(); ++i) {
                         const SnapResult r = place(snap, e.points[i], e);
                         Delta di;
                         const FacilityHandle f = m.add_facility(cat, r, &di);
+                        places.resize(m.num_facility_handles(), 0.0);
+                        places[f] = site;
                         changed += di.changes.size();
                         keep(di);
                         undo.push_back({Undo::kRemove, f, cat, r});
-                        log.push_back(std::string(edit_type_name(e.type)) + " " +
-                                      city.rules[cat].id + " '" + e.point_names[i] + "' at " +
-                                      fmt_point(e.points[i]) + ": " +
-                                      std::to_string(di.changes.size()) + " home results changed");
+                        log.push_back(
+                            std::string(edit_type_name(e.type)) + " " + city.rules[cat].id + " '" +
+                            e.point_names[i] + "' at " + fmt_point(e.points[i]) + ": " +
+                            std::to_string(di.changes.size()) + " home results changed" + note);
                     }
                     continue;
                 }
@@ -717,6 +801,7 @@ struct ScenarioEvaluator::Impl {
                     }
                     const FacilityHandle f = hs[cat][i];
                     const SnapResult old = m.facility_snap(f);
+                    touched.at(cat) = 1;
                     if (e.type == EditType::kMoveFacility) {
                         const SnapResult r = place(snap, e.points.front(), e);
                         m.move_facility(f, r, &d);
@@ -742,6 +827,30 @@ struct ScenarioEvaluator::Impl {
             }
         }
         return undo;
+    }
+
+    // Place figures of every category with a demand group: recomputed for the touched ones,
+    // the base's for the others.
+    void add_places(ScenarioOutcome& out, const CoverageModel& m, const std::vector<double>& places,
+                    const std::vector<char>& touched) const {
+        const std::uint32_t nc = num_communities();
+        for (std::uint32_t k = 0; k < city.rules.size(); ++k) {
+            if (!demand_rule(k).enabled()) continue;
+            const PlaceReport& b = base_places[k];
+            const PlaceReport a = touched[k] ? places_of(m, k, places) : b;
+            auto fill = [](CategoryChange& c, const CommunityPlaces& x, const CommunityPlaces& y) {
+                c.has_places = true;
+                c.demand_before = x.demand;
+                c.demand_after = y.demand;
+                c.places_before = x.places;
+                c.places_after = y.places;
+                c.gap_before = x.gap;
+                c.gap_after = y.gap;
+            };
+            for (std::uint32_t c = 0; c < nc; ++c)
+                fill(out.communities[c].by_category[k], b.communities[c], a.communities[c]);
+            fill(out.city[k], b.city, a.city);
+        }
     }
 
     // `m` against the base. With `edits` (the changes of facility edits applied to the base
@@ -837,14 +946,18 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
                     const FacilityHandle f = im.model->add_facility(it->cat, it->snap);
                     for (auto& h : im.handles[it->cat])
                         if (h == it->handle) h = f;
+                    im.handle_places.resize(im.model->num_facility_handles(), 0.0);
+                    im.handle_places[f] = im.handle_places[it->handle];
                 }
             }
         };
         ScenarioOutcome out;
         Delta edits;  // every change the scenario's edits made to the base model
+        std::vector<double> places = im.handle_places;
+        std::vector<char> touched(im.city.rules.size(), 0);
         try {
             undo = im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed,
-                                           &edits);
+                                           places, touched, &edits);
         } catch (...) {
             // apply_facility_edits returns its undo list only on success; recompute the base to
             // be safe (an edit failed midway).
@@ -852,10 +965,12 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
                 std::make_unique<CoverageModel>(*im.city.graph, im.city.rules, im.city.options);
             im.model->set_homes(im.city.homes);
             im.handles = im.add_all(*im.model, *im.snapper, im.city.max_snap_m);
+            im.handle_places = im.places_of_handles(*im.model);
             im.model->compute();
             throw;
         }
         out = im.compare(s, *im.model, im.city.homes, &edits);
+        im.add_places(out, *im.model, places, touched);
         roll_back();
         out.log = std::move(log);
         return out;
@@ -870,8 +985,11 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
                 cat, snap_facility(im.city, *w.snapper, cat, i, im.city.max_snap_m)));
     }
     m.compute();
-    im.apply_facility_edits(s, m, *w.snapper, handles, log, changed);
+    std::vector<double> places = im.places_of_handles(m);
+    std::vector<char> touched(im.city.rules.size(), 1);  // demand or reach may differ anywhere
+    im.apply_facility_edits(s, m, *w.snapper, handles, log, changed, places, touched);
     ScenarioOutcome out = im.compare(s, m, w.homes);
+    im.add_places(out, m, places, touched);
     out.rebuilt = true;
     out.log = std::move(log);
     return out;

@@ -17,6 +17,9 @@
 // names the scenario file, line, column and edit index, the distance and the nearest valid
 // place.
 //
+// Places: for every category with a demand group that an edit touches (every such category
+// after a network or population edit), the 2SFCA places and place gap before and after; an
+// added facility brings its `capacity` (else the category's default, logged as assumed).
 // Cost: facility-only scenario = one incremental edit per facility (only homes within reach
 // change), re-scored with CoverageModel::update_report (only the communities and categories
 // the edits touched; the base report is copied), then one edit per facility to undo;
@@ -35,6 +38,7 @@
 #include <vector>
 
 #include "engine/coverage.hpp"
+#include "engine/demand.hpp"
 #include "engine/graph.hpp"
 #include "engine/polygon.hpp"
 #include "engine/snap.hpp"
@@ -65,7 +69,10 @@ struct Edit {
     std::vector<LonLat> points;  ///< WGS84: add (one or more sites), move target, link ends,
                                  ///< close_link point, set_population point
     std::vector<std::string> point_names;  ///< per point, when loaded from a sites file
-    double capacity = std::numeric_limits<double>::infinity();
+    /// add_facility: places of each added site (学位, 床位); NaN = not given (the category's
+    /// default applies, flagged assumed; none without a default). Refused for a category
+    /// without a demand group, where it would change nothing.
+    double capacity = std::numeric_limits<double>::quiet_NaN();
     std::int64_t way_id = 0;  ///< close_way
     MultiPolygon area;        ///< set_population polygon (WGS84)
     double residents = 0;     ///< set_population
@@ -111,6 +118,11 @@ struct ScenarioCity {
     CoverageOptions options;
     std::string profile = "adult";
     std::map<std::string, ScenarioProfile> profiles;
+    /// Places against demand (engine/capacity.hpp): per category like rules (shorter: no demand
+    /// group), and per category and facility like `facilities` the places (missing: 0).
+    std::vector<DemandRule> demand;
+    std::vector<std::vector<double>> facility_places;
+    Decay decay = Decay::kNone;  ///< 2SFCA weights (the city config's [places] decay)
 };
 
 struct CategoryChange {
@@ -118,6 +130,12 @@ struct CategoryChange {
     double gained = 0;  ///< residents newly within the radius (new homes count when covered)
     double lost = 0;    ///< residents no longer within the radius
     double share_before = 0, share_after = 0;
+    /// Places against demand, for a category with a demand group (has_places): the places
+    /// shared out by 2SFCA and the place gap, before and after (engine/capacity.hpp).
+    bool has_places = false;
+    double demand_before = 0, demand_after = 0;
+    double places_before = 0, places_after = 0;
+    double gap_before = 0, gap_after = 0;
 };
 struct CommunityChange {
     std::string name;

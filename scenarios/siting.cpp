@@ -180,27 +180,150 @@ static SitingResult empty_result(const CoverageSets& sets, std::span<const LonLa
     return r;
 }
 
+PlaceShares place_shares(const CoverageSets& sets, const PlaceGap& gap,
+                         std::span<const double> capacity, Decay decay, double radius_m) {
+    const double radius_cm = metres_to_cm(radius_m);
+    if (capacity.size() != sets.num_candidates())
+        throw std::invalid_argument("siting: capacity needs one value per candidate");
+    if (gap.demand.size() != sets.weight.size() || gap.slot.size() != sets.weight.size())
+        throw std::invalid_argument("siting: place gap needs demand and slot per home");
+    PlaceShares out;
+    std::vector<double> by_slot(gap.gap.size(), 0.0);
+    std::vector<std::uint32_t> used;
+    for (std::uint32_t c = 0; c < sets.num_candidates(); ++c) {
+        // 2SFCA with the candidate alone: its places split by the demand in its catchment.
+        double total = 0;
+        used.clear();
+        for (std::uint32_t i = sets.first[c]; i < sets.first[c + 1]; ++i) {
+            const HomeId h = sets.home[i];
+            const double d = gap.demand[h] * decay_weight(sets.distance[i], radius_cm, decay);
+            if (d <= 0) continue;
+            const std::uint32_t k = gap.slot[h];
+            if (k >= by_slot.size()) throw std::invalid_argument("siting: slot out of range");
+            if (by_slot[k] == 0) used.push_back(k);
+            by_slot[k] += d;
+            total += d;
+        }
+        std::sort(used.begin(), used.end());
+        const double cap = std::isfinite(capacity[c]) && capacity[c] > 0 ? capacity[c] : 0.0;
+        for (std::uint32_t k : used) {
+            out.slot.push_back(k);
+            out.places.push_back(total > 0 ? cap * by_slot[k] / total : 0.0);
+            by_slot[k] = 0;
+        }
+        out.first.push_back(static_cast<std::uint32_t>(out.slot.size()));
+    }
+    return out;
+}
+
+namespace {
+
+// What a site adds, for both models: population newly covered (uncapacitated) or place gap
+// closed (capacitated); `take` commits a site.
+class GainState {
+  public:
+    GainState(const CoverageSets& sets, const SitingOptions& opt, const PlaceGap* gap)
+        : sets_(sets) {
+        if (!opt.capacity.empty()) {
+            if (!gap) throw std::invalid_argument("siting: capacities need the place gap");
+            shares_ = place_shares(sets, *gap, opt.capacity, opt.decay, opt.radius_m);
+            residual_ = gap->gap;
+            capacitated_ = true;
+        } else {
+            residual_ = sets.weight;
+        }
+    }
+    double gain(std::uint32_t c) const {
+        double s = 0;
+        if (capacitated_) {
+            for (std::uint32_t i = shares_.first[c]; i < shares_.first[c + 1]; ++i)
+                s += std::min(residual_[shares_.slot[i]], shares_.places[i]);
+        } else {
+            for (HomeId h : sets_.homes_of(c)) s += residual_[h];
+        }
+        return s;
+    }
+    void take(std::uint32_t c) {
+        if (capacitated_) {
+            for (std::uint32_t i = shares_.first[c]; i < shares_.first[c + 1]; ++i) {
+                double& r = residual_[shares_.slot[i]];
+                r -= std::min(r, shares_.places[i]);
+            }
+        } else {
+            for (HomeId h : sets_.homes_of(c)) residual_[h] = 0;
+        }
+    }
+    bool capacitated() const { return capacitated_; }
+
+  private:
+    const CoverageSets& sets_;
+    PlaceShares shares_;
+    std::vector<double> residual_;
+    bool capacitated_ = false;
+};
+
+// Starts a result: uncapacitated, the baseline coverage; capacitated, the base place gap.
+void set_totals(SitingResult& r, const CoverageSets& sets, const SitingOptions& opt,
+                const PlaceGap* gap) {
+    if (!opt.capacity.empty() && gap) {
+        r.base_covered = 0;
+        r.total_population = std::accumulate(gap->gap.begin(), gap->gap.end(), 0.0);
+    } else {
+        r.base_covered = sets.base_covered;
+        r.total_population = sets.total_population;
+    }
+}
+
+double share_of(const SitingResult& r, double covered) {
+    return r.total_population > 0 ? (r.base_covered + covered) / r.total_population : 0.0;
+}
+
+double nearest_m(LonLat p, std::span<const LonLat> others) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const LonLat& q : others) best = std::min(best, haversine_m(p, q));
+    return best;
+}
+
+}  // namespace
+
+bool equal_gain(double a, double b) {
+    return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b)});
+}
+
+std::uint32_t spread_choice(std::span<const std::uint32_t> tied, std::span<const LonLat> positions,
+                            std::span<const LonLat> placed) {
+    std::uint32_t best = kInvalidId;
+    double best_m = -1;
+    for (std::uint32_t c : tied) {
+        const double m = positions.empty() || placed.empty()
+                             ? std::numeric_limits<double>::infinity()
+                             : nearest_m(positions[c], placed);
+        if (best == kInvalidId || m > best_m || (m == best_m && c < best)) {
+            best = c;
+            best_m = m;
+        }
+    }
+    return best;
+}
+
 SitingResult greedy_siting(const CoverageSets& sets, std::span<const LonLat> positions,
-                           const SitingOptions& opt, std::span<const LonLat> existing) {
+                           const SitingOptions& opt, std::span<const LonLat> existing,
+                           const PlaceGap* gap) {
     check_capacity(sets, opt);
     const std::uint32_t nc = sets.num_candidates();
     SitingResult r = empty_result(sets, positions, opt);
-    std::vector<double> residual = sets.weight;
-    auto cap_of = [&](std::uint32_t c) {
-        return opt.capacity.empty() ? std::numeric_limits<double>::infinity() : opt.capacity[c];
-    };
+    set_totals(r, sets, opt, gap);
+    GainState state(sets, opt, gap);
     auto gain_of = [&](std::uint32_t c) {
         ++r.evaluations;
-        double s = 0;
-        for (HomeId h : sets.homes_of(c)) s += residual[h];
-        return std::min(s, cap_of(c));
+        return state.gain(c);
     };
 
-    // Max-heap on (gain, -index): equal gains pop the lower index first.
+    // Max-heap on (gain, -index) of upper bounds; `round` = sites chosen when computed.
     struct Entry {
         double gain;
         std::uint32_t candidate;
-        std::uint32_t round;  // the number of sites chosen when `gain` was computed
+        std::uint32_t round;
         bool operator<(const Entry& o) const {
             if (gain != o.gain) return gain < o.gain;
             return candidate > o.candidate;
@@ -212,33 +335,49 @@ SitingResult greedy_siting(const CoverageSets& sets, std::span<const LonLat> pos
             continue;
         heap.push({gain_of(c), c, 0});
     }
-    std::vector<LonLat> chosen_pos(existing.begin(), existing.end());
+    std::vector<LonLat> placed(existing.begin(), existing.end());
+    auto allowed = [&](std::uint32_t c) {
+        return opt.min_spacing_m <= 0 || !too_close(positions[c], placed, opt.min_spacing_m);
+    };
     double covered = 0;
+    std::vector<Entry> tied;
+    std::vector<std::uint32_t> tied_ids;
     while (r.steps.size() < opt.k && !heap.empty()) {
+        const auto round = static_cast<std::uint32_t>(r.steps.size());
+        // The best fresh entry (stale bounds are re-evaluated; ruled-out sites dropped: chosen
+        // sites never go away).
         Entry top = heap.top();
         heap.pop();
-        const auto round = static_cast<std::uint32_t>(r.steps.size());
-        if (opt.min_spacing_m > 0 &&
-            too_close(positions[top.candidate], chosen_pos, opt.min_spacing_m))
-            continue;  // ruled out for good: chosen sites never go away
+        if (!allowed(top.candidate)) continue;
         if (top.round != round) {
             heap.push({gain_of(top.candidate), top.candidate, round});
             continue;
         }
         if (top.gain <= 0) break;
-        // Choose it: serve its nearest homes first, up to its capacity.
-        double left = cap_of(top.candidate);
-        for (HomeId h : sets.homes_of(top.candidate)) {
-            if (left <= 0) break;
-            const double t = std::min(residual[h], left);
-            residual[h] -= t;
-            left -= t;
+        // Every other candidate whose gain equals it: bounds at least as high are re-evaluated.
+        tied.assign(1, top);
+        while (!heap.empty() &&
+               (heap.top().gain >= top.gain || equal_gain(heap.top().gain, top.gain))) {
+            Entry e = heap.top();
+            heap.pop();
+            if (!allowed(e.candidate)) continue;
+            if (e.round != round) e = {gain_of(e.candidate), e.candidate, round};
+            if (equal_gain(e.gain, top.gain))
+                tied.push_back(e);
+            else
+                heap.push(e);
         }
-        covered += top.gain;
-        const double share =
-            sets.total_population > 0 ? (sets.base_covered + covered) / sets.total_population : 0.0;
-        r.steps.push_back({top.candidate, top.gain, covered, share});
-        if (!positions.empty()) chosen_pos.push_back(positions[top.candidate]);
+        tied_ids.clear();
+        for (const Entry& e : tied) tied_ids.push_back(e.candidate);
+        // Tie rule: the site farthest from the sites chosen and the existing facilities.
+        const std::uint32_t pick = spread_choice(tied_ids, positions, placed);
+        for (const Entry& e : tied)
+            if (e.candidate != pick) heap.push(e);
+        const double g = state.gain(pick);
+        state.take(pick);
+        covered += g;
+        r.steps.push_back({pick, g, covered, share_of(r, covered)});
+        if (!positions.empty()) placed.push_back(positions[pick]);
     }
     r.exhausted = r.steps.size() < opt.k;
     return r;

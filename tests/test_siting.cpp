@@ -200,18 +200,67 @@ TEST(Siting, HandDrawnStreet) {
     EXPECT_DOUBLE_EQ(r.covered(), 70);
     EXPECT_TRUE(r.exhausted);
 
-    // Capacities: 900 m holds 45 places: D (40, at 50 m) then 5 of C; 500 m (25 places)
-    // then reaches B (30) and the 5 of C left: min(25, 35) = 25.
+    // Capacities close the place gap (2SFCA): demand = residents; slots A | B, C | D with base
+    // gaps 20, 40, 40. 0 m (100 places) reaches A only: 20. 500 m (25 places) reaches B and C:
+    // 25 to slot 1. 900 m (45 places) reaches D (40) and C (10): 36 to slot 2, 9 to slot 1: 45.
     opt.min_spacing_m = 0;
     opt.k = 2;
     opt.capacity = {100, 25, 45};
-    r = greedy_siting(sets, pos, opt);
+    const PlaceGap gap{{20, 30, 10, 40}, {0, 1, 1, 2}, {20, 40, 40}};
+    EXPECT_THROW(greedy_siting(sets, pos, opt), std::invalid_argument);  // capacity needs a gap
+    r = greedy_siting(sets, pos, opt, {}, &gap);
     ASSERT_EQ(r.steps.size(), 2u);
     EXPECT_EQ(r.steps[0].candidate, 2u);
     EXPECT_DOUBLE_EQ(r.steps[0].gain, 45);
-    // Now 0 m: min(100, 20) = 20 < 500 m: min(25, 30 + 5) = 25.
+    // Then 500 m: min(40 - 9, 25) = 25 > 0 m's 20.
     EXPECT_EQ(r.steps[1].candidate, 1u);
     EXPECT_DOUBLE_EQ(r.steps[1].gain, 25);
+    EXPECT_DOUBLE_EQ(r.total_population, 100);  // the base gap
+    EXPECT_DOUBLE_EQ(r.steps[1].share, 0.7);    // of it closed
+    const ExactSiting e = ilp_siting(sets, pos, opt, {}, &gap);
+    EXPECT_TRUE(e.optimal);
+    EXPECT_DOUBLE_EQ(e.value, 70);  // {900, 500}: 0 m with 900 m makes only 65
+
+    // Gaussian decay (as the city's [places] decay = "gaussian"): 900 m weights D at 50 m and
+    // C at 250 m by decay_weight, the same function 2SFCA uses.
+    const PlaceShares ps = place_shares(sets, gap, opt.capacity, Decay::kGaussian, 300);
+    const double wd = decay_weight(sets.distance[sets.first[2]], 30000, Decay::kGaussian);
+    const double wc = decay_weight(sets.distance[sets.first[2] + 1], 30000, Decay::kGaussian);
+    EXPECT_NEAR(wd, (std::exp(-0.5 / 36) - std::exp(-0.5)) / (1 - std::exp(-0.5)), 1e-3);
+    ASSERT_EQ(ps.first[3] - ps.first[2], 2u);  // slots 1 (C) and 2 (D)
+    EXPECT_NEAR(ps.places[ps.first[2] + 1], 45 * wd * 40 / (wd * 40 + wc * 10), 1e-9);
+    EXPECT_NEAR(ps.places[ps.first[2]] + ps.places[ps.first[2] + 1], 45, 1e-9);
+}
+
+TEST(Siting, TiesGoToTheSiteFarthestFromThoseChosen) {
+    // Four candidates on one street, each reaching its own 10 residents: all tie. After the
+    // first (lowest index, nothing placed yet), the next is the farthest from it.
+    GraphBuilder b;
+    std::vector<WayNode> nodes{{1, at(0, 0)}, {2, at(3000, 0)}};
+    b.add_way(1, nodes, 0);
+    const WalkGraph g = std::move(b).build();
+    Snapper snapper(g);
+    auto on = [&](double x) { return snapper.snap(at(x, 0), 1.0); };
+    std::vector<Home> homes;
+    std::vector<SnapResult> cands;
+    std::vector<LonLat> pos;
+    for (double x : {100.0, 800.0, 1500.0, 2900.0}) {
+        homes.push_back({on(x), 10, 0});
+        cands.push_back(on(x));
+        pos.push_back(at(x, 0));
+    }
+    SitingOptions opt;
+    opt.radius_m = 200;
+    opt.k = 3;
+    const CoverageSets sets = build_coverage_sets(g, cands, homes, {}, opt);
+    SitingResult r = greedy_siting(sets, pos, opt);
+    ASSERT_EQ(r.steps.size(), 3u);
+    EXPECT_EQ(r.steps[0].candidate, 0u);
+    EXPECT_EQ(r.steps[1].candidate, 3u);  // 2,800 m from the first
+    EXPECT_EQ(r.steps[2].candidate, 2u);  // 1,400 m from both, ahead of 800 m (700 m)
+    // An existing facility at 0 m moves the first pick to the far end.
+    r = greedy_siting(sets, pos, opt, std::vector<LonLat>{at(0, 0)});
+    EXPECT_EQ(r.steps[0].candidate, 3u);
 }
 
 // A random set system, for solver-only tests.
@@ -238,33 +287,73 @@ CoverageSets random_sets(std::mt19937_64& rng, std::uint32_t nc, std::uint32_t n
     return s;
 }
 
-// Plain greedy (re-evaluate everything every round): lazy greedy must pick the same sites.
-std::vector<std::uint32_t> plain_greedy(const CoverageSets& s, const SitingOptions& opt) {
-    std::vector<double> residual = s.weight;
+// Plain greedy (re-evaluate everything every round, shares computed here from scratch), with
+// the tie rule: lazy greedy must pick the same sites.
+std::vector<std::uint32_t> plain_greedy(const CoverageSets& s, const SitingOptions& opt,
+                                        std::span<const LonLat> pos, const PlaceGap* gap) {
+    const bool cap = !opt.capacity.empty();
+    std::vector<double> residual = cap ? gap->gap : s.weight;
     std::vector<std::uint32_t> chosen;
+    std::vector<LonLat> placed;
+    auto shares = [&](std::uint32_t c) {
+        std::vector<double> by(gap->gap.size(), 0.0);
+        double total = 0;
+        for (HomeId h : s.homes_of(c)) {
+            by[gap->slot[h]] += gap->demand[h];
+            total += gap->demand[h];
+        }
+        for (double& x : by) x = total > 0 ? opt.capacity[c] * x / total : 0;
+        return by;
+    };
+    auto gain = [&](std::uint32_t c) {
+        double g = 0;
+        if (cap) {
+            const auto by = shares(c);
+            for (std::size_t k = 0; k < by.size(); ++k) g += std::min(residual[k], by[k]);
+        } else {
+            for (HomeId h : s.homes_of(c)) g += residual[h];
+        }
+        return g;
+    };
     for (std::uint32_t round = 0; round < opt.k; ++round) {
         double best = 0;
+        for (std::uint32_t c = 0; c < s.num_candidates(); ++c) {
+            if (std::find(chosen.begin(), chosen.end(), c) == chosen.end())
+                best = std::max(best, gain(c));
+        }
+        if (best <= 0) break;
         std::uint32_t arg = kInvalidId;
+        double arg_m = -1;
         for (std::uint32_t c = 0; c < s.num_candidates(); ++c) {
             if (std::find(chosen.begin(), chosen.end(), c) != chosen.end()) continue;
-            double g = 0;
-            for (HomeId h : s.homes_of(c)) g += residual[h];
-            if (!opt.capacity.empty()) g = std::min(g, opt.capacity[c]);
-            if (g > best) {
-                best = g;
+            if (!equal_gain(gain(c), best)) continue;
+            double m = 1e300;
+            for (const LonLat& q : placed) m = std::min(m, haversine_m(pos[c], q));
+            if (m > arg_m) {  // strictly farther; equal keeps the lower index
                 arg = c;
+                arg_m = m;
             }
         }
-        if (arg == kInvalidId) break;
-        double left = opt.capacity.empty() ? 1e300 : opt.capacity[arg];
-        for (HomeId h : s.homes_of(arg)) {
-            const double t = std::min(residual[h], left);
-            residual[h] -= t;
-            left -= t;
+        if (cap) {
+            const auto by = shares(arg);
+            for (std::size_t k = 0; k < by.size(); ++k) residual[k] -= std::min(residual[k], by[k]);
+        } else {
+            for (HomeId h : s.homes_of(arg)) residual[h] = 0;
         }
         chosen.push_back(arg);
+        placed.push_back(pos[arg]);
     }
     return chosen;
+}
+
+PlaceGap random_gap(std::mt19937_64& rng, const CoverageSets& s, std::uint32_t slots) {
+    PlaceGap g;
+    for (std::size_t h = 0; h < s.weight.size(); ++h) {
+        g.demand.push_back(static_cast<double>(rng() % 8));
+        g.slot.push_back(static_cast<std::uint32_t>(rng() % slots));
+    }
+    for (std::uint32_t k = 0; k < slots; ++k) g.gap.push_back(static_cast<double>(rng() % 30));
+    return g;
 }
 
 TEST(Siting, LazyGreedyPicksWhatPlainGreedyPicks) {
@@ -273,16 +362,22 @@ TEST(Siting, LazyGreedyPicksWhatPlainGreedyPicks) {
         const CoverageSets s = random_sets(rng, 5 + rng() % 60, 20 + rng() % 200, round % 2 == 0);
         SitingOptions opt;
         opt.k = 1 + static_cast<std::uint32_t>(rng() % 12);
+        std::vector<LonLat> pos;
+        for (std::uint32_t c = 0; c < s.num_candidates(); ++c)
+            pos.push_back(at(static_cast<double>(rng() % 2000), static_cast<double>(rng() % 2000)));
+        PlaceGap gap;
         if (round % 3 == 0) {
             for (std::uint32_t c = 0; c < s.num_candidates(); ++c)
                 opt.capacity.push_back(static_cast<double>(rng() % 40));
+            gap = random_gap(rng, s, 1 + static_cast<std::uint32_t>(rng() % 6));
         }
-        const SitingResult r = greedy_siting(s, {}, opt);
+        const SitingResult r =
+            greedy_siting(s, pos, opt, {}, opt.capacity.empty() ? nullptr : &gap);
         std::vector<std::uint32_t> got;
         for (const auto& st : r.steps) got.push_back(st.candidate);
-        EXPECT_EQ(got, plain_greedy(s, opt)) << "round " << round;
+        EXPECT_EQ(got, plain_greedy(s, opt, pos, &gap)) << "round " << round;
         for (std::size_t i = 1; i < r.steps.size(); ++i)
-            EXPECT_LE(r.steps[i].gain, r.steps[i - 1].gain);
+            EXPECT_LE(r.steps[i].gain, r.steps[i - 1].gain + 1e-9);
     }
 }
 
@@ -339,6 +434,82 @@ TEST(Siting, GreedyWithinGuaranteeOfExactOptimum) {
     }
     std::cout << "[ siting   ] greedy vs exact on " << rounds << " instances: worst ratio "
               << worst_ratio << ", mean gap " << sum_gap / rounds << ", suboptimal " << suboptimal
+              << "\n";
+}
+
+// Brute force over every set of at most k sites, for both models.
+double brute_force(const CoverageSets& s, const SitingOptions& opt, std::span<const LonLat> pos,
+                   const PlaceGap* gap) {
+    const std::uint32_t n = s.num_candidates();
+    double best = 0;
+    for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+        if (static_cast<std::uint32_t>(__builtin_popcount(mask)) > opt.k) continue;
+        bool ok = true;
+        for (std::uint32_t a = 0; a < n && ok; ++a)
+            for (std::uint32_t b = a + 1; b < n && ok; ++b)
+                if ((mask >> a & 1) && (mask >> b & 1) && opt.min_spacing_m > 0 &&
+                    haversine_m(pos[a], pos[b]) < opt.min_spacing_m)
+                    ok = false;
+        if (!ok) continue;
+        double v = 0;
+        if (gap) {
+            std::vector<double> got(gap->gap.size(), 0.0);
+            for (std::uint32_t c = 0; c < n; ++c) {
+                if (!(mask >> c & 1)) continue;
+                std::vector<double> by(gap->gap.size(), 0.0);
+                double total = 0;
+                for (HomeId h : s.homes_of(c)) {
+                    by[gap->slot[h]] += gap->demand[h];
+                    total += gap->demand[h];
+                }
+                for (std::size_t k = 0; k < by.size(); ++k)
+                    got[k] += total > 0 ? opt.capacity[c] * by[k] / total : 0;
+            }
+            for (std::size_t k = 0; k < got.size(); ++k) v += std::min(got[k], gap->gap[k]);
+        } else {
+            std::vector<char> cov(s.weight.size(), 0);
+            for (std::uint32_t c = 0; c < n; ++c)
+                if (mask >> c & 1)
+                    for (HomeId h : s.homes_of(c)) cov[h] = 1;
+            for (std::size_t h = 0; h < cov.size(); ++h) v += cov[h] ? s.weight[h] : 0;
+        }
+        best = std::max(best, v);
+    }
+    return best;
+}
+
+TEST(Siting, IntegerProgrammeEqualsBruteForceAndGreedyNeverBeatsIt) {
+    std::mt19937_64 rng(test_seed() + 3);
+    double worst = 1;
+    for (int round = 0; round < 60; ++round) {
+        const std::uint32_t nc = 5 + static_cast<std::uint32_t>(rng() % 8);
+        const CoverageSets s = random_sets(rng, nc, 15 + rng() % 40, round % 2 == 0);
+        SitingOptions opt;
+        opt.k = 1 + static_cast<std::uint32_t>(rng() % 4);
+        std::vector<LonLat> pos;
+        for (std::uint32_t c = 0; c < nc; ++c)
+            pos.push_back(at(static_cast<double>(rng() % 1000), static_cast<double>(rng() % 1000)));
+        if (round % 4 == 3) opt.min_spacing_m = 300;
+        PlaceGap gap;
+        const bool cap = round % 3 == 1;
+        if (cap) {
+            for (std::uint32_t c = 0; c < nc; ++c)
+                opt.capacity.push_back(static_cast<double>(5 + rng() % 40));
+            gap = random_gap(rng, s, 1 + static_cast<std::uint32_t>(rng() % 5));
+        }
+        const PlaceGap* g = cap ? &gap : nullptr;
+        const ExactSiting e = ilp_siting(s, pos, opt, {}, g, 10);
+        const SitingResult greedy = greedy_siting(s, pos, opt, {}, g);
+        const double brute = brute_force(s, opt, pos, g);
+        ASSERT_TRUE(e.optimal) << "round " << round;
+        EXPECT_NEAR(e.value, brute, 1e-6 * std::max(1.0, brute)) << "round " << round;
+        EXPECT_NEAR(e.result.covered(), e.value, 1e-9) << "round " << round;
+        EXPECT_LE(e.result.steps.size(), opt.k);
+        EXPECT_LE(greedy.covered(), e.value + 1e-6) << "round " << round;
+        EXPECT_EQ(e.gap, 0.0);
+        if (e.value > 0) worst = std::min(worst, greedy.covered() / e.value);
+    }
+    std::cout << "[ siting   ] greedy / CBC optimum, worst of 60 small instances: " << worst
               << "\n";
 }
 
