@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/coverage.hpp"
+#include "engine/entrances.hpp"
 #include "io/feature.hpp"
 
 namespace lc15::io {
@@ -37,6 +38,8 @@ struct CategoryDef {
     double min_area_m2 = 0.0;
     double max_area_m2 = std::numeric_limits<double>::infinity();
     bool from_bus_stops = false;  ///< facilities are the city's bus stops
+    /// How an area of this category is entered (docs/METHOD.md, "Entrances").
+    EntranceMode entrances = EntranceMode::Nearest;
 };
 
 struct RuleSet {
@@ -91,6 +94,8 @@ struct CityConfig {
     double max_snap_m = 300.0;
     bool access_legs = true;
     std::map<std::string, WalkerProfile> profiles;
+    bool snap_to_main = true;        ///< [network] islands = "main" (else "nearest")
+    double main_component_m = 1000;  ///< components with this much street count as main
     std::string profile = "adult";
 
     // facilities

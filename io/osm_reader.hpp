@@ -79,7 +79,8 @@ OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& option
 
 /// True when an object with these tags is kept as a Feature (amenity, shop, leisure,
 /// healthcare, social_facility, office, building, railway=station, public_transport,
-/// highway=bus_stop, landuse=residential, boundary=administrative).
+/// highway=bus_stop, landuse=residential, boundary=administrative, and the gates areas are
+/// entered by: entrance=*, barrier=gate|entrance).
 template <typename GetTag>
 bool is_feature_tags(GetTag&& get) {
     for (const char* key : {"amenity", "shop", "leisure", "healthcare", "social_facility", "office",
@@ -93,7 +94,8 @@ bool is_feature_tags(GetTag&& get) {
     if (const char* b = get("building"); b != nullptr && *b != '\0' && std::string_view(b) != "no")
         return true;
     return is("railway", "station") || is("highway", "bus_stop") || is("landuse", "residential") ||
-           is("boundary", "administrative");
+           is("boundary", "administrative") || (get("entrance") != nullptr) ||
+           is("barrier", "gate") || is("barrier", "entrance");
 }
 
 }  // namespace lc15::io
