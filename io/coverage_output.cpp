@@ -219,6 +219,27 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         homes.fields.push_back({r.id + "_m", Field::Real});
         homes.fields.push_back({r.id + "_n", Field::Int});
     }
+    // What a reader needs to check a distance (scripts/check_distances.py): the snapped point,
+    // its edge (ids of lc15 graph export) and offsets, the access leg, and the distances in
+    // whole centimetres as computed.
+    for (const char* f : {"snap_edge", "snap_off_tail_cm", "snap_off_head_cm", "access_cm"})
+        homes.fields.push_back({f, Field::Int});
+    homes.fields.push_back({"snap_lon", Field::Real});
+    homes.fields.push_back({"snap_lat", Field::Real});
+    homes.fields.push_back({"on_island", Field::Int});
+    for (const auto& r : rules) homes.fields.push_back({r.id + "_cm", Field::Int});
+    auto snap_values = [](std::vector<Value>& v, const SnapResult& s) {
+        if (!s.ok()) {
+            for (int i = 0; i < 6; ++i) v.push_back(Value{});
+            return;
+        }
+        v.push_back(static_cast<std::int64_t>(s.edge));
+        v.push_back(static_cast<std::int64_t>(s.off_tail));
+        v.push_back(static_cast<std::int64_t>(s.off_head));
+        v.push_back(static_cast<std::int64_t>(s.access));
+        v.push_back(std::round(s.on_edge.lon * 1e7) / 1e7);
+        v.push_back(std::round(s.on_edge.lat * 1e7) / 1e7);
+    };
     for (HomeId h = 0; h < city.homes.size(); ++h) {
         const auto& hr = city.homes[h];
         Row row;
@@ -233,6 +254,14 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                                      : Value{std::round(res.nearest / 10.0) / 10.0});
             row.values.push_back(static_cast<std::int64_t>(res.count_within));
         }
+        snap_values(row.values, hr.snap);
+        row.values.push_back(static_cast<std::int64_t>(hr.on_island));
+        for (std::uint32_t k = 0; k < nc; ++k) {
+            const auto& res = model.home(k, h);
+            row.values.push_back(res.nearest == kInfDistance
+                                     ? Value{}
+                                     : Value{static_cast<std::int64_t>(res.nearest)});
+        }
         homes.rows.push_back(std::move(row));
     }
 
@@ -245,8 +274,38 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                {"name", Field::String},
                {"status", Field::String},
                {"street_m", Field::Real},
-               {"merged_into", Field::String}},
+               {"merged_into", Field::String},
+               {"entrance_rule", Field::String},
+               {"entrances", Field::Int},
+               {"on_island", Field::Int}},
               {}};
+    // One row per entrance of every facility (a point facility has one), at the snapped point.
+    Layer ent{"entrances",
+              Layer::Point,
+              {{"facility_row", Field::Int},
+               {"category", Field::String},
+               {"source", Field::String},
+               {"id", Field::String},
+               {"status", Field::String},
+               {"snap_edge", Field::Int},
+               {"snap_off_tail_cm", Field::Int},
+               {"snap_off_head_cm", Field::Int},
+               {"access_cm", Field::Int},
+               {"snap_lon", Field::Real},
+               {"snap_lat", Field::Real}},
+              {}};
+    for (std::size_t i = 0; i < city.facilities.size(); ++i) {
+        const auto& r = city.facilities[i];
+        for (const SnapResult& e : r.entrances) {
+            if (!e.ok()) continue;
+            Row row;
+            row.point = e.on_edge;
+            row.values = {static_cast<std::int64_t>(i), rules[r.category].id, r.source, r.id,
+                          std::string(status_text(r.status))};
+            snap_values(row.values, e);
+            ent.rows.push_back(std::move(row));
+        }
+    }
     for (const auto& r : city.facilities) {
         Row row;
         row.point = r.pos;
@@ -257,7 +316,10 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                       r.name,
                       std::string(status_text(r.status)),
                       std::round(r.street_m * 10) / 10,
-                      r.merged_into};
+                      r.merged_into,
+                      r.entrance_rule,
+                      static_cast<std::int64_t>(r.entrances.size()),
+                      static_cast<std::int64_t>(r.on_island)};
         fac.rows.push_back(std::move(row));
     }
 
@@ -277,7 +339,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         row.values = {s.source, s.id, s.name, lines, std::round(s.street_m * 10) / 10};
         stops.rows.push_back(std::move(row));
     }
-    write_gpkg(out.stage("coverage.gpkg"), {comm, homes, fac, stops});
+    write_gpkg(out.stage("coverage.gpkg"), {comm, homes, fac, stops, ent});
     write_csv_bom(out.stage("communities.csv"), Layer{comm.name, Layer::None, comm.fields,
                                                       [&] {
                                                           auto rows = comm.rows;
