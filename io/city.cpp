@@ -68,10 +68,13 @@ std::vector<std::string> split_list(const std::string& s) {
     return out;
 }
 
-bool in_bbox(const CityConfig& c, LonLat p) {
+bool in_bbox(const CityConfig& c, LonLat p, double margin_m = 0) {
     if (!c.bbox) return true;
     const auto& b = *c.bbox;
-    return p.lon >= b[0] && p.lon <= b[2] && p.lat >= b[1] && p.lat <= b[3];
+    const double dlat = margin_m / 111195.0;
+    const double dlon = dlat / std::max(0.01, std::cos(deg2rad(0.5 * (b[1] + b[3]))));
+    return p.lon >= b[0] - dlon && p.lon <= b[2] + dlon && p.lat >= b[1] - dlat &&
+           p.lat <= b[3] + dlat;
 }
 
 // Snaps a point or an area; returns the snap and the distance to the nearest street (m).
@@ -163,10 +166,15 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         Timer t{city, "facilities"};
         if (config.osm_facilities) {
             std::size_t outside = 0;
+            // Objects pulled in from far away (stations of a route relation) are not the
+            // city's facilities: the bbox filters them before anything is snapped. A facility
+            // just outside still serves the homes inside, so the bbox is widened by the
+            // longest radius plus max_snap_m: anything farther reaches no home within it.
+            double reach = config.max_snap_m;
+            for (const auto& r : city.effective_rules()) reach = std::max(reach, r.radius_m);
+            if (config.max_snap_m > 0) reach += config.max_snap_m;
             for (const Feature& f : city.osm.features) {
-                // Objects pulled in from far away (stations of a route relation) are not the
-                // city's facilities: the bbox filters them before anything is snapped.
-                if (!in_bbox(config, f.point)) {
+                if (!in_bbox(config, f.point, reach)) {
                     outside += !classify(rules, f).empty();
                     continue;
                 }
@@ -183,8 +191,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             }
             if (outside > 0) {
                 city.warnings.push_back(std::to_string(outside) +
-                                        " OSM facilities lie outside the config's bbox and are "
-                                        "not counted (the extract reaches beyond the city)");
+                                        " OSM facilities lie farther outside the config's bbox "
+                                        "than any radius reaches and are not counted (the "
+                                        "extract reaches beyond the city)");
             }
         }
         for (const FileSourceConfig& fc : config.facility_files) {

@@ -14,6 +14,15 @@ namespace lc15::io {
 
 namespace {
 
+// A radius as shown (0.1 m): an elderly walker's 875 m x 0.64 prints as 560, not
+// 559.9999999999999; the model keeps the exact figure.
+double shown_radius(double m) { return std::round(m * 10) / 10; }
+
+// The category's entrance rule as the rule set gives it.
+std::string rules_entrances(const City& city, std::uint32_t c) {
+    return entrance_mode_name(city.config.rules.categories.at(c).entrances);
+}
+
 const char* status_text(FacilityRecord::Status s) {
     switch (s) {
         case FacilityRecord::Status::Used:
@@ -82,10 +91,11 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     j["city_score"] = std::round(report.city_score * 10) / 10;
     ordered_json cats = ordered_json::array();
     for (std::uint32_t c = 0; c < rules.size(); ++c) {
-        std::size_t used = 0, merged = 0, off = 0;
+        std::size_t used = 0, merged = 0, off = 0, island = 0;
         for (const auto& r : city.facilities) {
             if (r.category != c) continue;
             used += r.status == FacilityRecord::Status::Used;
+            island += r.status == FacilityRecord::Status::Used && r.on_island;
             merged += r.status == FacilityRecord::Status::Merged;
             off += r.status == FacilityRecord::Status::OffNetwork;
         }
@@ -94,11 +104,13 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
         cats.push_back({{"id", rules[c].id},
                         {"name_zh", rules[c].name_zh},
                         {"level_minutes", rules[c].level_minutes},
-                        {"radius_m", rules[c].radius_m},
+                        {"radius_m", shown_radius(rules[c].radius_m)},
                         {"target_share", rules[c].target_share},
                         {"facilities", used},
                         {"merged_duplicates", merged},
                         {"off_network", off},
+                        {"on_islands", island},  // counted in facilities, reaching few homes
+                        {"entrances", rules_entrances(city, c)},
                         {"population", std::round(report.city[c].population)},
                         {"covered_population", std::round(report.city[c].covered_population)},
                         {"share", std::round(report.city[c].share * 10000) / 10000},
@@ -355,7 +367,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             const auto& x = report.communities[i].by_category[k];
             long_rows.push_back(
                 {city.communities[i].id, city.communities[i].name, rules[k].id, rules[k].name_zh,
-                 static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
+                 static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
                  std::round(x.population * 10) / 10, std::round(x.covered_population * 10) / 10,
                  share_value(x.share), metres_or_null(x.median_m), metres_or_null(x.p90_m),
                  x.median_m < 0 ? Value{} : Value{std::round(x.median_m / speed / 6.0) / 10.0},
@@ -376,7 +388,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             used += r.category == k && r.status == FacilityRecord::Status::Used;
         city_rows.push_back(
             {rules[k].id, rules[k].name_zh, rules[k].name_en,
-             static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
+             static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
              std::round(rules[k].radius_m / speed / 6.0) / 10.0, used,
              std::round(report.city[k].population), std::round(report.city[k].covered_population),
              share_value(report.city[k].share), rules[k].target_share,
