@@ -17,6 +17,7 @@
 #include "io/city.hpp"
 #include "io/config.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/cli_run.hpp"
 
 namespace lc15 {
 namespace {
@@ -263,6 +264,29 @@ TEST_F(SamplingCity, NobodyPlacedIsAnError) {
         EXPECT_NE(std::string(e.what()).find("default_community_population"), std::string::npos)
             << e.what();
     }
+}
+
+}  // namespace
+}  // namespace lc15
+
+namespace lc15 {
+namespace {
+
+// lc15 inspect lists the island that carries a building and a kindergarten (both within 10 m
+// of it, the main street 60 m away), and no island for a point the main street takes.
+TEST(Entrances, InspectListsIslandsCarryingHomesOrFacilities) {
+    AsciiMap m(kIsland, 10.0);
+    m.tag_node('4', {{"amenity", "kindergarten"}, {"building", "yes"}});
+    m.tag_node('3', {{"building", "yes"}});
+    test::TempDir dir;
+    m.write(dir / "m.osm");
+    const auto r = test::run_lc15("inspect --json --rules '" LC15_SOURCE_DIR
+                                  "/configs/rules/gb50180_2018.toml' '" +
+                                  (dir / "m.osm").string() + "'");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"islands_carrying\""), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"buildings\": 1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("kindergarten n"), std::string::npos) << r.output;
 }
 
 }  // namespace
