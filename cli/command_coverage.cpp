@@ -82,9 +82,14 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
             std::size_t used = 0;
             for (const auto& r : city.facilities)
                 used += r.category == k && r.status == io::FacilityRecord::Status::Used;
-            std::printf("%s%s%5.0fm %7.1f%% %10zu\n", pad(rules[k].id, 20).c_str(),
+            std::size_t island = 0;
+            for (const auto& r : city.facilities)
+                island +=
+                    r.category == k && r.status == io::FacilityRecord::Status::Used && r.on_island;
+            std::printf("%s%s%5.0fm %7.1f%% %10zu%s\n", pad(rules[k].id, 20).c_str(),
                         pad(rules[k].name_zh, 30).c_str(), rules[k].radius_m,
-                        100.0 * report.city[k].share, used);
+                        100.0 * report.city[k].share, used,
+                        used > 0 && island == used ? "  (all on islands: warnings.txt)" : "");
         }
         if (bus) {
             const auto& c = bus->catchment.city;

@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include <filesystem>
 
 #include "cli/command.hpp"
 #include "cli/text.hpp"
 #include "engine/components.hpp"
+#include "engine/snap.hpp"
 #include "io/config.hpp"
 #include "io/osm_reader.hpp"
 
@@ -158,6 +160,46 @@ class InspectCommand : public Command, ThreadsOption {
             }
             j["categories"] = {{"rules", rules_path}, {"counts", cats}};
         }
+        // Islands that carry homes or facilities: buildings and classified facilities whose
+        // snap (onto the main network unless an island is right there, as lc15 coverage
+        // snaps) lands on an island, per island.
+        nlohmann::ordered_json carrying = nlohmann::ordered_json::array();
+        {
+            Snapper snapper(g);
+            snapper.set_island_rule({});
+            std::optional<io::RuleSet> rules;
+            if (!rules_path.empty()) rules = io::load_rules(rules_path);
+            struct Load {
+                std::size_t buildings = 0;
+                std::vector<std::string> facilities;
+            };
+            std::map<std::uint32_t, Load> load;
+            for (const auto& f : d.features) {
+                const auto b = f.tags.find("building");
+                const bool building = b != f.tags.end() && b->second != "no";
+                std::vector<std::string> cats;
+                if (rules)
+                    for (std::uint32_t c : io::classify(*rules, f))
+                        cats.push_back(rules->categories[c].rule.id);
+                if (!building && cats.empty()) continue;
+                const SnapResult sr = snapper.snap(f.point, 300.0);
+                if (!sr.ok() || !snapper.on_island(sr.edge)) continue;
+                Load& l = load[comp.component[g.edge_tail(sr.edge)]];
+                l.buildings += building;
+                for (const auto& c : cats) l.facilities.push_back(c + " " + f.id);
+            }
+            for (const auto& [c, l] : load) {
+                const LonLat at = g.coord(first_vertex[c]);
+                carrying.push_back({{"vertices", comp.size[c]},
+                                    {"length_m", std::round(comp.length_m[c] * 10) / 10},
+                                    {"osm_node", g.vertex_key(first_vertex[c])},
+                                    {"lon", std::round(at.lon * 1e7) / 1e7},
+                                    {"lat", std::round(at.lat * 1e7) / 1e7},
+                                    {"buildings", l.buildings},
+                                    {"facilities", l.facilities}});
+            }
+        }
+        j["components"]["islands_carrying"] = carrying;
         j["warnings"] = d.warnings.size();
 
         if (json_) {
@@ -192,6 +234,17 @@ class InspectCommand : public Command, ThreadsOption {
               << fixed(isl["length_m"].get<double>(), 1) << " m, near node "
               << isl["osm_node"].get<std::uint64_t>() << " (" << fixed(isl["lon"].get<double>(), 7)
               << ", " << fixed(isl["lat"].get<double>(), 7) << ")\n";
+        }
+        o << "  islands carrying buildings or facilities (their points snapped as lc15 coverage "
+             "snaps): "
+          << carrying.size() << "\n";
+        for (const auto& isl : carrying) {
+            o << "    " << isl["vertices"].get<std::uint32_t>() << " vertices, "
+              << fixed(isl["length_m"].get<double>(), 1) << " m, near node "
+              << isl["osm_node"].get<std::uint64_t>() << ": " << isl["buildings"].get<std::size_t>()
+              << " buildings";
+            for (const auto& f : isl["facilities"]) o << "; " << f.get<std::string>();
+            o << "\n";
         }
         o << "\nBus\n";
         o << "  stops                " << d.stops.size() << " (" << d.stop_objects

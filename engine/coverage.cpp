@@ -106,7 +106,7 @@ void weighted_quantiles(std::span<const Distance> dist, std::span<const double> 
 struct CoverageModel::Impl {
     struct Facility {
         std::uint32_t cat;
-        SnapResult snap;
+        std::vector<SnapResult> snaps;  // its entrances (one for a point)
         bool active;
         std::vector<CommunityId> communities;  // communities with a home within the radius
     };
@@ -114,7 +114,8 @@ struct CoverageModel::Impl {
         std::vector<Distance> vdist;         // per vertex: distance to the nearest facility
         std::vector<FacilityHandle> vlabel;  // per vertex: that facility (lowest handle on ties)
         std::vector<HomeCategoryResult> home;
-        std::unordered_map<EdgeId, std::vector<FacilityHandle>> edge_facilities;  // active, usable
+        // Active facilities with a usable entrance on the edge, ascending, each once.
+        std::unordered_map<EdgeId, std::vector<FacilityHandle>> edge_facilities;
     };
     struct Worker {
         explicit Worker(const WalkGraph& g) : search(g) {}
@@ -158,6 +159,43 @@ struct CoverageModel::Impl {
     bool usable(const SnapResult& s) const {
         return s.ok() && s.edge < g.num_edges() &&
                !(g.edge_flags(s.edge) & options.forbidden_flags);
+    }
+
+    /// Some entrance of the facility is usable.
+    bool usable(const Facility& fac) const {
+        return std::any_of(fac.snaps.begin(), fac.snaps.end(),
+                           [&](const SnapResult& s) { return usable(s); });
+    }
+
+    /// The distinct edges of f's usable entrances, ascending.
+    std::vector<EdgeId> entrance_edges(FacilityHandle f) const {
+        std::vector<EdgeId> out;
+        for (const SnapResult& s : facilities[f].snaps)
+            if (usable(s)) out.push_back(s.edge);
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    /// The search sources of every usable entrance of f, all labelled f.
+    std::vector<SearchSource> sources(FacilityHandle f) const {
+        std::vector<SearchSource> out;
+        for (const SnapResult& s : facilities[f].snaps) {
+            if (!usable(s)) continue;
+            for (const SearchSource& x : s.sources(g, f, legs())) out.push_back(x);
+        }
+        return out;
+    }
+
+    /// Along edge e from a point snapped onto it to the nearest usable entrance of f on e,
+    /// with f's access leg (not the point's); inf when f has no entrance on e.
+    Distance same_edge_to(const SnapResult& p, FacilityHandle f, EdgeId e) const {
+        Distance best = kInfDistance;
+        for (const SnapResult& s : facilities[f].snaps) {
+            if (s.edge != e || !usable(s)) continue;
+            best = std::min<Distance>(best, same_edge_distance(p, s, false) + leg(s));
+        }
+        return best;
     }
 
     std::span<const HomeId> homes_on(EdgeId e) const {
@@ -269,11 +307,8 @@ struct CoverageModel::Impl {
             best = std::min(best, DistLabel{c.vdist[hd] + home.snap.off_head, c.vlabel[hd]});
         }
         if (auto it = c.edge_facilities.find(e); it != c.edge_facilities.end()) {
-            for (FacilityHandle f : it->second) {
-                const SnapResult& fs = facilities[f].snap;
-                best = std::min(best,
-                                DistLabel{same_edge_distance(home.snap, fs, false) + leg(fs), f});
-            }
+            for (FacilityHandle f : it->second)
+                best = std::min(best, DistLabel{same_edge_to(home.snap, f, e), f});
         }
         if (best.d != kInfDistance) best.d += leg(home.snap);
         return best;
@@ -282,18 +317,17 @@ struct CoverageModel::Impl {
     // Exact distance from facility f to home h given a search run from f alone.
     Distance distance_from_search(const Worker& w, FacilityHandle f, HomeId h) const {
         const SnapResult& hs = homes[h].snap;
-        const SnapResult& fs = facilities[f].snap;
-        Distance d = hs.distance_from(g, w.search, false);
-        if (hs.edge == fs.edge)
-            d = std::min<Distance>(d, same_edge_distance(hs, fs, false) + leg(fs));
+        const Distance d =
+            std::min(hs.distance_from(g, w.search, false), same_edge_to(hs, f, hs.edge));
         return d == kInfDistance ? d : d + leg(hs);
     }
 
-    // Calls fn(home) once for every home within the category radius of facility f.
+    // Calls fn(home) once for every home within the category radius of facility f (of any of
+    // its entrances: a home near two entrances is still called once).
     template <class Fn>
     void for_homes_within(Worker& w, FacilityHandle f, Fn&& fn) {
         const Facility& fac = facilities[f];
-        if (!usable(fac.snap)) return;
+        if (!usable(fac)) return;
         const Distance r = radius[fac.cat];
         if (w.home_stamp.size() != homes.size()) {
             w.home_stamp.assign(homes.size(), 0);
@@ -303,7 +337,7 @@ struct CoverageModel::Impl {
             std::fill(w.home_stamp.begin(), w.home_stamp.end(), 0);
             w.stamp = 1;
         }
-        const auto src = fac.snap.sources(g, f, legs());
+        const std::vector<SearchSource> src = sources(f);
         w.settled.clear();
         w.search.run(
             src, std::min(r, kMaxSearchDistance),
@@ -316,7 +350,8 @@ struct CoverageModel::Impl {
                 if (distance_from_search(w, f, h) <= r) fn(h);
             }
         };
-        visit_edge(fac.snap.edge);  // homes along the facility's own edge, ends maybe unreached
+        // Homes along the entrances' own edges, whose ends may be unreached.
+        for (EdgeId e : entrance_edges(f)) visit_edge(e);
         for (VertexId v : w.settled) {
             for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) visit_edge(g.arc_edge(a));
         }
@@ -338,8 +373,8 @@ struct CoverageModel::Impl {
         for (FacilityHandle f = 0; f < facilities.size(); ++f) {
             Facility& fac = facilities[f];
             fac.communities.clear();
-            if (fac.active && usable(fac.snap))
-                cats[fac.cat].edge_facilities[fac.snap.edge].push_back(f);
+            if (!fac.active) continue;
+            for (EdgeId e : entrance_edges(f)) cats[fac.cat].edge_facilities[e].push_back(f);
         }
         // 1. Nearest facility: one multi-source search per category.
         tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, nc, 1), [&](const auto& range) {
@@ -352,8 +387,8 @@ struct CoverageModel::Impl {
                 src.clear();
                 for (FacilityHandle f = 0; f < facilities.size(); ++f) {
                     const Facility& fac = facilities[f];
-                    if (fac.cat != cat || !fac.active || !usable(fac.snap)) continue;
-                    for (const SearchSource& s : fac.snap.sources(g, f, legs())) src.push_back(s);
+                    if (fac.cat != cat || !fac.active) continue;
+                    for (const SearchSource& s : sources(f)) src.push_back(s);
                 }
                 w.search.run(
                     src, kMaxSearchDistance,
@@ -374,7 +409,7 @@ struct CoverageModel::Impl {
         //    so the sums do not depend on the order the threads add them in.
         std::vector<FacilityHandle> active;
         for (FacilityHandle f = 0; f < facilities.size(); ++f) {
-            if (facilities[f].active && usable(facilities[f].snap)) active.push_back(f);
+            if (facilities[f].active && usable(facilities[f])) active.push_back(f);
         }
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, active.size(), 8),
                           [&](const auto& range) {
@@ -460,8 +495,9 @@ struct CoverageModel::Impl {
         }
     }
 
-    // Recomputes the nearest facility of the homes on edges touching `vertices` and on `edge`.
-    void refresh_homes(Recorder& rec, const std::vector<VertexId>& vertices, EdgeId edge) {
+    // Recomputes the nearest facility of the homes on edges touching `vertices` and on `edges`.
+    void refresh_homes(Recorder& rec, const std::vector<VertexId>& vertices,
+                       const std::vector<EdgeId>& edges) {
         auto refresh_edge = [&](EdgeId e) {
             for (HomeId h : homes_on(e)) {
                 const DistLabel n = nearest(rec.cat, h);
@@ -472,7 +508,7 @@ struct CoverageModel::Impl {
                 r.nearest_facility = n.label;
             }
         };
-        refresh_edge(edge);
+        for (EdgeId e : edges) refresh_edge(e);
         for (VertexId v : vertices) {
             for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) refresh_edge(g.arc_edge(a));
         }
@@ -492,10 +528,13 @@ struct CoverageModel::Impl {
     // Inserts an active facility into the computed state.
     void insert(FacilityHandle f, Recorder& rec) {
         Facility& fac = facilities[f];
-        if (!usable(fac.snap)) return;
+        if (!usable(fac)) return;
         Category& c = cats[fac.cat];
-        auto& on_edge = c.edge_facilities[fac.snap.edge];
-        on_edge.insert(std::upper_bound(on_edge.begin(), on_edge.end(), f), f);
+        const std::vector<EdgeId> edges = entrance_edges(f);
+        for (EdgeId e : edges) {
+            auto& on_edge = c.edge_facilities[e];
+            on_edge.insert(std::upper_bound(on_edge.begin(), on_edge.end(), f), f);
+        }
         // Search from f, pruned wherever f does not beat the stored (distance, label): a
         // vertex f improves is reached along f's shortest path through improved vertices only.
         next_vstamp();
@@ -512,7 +551,7 @@ struct CoverageModel::Impl {
             }
             push(d, f, v);
         };
-        for (const SearchSource& s : fac.snap.sources(g, f, legs())) improve(s.vertex, s.offset);
+        for (const SearchSource& s : sources(f)) improve(s.vertex, s.offset);
         while (!heap.empty()) {
             const HeapItem top = pop();
             if (top.d != c.vdist[top.v] || c.vlabel[top.v] != f) continue;
@@ -521,7 +560,7 @@ struct CoverageModel::Impl {
                 improve(g.head(a), top.d + g.arc_length(a));
             }
         }
-        refresh_homes(rec, changed, fac.snap.edge);
+        refresh_homes(rec, changed, edges);
         Worker& w = workers.local();
         std::vector<CommunityId> comm;
         for_homes_within(w, f, [&](HomeId h) {
@@ -536,19 +575,25 @@ struct CoverageModel::Impl {
     // Takes a facility (still marked active by the caller or not) out of the computed state.
     void erase(FacilityHandle f, Recorder& rec) {
         Facility& fac = facilities[f];
-        if (!usable(fac.snap)) return;
+        if (!usable(fac)) return;
         Category& c = cats[fac.cat];
-        auto& on_edge = c.edge_facilities[fac.snap.edge];
-        on_edge.erase(std::remove(on_edge.begin(), on_edge.end(), f), on_edge.end());
-        if (on_edge.empty()) c.edge_facilities.erase(fac.snap.edge);
-        // The region of f: vertices labelled f. It is connected to f's edge ends through f's
-        // shortest-path tree (a predecessor of a vertex labelled f is labelled f too).
+        const std::vector<EdgeId> edges = entrance_edges(f);
+        for (EdgeId e : edges) {
+            auto& on_edge = c.edge_facilities[e];
+            on_edge.erase(std::remove(on_edge.begin(), on_edge.end(), f), on_edge.end());
+            if (on_edge.empty()) c.edge_facilities.erase(e);
+        }
+        // The region of f: vertices labelled f. It is connected to the ends of f's entrance
+        // edges through f's shortest-path tree (a predecessor of a vertex labelled f is
+        // labelled f too).
         next_vstamp();
         std::vector<VertexId> region;
-        for (VertexId s : {g.edge_tail(fac.snap.edge), g.edge_head(fac.snap.edge)}) {
-            if (c.vlabel[s] == f && vmark[s] != vstamp) {
-                vmark[s] = vstamp;
-                region.push_back(s);
+        for (EdgeId e : edges) {
+            for (VertexId s : {g.edge_tail(e), g.edge_head(e)}) {
+                if (c.vlabel[s] == f && vmark[s] != vstamp) {
+                    vmark[s] = vstamp;
+                    region.push_back(s);
+                }
             }
         }
         for (std::size_t i = 0; i < region.size(); ++i) {
@@ -586,8 +631,10 @@ struct CoverageModel::Impl {
                 if (auto it = c.edge_facilities.find(g.arc_edge(a));
                     it != c.edge_facilities.end()) {
                     for (FacilityHandle o : it->second) {
-                        for (const SearchSource& s : facilities[o].snap.sources(g, o, legs())) {
-                            if (s.vertex == v) improve(v, s.offset, o);
+                        for (const SnapResult& en : facilities[o].snaps) {
+                            if (en.edge != g.arc_edge(a) || !usable(en)) continue;
+                            for (const SearchSource& s : en.sources(g, o, legs()))
+                                if (s.vertex == v) improve(v, s.offset, o);
                         }
                     }
                 }
@@ -603,7 +650,7 @@ struct CoverageModel::Impl {
                 improve(u, top.d + g.arc_length(a), top.label);
             }
         }
-        refresh_homes(rec, region, fac.snap.edge);
+        refresh_homes(rec, region, edges);
         Worker& w = workers.local();
         for_homes_within(w, f, [&](HomeId h) { --rec.touch(h).count_within; });
         fac.communities.clear();
@@ -630,10 +677,15 @@ const std::vector<Home>& CoverageModel::homes() const { return impl_->homes; }
 
 FacilityHandle CoverageModel::add_facility(std::uint32_t cat, const SnapResult& snap,
                                            Delta* delta) {
+    return add_facility(cat, std::vector<SnapResult>{snap}, delta);
+}
+
+FacilityHandle CoverageModel::add_facility(std::uint32_t cat, std::vector<SnapResult> entrances,
+                                           Delta* delta) {
     if (cat >= impl_->rules.size()) throw std::out_of_range("add_facility: no such category");
     const auto f = static_cast<FacilityHandle>(impl_->facilities.size());
     if (f == kInvalidId) throw std::length_error("add_facility: too many facility handles");
-    impl_->facilities.push_back({cat, snap, true, {}});
+    impl_->facilities.push_back({cat, std::move(entrances), true, {}});
     if (impl_->computed) {
         Impl::Recorder rec(*impl_, cat);
         impl_->insert(f, rec);
@@ -653,14 +705,19 @@ void CoverageModel::remove_facility(FacilityHandle f, Delta* delta) {
 }
 
 void CoverageModel::move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta) {
+    move_facility(f, std::vector<SnapResult>{snap}, delta);
+}
+
+void CoverageModel::move_facility(FacilityHandle f, std::vector<SnapResult> entrances,
+                                  Delta* delta) {
     if (!facility_active(f)) throw std::out_of_range("move_facility: not an active facility");
     if (!impl_->computed) {
-        impl_->facilities[f].snap = snap;
+        impl_->facilities[f].snaps = std::move(entrances);
         return;
     }
     Impl::Recorder rec(*impl_, impl_->facilities[f].cat);
     impl_->erase(f, rec);
-    impl_->facilities[f].snap = snap;
+    impl_->facilities[f].snaps = std::move(entrances);
     impl_->insert(f, rec);
     rec.finish(delta);
 }
@@ -673,7 +730,12 @@ std::uint32_t CoverageModel::facility_category(FacilityHandle f) const {
     return impl_->facilities.at(f).cat;
 }
 const SnapResult& CoverageModel::facility_snap(FacilityHandle f) const {
-    return impl_->facilities.at(f).snap;
+    static const SnapResult none{};
+    const auto& snaps = impl_->facilities.at(f).snaps;
+    return snaps.empty() ? none : snaps.front();
+}
+const std::vector<SnapResult>& CoverageModel::facility_entrances(FacilityHandle f) const {
+    return impl_->facilities.at(f).snaps;
 }
 bool CoverageModel::facility_active(FacilityHandle f) const {
     return f < impl_->facilities.size() && impl_->facilities[f].active;

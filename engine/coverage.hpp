@@ -14,6 +14,12 @@
 //  * Distance home→facility = home access leg + network distance between the two snapped
 //    points (via the edge ends, or directly along a shared edge) + facility access leg; the
 //    access legs are counted only when options.access_legs is true.
+//  * A facility may have several entrances (a park reached anywhere along its edge, a school
+//    at each of its gates): one facility with several sources, all under its handle. Its
+//    distance from a home is the least over its entrances, and it counts once in count_within
+//    and facilities_within however many of its entrances lie within the radius. Which
+//    entrance is nearest is never needed: distances are integer centimetres and the
+//    minimum is the same whichever of two tied entrances gives it.
 //  * A home is covered by a category when its nearest facility is within the category's radius
 //    (inclusive). count_within is the number of the category's facilities within the radius.
 //  * Ties between equally near facilities go to the lower FacilityHandle, so every result is
@@ -141,15 +147,24 @@ class CoverageModel {
     /// A snap that is !ok() is accepted (the facility then reaches nobody).
     /// Throws std::out_of_range for an unknown category.
     FacilityHandle add_facility(std::uint32_t cat, const SnapResult& snap, Delta* delta = nullptr);
+    /// A facility with several entrances (sources); entrances that are !ok() are ignored, and
+    /// one with no usable entrance reaches nobody. add_facility(cat, snap) = {snap}.
+    FacilityHandle add_facility(std::uint32_t cat, std::vector<SnapResult> entrances,
+                                Delta* delta = nullptr);
     /// Throws std::out_of_range unless f is an active facility. The handle is not reused.
     void remove_facility(FacilityHandle f, Delta* delta = nullptr);
     /// Remove + add under the same handle; the Delta compares before the move with after it.
     void move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta = nullptr);
+    /// Moves a facility to a new set of entrances (e.g. a gate opened or closed).
+    void move_facility(FacilityHandle f, std::vector<SnapResult> entrances, Delta* delta = nullptr);
     /// Changes one home's population (results per home do not change; reports do).
     void set_population(HomeId h, double population);
 
     std::uint32_t facility_category(FacilityHandle f) const;
+    /// The first entrance (a !ok() SnapResult for a facility added with none).
     const SnapResult& facility_snap(FacilityHandle f) const;
+    /// Every entrance, as added or last moved.
+    const std::vector<SnapResult>& facility_entrances(FacilityHandle f) const;
     bool facility_active(FacilityHandle f) const;
     std::uint32_t num_facility_handles() const;
 

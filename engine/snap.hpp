@@ -8,8 +8,23 @@
 //   SnapResult s = snapper.snap({lon, lat}, 200.0);
 //   if (s.ok()) { auto src = s.sources(label); }  // two SearchSources for the search
 //
-// Cost: building O(S log S) for S segments; a query O(log S). Thread safety: snap() is const
-// and may be called from many threads at once.
+// Candidates come from an R-tree in a flat projection about vertex 0 (a little off far from
+// it: 0.44 % across a country-size extract); the final ranking of the nearest few is by the
+// true (haversine) distance in whole centimetres, each foot point found in a projection about
+// the query point, ties by segment order, so the answer depends on neither the tree nor
+// floating-point noise.
+//
+// Islands: a component of the graph that does not connect to the main network (an inner ring
+// of a plaza, a parking aisle) makes every point snapped onto it unreachable. With an
+// IslandRule (set_island_rule) a point is snapped onto the main network — the largest
+// component and every component with at least main_component_m of street — unless its
+// nearest street is an island within keep_island_m and the main network lies farther than
+// far_main_m (a courtyard that really is closed off); on_island() then says so, for the
+// caller to report. Without a rule (the default) the nearest segment wins, as before.
+//
+// Cost: building O(S log S) for S segments (plus O(V + E) components with a rule); a query
+// O(log S). Thread safety: snap() is const and may be called from many threads at once;
+// set_island_rule() may not run concurrently with anything.
 #pragma once
 
 #include <array>
@@ -54,6 +69,12 @@ inline Distance same_edge_distance(const SnapResult& a, const SnapResult& b, boo
     return along + (with_access ? a.access + b.access : 0);
 }
 
+struct IslandRule {
+    double main_component_m = 1000.0;  ///< components with this much street are "main" too
+    double keep_island_m = 10.0;       ///< an island this near is kept when the main is far
+    double far_main_m = 50.0;          ///< ... i.e. farther than this
+};
+
 class Snapper {
   public:
     /// Indexes every segment of g whose edge carries none of `forbidden_flags`.
@@ -62,8 +83,15 @@ class Snapper {
     Snapper(Snapper&&) noexcept;
     Snapper& operator=(Snapper&&) noexcept;
 
-    /// Nearest point on an allowed segment within max_metres; !ok() when there is none.
+    /// Nearest point on an allowed segment within max_metres; !ok() when there is none. With
+    /// an island rule, on the main network unless the rule keeps the island (see above).
     SnapResult snap(LonLat p, double max_metres) const;
+    /// Makes snap() component-aware (computes the graph's components once).
+    void set_island_rule(const IslandRule& rule);
+    bool has_island_rule() const;
+    const IslandRule& island_rule() const;
+    /// The edge lies off the main network (false for every edge without an island rule).
+    bool on_island(EdgeId e) const;
     /// Distance (m) to the nearest allowed segment regardless of any limit (inf if none).
     double nearest_metres(LonLat p) const;
     const WalkGraph& graph() const { return *g_; }
@@ -71,6 +99,7 @@ class Snapper {
   private:
     struct Index;
     const WalkGraph* g_;
+    std::uint8_t forbidden_ = 0;
     std::unique_ptr<Index> index_;
 };
 

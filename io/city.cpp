@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "engine/entrances.hpp"
 #include "engine/error.hpp"
 #include "engine/places.hpp"
 #include "engine/polygon.hpp"
@@ -71,10 +72,13 @@ std::vector<std::string> split_list(const std::string& s) {
     return out;
 }
 
-bool in_bbox(const CityConfig& c, LonLat p) {
+bool in_bbox(const CityConfig& c, LonLat p, double margin_m = 0) {
     if (!c.bbox) return true;
     const auto& b = *c.bbox;
-    return p.lon >= b[0] && p.lon <= b[2] && p.lat >= b[1] && p.lat <= b[3];
+    const double dlat = margin_m / 111195.0;
+    const double dlon = dlat / std::max(0.01, std::cos(deg2rad(0.5 * (b[1] + b[3]))));
+    return p.lon >= b[0] - dlon && p.lon <= b[2] + dlon && p.lat >= b[1] - dlat &&
+           p.lat <= b[3] + dlat;
 }
 
 // Snaps a point or an area; returns the snap and the distance to the nearest street (m).
@@ -140,6 +144,18 @@ void fill_capacities(City& city, const std::vector<Feature>* osm_features) {
 
 }  // namespace
 
+std::vector<LonLat> gate_points(const std::vector<Feature>& features) {
+    std::vector<LonLat> out;
+    for (const Feature& f : features) {
+        if (f.is_area() || f.id.empty() || f.id[0] != 'n') continue;
+        const auto b = f.tags.find("barrier");
+        if (f.tags.count("entrance") ||
+            (b != f.tags.end() && (b->second == "gate" || b->second == "entrance")))
+            out.push_back(f.point);
+    }
+    return out;
+}
+
 CoverageOptions City::coverage_options() const {
     CoverageOptions o;
     o.access_legs = config.access_legs;
@@ -185,6 +201,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     {
         Timer t{city, "index streets"};
         city.snapper = std::make_unique<Snapper>(city.osm.graph, city.forbidden_flags);
+        if (config.snap_to_main) {
+            IslandRule rule;
+            rule.main_component_m = config.main_component_m;
+            city.snapper->set_island_rule(rule);
+        }
     }
     const Snapper& snapper = *city.snapper;
     const double max_snap = config.max_snap_m;
@@ -194,7 +215,19 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     {
         Timer t{city, "facilities"};
         if (config.osm_facilities) {
+            std::size_t outside = 0;
+            // Objects pulled in from far away (stations of a route relation) are not the
+            // city's facilities: the bbox filters them before anything is snapped. A facility
+            // just outside still serves the homes inside, so the bbox is widened by the
+            // longest radius plus max_snap_m: anything farther reaches no home within it.
+            double reach = config.max_snap_m;
+            for (const auto& r : city.effective_rules()) reach = std::max(reach, r.radius_m);
+            if (config.max_snap_m > 0) reach += config.max_snap_m;
             for (const Feature& f : city.osm.features) {
+                if (!in_bbox(config, f.point, reach)) {
+                    outside += !classify(rules, f).empty();
+                    continue;
+                }
                 for (std::uint32_t cat : classify(rules, f)) {
                     FacilityRecord r;
                     r.category = cat;
@@ -205,6 +238,12 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     r.is_area = f.is_area();
                     osm_records.push_back(std::move(r));
                 }
+            }
+            if (outside > 0) {
+                city.warnings.push_back(std::to_string(outside) +
+                                        " OSM facilities lie farther outside the config's bbox "
+                                        "than any radius reaches and are not counted (the "
+                                        "extract reaches beyond the city)");
             }
         }
         for (const FileSourceConfig& fc : config.facility_files) {
@@ -365,16 +404,34 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         std::map<std::string, const Feature*> osm_areas;
         for (const Feature& f : city.osm.features)
             if (f.is_area()) osm_areas[f.id] = &f;
+        const std::vector<LonLat> gates = gate_points(city.osm.features);
         tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
             FacilityRecord& r = city.facilities[i];
             const MultiPolygon* area = nullptr;
             if (r.is_area && r.source == "osm") {
                 if (auto it = osm_areas.find(r.id); it != osm_areas.end()) area = &it->second->area;
             }
-            auto [snap, d] = snap_place(snapper, r.pos, area, max_snap);
-            r.snap = snap;
-            r.street_m = d;
-            if (!snap.ok() && r.status == FacilityRecord::Status::Used)
+            if (area && !area->empty()) {
+                EntranceOptions eo;
+                eo.mode = rules.categories[r.category].entrances;
+                r.entrances = area_entrances(snapper, *area, gates, eo, max_snap);
+                r.entrance_rule = entrance_mode_name(eo.mode);
+                SnapResult best;  // the record's snap: the entrance with the shortest leg
+                for (const SnapResult& e : r.entrances)
+                    if (!best.ok() || e.access < best.access) best = e;
+                r.snap = best;
+                r.street_m = best.ok() ? cm_to_metres(best.access) : snapper.nearest_metres(r.pos);
+            } else {
+                auto [snap, d] = snap_place(snapper, r.pos, nullptr, max_snap);
+                r.snap = snap;
+                r.street_m = d;
+                if (snap.ok()) r.entrances = {snap};
+            }
+            r.on_island =
+                !r.entrances.empty() &&
+                std::all_of(r.entrances.begin(), r.entrances.end(),
+                            [&](const SnapResult& e) { return snapper.on_island(e.edge); });
+            if (!r.snap.ok() && r.status == FacilityRecord::Status::Used)
                 r.status = FacilityRecord::Status::OffNetwork;
             step.advance();
         });
@@ -387,6 +444,35 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                                     " m from any walkable street; they are listed in facilities "
                                     "(status off_network) and not counted");
         }
+        std::size_t island = 0;
+        for (const auto& r : city.facilities) {
+            if (r.status != FacilityRecord::Status::Used || !r.on_island) continue;
+            ++island;
+            city.warnings.push_back("facility " + r.source + ":" + r.id + " (" + r.name + ", " +
+                                    rules.categories[r.category].rule.id +
+                                    ") is reached only from an island of the walking network "
+                                    "that does not connect to the main network; it reaches only "
+                                    "the homes on that island (facilities layer, on_island)");
+        }
+        // A category with facilities of which none reaches the main network shows 0 % with
+        // "n facilities": say why.
+        for (std::uint32_t cat = 0; cat < rules.categories.size(); ++cat) {
+            std::size_t listed = 0, off = 0, isl = 0;
+            for (const auto& r : city.facilities) {
+                if (r.category != cat || r.status == FacilityRecord::Status::Merged) continue;
+                ++listed;
+                off += r.status == FacilityRecord::Status::OffNetwork;
+                isl += r.status == FacilityRecord::Status::Used && r.on_island;
+            }
+            if (listed > 0 && off + isl == listed) {
+                city.warnings.push_back(
+                    "category " + rules.categories[cat].rule.id + ": all " +
+                    std::to_string(listed) + " facilities lie off the network (" +
+                    std::to_string(off) + ") or on islands (" + std::to_string(isl) +
+                    "), so its coverage is 0 % or nearly; check them in the facilities layer");
+            }
+        }
+        (void)island;
     }
 
     // 3. Communities.
@@ -495,6 +581,25 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         ho.default_levels = static_cast<int>(config.default_levels);
         ho.max_samples = config.max_samples;
         std::vector<CommunityId> unhoused;
+        // Sampling places no one by itself: a community without a given population takes
+        // default_community_population (spread over its points); with neither, refuse.
+        std::vector<CommunityArea> sampled = areas;
+        for (auto& a : sampled)
+            if (!a.population && config.default_community_population > 0)
+                a.population = config.default_community_population;
+        auto check_sampled = [&](const std::vector<HomePoint>& hs) {
+            double total = 0;
+            for (const HomePoint& h : hs) total += h.population;
+            if (!hs.empty() && !(total > 0)) {
+                throw InputError(
+                    config.path.string() + ": [population]",
+                    "sampling places " + std::to_string(hs.size()) +
+                        " homes but gives them no residents: no community has a population",
+                    "set [population] default_community_population = 3000 (residents per "
+                    "community), give the communities' populations (a file with "
+                    "population_field), or use source = \"file\"");
+            }
+        };
         if (config.population_source == "file") {
             const FileSourceConfig& fc = *config.population_file;
             std::vector<std::string> warnings;
@@ -537,8 +642,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 std::to_string(static_cast<int>(config.floor_area_per_person_m2)) +
                 " m² per resident";
             if (homes.empty()) {
-                homes = homes_from_sampling(residential_land, config.sample_spacing_m, areas, ho,
+                homes = homes_from_sampling(residential_land, config.sample_spacing_m, sampled, ho,
                                             &unhoused);
+                check_sampled(homes);
                 city.population_method = "no residential buildings mapped: points every " +
                                          std::to_string(static_cast<int>(config.sample_spacing_m)) +
                                          " m over residential land";
@@ -552,12 +658,19 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 std::vector<MultiPolygon> v;
                 for (const auto& c : city.communities) v.push_back(c.area);
                 return v;
-            }() : residential_land, config.sample_spacing_m, areas, ho, &unhoused);
+            }() : residential_land, config.sample_spacing_m, sampled, ho, &unhoused);
+            check_sampled(homes);
             city.population_method = "points every " +
                                      std::to_string(static_cast<int>(config.sample_spacing_m)) +
                                      " m over residential land";
+            if (config.default_community_population > 0)
+                city.population_method += ", " +
+                                          std::to_string(static_cast<long long>(
+                                              std::llround(config.default_community_population))) +
+                                          " residents per community without a population";
         }
         for (CommunityId c : unhoused) {
+            if (!city.communities[c].population) continue;  // only the default, not a figure
             city.warnings.push_back(
                 "community " + city.communities[c].id + " (" + city.communities[c].name +
                 ") has a population but no home inside it; its residents are not placed");
@@ -581,8 +694,27 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             auto [snap, d] = snap_place(snapper, h.pos, nullptr, max_snap);
             h.snap = snap;
             h.street_m = d;
+            h.on_island = snap.ok() && snapper.on_island(snap.edge);
             step.advance();
         });
+        {
+            std::size_t n = 0;
+            double residents = 0;
+            for (const auto& h : city.homes) {
+                if (!h.on_island) continue;
+                ++n;
+                residents += h.population;
+            }
+            if (n > 0) {
+                char buf[64];
+                std::snprintf(buf, sizeof buf, "%.0f", residents);
+                city.warnings.push_back(
+                    std::to_string(n) + " homes (" + buf +
+                    " residents) are reached only from islands of the walking network, no "
+                    "main street within reach; they reach only facilities on the same island "
+                    "(homes layer, on_island; lc15 inspect lists the islands)");
+            }
+        }
         std::size_t off = 0;
         for (const auto& h : city.homes) off += !h.snap.ok();
         if (off > 0) {
@@ -628,7 +760,8 @@ CoverageModel make_coverage_model(const City& city, std::vector<FacilityHandle>*
     for (std::size_t i = 0; i < city.facilities.size(); ++i) {
         const FacilityRecord& r = city.facilities[i];
         if (r.status != FacilityRecord::Status::Used) continue;
-        const FacilityHandle h = model.add_facility(r.category, r.snap);
+        const FacilityHandle h = model.add_facility(
+            r.category, r.entrances.empty() ? std::vector<SnapResult>{r.snap} : r.entrances);
         if (handle_of_record) (*handle_of_record)[i] = h;
     }
     return model;

@@ -42,8 +42,12 @@ struct FacilityRecord {
     std::string name;
     LonLat pos;  ///< WGS84 (an area's centroid)
     bool is_area = false;
-    SnapResult snap;
-    double street_m = 0;  ///< distance to the nearest street (the access leg when snapped)
+    SnapResult snap;  ///< the entrance with the shortest access leg (the only one for a point)
+    /// Every entrance the search starts from (docs/METHOD.md, "Entrances"); {snap} for a point.
+    std::vector<SnapResult> entrances;
+    std::string entrance_rule = "point";  ///< "point", or the category's rule for an area
+    bool on_island = false;  ///< every entrance lies on an island of the walking network
+    double street_m = 0;     ///< distance to the nearest street (the access leg when snapped)
     Status status = Status::Used;
     std::string merged_into;  ///< Merged: the id of the record it duplicates
     /// Places (学位, 床位): the planner's capacity_field, else OSM capacity=*, else the
@@ -64,6 +68,7 @@ struct HomeRecord {
     CommunityId community = kInvalidId;
     SnapResult snap;
     double street_m = 0;
+    bool on_island = false;  ///< snapped onto an island of the walking network
 };
 
 struct BusStopRecord {
@@ -106,6 +111,10 @@ struct City {
     /// The rules with radii scaled for this walker (what the model measures against).
     std::vector<CategoryRule> effective_rules() const;
 };
+
+/// Where areas are entered through a fence: OSM nodes tagged entrance=* or
+/// barrier=gate|entrance, in feature order.
+std::vector<LonLat> gate_points(const std::vector<Feature>& features);
 
 /// Loads everything; `profile` names a walker profile of the config ("" = the config's).
 City load_city(const CityConfig& config, const std::string& profile = {},

@@ -185,7 +185,7 @@ void read_category_fields(const fs::path& file, const toml::table& t, CategoryDe
     check_keys(file, t,
                {"id", "name_zh", "name_en", "level", "radius_m", "weight", "target_share", "clause",
                 "match", "amap_types", "min_area_m2", "max_area_m2", "from_bus_stops", "demand",
-                "capacity"},
+                "capacity", "entrances"},
                "a category");
     read_demand(file, t, c);
     CategoryRule& r = c.rule;
@@ -223,6 +223,13 @@ void read_category_fields(const fs::path& file, const toml::table& t, CategoryDe
         throw InputError(at(file, t), "min_area_m2 is larger than max_area_m2",
                          "swap them or remove one");
     c.from_bus_stops = get_or<bool>(file, t, "from_bus_stops", c.from_bus_stops);
+    if (const toml::node* e = t.get("entrances")) {
+        const std::string v = get_or<std::string>(file, t, "entrances", "");
+        if (!parse_entrance_mode(v, c.entrances))
+            throw InputError(at(file, *e), "entrances = \"" + v + "\" is not an entrance rule",
+                             "write entrances = \"boundary\" (open park), \"gates\" (fenced "
+                             "campus) or \"nearest\" (one point)");
+    }
     if (const toml::node* a = t.get("amap_types"))
         c.amap_types = string_list(file, *a, "amap_types");
     if (const toml::node* m = t.get("match")) {
@@ -607,7 +614,9 @@ CityConfig load_city_config(const fs::path& path) {
     }
 
     if (const toml::table* n = sub_table(path, t, "network")) {
-        check_keys(path, *n, {"private_compounds", "max_snap_m", "access_legs", "profile"},
+        check_keys(path, *n,
+                   {"private_compounds", "max_snap_m", "access_legs", "profile", "islands",
+                    "main_component_m"},
                    "[network]");
         const std::string priv = get_or<std::string>(path, *n, "private_compounds", "walkable");
         if (priv != "walkable" && priv != "excluded") {
@@ -618,6 +627,16 @@ CityConfig load_city_config(const fs::path& path) {
         c.max_snap_m = number_in(path, *n, "max_snap_m", c.max_snap_m, Range::above(0, 5000, "m"));
         c.access_legs = get_or<bool>(path, *n, "access_legs", c.access_legs);
         c.profile = get_or<std::string>(path, *n, "profile", c.profile);
+        const std::string islands = get_or<std::string>(path, *n, "islands", "main");
+        if (islands != "main" && islands != "nearest") {
+            throw InputError(at(path, *n->get("islands")),
+                             "islands must be \"main\" or \"nearest\"",
+                             "\"main\" snaps onto the connected network (docs/METHOD.md, "
+                             "\"Islands\"); \"nearest\" takes the nearest street whatever it "
+                             "connects to");
+        }
+        c.snap_to_main = islands == "main";
+        c.main_component_m = get_or<double>(path, *n, "main_component_m", c.main_component_m);
     }
     if (const toml::table* p = sub_table(path, t, "profiles")) {
         for (const auto& [k, v] : *p) {

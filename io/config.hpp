@@ -20,6 +20,7 @@
 
 #include "engine/coverage.hpp"
 #include "engine/demand.hpp"
+#include "engine/entrances.hpp"
 #include "io/feature.hpp"
 
 namespace lc15::io {
@@ -40,6 +41,8 @@ struct CategoryDef {
     bool from_bus_stops = false;  ///< facilities are the city's bus stops
     /// `demand` and `capacity` tables: who the category serves, places per facility by default.
     DemandRule demand;
+    /// How an area of this category is entered (docs/METHOD.md, "Entrances").
+    EntranceMode entrances = EntranceMode::Nearest;
 };
 
 struct RuleSet {
@@ -127,6 +130,8 @@ struct CityConfig {
     double max_snap_m = 300.0;
     bool access_legs = true;
     std::map<std::string, WalkerProfile> profiles;
+    bool snap_to_main = true;        ///< [network] islands = "main" (else "nearest")
+    double main_component_m = 1000;  ///< components with this much street count as main
     std::string profile = "adult";
 
     // facilities

@@ -16,6 +16,15 @@ namespace lc15::io {
 
 namespace {
 
+// A radius as shown (0.1 m): an elderly walker's 875 m x 0.64 prints as 560, not
+// 559.9999999999999; the model keeps the exact figure.
+double shown_radius(double m) { return std::round(m * 10) / 10; }
+
+// The category's entrance rule as the rule set gives it.
+std::string rules_entrances(const City& city, std::uint32_t c) {
+    return entrance_mode_name(city.config.rules.categories.at(c).entrances);
+}
+
 const char* status_text(FacilityRecord::Status s) {
     switch (s) {
         case FacilityRecord::Status::Used:
@@ -133,10 +142,11 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     j["city_score"] = std::round(report.city_score * 10) / 10;
     ordered_json cats = ordered_json::array();
     for (std::uint32_t c = 0; c < rules.size(); ++c) {
-        std::size_t used = 0, merged = 0, off = 0;
+        std::size_t used = 0, merged = 0, off = 0, island = 0;
         for (const auto& r : city.facilities) {
             if (r.category != c) continue;
             used += r.status == FacilityRecord::Status::Used;
+            island += r.status == FacilityRecord::Status::Used && r.on_island;
             merged += r.status == FacilityRecord::Status::Merged;
             off += r.status == FacilityRecord::Status::OffNetwork;
         }
@@ -145,11 +155,13 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
         cats.push_back({{"id", rules[c].id},
                         {"name_zh", rules[c].name_zh},
                         {"level_minutes", rules[c].level_minutes},
-                        {"radius_m", rules[c].radius_m},
+                        {"radius_m", shown_radius(rules[c].radius_m)},
                         {"target_share", rules[c].target_share},
                         {"facilities", used},
                         {"merged_duplicates", merged},
                         {"off_network", off},
+                        {"on_islands", island},  // counted in facilities, reaching few homes
+                        {"entrances", rules_entrances(city, c)},
                         {"population", std::round(report.city[c].population)},
                         {"covered_population", std::round(report.city[c].covered_population)},
                         {"share", std::round(report.city[c].share * 10000) / 10000},
@@ -341,6 +353,27 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         homes.fields.push_back({r.id + "_m", Field::Real});
         homes.fields.push_back({r.id + "_n", Field::Int});
     }
+    // What a reader needs to check a distance (scripts/check_distances.py): the snapped point,
+    // its edge (ids of lc15 graph export) and offsets, the access leg, and the distances in
+    // whole centimetres as computed.
+    for (const char* f : {"snap_edge", "snap_off_tail_cm", "snap_off_head_cm", "access_cm"})
+        homes.fields.push_back({f, Field::Int});
+    homes.fields.push_back({"snap_lon", Field::Real});
+    homes.fields.push_back({"snap_lat", Field::Real});
+    homes.fields.push_back({"on_island", Field::Int});
+    for (const auto& r : rules) homes.fields.push_back({r.id + "_cm", Field::Int});
+    auto snap_values = [](std::vector<Value>& v, const SnapResult& s) {
+        if (!s.ok()) {
+            for (int i = 0; i < 6; ++i) v.push_back(Value{});
+            return;
+        }
+        v.push_back(static_cast<std::int64_t>(s.edge));
+        v.push_back(static_cast<std::int64_t>(s.off_tail));
+        v.push_back(static_cast<std::int64_t>(s.off_head));
+        v.push_back(static_cast<std::int64_t>(s.access));
+        v.push_back(std::round(s.on_edge.lon * 1e7) / 1e7);
+        v.push_back(std::round(s.on_edge.lat * 1e7) / 1e7);
+    };
     for (HomeId h = 0; h < city.homes.size(); ++h) {
         const auto& hr = city.homes[h];
         Row row;
@@ -354,6 +387,14 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                                      ? Value{}
                                      : Value{std::round(res.nearest / 10.0) / 10.0});
             row.values.push_back(static_cast<std::int64_t>(res.count_within));
+        }
+        snap_values(row.values, hr.snap);
+        row.values.push_back(static_cast<std::int64_t>(hr.on_island));
+        for (std::uint32_t k = 0; k < nc; ++k) {
+            const auto& res = model.home(k, h);
+            row.values.push_back(res.nearest == kInfDistance
+                                     ? Value{}
+                                     : Value{static_cast<std::int64_t>(res.nearest)});
         }
         homes.rows.push_back(std::move(row));
     }
@@ -369,8 +410,38 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                {"street_m", Field::Real},
                {"merged_into", Field::String},
                {"capacity", Field::Real},
-               {"capacity_source", Field::String}},
+               {"capacity_source", Field::String},
+               {"entrance_rule", Field::String},
+               {"entrances", Field::Int},
+               {"on_island", Field::Int}},
               {}};
+    // One row per entrance of every facility (a point facility has one), at the snapped point.
+    Layer ent{"entrances",
+              Layer::Point,
+              {{"facility_row", Field::Int},
+               {"category", Field::String},
+               {"source", Field::String},
+               {"id", Field::String},
+               {"status", Field::String},
+               {"snap_edge", Field::Int},
+               {"snap_off_tail_cm", Field::Int},
+               {"snap_off_head_cm", Field::Int},
+               {"access_cm", Field::Int},
+               {"snap_lon", Field::Real},
+               {"snap_lat", Field::Real}},
+              {}};
+    for (std::size_t i = 0; i < city.facilities.size(); ++i) {
+        const auto& r = city.facilities[i];
+        for (const SnapResult& e : r.entrances) {
+            if (!e.ok()) continue;
+            Row row;
+            row.point = e.on_edge;
+            row.values = {static_cast<std::int64_t>(i), rules[r.category].id, r.source, r.id,
+                          std::string(status_text(r.status))};
+            snap_values(row.values, e);
+            ent.rows.push_back(std::move(row));
+        }
+    }
     for (const auto& r : city.facilities) {
         Row row;
         row.point = r.pos;
@@ -383,7 +454,10 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                       std::round(r.street_m * 10) / 10,
                       r.merged_into,
                       std::isnan(r.capacity) ? Value{} : Value{r.capacity},
-                      r.capacity_source};
+                      r.capacity_source,
+                      r.entrance_rule,
+                      static_cast<std::int64_t>(r.entrances.size()),
+                      static_cast<std::int64_t>(r.on_island)};
         fac.rows.push_back(std::move(row));
     }
 
@@ -403,7 +477,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         row.values = {s.source, s.id, s.name, lines, std::round(s.street_m * 10) / 10};
         stops.rows.push_back(std::move(row));
     }
-    write_gpkg(out.stage("coverage.gpkg"), {comm, homes, fac, stops});
+    write_gpkg(out.stage("coverage.gpkg"), {comm, homes, fac, stops, ent});
     write_csv_bom(out.stage("communities.csv"), Layer{comm.name, Layer::None, comm.fields,
                                                       [&] {
                                                           auto rows = comm.rows;
@@ -419,7 +493,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             const auto& x = report.communities[i].by_category[k];
             long_rows.push_back(
                 {city.communities[i].id, city.communities[i].name, rules[k].id, rules[k].name_zh,
-                 static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
+                 static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
                  std::round(x.population * 10) / 10, std::round(x.covered_population * 10) / 10,
                  share_value(x.share), metres_or_null(x.median_m), metres_or_null(x.p90_m),
                  x.median_m < 0 ? Value{} : Value{std::round(x.median_m / speed / 6.0) / 10.0},
@@ -468,7 +542,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             used += r.category == k && r.status == FacilityRecord::Status::Used;
         city_rows.push_back(
             {rules[k].id, rules[k].name_zh, rules[k].name_en,
-             static_cast<std::int64_t>(rules[k].level_minutes), rules[k].radius_m,
+             static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
              std::round(rules[k].radius_m / speed / 6.0) / 10.0, used,
              std::round(report.city[k].population), std::round(report.city[k].covered_population),
              share_value(report.city[k].share), rules[k].target_share,

@@ -48,10 +48,31 @@ std::string edges_csv(const WalkGraph& g) {
     return s;
 }
 
+std::string edge_wkt(const WalkGraph& g, EdgeId e) {
+    std::string s = "LINESTRING(";
+    char buf[64];
+    bool first = true;
+    for (const LonLat& p : g.edge_shape(e)) {
+        std::snprintf(buf, sizeof buf, "%s%.7f %.7f", first ? "" : ",", p.lon, p.lat);
+        s += buf;
+        first = false;
+    }
+    return s + ")";
+}
+
+std::string edge_shapes_csv(const WalkGraph& g) {
+    std::string s = "id,geometry\n";
+    for (EdgeId e = 0; e < g.num_edges(); ++e) {
+        s += std::to_string(e) + ",\"" + edge_wkt(g, e) + "\"\n";
+    }
+    return s;
+}
+
 void write_graph_csv(const WalkGraph& g, const std::filesystem::path& dir) {
     OutputDir out(dir);
     write_text(out.stage("vertices.csv"), vertices_csv(g));
     write_text(out.stage("edges.csv"), edges_csv(g));
+    write_text(out.stage("edge_shapes.csv"), edge_shapes_csv(g));
     out.commit();
 }
 
@@ -65,6 +86,7 @@ void write_graph_graphml(const WalkGraph& g, const std::filesystem::path& file) 
         "  <key id=\"length_m\" for=\"edge\" attr.name=\"length_m\" attr.type=\"double\"/>\n"
         "  <key id=\"flags\" for=\"edge\" attr.name=\"flags\" attr.type=\"int\"/>\n"
         "  <key id=\"osm_way\" for=\"edge\" attr.name=\"osm_way\" attr.type=\"long\"/>\n"
+        "  <key id=\"geometry\" for=\"edge\" attr.name=\"geometry\" attr.type=\"string\"/>\n"
         "  <graph id=\"walk\" edgedefault=\"undirected\">\n";
     char buf[256];
     for (VertexId v = 0; v < g.num_vertices(); ++v) {
@@ -85,9 +107,10 @@ void write_graph_graphml(const WalkGraph& g, const std::filesystem::path& file) 
         append_metres(s, g.edge_length(e));
         std::snprintf(buf, sizeof buf,
                       "</data><data key=\"flags\">%u</data><data key=\"osm_way\">%" PRId64
-                      "</data></edge>\n",
+                      "</data><data key=\"geometry\">",
                       unsigned{g.edge_flags(e)}, g.edge_source_id(e));
         s += buf;
+        s += edge_wkt(g, e) + "</data></edge>\n";
     }
     s += "  </graph>\n</graphml>\n";
     write_file_atomic(file, s);

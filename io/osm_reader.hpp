@@ -85,9 +85,9 @@ OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& option
 
 /// True when an object with these tags is kept as a Feature (amenity, shop, leisure,
 /// healthcare, social_facility, office, building, railway=station, public_transport,
-/// highway=bus_stop, landuse=residential, boundary=administrative; and what a new footpath
-/// must not cross: natural=water, waterway=*, railway=rail|light_rail|narrow_gauge|subway|
-/// monorail|funicular).
+/// highway=bus_stop, landuse=residential, boundary=administrative; the gates areas are entered
+/// by: entrance=*, barrier=gate|entrance; and what a new footpath must not cross: natural=water,
+/// waterway=*, railway=rail|light_rail|narrow_gauge|subway|monorail|funicular).
 template <typename GetTag>
 bool is_feature_tags(GetTag&& get) {
     for (const char* key : {"amenity", "shop", "leisure", "healthcare", "social_facility", "office",
@@ -104,7 +104,8 @@ bool is_feature_tags(GetTag&& get) {
     for (const char* r : {"rail", "light_rail", "narrow_gauge", "subway", "monorail", "funicular"})
         if (is("railway", r)) return true;
     return is("railway", "station") || is("highway", "bus_stop") || is("landuse", "residential") ||
-           is("boundary", "administrative") || is("natural", "water");
+           is("boundary", "administrative") || is("natural", "water") ||
+           (get("entrance") != nullptr) || is("barrier", "gate") || is("barrier", "entrance");
 }
 
 }  // namespace lc15::io

@@ -44,6 +44,10 @@ ScenarioCity make_scenario_city(const io::City& city) {
         sc.facility_areas[r.category].push_back(std::move(area));
     }
     const auto& cats = city.config.rules.categories;
+    for (const auto& c : cats) sc.entrance_modes.push_back(c.entrances);
+    sc.gates = io::gate_points(city.osm.features);
+    if (city.snapper && city.snapper->has_island_rule())
+        sc.island_rule = city.snapper->island_rule();
     for (std::uint32_t c = 0; c < cats.size(); ++c) {
         if (cats[c].from_bus_stops) {
             sc.stop_category = c;
@@ -78,7 +82,7 @@ SitingInputs make_siting_inputs(const io::City& city, std::uint32_t category) {
     }
     for (const io::FacilityRecord& r : city.facilities) {
         if (r.category != category || r.status != io::FacilityRecord::Status::Used) continue;
-        in.existing.push_back(r.snap);
+        for (const SnapResult& e : r.entrances) in.existing.push_back(e);  // every entrance
         in.existing_pos.push_back(r.snap.on_edge);
     }
     for (const io::Feature& f : city.osm.features) {

@@ -384,13 +384,26 @@ namespace {
 
 constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
 
-SnapResult snap_facility(const ScenarioCity& c, const Snapper& s, std::uint32_t cat, std::size_t i,
-                         double max_snap) {
+// A facility's entrances as the city loader finds them (an area by its category's rule).
+std::vector<SnapResult> snap_facility(const ScenarioCity& c, const Snapper& s, std::uint32_t cat,
+                                      std::size_t i, double max_snap) {
     const MultiPolygon* area = cat < c.facility_areas.size() && i < c.facility_areas[cat].size()
                                    ? &c.facility_areas[cat][i]
                                    : nullptr;
-    if (area && !area->empty()) return snap_area(s, *area, max_snap);
-    return s.snap(c.facilities[cat][i].pos, max_snap);
+    if (area && !area->empty()) {
+        EntranceOptions o;
+        if (cat < c.entrance_modes.size()) o.mode = c.entrance_modes[cat];
+        return area_entrances(s, *area, c.gates, o, max_snap);
+    }
+    return {s.snap(c.facilities[cat][i].pos, max_snap)};
+}
+
+// A Snapper over g with the city's island rule.
+std::unique_ptr<Snapper> make_snapper(const ScenarioCity& c, const WalkGraph& g,
+                                      std::uint8_t forbidden) {
+    auto s = std::make_unique<Snapper>(g, forbidden);
+    if (c.island_rule) s->set_island_rule(*c.island_rule);
+    return s;
 }
 
 bool structural(EditType t) {
@@ -424,7 +437,7 @@ struct ScenarioEvaluator::Impl {
     std::vector<PlaceReport> base_places;  // per category (no communities: no demand group)
 
     explicit Impl(const ScenarioCity& c) : city(c) {
-        snapper = std::make_unique<Snapper>(*c.graph, c.options.forbidden_flags);
+        snapper = make_snapper(c, *c.graph, c.options.forbidden_flags);
         model = std::make_unique<CoverageModel>(*c.graph, c.rules, c.options);
         model->set_homes(c.homes);
         handles = add_all(*model, *snapper, c.max_snap_m);
@@ -594,8 +607,17 @@ struct ScenarioEvaluator::Impl {
         // lived on): a home re-snapped onto the middle of a long footbridge would walk farther
         // than before, so a new link could cost coverage. Streets split for a link keep their
         // geometry, so every snap lands where it did and distances can only shrink.
-        std::unique_ptr<Snapper> snap =
-            std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
+        auto unsnappable = [&w] {  // the flags in force when a snapper is made
+            return static_cast<std::uint8_t>(w.options.forbidden_flags | kEdgeArtificial);
+        };
+        std::unique_ptr<Snapper> snap = make_snapper(city, *w.graph, unsnappable());
+        // A link or a closure names a street: its points go to the nearest street, island or
+        // not (a link is how a planner joins an island to the network).
+        std::unique_ptr<Snapper> street;
+        auto street_snapper = [&]() -> const Snapper& {
+            if (!street) street = std::make_unique<Snapper>(*w.graph, unsnappable());
+            return *street;
+        };
         bool network_changed = false;
         for (const Edit& e : s.edits) {
             if (!structural(e.type)) continue;
@@ -672,15 +694,15 @@ struct ScenarioEvaluator::Impl {
                 log.push_back("close_way " + std::to_string(e.way_id) + ": " + std::to_string(n) +
                               " street segments closed");
             } else if (e.type == EditType::kCloseLink) {
-                const SnapResult r = place(*snap, e.points.front(), e);
+                const SnapResult r = place(street_snapper(), e.points.front(), e);
                 extra[r.edge] |= kEdgeClosed;
                 b = GraphBuilder::from_graph(g, extra);
                 log.push_back("close_link at " + fmt_point(e.points.front()) +
                               ": street segment of way " +
                               std::to_string(g.edge_source_id(r.edge)) + " closed");
             } else {  // add_link: split the two streets at the snapped points, join them
-                const SnapResult a = place(*snap, e.points[0], e);
-                const SnapResult c = place(*snap, e.points[1], e);
+                const SnapResult a = place(street_snapper(), e.points[0], e);
+                const SnapResult c = place(street_snapper(), e.points[1], e);
                 if (a.edge == c.edge) {
                     throw InputError(
                         e.where, "add_link: both ends lie on the same street segment",
@@ -715,11 +737,12 @@ struct ScenarioEvaluator::Impl {
             }
             w.owned = std::make_unique<WalkGraph>(std::move(b).build());
             w.graph = w.owned.get();
-            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
+            snap = make_snapper(city, *w.graph, unsnappable());
+            street.reset();
             network_changed = true;
         }
         if (network_changed) {
-            snap = std::make_unique<Snapper>(*w.graph, w.options.forbidden_flags | kEdgeArtificial);
+            snap = make_snapper(city, *w.graph, unsnappable());
             for (HomeId h = 0; h < w.homes.size(); ++h)
                 w.homes[h].snap = snap->snap(w.home_pos[h], city.max_snap_m);
         }
@@ -732,7 +755,7 @@ struct ScenarioEvaluator::Impl {
         enum Kind { kRemove, kRestore, kMoveBack } kind;
         FacilityHandle handle;
         std::uint32_t cat;
-        SnapResult snap;
+        std::vector<SnapResult> snap;  // the entrances to restore
     };
 
     // Every edit's changes are appended to `all` when given.
@@ -777,11 +800,11 @@ struct ScenarioEvaluator::Impl {
                         places[f] = site;
                         changed += di.changes.size();
                         keep(di);
-                        undo.push_back({Undo::kRemove, f, cat, r});
-                        log.push_back(
-                            std::string(edit_type_name(e.type)) + " " + city.rules[cat].id + " '" +
-                            e.point_names[i] + "' at " + fmt_point(e.points[i]) + ": " +
-                            std::to_string(di.changes.size()) + " home results changed" + note);
+                        undo.push_back({Undo::kRemove, f, cat, {r}});
+                        log.push_back(std::string(edit_type_name(e.type)) + " " +
+                                      city.rules[cat].id + " '" + e.point_names[i] + "' at " +
+                                      fmt_point(e.points[i]) + ": " +
+                                      std::to_string(di.changes.size()) + " home results changed" + note);
                     }
                     continue;
                 }
@@ -800,7 +823,7 @@ struct ScenarioEvaluator::Impl {
                             "facility '" + e.ref + "' was already closed by an earlier edit", {});
                     }
                     const FacilityHandle f = hs[cat][i];
-                    const SnapResult old = m.facility_snap(f);
+                    const std::vector<SnapResult> old = m.facility_entrances(f);
                     touched.at(cat) = 1;
                     if (e.type == EditType::kMoveFacility) {
                         const SnapResult r = place(snap, e.points.front(), e);

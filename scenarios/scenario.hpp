@@ -39,6 +39,7 @@
 
 #include "engine/coverage.hpp"
 #include "engine/demand.hpp"
+#include "engine/entrances.hpp"
 #include "engine/graph.hpp"
 #include "engine/polygon.hpp"
 #include "engine/snap.hpp"
@@ -108,6 +109,9 @@ struct ScenarioCity {
     /// polygon (park, school grounds), snapped at its boundary point nearest a street as the
     /// city loader does; an empty polygon for a point facility.
     std::vector<std::vector<MultiPolygon>> facility_areas;
+    std::vector<EntranceMode> entrance_modes;  ///< per category (missing: nearest)
+    std::vector<LonLat> gates;                 ///< entrance=* / barrier=gate nodes
+    std::optional<IslandRule> island_rule;     ///< the city's, for every Snapper built here
     std::uint32_t stop_category = kInvalidId;  ///< the rule whose facilities are bus stops
     std::vector<LonLat> home_pos;
     std::vector<Home> homes;  ///< snapped on *graph with options.forbidden_flags

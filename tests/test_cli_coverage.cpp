@@ -158,7 +158,7 @@ TEST(CoverageCommand, NearestDistancesMatchAnIndependentSearchOnTheExportedGraph
         std::vector<lc15::SnapResult> fac;
         for (const auto& r : city.facilities) {
             if (r.category == cat && r.status == lc15::io::FacilityRecord::Status::Used)
-                fac.push_back(r.snap);
+                fac.insert(fac.end(), r.entrances.begin(), r.entrances.end());  // every entrance
         }
         ASSERT_FALSE(fac.empty()) << rules[cat].id;
         for (lc15::HomeId h = 0; h < city.homes.size(); h += 7) {

@@ -264,7 +264,7 @@ TEST_F(CliScenario, OptimizeFiveParksSameForAnyThreadCount) {
 TEST_F(CliScenario, OptimizeReadsCandidatesAndListsTheUnusable) {
     // Two candidates in the district, one 5 km away; K = 2 of the two usable.
     const fs::path c = write("cands.csv",
-                             "name,lon,lat\nA,113.5284,22.2836\nB,113.5250,22.2840\n"
+                             "name,lon,lat\nA,113.5284,22.2836\nB,113.5214,22.2718\n"
                              "far,113.6058,22.2770\n");
     const fs::path out = dir_ / "out";
     ASSERT_EQ(lc15("optimize -q --config " + q(kConfig) + " --category pocket_park --add 2 " +

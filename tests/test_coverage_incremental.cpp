@@ -2,7 +2,8 @@
 // exactly the state a fresh compute() with the same active facilities gives, and the Delta
 // lists exactly the homes whose results changed; a report brought up to date with
 // update_report after every edit (and one after several edits at once) equals a fresh report()
-// bit for bit. Seed fixed, overridable with LC15_TEST_SEED.
+// bit for bit. Facilities have one or several entrances (some sharing an edge, some repeated,
+// some off the network). Seed fixed, overridable with LC15_TEST_SEED.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -66,7 +67,8 @@ void expect_same_as_fresh(const CoverageModel& m, const std::string& where) {
     fresh.set_homes(m.homes());
     // Same handles: add every handle ever issued, then remove the inactive ones before compute.
     for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) {
-        const FacilityHandle g = fresh.add_facility(m.facility_category(f), m.facility_snap(f));
+        const FacilityHandle g =
+            fresh.add_facility(m.facility_category(f), m.facility_entrances(f));
         ASSERT_EQ(g, f);
     }
     for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) {
@@ -202,8 +204,31 @@ void run_property(std::uint64_t seed, bool access_legs, std::uint8_t forbidden) 
             return m.facility_snap(rng() % m.num_facility_handles());
         return snapper.snap(at(x(rng), y(rng)), 40);
     };
+    // One entrance, or several: near each other on one edge, repeated, or spread out.
+    auto random_entrances = [&]() {
+        std::vector<SnapResult> e{random_snap()};
+        if (rng() % 2 == 0) return e;
+        const int extra = 1 + static_cast<int>(rng() % 4);
+        for (int i = 0; i < extra; ++i) {
+            const int kind = static_cast<int>(rng() % 5);
+            if (kind == 0) {
+                e.push_back(e.front());
+            } else if (kind == 1) {
+                e.push_back(SnapResult{});
+            } else if (kind == 2 && e.front().ok()) {
+                SnapResult s = e.front();  // another point on the same edge
+                const Distance len = s.off_tail + s.off_head;
+                s.off_tail = static_cast<Distance>(rng() % (len + 1));
+                s.off_head = len - s.off_tail;
+                e.push_back(s);
+            } else {
+                e.push_back(random_snap());
+            }
+        }
+        return e;
+    };
     for (int i = 0; i < 4; ++i)
-        m.add_facility(static_cast<std::uint32_t>(rng() % 3), random_snap());
+        m.add_facility(static_cast<std::uint32_t>(rng() % 3), random_entrances());
     m.compute();
     const std::string tag = "seed " + std::to_string(seed);
     expect_same_as_fresh(m, tag + " initial");
@@ -220,13 +245,13 @@ void run_property(std::uint64_t seed, bool access_legs, std::uint8_t forbidden) 
         std::string what;
         if (op == 0) {
             const auto cat = static_cast<std::uint32_t>(rng() % 3);
-            m.add_facility(cat, random_snap(), &d);
+            m.add_facility(cat, random_entrances(), &d);
             what = "add";
         } else if (op == 1) {
             m.remove_facility(active[rng() % active.size()], &d);
             what = "remove";
         } else {
-            m.move_facility(active[rng() % active.size()], random_snap(), &d);
+            m.move_facility(active[rng() % active.size()], random_entrances(), &d);
             what = "move";
         }
         const std::string where = tag + " step " + std::to_string(step) + " " + what;
@@ -355,6 +380,40 @@ TEST(CoverageIncremental, UpdateReportRefusesAnotherModelsReport) {
     Delta bad;
     bad.changes.push_back({0, 7, {}, {}});
     EXPECT_THROW(m.update_report(rep, bad), std::out_of_range);
+}
+
+// A park with entrances at both ends of a 1 km street: each home walks to the nearer one, and
+// a home within the radius of both still counts the park once.
+TEST(CoverageIncremental, SeveralEntrancesCountOnce) {
+    GraphBuilder b;
+    std::vector<WayNode> nodes{{1, at(0, 0)}, {2, at(1000, 0)}};
+    b.add_way(1, nodes, 0);
+    const WalkGraph g = std::move(b).build();
+    const Snapper s(g);
+    CategoryRule r;
+    r.radius_m = 600;
+    CoverageModel m(g, {r}, {});
+    m.set_homes({{s.snap(at(100, 0), 10), 1.0, 0},
+                 {s.snap(at(500, 0), 10), 1.0, 0},
+                 {s.snap(at(900, 0), 10), 1.0, 0}});
+    const FacilityHandle park = m.add_facility(0, {s.snap(at(0, 0), 10), s.snap(at(1000, 0), 10)});
+    m.compute();
+    EXPECT_NEAR(cm_to_metres(m.home(0, 0).nearest), 100.0, 0.02);
+    EXPECT_NEAR(cm_to_metres(m.home(0, 1).nearest), 500.0, 0.02);
+    EXPECT_NEAR(cm_to_metres(m.home(0, 2).nearest), 100.0, 0.02);
+    for (HomeId h = 0; h < 3; ++h) {
+        EXPECT_EQ(m.home(0, h).nearest_facility, park);
+        EXPECT_EQ(m.home(0, h).count_within, 1u) << h;
+    }
+    EXPECT_EQ(m.report(1).communities[0].by_category[0].facilities_within, 1u);
+    EXPECT_EQ(m.facility_entrances(park).size(), 2u);
+    // Closing the east gate: the east home now walks 900 m, beyond the radius.
+    Delta d;
+    m.move_facility(park, std::vector<SnapResult>{s.snap(at(0, 0), 10)}, &d);
+    EXPECT_NEAR(cm_to_metres(m.home(0, 2).nearest), 900.0, 0.02);
+    EXPECT_EQ(m.home(0, 2).count_within, 0u);
+    ASSERT_EQ(d.changes.size(), 1u);
+    EXPECT_EQ(d.changes[0].home, 2u);
 }
 
 TEST(CoverageIncremental, EditsBeforeComputeOnlyRecord) {
