@@ -362,7 +362,7 @@ CityConfig load_city_config(const fs::path& path) {
     const toml::table t = parse(path, "city config");
     check_keys(path, t,
                {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
-                "communities", "population", "targets", "categories"},
+                "communities", "population", "targets", "categories", "maps"},
                "the city config");
     CityConfig c;
     c.path = path;
@@ -547,6 +547,12 @@ CityConfig load_city_config(const fs::path& path) {
                 at(path, *p), "unknown population source '" + c.population_source + "'",
                 "use \"file\" (a population grid or census points), \"buildings\" or \"sampling\"");
         }
+    }
+    if (const toml::table* m = sub_table(path, t, "maps")) {
+        check_keys(path, *m, {"producer", "date", "boundaries"}, "[maps]");
+        c.maps.producer = get_or<std::string>(path, *m, "producer", "");
+        c.maps.date = get_or<std::string>(path, *m, "date", "");
+        c.maps.boundaries = get_or<bool>(path, *m, "boundaries", false);
     }
     double default_share = -1;
     if (const toml::table* tg = sub_table(path, t, "targets")) {

@@ -79,6 +79,15 @@ struct WalkerProfile {
     bool exclude_steps = false;
 };
 
+/// [maps]: what printed maps say about who made them (lc15 map, docs/MAPS.md).
+struct MapsConfig {
+    std::string producer;  ///< the producing unit (编制单位), printed in the title block
+    std::string date;      ///< the date printed on maps ("" = the OSM data date)
+    /// Draw administrative boundary lines (boundary=administrative). Off by default: a
+    /// simple street map needs no map review in China, a map with boundaries may.
+    bool boundaries = false;
+};
+
 struct CityConfig {
     std::filesystem::path path;  ///< the config file
     std::string name;
@@ -123,6 +132,8 @@ struct CityConfig {
     double default_levels = 6.0;
     double sample_spacing_m = 50.0;
     double default_community_population = 0.0;  ///< used by sampling when a community has none
+
+    MapsConfig maps;
 
     const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes
