@@ -60,20 +60,26 @@ const char* kPageScript = R"JS(
   map.attributionControl.addAttribution('© OpenStreetMap contributors · ' + D.producer);
   const renderer = L.canvas({ padding: 0.3 });
   const streetStyle = [
-    { color: '#ffffff', weight: 4 }, { color: '#ffffff', weight: 3 },
-    { color: '#ffffff', weight: 2 }, { color: '#777777', weight: 0.8 }];
+    { color: '#8c8c8c', weight: 3.2 }, { color: '#9e9e9e', weight: 2.4 },
+    { color: '#b4b4b4', weight: 1.5 }, { color: '#c4c4c4', weight: 0.8, dashArray: '3 2' }];
   const streets = D.streets.map((lines, c) =>
     L.polyline(lines, Object.assign({ renderer, interactive: false, opacity: 0.95 }, streetStyle[c])));
   let layer = 'score';
   let selected = -1;
+  // One polygon per community with an area (a community without one is listed, not drawn).
   const polys = D.communities.map((c, i) => {
+    if (!c.rings.length) return null;
     const p = L.polygon(c.rings, { renderer, weight: 1, color: '#444', fillOpacity: 0.85 });
     p.on('click', () => select(i, false));
     p.bindTooltip(c.name || ('#' + (i + 1)), { sticky: true });
     return p;
   });
-  const group = L.featureGroup(polys).addTo(map);
-  streets.forEach((s) => s.addTo(map));
+  const drawn = polys.filter((p) => p);
+  const group = L.featureGroup(drawn);
+  // The view first: Leaflet's canvas renderer needs one before layers are added.
+  if (drawn.length) map.fitBounds(group.getBounds()); else map.setView([D.centre[0], D.centre[1]], 14);
+  group.addTo(map);
+  streets.forEach((s, c) => { if (D.streets[c].length) s.addTo(map); });
   const cellLayer = L.layerGroup().addTo(map);
   const facLayer = L.layerGroup().addTo(map);
   function colour(i) {
@@ -83,7 +89,7 @@ const char* kPageScript = R"JS(
     return seq[shareClass(c.cat[layer][0])];
   }
   function draw() {
-    polys.forEach((p, i) => p.setStyle({ fillColor: colour(i), weight: i === selected ? 3 : 1,
+    polys.forEach((p, i) => p && p.setStyle({ fillColor: colour(i), weight: i === selected ? 3 : 1,
                                           color: i === selected ? '#000' : '#444' }));
     cellLayer.clearLayers();
     facLayer.clearLayers();
@@ -133,7 +139,7 @@ const char* kPageScript = R"JS(
         '</td><td class="clause">' + cat.clause + '</td></tr>';
     });
     document.getElementById('table').innerHTML = h + '</table>';
-    if (zoom) map.fitBounds(polys[i].getBounds(), { maxZoom: 17 });
+    if (zoom && polys[i]) map.fitBounds(polys[i].getBounds(), { maxZoom: 17 });
     draw();
   }
   const layers = document.getElementById('layers');
@@ -160,12 +166,11 @@ const char* kPageScript = R"JS(
   const box = document.getElementById('search');
   box.addEventListener('keydown', (e) => { if (e.key === 'Enter') search(box.value); });
   box.addEventListener('change', () => search(box.value));
-  if (polys.length) map.fitBounds(group.getBounds()); else map.setView([D.centre[0], D.centre[1]], 14);
   L.control.scale({ imperial: false }).addTo(map);
   draw();
-  window.lc15 = { communitiesDrawn: polys.length, categories: D.categories.length, search, select,
+  window.lc15 = { communitiesDrawn: drawn.length, categories: D.categories.length, search, select,
                   setLayer: (v) => { layer = v; draw(); } };
-  document.body.dataset.communities = String(polys.length);
+  document.body.dataset.communities = String(drawn.length);
 })();
 )JS";
 
@@ -249,16 +254,19 @@ std::string render_page(const MapInputs& in, const MapOptions& options) {
     for (std::uint32_t c = 0; c < city.communities.size(); ++c) {
         const auto& rec = city.communities[c];
         const auto& m = report.communities[c];
-        json rings = json::array();
+        json rings = json::array();  // Leaflet's multipolygon: [[outer, hole, ...], ...]
         for (const Polygon& p : rec.area) {
+            if (p.outer.size() < 3) continue;
+            json poly = json::array();
             json ring = json::array();
             for (const LonLat& q : p.outer) ring.push_back(ll(q));
-            rings.push_back(std::move(ring));
+            poly.push_back(std::move(ring));
             for (const Ring& in_ring : p.inners) {
                 json hole = json::array();
                 for (const LonLat& q : in_ring) hole.push_back(ll(q));
-                rings.push_back(std::move(hole));
+                poly.push_back(std::move(hole));
             }
+            rings.push_back(std::move(poly));
         }
         json per = json::array();
         for (const auto& cm : m.by_category)

@@ -341,5 +341,27 @@ TEST(MapsDemo, BadInputExitsOneAndWritesNothing) {
     EXPECT_EQ(entries, 1u) << "nothing half-written beside the earlier output";
 }
 
+// The demo's page in headless Chromium (tests/browser/map_page.mjs): every community drawn,
+// no console error, no request off the machine, search and layer switch work, and the
+// opening view matches the kept screenshot within a tolerance.
+TEST(MapsDemo, OfflinePageInHeadlessChromium) {
+    const fs::path dir = test::fresh_dir("maps_page");
+    const test::CliRun r = test::run_lc15("map -q --config " + kDemo.string() + " --out " +
+                                          dir.string() + " --format html");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const fs::path page = dir / "map.html";
+    EXPECT_LT(fs::file_size(page), 20'000'000u);
+    const fs::path script = kSource / "tests/browser/map_page.mjs";
+    ASSERT_TRUE(fs::exists(kSource / "tests/browser/node_modules/playwright-core"))
+        << "run scripts/setup (npm ci in tests/browser)";
+    const std::string cmd = "node " + script.string() + " " + page.string() + " 23 金地国际公馆 " +
+                            (kSource / "tests/browser/map_page_reference.png").string() + " " +
+                            (dir / "screenshot.png").string() + " 2>&1";
+    const std::string out = run_out(cmd + "; echo \"exit=$?\"");
+    EXPECT_NE(out.find("exit=0"), std::string::npos) << out;
+    EXPECT_NE(out.find("\"offsite\":[]"), std::string::npos) << out;
+    EXPECT_NE(out.find("\"consoleErrors\":[]"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace lc15
