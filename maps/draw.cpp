@@ -4,12 +4,13 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <png.h>
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 
@@ -69,6 +70,47 @@ constexpr double kPointsPerMm = 72.0 / 25.4;
 }  // namespace
 
 namespace {
+/// An RGB24 image surface as PNG with libpng: one filter (Sub) and zlib level 2 instead of
+/// cairo's adaptive filtering at the default level, which spent two thirds of a 300 dpi map's
+/// time choosing filters; flat map colours compress well with Sub alone. pHYs holds the dpi.
+void write_png(cairo_surface_t* s, double dpi, std::string& out) {
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!png || !info) throw std::runtime_error("png: out of memory");
+    const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const unsigned char* data = cairo_image_surface_get_data(s);
+    std::vector<unsigned char> row(static_cast<std::size_t>(w) * 3);
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        throw std::runtime_error("png: encoding failed");
+    }
+    png_set_write_fn(
+        png, &out,
+        [](png_structp p, png_bytep d, png_size_t n) {
+            static_cast<std::string*>(png_get_io_ptr(p))->append(reinterpret_cast<char*>(d), n);
+        },
+        nullptr);
+    png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    const auto ppm = static_cast<png_uint_32>(std::lround(dpi / 0.0254));
+    png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_compression_level(png, 2);
+    png_write_info(png, info);
+    for (int y = 0; y < h; ++y) {
+        const auto* px = reinterpret_cast<const std::uint32_t*>(data + std::size_t(y) * stride);
+        for (int x = 0; x < w; ++x) {
+            row[3 * x] = static_cast<unsigned char>(px[x] >> 16);
+            row[3 * x + 1] = static_cast<unsigned char>(px[x] >> 8);
+            row[3 * x + 2] = static_cast<unsigned char>(px[x]);
+        }
+        png_write_row(png, row.data());
+    }
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+}
+
 /// Cairo names SVG groups "surfaceN" after a process-wide counter: number them in order of
 /// appearance instead, so that the same map gives the same bytes in any process or thread.
 void renumber_surfaces(std::string& svg) {
@@ -95,7 +137,7 @@ void renumber_surfaces(std::string& svg) {
 }
 }  // namespace
 
-Canvas::Canvas(const MapOptions& options, Format format) : format_(format) {
+Canvas::Canvas(const MapOptions& options, Format format) : format_(format), dpi_(options.png_dpi) {
     const Paper& p = options.paper;
     w_ = (p.portrait ? std::min(p.width_mm, p.height_mm) : std::max(p.width_mm, p.height_mm)) *
          kPointsPerMm;
@@ -148,10 +190,7 @@ std::string Canvas::finish() {
     cairo_show_page(cr_);
     if (format_ == Format::kPng) {
         cairo_surface_flush(surface_);
-        const cairo_status_t st =
-            cairo_surface_write_to_png_stream(surface_, append_bytes, &bytes_);
-        if (st != CAIRO_STATUS_SUCCESS)
-            throw std::runtime_error(std::string("png: ") + cairo_status_to_string(st));
+        write_png(surface_, dpi_, bytes_);
     }
     cairo_destroy(cr_);
     cr_ = nullptr;

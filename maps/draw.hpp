@@ -60,6 +60,7 @@ class Canvas {
 
   private:
     Format format_;
+    double dpi_;
     double w_, h_;
     std::string bytes_;
     cairo_surface_t* surface_ = nullptr;

@@ -281,13 +281,16 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
     // The walking service area: streets within the radius of the category's facilities.
     std::vector<SnapResult> snaps;
     std::vector<LonLat> positions;
+    std::vector<std::pair<LonLat, LonLat>> access;  // an area's symbol to where it is reached
     for (FacilityHandle f = 0; f < model.num_facility_handles(); ++f) {
         if (!model.facility_active(f) || model.facility_category(f) != k) continue;
         snaps.push_back(model.facility_snap(f));
     }
     for (const auto& r : city.facilities)
-        if (r.category == k && r.status == io::FacilityRecord::Status::Used)
+        if (r.category == k && r.status == io::FacilityRecord::Status::Used) {
             positions.push_back(r.pos);
+            if (r.is_area && r.snap.ok()) access.emplace_back(r.pos, r.snap.on_edge);
+        }
     const std::vector<EdgeSpan> spans =
         reach_spans(model.graph(), snaps, metres_to_cm(rule.radius_m), model.options().access_legs,
                     model.options().forbidden_flags);
@@ -308,6 +311,18 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
         cairo_t* cr = pg.cr();
         cairo_save(cr);
         pg.clip_to_frame();
+        for (const auto& [a, b] : access) {
+            auto [x0, y0] = pg.pt(a);
+            auto [x1, y1] = pg.pt(b);
+            cairo_move_to(cr, x0, y0);
+            cairo_line_to(cr, x1, y1);
+        }
+        const double dash[] = {2.5 * pg.unit(), 1.5 * pg.unit()};
+        cairo_set_dash(cr, dash, 2, 0);
+        set_colour(cr, kFacility);
+        cairo_set_line_width(cr, 0.9 * pg.unit());
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
         for (const LonLat& p : positions) {
             auto [x, y] = pg.pt(p);
             draw_facility(cr, x, y, pg.unit());
@@ -401,8 +416,8 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
             }
         }
     }
-    set_colour(cr, hex(0x54278f), 0.6);
-    cairo_set_line_width(cr, 1.0 * pg.unit());
+    set_colour(cr, hex(0x54278f), 0.35);
+    cairo_set_line_width(cr, 0.8 * pg.unit());
     cairo_stroke(cr);
     double max_pop = 1;
     for (const auto& g : bus.catchment.gaps) max_pop = std::max(max_pop, g.population);
