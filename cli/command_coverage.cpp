@@ -27,8 +27,8 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         app.add_flag("--no-bus", no_bus_,
                      "Skip the bus analysis (the bus_* files and the bus500_* columns)");
         app.add_flag("--maps", maps_,
-                     "Also draw the maps: map_*.pdf and map_*.png (A3) and map.html (lc15 map "
-                     "for other papers and formats)");
+                     "Also draw the maps: map_*.pdf (A3) and map.html (lc15 map for PNG, SVG "
+                     "and other papers)");
         add_threads_option(app);
         app.footer(
             "Example:\n  lc15 coverage --config configs/zhuhai_xiangzhou.toml --out out/demo");
@@ -70,6 +70,7 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         io::write_coverage_outputs(out, city, model, report, run, bus ? &*bus : nullptr);
         if (maps_) {
             maps::MapPlan plan;
+            plan.formats = {maps::Format::kPdf};
             for (std::uint32_t k = 0; k < model.rules().size(); ++k) plan.categories.push_back(k);
             const maps::MapInputs inputs{&city, &model, &report, bus ? &*bus : nullptr};
             maps::write_maps(out, inputs, plan, maps::MapOptions{});

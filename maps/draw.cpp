@@ -317,8 +317,19 @@ PangoLayout* make_layout(cairo_t* cr, const std::string& text, const TextStyle& 
 }
 }  // namespace
 
-std::pair<double, double> measure(cairo_t* cr, const std::string& text, const TextStyle& style) {
-    PangoLayout* layout = make_layout(cr, text, style);
+std::pair<double, double> measure(cairo_t*, const std::string& text, const TextStyle& style) {
+    // Measured on one unscaled context per thread, so that label placement (which labels fit)
+    // is the same in the PDF, the SVG and a PNG of any dpi.
+    struct Measurer {
+        cairo_surface_t* s = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr);
+        cairo_t* cr = cairo_create(s);
+        ~Measurer() {
+            cairo_destroy(cr);
+            cairo_surface_destroy(s);
+        }
+    };
+    thread_local Measurer m;
+    PangoLayout* layout = make_layout(m.cr, text, style);
     int w = 0, h = 0;
     pango_layout_get_size(layout, &w, &h);
     g_object_unref(layout);
@@ -469,19 +480,28 @@ void Page::clip_to_frame() const {
     cairo_clip(cr_);
 }
 
-void Page::path_ring(const Ring& ring) const {
-    bool first = true;
-    for (const LonLat& p : ring) {
-        auto [x, y] = pt(p);
-        if (first) {
+void Page::path_points(std::span<const LonLat> points, bool close) const {
+    // Points closer than a tenth of a millimetre to the last one drawn add nothing visible
+    // but bytes and time (a whole city's streets on one page): skipped, the last one kept.
+    constexpr double kMinStep = 0.3;  // points
+    double lx = 0, ly = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        auto [x, y] = pt(points[i]);
+        if (i == 0) {
             cairo_move_to(cr_, x, y);
-            first = false;
-        } else {
+        } else if (std::abs(x - lx) >= kMinStep || std::abs(y - ly) >= kMinStep ||
+                   i + 1 == points.size()) {
             cairo_line_to(cr_, x, y);
+        } else {
+            continue;
         }
+        lx = x;
+        ly = y;
     }
-    if (!first) cairo_close_path(cr_);
+    if (close && !points.empty()) cairo_close_path(cr_);
 }
+
+void Page::path_ring(const Ring& ring) const { path_points(ring, true); }
 
 void Page::path_multipolygon(const MultiPolygon& mp) const {
     for (const Polygon& poly : mp) {
@@ -490,16 +510,7 @@ void Page::path_multipolygon(const MultiPolygon& mp) const {
     }
 }
 
-void Page::path_line(const std::vector<LonLat>& line) const {
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        auto [x, y] = pt(line[i]);
-        if (i == 0) {
-            cairo_move_to(cr_, x, y);
-        } else {
-            cairo_line_to(cr_, x, y);
-        }
-    }
-}
+void Page::path_line(const std::vector<LonLat>& line) const { path_points(line, false); }
 
 void Page::title(const std::string& title, const std::string& subtitle) {
     const double m = fx_;
@@ -754,6 +765,9 @@ void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer) {
         if (it == f.tags.end() || it->second == "no") continue;
         auto [lo, hi] = bounds(f.area);
         if (!page.visible(lo, hi)) continue;
+        const auto [x0, y0] = page.pt(lo);
+        const auto [x1, y1] = page.pt(hi);
+        if (std::abs(x1 - x0) < 0.4 && std::abs(y1 - y0) < 0.4) continue;  // below a dot
         page.path_multipolygon(f.area);
     }
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
@@ -773,14 +787,7 @@ void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer) {
             if (!page.visible(g.coord(g.edge_tail(e)), g.coord(g.edge_head(e))) &&
                 !page.visible(shape[shape.size() / 2], shape[shape.size() / 2]))
                 continue;
-            for (std::size_t i = 0; i < shape.size(); ++i) {
-                auto [x, y] = page.pt(shape[i]);
-                if (i == 0) {
-                    cairo_move_to(cr, x, y);
-                } else {
-                    cairo_line_to(cr, x, y);
-                }
-            }
+            page.path_points(shape, false);
             any = true;
         }
         return any;

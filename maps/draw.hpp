@@ -16,6 +16,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,6 +98,8 @@ class Page {
     double scale() const { return scale_; }
     bool visible(LonLat a, LonLat b) const;  ///< a bounding box touches the frame
     void clip_to_frame() const;
+    /// A polyline (closed when `close`), points closer than 0.3 pt to the last drawn skipped.
+    void path_points(std::span<const LonLat> points, bool close) const;
     void path_ring(const Ring& ring) const;
     void path_multipolygon(const MultiPolygon& mp) const;
     void path_line(const std::vector<LonLat>& line) const;

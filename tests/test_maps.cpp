@@ -341,6 +341,27 @@ TEST(MapsDemo, BadInputExitsOneAndWritesNothing) {
     EXPECT_EQ(entries, 1u) << "nothing half-written beside the earlier output";
 }
 
+TEST(MapsDemo, CoverageWithMapsLeavesThePdfsAndThePageBesideTheCsv) {
+    const fs::path dir = test::fresh_dir("maps_coverage");
+    const test::CliRun r =
+        test::run_lc15("coverage -q --maps --config " + kDemo.string() + " --out " + dir.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    for (const char* f :
+         {"communities.csv", "map_overview.pdf", "map_kindergarten.pdf", "map_bus.pdf", "map.html"})
+        EXPECT_TRUE(fs::exists(dir / f)) << f;
+    EXPECT_FALSE(fs::exists(dir / "map_overview.png"));
+    // The overview's city score is the one summary.json holds.
+    const std::string summary = test::slurp(dir / "summary.json");
+    const std::string text =
+        run_out("pdftotext " + (dir / "map_overview.pdf").string() + " - | tr -d '\\n'");
+    const auto at = summary.find("\"city_score\"");
+    ASSERT_NE(at, std::string::npos) << summary.substr(0, 400);
+    const double score = std::strtod(summary.c_str() + summary.find(':', at) + 1, nullptr);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "全市得分 %.1f / 100", score);
+    EXPECT_NE(text.find(buf), std::string::npos) << buf << "\n" << text.substr(0, 300);
+}
+
 // The demo's page in headless Chromium (tests/browser/map_page.mjs): every community drawn,
 // no console error, no request off the machine, search and layer switch work, and the
 // opening view matches the kept screenshot within a tolerance.
