@@ -420,7 +420,9 @@ LonLat extent_centre(const io::City& city) {
 }
 }  // namespace
 
-Page::Page(Canvas& canvas, const io::City& city, const MapOptions&) : cr_(canvas.cr()) {
+Page::Page(Canvas& canvas, const io::City& city, const MapOptions&,
+           const std::pair<LonLat, LonLat>* focus)
+    : cr_(canvas.cr()) {
     pw_ = canvas.width();
     ph_ = canvas.height();
     unit_ = std::clamp(std::min(pw_, ph_) / (297 * kPointsPerMm), 0.7, 2.0);
@@ -436,10 +438,21 @@ Page::Page(Canvas& canvas, const io::City& city, const MapOptions&) : cr_(canvas
     py_ = fy_;
     panel_bottom_ = ph_ - m;
 
-    proj_ = LocalProjection(extent_centre(city));
-    ext_ = city_extent(city, proj_);
-    const double padx = 0.02 * (ext_.maxx - ext_.minx) + 1,
-                 pady = 0.02 * (ext_.maxy - ext_.miny) + 1;
+    double pad = 0.02;
+    if (focus) {
+        proj_ = LocalProjection({(focus->first.lon + focus->second.lon) / 2,
+                                 (focus->first.lat + focus->second.lat) / 2});
+        auto [x0, y0] = proj_.forward(focus->first);
+        auto [x1, y1] = proj_.forward(focus->second);
+        ext_ = {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)};
+        pad = 0.15;
+    } else {
+        proj_ = LocalProjection(extent_centre(city));
+        ext_ = city_extent(city, proj_);
+    }
+    const double margin_m = focus ? 20 : 1;
+    const double padx = pad * (ext_.maxx - ext_.minx) + margin_m,
+                 pady = pad * (ext_.maxy - ext_.miny) + margin_m;
     ext_.minx -= padx;
     ext_.maxx += padx;
     ext_.miny -= pady;
@@ -683,8 +696,8 @@ void Page::legend_gap(double points) { py_ += points * unit_; }
 double Page::panel_remaining() const { return panel_bottom_ - py_; }
 
 void Page::legend_table(const std::vector<std::vector<std::string>>& rows,
-                        const std::vector<double>& widths) {
-    const TextStyle st{7.5 * unit_, false, kInk};
+                        const std::vector<double>& widths, double size_factor) {
+    const TextStyle st{7.5 * unit_ * size_factor, false, kInk};
     for (std::size_t r = 0; r < rows.size(); ++r) {
         double x = px_, h = 0;
         TextStyle cell = st;

@@ -89,7 +89,10 @@ struct Extent {
 /// The page layout and the map projection (north up, local equirectangular metres).
 class Page {
   public:
-    Page(Canvas& canvas, const io::City& city, const MapOptions& options);
+    /// `focus` (lo, hi corners): the map shows that area (with 15 % around it) instead of the
+    /// city's (the atlas page of one community).
+    Page(Canvas& canvas, const io::City& city, const MapOptions& options,
+         const std::pair<LonLat, LonLat>* focus = nullptr);
     cairo_t* cr() const { return cr_; }
     double unit() const { return unit_; }  ///< text scale of the paper (1 on A3)
     /// Page point of a position.
@@ -117,7 +120,7 @@ class Page {
     void legend_gap(double points);
     /// A table in the panel: rows of cells, column widths in fractions of the panel.
     void legend_table(const std::vector<std::vector<std::string>>& rows,
-                      const std::vector<double>& widths);
+                      const std::vector<double>& widths, double size_factor = 1.0);
     /// The sources block at the panel's foot: data, population, "© OpenStreetMap
     /// contributors", producing unit, date, program.
     void sources(const std::vector<std::string>& lines);

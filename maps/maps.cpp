@@ -475,6 +475,73 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
     return res;
 }
 
+MapResult atlas(const MapInputs& in, const MapOptions& opt, Format format) {
+    const io::City& city = *in.city;
+    const CoverageModel& model = *in.model;
+    const CoverageReport& report = *in.report;
+    const auto& rules = model.rules();
+    const std::string date = map_date(city, opt);
+    Canvas cv(opt, format);
+    cv.set_metadata(city.config.name + " · 社区生活圈图集", date);
+    MapResult res;
+    const std::uint32_t n = static_cast<std::uint32_t>(city.communities.size());
+    const std::uint32_t pages = format == Format::kPdf ? n : std::min<std::uint32_t>(n, 1);
+    for (std::uint32_t c = 0; c < pages; ++c) {
+        if (c > 0) cairo_show_page(cv.cr());
+        const auto& rec = city.communities[c];
+        const auto& m = report.communities[c];
+        std::pair<LonLat, LonLat> box =
+            rec.area.empty()
+                ? std::pair<LonLat, LonLat>{city.homes.empty() ? LonLat{} : city.homes[0].pos,
+                                            city.homes.empty() ? LonLat{} : city.homes[0].pos}
+                : bounds(rec.area);
+        Page pg(cv, city, opt, &box);
+        if (c == 0) pg.affine(res);
+        const std::string name = rec.name.empty() ? rec.id : rec.name;
+        std::size_t pass = 0;
+        for (const auto& cm : m.by_category) pass += cm.pass;
+        const double people = m.by_category.empty() ? 0 : m.by_category[0].population;
+        pg.title(
+            name + " · 社区生活圈体检（" + std::to_string(c + 1) + " / " + std::to_string(n) + "）",
+            city.config.name + " · 居民 " + fmt("%.0f", people) + " · 综合得分 " +
+                fmt("%.1f", m.score) + " / 100 · 达标 " + std::to_string(pass) + " / " +
+                std::to_string(rules.size()) + " 类 · GB 50180-2018 · " + walker_text(city) +
+                " · " + date);
+        pg.sources(source_lines(city, date));
+        draw_basemap(pg, city, BasemapLayer::kUnder);
+        fill_communities(pg, city, [&](std::uint32_t o) {
+            if (o != c) return hex(0xeeeeee);
+            const auto& om = report.communities[o];
+            if (om.by_category.empty() || om.by_category[0].population <= 0) return kNoPeople;
+            return kSequential[score_class(om.score)];
+        });
+        draw_basemap(pg, city, BasemapLayer::kOver);
+        outline_communities(pg, city);
+        MapResult labels;
+        draw_labels(pg, city, residents(report), labels);
+        if (c == 0) {
+            res.labelled = labels.labelled;
+            res.dropped = labels.dropped;
+            res.label_boxes = labels.label_boxes;
+        }
+        pg.finish_frame();
+        pg.legend_heading("各类设施（GB 50180-2018）");
+        std::vector<std::vector<std::string>> rows{{"类别", "覆盖", "中位距离", "达标", "条文"}};
+        for (std::uint32_t k = 0; k < rules.size() && k < m.by_category.size(); ++k) {
+            const auto& cm = m.by_category[k];
+            rows.push_back({rules[k].name_zh + "（" + fmt("%.0f", rules[k].radius_m) + " m）",
+                            cm.population > 0 ? percent(cm.share, 0) : "—",
+                            cm.median_m < 0 ? "—" : fmt("%.0f m", cm.median_m), cm.pass ? "✓" : "✗",
+                            rules[k].clause});
+        }
+        pg.legend_table(rows, {0.30, 0.11, 0.13, 0.07, 0.39}, 0.8);
+        pg.legend_swatch(kSequential[score_class(m.score)],
+                         "本社区综合得分 " + fmt("%.1f", m.score) + " / 100");
+    }
+    res.bytes = cv.finish();
+    return res;
+}
+
 }  // namespace
 
 MapResult render_map(const MapInputs& inputs, const MapSpec& spec, const MapOptions& options,
@@ -488,6 +555,8 @@ MapResult render_map(const MapInputs& inputs, const MapSpec& spec, const MapOpti
             return category_map(inputs, spec.category, options, format);
         case MapKind::kBus:
             return bus_map(inputs, options, format);
+        case MapKind::kAtlas:
+            return atlas(inputs, options, format);
     }
     throw std::invalid_argument("render_map: unknown kind");
 }
@@ -507,6 +576,9 @@ std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
     for (std::uint32_t k : plan.categories)
         add({MapKind::kCategory, k}, "map_" + inputs.model->rules().at(k).id);
     if (plan.bus && inputs.bus) add({MapKind::kBus, 0}, "map_bus");
+    if (plan.atlas && !inputs.city->communities.empty() &&
+        std::find(plan.formats.begin(), plan.formats.end(), Format::kPdf) != plan.formats.end())
+        jobs.push_back({{MapKind::kAtlas, 0}, Format::kPdf, "map_atlas.pdf"});
     std::vector<std::string> bytes(jobs.size());
     tbb::parallel_for(std::size_t{0}, jobs.size(), [&](std::size_t i) {
         bytes[i] = render_map(inputs, jobs[i].spec, options, jobs[i].format).bytes;

@@ -75,6 +75,10 @@ enum class MapKind : std::uint8_t {
     kOverview,  ///< communities by living-circle score, labelled
     kCategory,  ///< one category: communities by share, homes, facilities, service area
     kBus,       ///< the 500 m service area of the stops, gap cells, stops and lines
+    /// The community atlas: one page per community (its map and its table of every category:
+    /// share, median distance, pass, the clause). Several pages in a PDF; the first community
+    /// alone in a PNG or SVG.
+    kAtlas,
 };
 
 struct MapSpec {
@@ -137,12 +141,14 @@ std::vector<EdgeSpan> reach_spans(const WalkGraph& g, const std::vector<SnapResu
 struct MapPlan {
     std::vector<std::uint32_t> categories;  ///< category maps (rule indices), in this order
     bool overview = true;
-    bool bus = true;  ///< when inputs.bus is given
+    bool bus = true;    ///< when inputs.bus is given
+    bool atlas = true;  ///< map_atlas.pdf, when the formats include PDF
     std::vector<Format> formats{Format::kPdf, Format::kPng};
     bool page = true;
 };
 
-/// Stages map_overview.EXT, map_<category id>.EXT, map_bus.EXT for every format and map.html;
+/// Stages map_overview.EXT, map_<category id>.EXT, map_bus.EXT for every format,
+/// map_atlas.pdf and map.html;
 /// returns the file names in order. Maps render in parallel (oneTBB); bytes do not depend on
 /// the thread count.
 std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,

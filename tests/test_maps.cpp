@@ -287,6 +287,13 @@ TEST(MapsDemo, PdfHoldsTitleNamesLegendAttributionAndASubsetCjkFont) {
     EXPECT_NE(fonts.find("yes yes yes"), std::string::npos) << fonts;
     EXPECT_LT(fs::file_size(pdf), 2'000'000u);
     EXPECT_EQ(std::system(("xmllint --noout " + (dir / "map_overview.svg").string()).c_str()), 0);
+    // The atlas: one page per community (23), each with its table of every category.
+    const std::string atlas = (dir / "map_atlas.pdf").string();
+    EXPECT_NE(run_out("pdfinfo " + atlas).find("Pages:           23"), std::string::npos);
+    const std::string page5 = run_out("pdftotext -f 5 -l 5 " + atlas + " - | tr -d '\\n '");
+    for (const char* s : {"社区生活圈体检（5/23）", "各类设施（GB50180-2018）", "中位距离",
+                          "幼儿园（300m）", "GB50180-2018附录B"})
+        EXPECT_NE(page5.find(s), std::string::npos) << s << "\n" << page5;
 }
 
 TEST(MapsDemo, SameBytesForOneAndTwoThreads) {
@@ -301,7 +308,7 @@ TEST(MapsDemo, SameBytesForOneAndTwoThreads) {
         EXPECT_TRUE(test::slurp(e.path()) == test::slurp(b / name)) << name << " differs";
         ++files;
     }
-    EXPECT_EQ(files, 4u * 2 + 1);  // overview, 2 categories, bus; PDF + SVG; the page
+    EXPECT_EQ(files, 4u * 2 + 2);  // overview, 2 categories, bus; PDF + SVG; atlas; page
 }
 
 TEST(MapsDemo, BadInputExitsOneAndWritesNothing) {
