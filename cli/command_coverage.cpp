@@ -10,6 +10,7 @@
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/coverage_output.hpp"
+#include "maps/maps.hpp"
 
 namespace lc15::cli {
 namespace {
@@ -25,6 +26,9 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         add_city_options(app);
         app.add_flag("--no-bus", no_bus_,
                      "Skip the bus analysis (the bus_* files and the bus500_* columns)");
+        app.add_flag("--maps", maps_,
+                     "Also draw the maps: map_*.pdf (A3) and map.html (lc15 map for PNG, SVG "
+                     "and other papers)");
         add_threads_option(app);
         app.footer(
             "Example:\n  lc15 coverage --config configs/zhuhai_xiangzhou.toml --out out/demo");
@@ -35,6 +39,10 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         const auto start = std::chrono::steady_clock::now();
         const io::CityConfig config = io::load_city_config(config_file);
         if (!no_bus_) io::check_bus_inputs(config);
+        if (maps_) {
+            maps::require_fonts();
+            maps::require_page_assets();
+        }
         io::OutputDir out(out_dir);  // checked before the long work starts
         io::City city = io::load_city(config, profile, &progress);
         CoverageModel model = io::make_coverage_model(city);
@@ -60,6 +68,13 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
             for (const std::string& f : io::bus_output_files()) out.discard(f);  // none stale
         }
         io::write_coverage_outputs(out, city, model, report, run, bus ? &*bus : nullptr);
+        if (maps_) {
+            maps::MapPlan plan;
+            plan.formats = {maps::Format::kPdf};
+            for (std::uint32_t k = 0; k < model.rules().size(); ++k) plan.categories.push_back(k);
+            const maps::MapInputs inputs{&city, &model, &report, bus ? &*bus : nullptr};
+            maps::write_maps(out, inputs, plan, maps::MapOptions{});
+        }
         out.commit();
         const double total =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -109,6 +124,7 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
     }
 
     bool no_bus_ = false;
+    bool maps_ = false;
 };
 
 }  // namespace

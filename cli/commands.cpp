@@ -13,6 +13,7 @@ std::unique_ptr<Command> make_optimize_command();
 std::unique_ptr<Command> make_deadends_command();
 std::unique_ptr<Command> make_nightly_command();
 std::unique_ptr<Command> make_history_command();
+std::unique_ptr<Command> make_map_command();
 std::unique_ptr<Command> make_version_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
@@ -27,6 +28,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     v.push_back(make_deadends_command());
     v.push_back(make_nightly_command());
     v.push_back(make_history_command());
+    v.push_back(make_map_command());
     v.push_back(make_version_command());
     return v;
 }

@@ -574,7 +574,7 @@ CityConfig load_city_config(const fs::path& path) {
     const toml::table t = parse(path, "city config");
     check_keys(path, t,
                {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
-                "communities", "population", "targets", "categories", "places"},
+                "communities", "population", "targets", "categories", "places", "maps"},
                "the city config");
     CityConfig c;
     c.path = path;
@@ -792,6 +792,12 @@ CityConfig load_city_config(const fs::path& path) {
         else if (d != "none")
             throw InputError(at(path, *pl->get("decay")), "unknown decay '" + d + "'",
                              "write decay = \"none\" (plain 2SFCA) or \"gaussian\"");
+    }
+    if (const toml::table* m = sub_table(path, t, "maps")) {
+        check_keys(path, *m, {"producer", "date", "boundaries"}, "[maps]");
+        c.maps.producer = get_or<std::string>(path, *m, "producer", "");
+        c.maps.date = get_or<std::string>(path, *m, "date", "");
+        c.maps.boundaries = get_or<bool>(path, *m, "boundaries", false);
     }
     double default_share = -1;
     if (const toml::table* tg = sub_table(path, t, "targets")) {

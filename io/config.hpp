@@ -118,6 +118,15 @@ struct PlanTargets {
 };
 // ---- end of [targets] ----
 
+/// [maps]: what printed maps say about who made them (lc15 map, docs/MAPS.md).
+struct MapsConfig {
+    std::string producer;  ///< the producing unit (编制单位), printed in the title block
+    std::string date;      ///< the date printed on maps ("" = the OSM data date)
+    /// Draw administrative boundary lines (boundary=administrative). Off by default: a
+    /// simple street map needs no map review in China, a map with boundaries may.
+    bool boundaries = false;
+};
+
 struct CityConfig {
     std::filesystem::path path;  ///< the config file
     std::string name;
@@ -169,6 +178,7 @@ struct CityConfig {
     PlanTargets plan_targets;  ///< [targets] beyond `share` (see PlanTarget)
     // places against demand
     Decay places_decay = Decay::kNone;  ///< [places] decay: plain 2SFCA or Gaussian decay
+    MapsConfig maps;
 
     const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes

@@ -75,6 +75,24 @@ bool is_road_highway(std::string_view h) {
     return false;
 }
 
+enum class BasemapKind : std::uint8_t { kNone, kWater, kGreen };
+
+BasemapKind basemap_kind(const osmium::TagList& tags) {
+    const std::string_view natural = tag(tags, "natural"), landuse = tag(tags, "landuse"),
+                           leisure = tag(tags, "leisure"), waterway = tag(tags, "waterway");
+    if (natural == "water" || waterway == "riverbank" || waterway == "dock" ||
+        landuse == "reservoir" || landuse == "basin")
+        return BasemapKind::kWater;
+    for (std::string_view v : {"park", "garden", "nature_reserve"})
+        if (leisure == v) return BasemapKind::kGreen;
+    for (std::string_view v :
+         {"grass", "forest", "meadow", "recreation_ground", "village_green", "cemetery"})
+        if (landuse == v) return BasemapKind::kGreen;
+    for (std::string_view v : {"wood", "scrub", "grassland", "wetland"})
+        if (natural == v) return BasemapKind::kGreen;
+    return BasemapKind::kNone;
+}
+
 bool is_feature(const osmium::TagList& tags) {
     return is_feature_tags([&](const char* k) { return tags.get_value_by_key(k); });
 }
@@ -222,6 +240,7 @@ class Collector : public osmium::handler::Handler {
                         length += haversine_m(run[i - 1].pos, run[i].pos);
                     builder_.add_way(w.id(), run, v.flags);
                 }
+                out_.basemap.street_classes.emplace_back(w.id(), street_class(wt.highway));
                 if (missing > 0) {
                     out_.warnings.push_back(
                         "way " + std::to_string(w.id()) + ": " + std::to_string(missing) + " of " +
@@ -230,6 +249,14 @@ class Collector : public osmium::handler::Handler {
                 }
             }
             out_.profile.add(v, length);
+        }
+        if (const std::string_view ww = tag(w.tags(), "waterway");
+            ww == "river" || ww == "canal" || ww == "stream" || ww == "drain") {
+            for (const auto& run : runs) {
+                if (run.size() < 2) continue;
+                auto& line = out_.basemap.waterways.emplace_back();
+                for (const WayNode& n : run) line.push_back(n.pos);
+            }
         }
         if (route_ways_.count(w.id())) {
             std::vector<LonLat> line;
@@ -295,6 +322,7 @@ class Collector : public osmium::handler::Handler {
                         }
                         builder_.add_way(-orig, nodes, v.flags);
                         out_.profile.add(v, length);
+                        out_.basemap.street_classes.emplace_back(-orig, street_class(wt.highway));
                     };
                     for (const osmium::OuterRing& outer : a.outer_rings()) {
                         add_ring(outer);
@@ -305,6 +333,8 @@ class Collector : public osmium::handler::Handler {
         } else {
             pending_closed_.erase(orig);
         }
+        if (const BasemapKind k = basemap_kind(a.tags()); k != BasemapKind::kNone)
+            (k == BasemapKind::kWater ? out_.basemap.water : out_.basemap.green).push_back(mp);
         if (!is_feature(a.tags())) return;
         Feature f;
         f.source = "osm";
@@ -478,6 +508,9 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     // Pedestrian squares mapped as multipolygons (walked along their rings).
     area_filter.add_rule(true, osmium::TagMatcher{"highway", "pedestrian"});
     area_filter.add_rule(true, osmium::TagMatcher{"highway", "footway"});
+    // Basemap areas for maps (water, green space).
+    for (const char* key : {"natural", "landuse", "waterway"})
+        area_filter.add_rule(true, osmium::TagMatcher{key});
     osmium::area::Assembler::config_type assembler_config;
     osmium::area::MultipolygonManager<osmium::area::Assembler> mp_manager{assembler_config,
                                                                           area_filter};
@@ -558,6 +591,7 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
             "`osmium extract -b LON1,LAT1,LON2,LAT2`");
     }
     out.graph = std::move(collector.builder_).build();
+    std::sort(out.basemap.street_classes.begin(), out.basemap.street_classes.end());
 
     // --- Bus stops ---
     std::vector<std::vector<std::uint32_t>> stop_areas;
@@ -720,6 +754,24 @@ bool sort_in_memory(const fs::path& file, const fs::path& sorted) {
 }
 
 }  // namespace
+
+StreetClass street_class(std::string_view h) {
+    for (std::string_view v :
+         {"motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"})
+        if (h == v) return StreetClass::kMajor;
+    for (std::string_view v : {"secondary", "tertiary", "secondary_link", "tertiary_link"})
+        if (h == v) return StreetClass::kMinor;
+    for (std::string_view v :
+         {"footway", "path", "pedestrian", "steps", "cycleway", "track", "bridleway", "corridor"})
+        if (h == v) return StreetClass::kPath;
+    return StreetClass::kLocal;
+}
+
+StreetClass OsmBasemap::class_of(std::int64_t way_id) const {
+    auto it = std::lower_bound(street_classes.begin(), street_classes.end(),
+                               std::pair<std::int64_t, StreetClass>{way_id, StreetClass::kMajor});
+    return it != street_classes.end() && it->first == way_id ? it->second : StreetClass::kLocal;
+}
 
 OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& options) {
     require_readable(file, "OSM extract");

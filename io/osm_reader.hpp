@@ -6,6 +6,7 @@
 //   d.features;   // POIs, buildings, residential land, admin boundaries (ids "n1"/"w2"/"r3")
 //   d.stops;      // bus stops, a platform and its stop_position merged into one
 //   d.routes;     // route=bus|trolleybus relations with their stops and ways in order
+//   d.basemap;    // for maps: street class per walkable way, water and green areas, rivers
 //
 // Two passes with libosmium: relations first (multipolygons, bus routes, stop areas, route
 // masters), then nodes and ways with a flex_mem node-location index; multipolygon relations
@@ -25,6 +26,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/graph.hpp"
@@ -59,6 +62,29 @@ struct OsmBusRoute {
     std::vector<std::string> warnings;  ///< each names the relation
 };
 
+/// Street classes a map draws differently (from highway=*).
+enum class StreetClass : std::uint8_t {
+    kMajor = 0,  ///< motorway…primary (walkable ones: trunk, primary with sidewalks)
+    kMinor = 1,  ///< secondary, tertiary
+    kLocal = 2,  ///< residential, unclassified, living_street, service, road
+    kPath = 3,   ///< footway, path, pedestrian, steps, cycleway, track, bridleway, corridor
+};
+StreetClass street_class(std::string_view highway);
+
+/// What a map's basemap needs beyond the walking graph and the features: drawn from the
+/// extract itself (no web tiles). Water: natural=water, waterway=riverbank|dock,
+/// landuse=reservoir|basin; green: leisure=park|garden|nature_reserve, landuse=grass|forest|
+/// meadow|recreation_ground|village_green|cemetery, natural=wood|scrub|grassland|wetland.
+struct OsmBasemap {
+    /// (OSM way id, class) of every walkable way (pedestrian multipolygons: -relation id),
+    /// sorted by way id; WalkGraph::edge_source_id finds an edge's class here.
+    std::vector<std::pair<std::int64_t, StreetClass>> street_classes;
+    std::vector<MultiPolygon> water, green;
+    std::vector<std::vector<LonLat>> waterways;  ///< waterway=river|canal|stream|drain lines
+    /// The class of a way id (kLocal when unknown).
+    StreetClass class_of(std::int64_t way_id) const;
+};
+
 struct OsmData {
     WalkGraph graph;
     ProfileReport profile;
@@ -67,6 +93,7 @@ struct OsmData {
     std::uint64_t stop_objects = 0;   ///< bus stop objects before merging
     std::uint64_t stop_merges = 0;    ///< objects merged into another stop (= objects - stops)
     std::vector<OsmBusRoute> routes;  ///< sorted by relation id
+    OsmBasemap basemap;
     /// Header osmosis_replication_timestamp, else the newest object timestamp, else an
     /// Overpass <meta osm_base>, else empty (ISO 8601, e.g. "2016-03-05T00:26:02Z").
     std::string timestamp;
