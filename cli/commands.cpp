@@ -10,6 +10,7 @@ std::unique_ptr<Command> make_graph_export_command();
 std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_scenario_command();
 std::unique_ptr<Command> make_optimize_command();
+std::unique_ptr<Command> make_serve_command();
 std::unique_ptr<Command> make_version_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
@@ -21,6 +22,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     v.push_back(make_convert_command());
     v.push_back(make_scenario_command());
     v.push_back(make_optimize_command());
+    v.push_back(make_serve_command());
     v.push_back(make_version_command());
     return v;
 }

@@ -1,0 +1,952 @@
+#include "server/planner.hpp"
+
+#include <toml++/toml.h>
+
+#include <unistd.h>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+
+#include "engine/error.hpp"
+#include "engine/places.hpp"
+#include "scenarios/city_adapter.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace lc15::server {
+namespace {
+
+using scenarios::EditType;
+using Clock = std::chrono::steady_clock;
+
+// A refused request: HTTP status, message and how to fix it.
+struct Refusal {
+    int status;
+    std::string message, fix;
+};
+
+[[noreturn]] void refuse(int status, std::string message, std::string fix = {}) {
+    throw Refusal{status, std::move(message), std::move(fix)};
+}
+
+Reply error_reply(const Refusal& r) {
+    json j{{"error", r.message}};
+    if (!r.fix.empty()) j["fix"] = r.fix;
+    return {r.status, j.dump(), "application/json"};
+}
+
+std::string fmt_point(LonLat p) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f, %.6f", p.lon, p.lat);
+    return buf;
+}
+
+// Shortest decimal that reads back as the same double (TOML float syntax).
+std::string exact(double v) {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    std::string s(buf, r.ptr);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
+}
+
+// A TOML basic string.
+std::string quoted(const std::string& s) {
+    std::string o = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            o += '\\';
+            o += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            o += buf;
+        } else {
+            o += static_cast<char>(c);
+        }
+    }
+    return o + "\"";
+}
+
+bool is_facility_edit(EditType t) {
+    return t == EditType::kAddFacility || t == EditType::kMoveFacility ||
+           t == EditType::kCloseFacility || t == EditType::kAddStop || t == EditType::kRemoveStop;
+}
+
+// One edit as the session applies it, resolved against the base city.
+struct EditSpec {
+    EditType type = EditType::kAddFacility;
+    std::uint32_t cat = kInvalidId;  // the category added to / of the facility found
+    std::string category;            // as given (move/close: may be empty)
+    std::string ref;                 // move/close/remove: the id or name as given
+    std::size_t index = 0;           // the facility found: city.facilities[cat][index]
+    std::string name;
+    LonLat pos{};
+    std::optional<double> capacity;
+    SnapResult snap;  // add/move: the snapped point
+};
+
+struct Undo {
+    enum Kind { kRemove, kRestore, kMoveBack } kind = kRemove;
+    FacilityHandle handle = kInvalidId;
+    SnapResult snap;  // kRestore / kMoveBack: where it was
+};
+
+struct Applied {
+    EditSpec spec;
+    Undo undo;
+    std::size_t homes_changed = 0;
+};
+
+struct Session {
+    std::mutex mutex;
+    std::unique_ptr<CoverageModel> model;
+    std::vector<std::vector<FacilityHandle>> handles;  // like ScenarioCity::facilities
+    std::vector<std::vector<char>> closed;
+    CoverageReport report;
+    std::vector<std::uint64_t> touched;  // (category << 32 | home), ascending, unique
+    std::vector<Applied> done;
+    std::vector<EditSpec> redo;
+    Clock::time_point last_used = Clock::now();
+};
+
+std::uint64_t pair_key(std::uint32_t cat, HomeId h) { return (std::uint64_t{cat} << 32) | h; }
+
+}  // namespace
+
+struct Planner::Impl {
+    const io::City& city;
+    PlannerOptions options;
+    scenarios::ScenarioCity sc;
+    std::unique_ptr<Snapper> snapper;
+    CoverageReport base_report;
+    std::vector<std::vector<char>> base_covered;  // [cat][home]
+    std::vector<std::vector<SnapResult>> base_snaps;
+    Reply city_reply;
+
+    mutable std::mutex sessions_mutex;
+    std::map<std::string, std::shared_ptr<Session>> sessions;
+    std::mt19937_64 rng{std::random_device{}()};
+
+    Impl(const io::City& c, PlannerOptions o) : city(c), options(std::move(o)) {
+        sc = scenarios::make_scenario_city(city);
+        snapper = std::make_unique<Snapper>(*sc.graph, sc.options.forbidden_flags);
+        // The base facilities snapped as ScenarioEvaluator snaps them (areas at their point
+        // nearest a street).
+        base_snaps.resize(sc.facilities.size());
+        for (std::uint32_t cat = 0; cat < sc.facilities.size(); ++cat) {
+            for (std::size_t i = 0; i < sc.facilities[cat].size(); ++i) {
+                const MultiPolygon* area =
+                    i < sc.facility_areas[cat].size() ? &sc.facility_areas[cat][i] : nullptr;
+                base_snaps[cat].push_back(
+                    area && !area->empty()
+                        ? snap_area(*snapper, *area, sc.max_snap_m)
+                        : snapper->snap(sc.facilities[cat][i].pos, sc.max_snap_m));
+            }
+        }
+        Session base;
+        start(base);
+        base_report = base.report;
+        base_covered.resize(sc.rules.size());
+        for (std::uint32_t k = 0; k < sc.rules.size(); ++k) {
+            base_covered[k].resize(sc.homes.size());
+            for (HomeId h = 0; h < sc.homes.size(); ++h)
+                base_covered[k][h] = base.model->covered(k, h) ? 1 : 0;
+        }
+        city_reply = {200, city_json().dump(), "application/json"};
+    }
+
+    std::uint32_t num_communities() const {
+        return static_cast<std::uint32_t>(sc.community_names.size());
+    }
+
+    // The base model of `lc15 scenario`: same rules, options, homes, facilities in order.
+    void start(Session& s) const {
+        s.model = std::make_unique<CoverageModel>(*sc.graph, sc.rules, sc.options);
+        s.model->set_homes(sc.homes);
+        s.handles.assign(sc.facilities.size(), {});
+        s.closed.assign(sc.facilities.size(), {});
+        for (std::uint32_t cat = 0; cat < sc.facilities.size(); ++cat) {
+            for (const SnapResult& r : base_snaps[cat])
+                s.handles[cat].push_back(s.model->add_facility(cat, r));
+            s.closed[cat].assign(sc.facilities[cat].size(), 0);
+        }
+        s.model->compute();
+        s.report = s.model->report(num_communities());
+    }
+
+    // ---- the city, for the page --------------------------------------------------------
+
+    json city_json() const {
+        json j;
+        j["name"] = city.config.name;
+        j["bbox"] = sc.bbox;
+        j["max_snap_m"] = sc.max_snap_m;
+        j["profile"] = sc.profile;
+        j["stop_category"] =
+            sc.stop_category < sc.rules.size() ? json(sc.rules[sc.stop_category].id) : json();
+        json cats = json::array();
+        for (const CategoryRule& r : sc.rules) {
+            cats.push_back({{"id", r.id},
+                            {"name_zh", r.name_zh},
+                            {"name_en", r.name_en},
+                            {"level_minutes", r.level_minutes},
+                            {"radius_m", r.radius_m},
+                            {"weight", r.weight},
+                            {"target_share", r.target_share}});
+        }
+        j["categories"] = std::move(cats);
+        json coms = json::array();
+        for (std::uint32_t c = 0; c < num_communities(); ++c) {
+            json rings = json::array();
+            for (const Polygon& p : sc.community_areas[c]) {
+                json poly = json::array();
+                auto ring = [](const Ring& r) {
+                    json a = json::array();
+                    for (LonLat q : r)
+                        a.push_back({std::round(q.lon * 1e6) / 1e6, std::round(q.lat * 1e6) / 1e6});
+                    return a;
+                };
+                poly.push_back(ring(p.outer));
+                for (const Ring& in : p.inners) poly.push_back(ring(in));
+                rings.push_back(std::move(poly));
+            }
+            const CommunityMetrics& m = base_report.communities[c];
+            json shares = json::array(), pass = json::array(), pop = json::array();
+            for (const auto& x : m.by_category) {
+                shares.push_back(x.share);
+                pass.push_back(x.pass);
+                pop.push_back(x.population);
+            }
+            coms.push_back(
+                {{"name", sc.community_names[c]},
+                 {"polygons", std::move(rings)},
+                 {"score", m.score},
+                 {"share", std::move(shares)},
+                 {"pass", std::move(pass)},
+                 {"population", m.by_category.empty() ? 0.0 : m.by_category.front().population}});
+        }
+        j["communities"] = std::move(coms);
+        json facs = json::array();
+        for (std::uint32_t cat = 0; cat < sc.facilities.size(); ++cat) {
+            json list = json::array();
+            for (std::size_t i = 0; i < sc.facilities[cat].size(); ++i) {
+                const auto& f = sc.facilities[cat][i];
+                list.push_back({{"id", f.id},
+                                {"name", f.name},
+                                {"lon", f.pos.lon},
+                                {"lat", f.pos.lat},
+                                {"on_network", base_snaps[cat][i].ok()}});
+            }
+            facs.push_back(std::move(list));
+        }
+        j["facilities"] = std::move(facs);
+        json homes = json::array();
+        for (std::size_t h = 0; h < sc.homes.size(); ++h) {
+            homes.push_back({std::round(sc.home_pos[h].lon * 1e6) / 1e6,
+                             std::round(sc.home_pos[h].lat * 1e6) / 1e6,
+                             std::round(sc.homes[h].population * 10) / 10});
+        }
+        j["homes"] = std::move(homes);
+        // The walkable streets, for orientation (the page loads no map tiles).
+        json streets = json::array();
+        const WalkGraph& g = *sc.graph;
+        for (EdgeId e = 0; e < g.num_edges(); ++e) {
+            json line = json::array();
+            for (LonLat q : g.edge_shape(e))
+                line.push_back({std::round(q.lon * 1e5) / 1e5, std::round(q.lat * 1e5) / 1e5});
+            streets.push_back(std::move(line));
+        }
+        j["streets"] = std::move(streets);
+        json cityc = json::array();
+        for (const auto& x : base_report.city)
+            cityc.push_back({{"population", x.population},
+                             {"covered", x.covered_population},
+                             {"share", x.share}});
+        j["city"] = {{"score", base_report.city_score}, {"categories", std::move(cityc)}};
+        return j;
+    }
+
+    // ---- reading an edit -----------------------------------------------------------------
+
+    std::uint32_t category_of(const std::string& id) const {
+        for (std::uint32_t c = 0; c < sc.rules.size(); ++c)
+            if (sc.rules[c].id == id) return c;
+        std::string list;
+        for (const auto& r : sc.rules) list += (list.empty() ? "" : ", ") + r.id;
+        refuse(422, "unknown category '" + id + "'", "use one of: " + list);
+    }
+
+    // As ScenarioEvaluator: outside the bounds or beyond the snap limit is refused.
+    SnapResult place(LonLat p, const char* what) const {
+        if (!std::isfinite(p.lon) || !std::isfinite(p.lat))
+            refuse(400, std::string(what) + ": lon and lat must be finite numbers");
+        const auto& b = sc.bbox;
+        if (p.lon < b[0] || p.lon > b[2] || p.lat < b[1] || p.lat > b[3]) {
+            refuse(422,
+                   std::string(what) + ": point " + fmt_point(p) +
+                       " (WGS84) lies outside the city's bounds [" + fmt_point({b[0], b[1]}) +
+                       " – " + fmt_point({b[2], b[3]}) + "]",
+                   "click inside the city");
+        }
+        const SnapResult r = snapper->snap(p, sc.max_snap_m);
+        if (!r.ok()) {
+            const double d = snapper->nearest_metres(p);
+            const SnapResult n = snapper->snap(p, std::isfinite(d) ? d + 1 : 1e9);
+            refuse(422,
+                   std::string(what) + ": point " + fmt_point(p) + " lies " +
+                       std::to_string(std::lround(d)) +
+                       " m from the nearest walkable street (limit " +
+                       std::to_string(std::lround(sc.max_snap_m)) + " m)",
+                   n.ok() ? "the nearest valid place is " + fmt_point(n.on_edge) + " (WGS84)"
+                          : "the network is empty");
+        }
+        return r;
+    }
+
+    // As ScenarioEvaluator::find_facility: id first, then name; unique.
+    std::pair<std::uint32_t, std::size_t> find_facility(const std::string& ref,
+                                                        std::uint32_t only) const {
+        std::vector<std::pair<std::uint32_t, std::size_t>> by_id, by_name;
+        for (std::uint32_t c = 0; c < sc.facilities.size(); ++c) {
+            if (only != kInvalidId && c != only) continue;
+            for (std::size_t i = 0; i < sc.facilities[c].size(); ++i) {
+                if (sc.facilities[c][i].id == ref)
+                    by_id.emplace_back(c, i);
+                else if (sc.facilities[c][i].name == ref)
+                    by_name.emplace_back(c, i);
+            }
+        }
+        const auto& found = by_id.empty() ? by_name : by_id;
+        if (found.size() == 1) return found.front();
+        if (found.empty())
+            refuse(422, "no facility with id or name '" + ref + "'",
+                   "use an id from GET /api/city (facilities)");
+        std::string ids;
+        for (const auto& [c, i] : found) ids += (ids.empty() ? "" : ", ") + sc.facilities[c][i].id;
+        refuse(422, "the name '" + ref + "' is ambiguous", "name it by id: " + ids);
+    }
+
+    // Checks `spec` against the session's state and fills in what it refers to.
+    void resolve(EditSpec& e, const Session& s) const {
+        const char* what = scenarios::edit_type_name(e.type);
+        switch (e.type) {
+            case EditType::kAddFacility:
+            case EditType::kAddStop:
+                if (e.type == EditType::kAddStop) {
+                    if (sc.stop_category == kInvalidId)
+                        refuse(422, "add_stop: the rule set has no bus-stop category",
+                               "add a category with from_bus_stops = true to the rules");
+                    e.cat = sc.stop_category;
+                } else {
+                    e.cat = category_of(e.category);
+                }
+                if (e.capacity && !(std::isfinite(*e.capacity) && *e.capacity > 0))
+                    refuse(400, "capacity must be a positive number", "leave it out for none");
+                e.snap = place(e.pos, what);
+                return;
+            case EditType::kMoveFacility:
+            case EditType::kCloseFacility:
+            case EditType::kRemoveStop: {
+                std::uint32_t only = kInvalidId;
+                if (e.type == EditType::kRemoveStop) {
+                    if (sc.stop_category == kInvalidId)
+                        refuse(422, "remove_stop: the rule set has no bus-stop category");
+                    only = sc.stop_category;
+                } else if (!e.category.empty()) {
+                    only = category_of(e.category);
+                }
+                if (e.ref.empty()) refuse(400, std::string(what) + ": missing 'id'");
+                const auto [cat, i] = find_facility(e.ref, only);
+                if (s.closed[cat][i])
+                    refuse(422, "facility '" + e.ref + "' was already closed by an earlier edit",
+                           "undo the closing first");
+                e.cat = cat;
+                e.index = i;
+                if (e.type == EditType::kMoveFacility) e.snap = place(e.pos, what);
+                return;
+            }
+            default:
+                refuse(422,
+                       std::string(what) +
+                           ": network, population and profile edits are not applied by lc15 "
+                           "serve",
+                       "save the scenario and add the edit there, then run lc15 scenario");
+        }
+    }
+
+    static EditSpec parse_edit(const std::string& body) {
+        json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+        if (j.is_discarded()) refuse(400, "the body is not valid JSON", "send one edit object");
+        if (!j.is_object()) refuse(400, "an edit must be a JSON object");
+        EditSpec e;
+        const auto type = j.find("type");
+        if (type == j.end() || !type->is_string())
+            refuse(400, "missing 'type'",
+                   "one of add_facility, move_facility, close_facility, add_stop, remove_stop");
+        const std::string t = type->get<std::string>();
+        std::vector<std::string> keys;
+        if (t == "add_facility") {
+            e.type = EditType::kAddFacility;
+            keys = {"type", "category", "lon", "lat", "name", "capacity"};
+        } else if (t == "add_stop") {
+            e.type = EditType::kAddStop;
+            keys = {"type", "lon", "lat", "name"};
+        } else if (t == "move_facility") {
+            e.type = EditType::kMoveFacility;
+            keys = {"type", "category", "id", "lon", "lat"};
+        } else if (t == "close_facility") {
+            e.type = EditType::kCloseFacility;
+            keys = {"type", "category", "id"};
+        } else if (t == "remove_stop") {
+            e.type = EditType::kRemoveStop;
+            keys = {"type", "id"};
+        } else if (t == "add_link" || t == "close_way" || t == "close_link" ||
+                   t == "set_population" || t == "profile") {
+            refuse(422, t + ": network, population and profile edits are not applied by lc15 serve",
+                   "save the scenario and add the edit there, then run lc15 scenario");
+        } else {
+            refuse(400, "unknown edit type '" + t + "'",
+                   "one of add_facility, move_facility, close_facility, add_stop, remove_stop");
+        }
+        for (const auto& [k, v] : j.items()) {
+            if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+                std::string list;
+                for (const auto& x : keys) list += (list.empty() ? "" : ", ") + x;
+                refuse(400, t + ": unknown key '" + k + "'", "a " + t + " edit has " + list);
+            }
+        }
+        auto str = [&](const char* k, bool required) -> std::string {
+            const auto it = j.find(k);
+            if (it == j.end()) {
+                if (required) refuse(400, t + ": missing '" + k + "'");
+                return {};
+            }
+            if (!it->is_string()) refuse(400, t + ": '" + k + "' must be a string");
+            return it->get<std::string>();
+        };
+        auto num = [&](const char* k) -> double {
+            const auto it = j.find(k);
+            if (it == j.end()) refuse(400, t + ": missing '" + k + "'");
+            if (!it->is_number()) refuse(400, t + ": '" + k + "' must be a number");
+            const double v = it->get<double>();
+            if (!std::isfinite(v)) refuse(400, t + ": '" + k + "' must be finite");
+            return v;
+        };
+        const bool has_point =
+            e.type != EditType::kCloseFacility && e.type != EditType::kRemoveStop;
+        if (has_point) e.pos = {num("lon"), num("lat")};
+        if (e.type == EditType::kAddFacility) e.category = str("category", true);
+        if (e.type == EditType::kMoveFacility || e.type == EditType::kCloseFacility)
+            e.category = str("category", false);
+        if (e.type == EditType::kAddFacility || e.type == EditType::kAddStop)
+            e.name = str("name", false);
+        if (!has_point || e.type == EditType::kMoveFacility) e.ref = str("id", true);
+        if (j.contains("capacity")) e.capacity = num("capacity");
+        return e;
+    }
+
+    // ---- applying and undoing -------------------------------------------------------------
+
+    static void touch(Session& s, const Delta& d) {
+        if (d.changes.empty()) return;
+        std::vector<std::uint64_t> keys;
+        keys.reserve(d.changes.size());
+        for (const HomeChange& c : d.changes) keys.push_back(pair_key(c.category, c.home));
+        std::sort(keys.begin(), keys.end());
+        std::vector<std::uint64_t> merged;
+        merged.reserve(s.touched.size() + keys.size());
+        std::set_union(s.touched.begin(), s.touched.end(), keys.begin(), keys.end(),
+                       std::back_inserter(merged));
+        s.touched = std::move(merged);
+    }
+
+    // `e` has been resolved against `s`: nothing here can fail.
+    Applied apply(Session& s, const EditSpec& e) const {
+        Applied a{e, {}, 0};
+        Delta d;
+        switch (e.type) {
+            case EditType::kAddFacility:
+            case EditType::kAddStop:
+                a.undo = {Undo::kRemove, s.model->add_facility(e.cat, e.snap, &d), {}};
+                break;
+            case EditType::kMoveFacility: {
+                const FacilityHandle f = s.handles[e.cat][e.index];
+                a.undo = {Undo::kMoveBack, f, s.model->facility_snap(f)};
+                s.model->move_facility(f, e.snap, &d);
+                break;
+            }
+            default: {  // close / remove
+                const FacilityHandle f = s.handles[e.cat][e.index];
+                a.undo = {Undo::kRestore, f, s.model->facility_snap(f)};
+                s.model->remove_facility(f, &d);
+                s.closed[e.cat][e.index] = 1;
+                break;
+            }
+        }
+        a.homes_changed = d.changes.size();
+        s.model->update_report(s.report, d);
+        touch(s, d);
+        return a;
+    }
+
+    void revert(Session& s, const Applied& a) const {
+        Delta d;
+        switch (a.undo.kind) {
+            case Undo::kRemove:
+                s.model->remove_facility(a.undo.handle, &d);
+                break;
+            case Undo::kMoveBack:
+                s.model->move_facility(a.undo.handle, a.undo.snap, &d);
+                break;
+            case Undo::kRestore: {
+                const EditSpec& e = a.spec;
+                s.handles[e.cat][e.index] = s.model->add_facility(e.cat, a.undo.snap, &d);
+                s.closed[e.cat][e.index] = 0;
+                break;
+            }
+        }
+        s.model->update_report(s.report, d);
+        touch(s, d);
+    }
+
+    // ---- the session's figures ---------------------------------------------------------------
+
+    json edit_json(const EditSpec& e) const {
+        json j{{"type", scenarios::edit_type_name(e.type)}};
+        if (e.cat < sc.rules.size()) j["category"] = sc.rules[e.cat].id;
+        switch (e.type) {
+            case EditType::kAddFacility:
+            case EditType::kAddStop:
+                j["name"] = e.name;
+                j["lon"] = e.pos.lon;
+                j["lat"] = e.pos.lat;
+                if (e.capacity) j["capacity"] = *e.capacity;
+                break;
+            case EditType::kMoveFacility:
+                j["id"] = e.ref;
+                j["lon"] = e.pos.lon;
+                j["lat"] = e.pos.lat;
+                [[fallthrough]];
+            default: {
+                const auto& f = sc.facilities[e.cat][e.index];
+                j["id"] = e.ref;
+                j["facility"] = {{"id", f.id},
+                                 {"name", f.name},
+                                 {"index", e.index},
+                                 {"lon", f.pos.lon},
+                                 {"lat", f.pos.lat}};
+                break;
+            }
+        }
+        return j;
+    }
+
+    // Gained / lost as ScenarioEvaluator::compare: over the touched pairs in (category, home)
+    // order, so that the sums are the same bit for bit.
+    json state_json(const std::string& id, const Session& s) const {
+        const std::uint32_t nc = num_communities();
+        const std::uint32_t ncat = static_cast<std::uint32_t>(sc.rules.size());
+        std::vector<double> city_gained(ncat, 0), city_lost(ncat, 0);
+        std::map<std::uint32_t, std::vector<std::pair<double, double>>> com;  // gained, lost
+        for (const std::uint64_t key : s.touched) {
+            const std::uint32_t k = static_cast<std::uint32_t>(key >> 32);
+            const HomeId h = static_cast<HomeId>(key & 0xffffffffu);
+            const bool was = base_covered[k][h];
+            const bool is = s.model->covered(k, h);
+            if (was == is) continue;
+            const double pop = sc.homes[h].population;
+            (is ? city_gained[k] : city_lost[k]) += pop;
+            const CommunityId c = sc.homes[h].community;
+            if (c < nc) {
+                auto& v = com[c];
+                if (v.empty()) v.assign(ncat, {0.0, 0.0});
+                (is ? v[k].first : v[k].second) += pop;
+            }
+        }
+        // Communities whose figures differ from the base: those with a touched home.
+        for (const std::uint64_t key : s.touched) {
+            const CommunityId c = sc.homes[key & 0xffffffffu].community;
+            if (c < nc && !com.count(c)) com[c].assign(ncat, {0.0, 0.0});
+        }
+        json j;
+        j["session"] = id;
+        json edits = json::array();
+        for (const Applied& a : s.done) {
+            json e = edit_json(a.spec);
+            e["homes_changed"] = a.homes_changed;
+            edits.push_back(std::move(e));
+        }
+        j["edits"] = std::move(edits);
+        j["can_undo"] = !s.done.empty();
+        j["can_redo"] = !s.redo.empty();
+        if (!s.redo.empty()) j["redo_next"] = edit_json(s.redo.back());
+        json cats = json::array();
+        for (std::uint32_t k = 0; k < ncat; ++k) {
+            cats.push_back({{"covered_before", base_report.city[k].covered_population},
+                            {"covered_after", s.report.city[k].covered_population},
+                            {"gained", city_gained[k]},
+                            {"lost", city_lost[k]},
+                            {"share_before", base_report.city[k].share},
+                            {"share_after", s.report.city[k].share}});
+        }
+        j["city"] = {{"score_before", base_report.city_score},
+                     {"score_after", s.report.city_score},
+                     {"categories", std::move(cats)}};
+        json coms = json::array();
+        for (const auto& [c, v] : com) {
+            const CommunityMetrics& b = base_report.communities[c];
+            const CommunityMetrics& a = s.report.communities[c];
+            json by = json::object();
+            for (std::uint32_t k = 0; k < ncat; ++k) {
+                const auto& bk = b.by_category[k];
+                const auto& ak = a.by_category[k];
+                if (v[k].first == 0 && v[k].second == 0 &&
+                    bk.covered_population == ak.covered_population && bk.pass == ak.pass &&
+                    bk.facilities_within == ak.facilities_within && bk.median_m == ak.median_m)
+                    continue;
+                by[sc.rules[k].id] = {{"gained", v[k].first},
+                                      {"lost", v[k].second},
+                                      {"covered_before", bk.covered_population},
+                                      {"covered_after", ak.covered_population},
+                                      {"share_before", bk.share},
+                                      {"share_after", ak.share},
+                                      {"pass_before", bk.pass},
+                                      {"pass_after", ak.pass}};
+            }
+            if (by.empty() && b.score == a.score) continue;
+            coms.push_back({{"community", c},
+                            {"name", sc.community_names[c]},
+                            {"score_before", b.score},
+                            {"score_after", a.score},
+                            {"categories", std::move(by)}});
+        }
+        j["communities"] = std::move(coms);
+        return j;
+    }
+
+    // ---- sessions ----------------------------------------------------------------------------
+
+    std::shared_ptr<Session> find(const std::string& id) {
+        std::lock_guard lock(sessions_mutex);
+        const auto it = sessions.find(id);
+        if (it == sessions.end())
+            refuse(404, "unknown session '" + id + "'",
+                   "start one with POST /api/sessions (sessions end after " +
+                       std::to_string(options.idle_timeout.count() / 60) +
+                       " idle minutes or when the server restarts)");
+        return it->second;
+    }
+
+    std::string new_id() {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                      static_cast<unsigned long long>(rng()));
+        return buf;
+    }
+
+    std::string scenario_text(const Session& s) const {
+        std::string o;
+        o += "# What-if scenario saved by lc15 serve; evaluate it with\n";
+        o += "#   lc15 scenario --scenario THIS.toml --out DIR\n";
+        o += "name = " + quoted("lc15 serve session") + "\n";
+        o += "description = " +
+             quoted(std::to_string(s.done.size()) + " edits made on the planner's page") + "\n";
+        o += "base = " + quoted(options.config_path) + "\n";
+        for (const Applied& a : s.done) {
+            const EditSpec& e = a.spec;
+            o += "\n[[edit]]\ntype = " + quoted(scenarios::edit_type_name(e.type)) + "\n";
+            switch (e.type) {
+                case EditType::kAddFacility:
+                    o += "category = " + quoted(sc.rules[e.cat].id) + "\n";
+                    [[fallthrough]];
+                case EditType::kAddStop:
+                    if (!e.name.empty()) o += "name = " + quoted(e.name) + "\n";
+                    o += "lon = " + exact(e.pos.lon) + "\nlat = " + exact(e.pos.lat) + "\n";
+                    if (e.capacity) o += "capacity = " + exact(*e.capacity) + "\n";
+                    break;
+                case EditType::kMoveFacility:
+                    if (!e.category.empty()) o += "category = " + quoted(e.category) + "\n";
+                    o += "id = " + quoted(e.ref) + "\n";
+                    o += "lon = " + exact(e.pos.lon) + "\nlat = " + exact(e.pos.lat) + "\n";
+                    break;
+                case EditType::kCloseFacility:
+                    if (!e.category.empty()) o += "category = " + quoted(e.category) + "\n";
+                    o += "id = " + quoted(e.ref) + "\n";
+                    break;
+                default:  // remove_stop
+                    o += "id = " + quoted(e.ref) + "\n";
+                    break;
+            }
+        }
+        return o;
+    }
+
+    // The edits of a scenario file's text (no file is read: `sites` is refused).
+    std::vector<EditSpec> parse_scenario(const std::string& text) const {
+        toml::table t;
+        try {
+            t = toml::parse(std::string_view(text), std::string_view("scenario.toml"));
+        } catch (const toml::parse_error& e) {
+            const auto& b = e.source().begin;
+            refuse(400,
+                   "scenario.toml:" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+                       ": " + std::string(e.description()),
+                   "send the text of a scenario file");
+        }
+        if (t.contains("profile"))
+            refuse(422, "scenario.toml: a walker profile is not applied by lc15 serve",
+                   "run the scenario with lc15 scenario");
+        if (const toml::array* edits = t["edit"].as_array()) {
+            for (const toml::node& n : *edits) {
+                if (const toml::table* e = n.as_table(); e && e->contains("sites"))
+                    refuse(422, "scenario.toml: lc15 serve reads no sites file from a request",
+                           "give each site as its own add_facility edit (lon, lat)");
+            }
+        }
+        // Parsed by the same reader as lc15 scenario, from a private temporary file.
+        char tmpl[] = "/tmp/lc15_serve_XXXXXX";
+        const int fd = mkstemp(tmpl);
+        if (fd < 0) throw std::runtime_error("cannot create a temporary file");
+        close(fd);
+        const fs::path tmp = std::string(tmpl) + ".toml";
+        fs::rename(tmpl, tmp);
+        {
+            std::ofstream f(tmp, std::ios::binary);
+            f << text;
+        }
+        scenarios::Scenario parsed;
+        try {
+            parsed = scenarios::load_scenario(tmp);
+        } catch (const InputError& e) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            std::string msg = e.what();
+            for (std::size_t p; (p = msg.find(tmp.string())) != std::string::npos;)
+                msg.replace(p, tmp.string().size(), "scenario.toml");
+            refuse(422, msg);
+        }
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        std::vector<EditSpec> out;
+        for (const scenarios::Edit& e : parsed.edits) {
+            if (!is_facility_edit(e.type))
+                refuse(422,
+                       e.where.substr(e.where.find(" (") + 1) + " " +
+                           scenarios::edit_type_name(e.type) +
+                           ": network, population and profile edits are not applied by lc15 "
+                           "serve",
+                       "run this scenario with lc15 scenario");
+            for (std::size_t i = 0; i < std::max<std::size_t>(1, e.points.size()); ++i) {
+                EditSpec s;
+                s.type = e.type;
+                s.category = e.category;
+                s.ref = e.ref;
+                s.name = e.type == EditType::kAddFacility || e.type == EditType::kAddStop
+                             ? e.point_names.at(i)
+                             : e.name;
+                if (!e.points.empty()) s.pos = e.points[i];
+                if (std::isfinite(e.capacity)) s.capacity = e.capacity;
+                out.push_back(std::move(s));
+            }
+        }
+        return out;
+    }
+};
+
+Planner::Planner(const io::City& city, PlannerOptions options)
+    : impl_(std::make_unique<Impl>(city, std::move(options))) {}
+Planner::~Planner() = default;
+
+const Reply& Planner::city() const { return impl_->city_reply; }
+
+std::size_t Planner::num_sessions() const {
+    std::lock_guard lock(impl_->sessions_mutex);
+    return impl_->sessions.size();
+}
+
+std::size_t Planner::session_bytes() const {
+    const auto& sc = impl_->sc;
+    const std::size_t ncat = sc.rules.size();
+    const std::size_t homes = sc.homes.size(), verts = sc.graph->num_vertices();
+    std::size_t facs = 0;
+    for (const auto& f : sc.facilities) facs += f.size();
+    // Per category: results per home, nearest per vertex (engine/coverage.hpp); facility
+    // snaps and handles; the report's entries.
+    return ncat * (homes * sizeof(HomeCategoryResult) + verts * 8) +
+           facs * (sizeof(SnapResult) + 2 * sizeof(FacilityHandle)) +
+           impl_->num_communities() * ncat * sizeof(CategoryCommunityMetrics);
+}
+
+Reply Planner::create_session() {
+    Impl& im = *impl_;
+    try {
+        {
+            std::lock_guard lock(im.sessions_mutex);
+            if (im.sessions.size() >= im.options.max_sessions) {
+                // Drop the longest idle session if it is past the timeout.
+                auto oldest = im.sessions.end();
+                for (auto it = im.sessions.begin(); it != im.sessions.end(); ++it)
+                    if (oldest == im.sessions.end() ||
+                        it->second->last_used < oldest->second->last_used)
+                        oldest = it;
+                if (oldest != im.sessions.end() &&
+                    Clock::now() - oldest->second->last_used > im.options.idle_timeout) {
+                    im.sessions.erase(oldest);
+                } else {
+                    refuse(503,
+                           "the server holds its maximum of " +
+                               std::to_string(im.options.max_sessions) + " sessions",
+                           "close another tab, or start lc15 serve with a larger "
+                           "--max-sessions");
+                }
+            }
+        }
+        auto s = std::make_shared<Session>();
+        im.start(*s);
+        std::string id;
+        {
+            std::lock_guard lock(im.sessions_mutex);
+            if (im.sessions.size() >= im.options.max_sessions)
+                refuse(503, "the server holds its maximum of sessions", "try again later");
+            do id = im.new_id();
+            while (im.sessions.count(id));
+            im.sessions[id] = s;
+        }
+        std::lock_guard lock(s->mutex);
+        return {201, im.state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::state(const std::string& id) {
+    try {
+        auto s = impl_->find(id);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        return {200, impl_->state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::edit(const std::string& id, const std::string& body) {
+    try {
+        auto s = impl_->find(id);
+        EditSpec e = Impl::parse_edit(body);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        impl_->resolve(e, *s);
+        s->done.push_back(impl_->apply(*s, e));
+        s->redo.clear();
+        return {200, impl_->state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::undo(const std::string& id) {
+    try {
+        auto s = impl_->find(id);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        if (s->done.empty()) refuse(409, "nothing to undo");
+        impl_->revert(*s, s->done.back());
+        s->redo.push_back(s->done.back().spec);
+        s->done.pop_back();
+        return {200, impl_->state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::redo(const std::string& id) {
+    try {
+        auto s = impl_->find(id);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        if (s->redo.empty()) refuse(409, "nothing to redo");
+        EditSpec e = s->redo.back();
+        impl_->resolve(e, *s);  // the state is the one it was made on: always valid
+        s->done.push_back(impl_->apply(*s, e));
+        s->redo.pop_back();
+        return {200, impl_->state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::scenario_toml(const std::string& id) {
+    try {
+        auto s = impl_->find(id);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        return {200, impl_->scenario_text(*s), "application/toml"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::load_scenario(const std::string& id, const std::string& toml_text) {
+    try {
+        auto s = impl_->find(id);
+        std::vector<EditSpec> edits = impl_->parse_scenario(toml_text);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        // Back to the base, then every edit; on a refusal the old edits come back.
+        std::vector<EditSpec> old;
+        for (const Applied& a : s->done) old.push_back(a.spec);
+        while (!s->done.empty()) {
+            impl_->revert(*s, s->done.back());
+            s->done.pop_back();
+        }
+        try {
+            for (std::size_t i = 0; i < edits.size(); ++i) {
+                try {
+                    impl_->resolve(edits[i], *s);
+                } catch (Refusal& r) {
+                    r.message = "scenario.toml (edit " + std::to_string(i + 1) + "): " + r.message;
+                    throw;
+                }
+                s->done.push_back(impl_->apply(*s, edits[i]));
+            }
+        } catch (const Refusal&) {
+            while (!s->done.empty()) {
+                impl_->revert(*s, s->done.back());
+                s->done.pop_back();
+            }
+            for (EditSpec& e : old) {
+                impl_->resolve(e, *s);
+                s->done.push_back(impl_->apply(*s, e));
+            }
+            throw;
+        }
+        s->redo.clear();
+        return {200, impl_->state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::close_session(const std::string& id) {
+    try {
+        impl_->find(id);
+        std::lock_guard lock(impl_->sessions_mutex);
+        impl_->sessions.erase(id);
+        return {200, json{{"closed", id}}.dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+}  // namespace lc15::server

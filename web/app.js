@@ -1,0 +1,402 @@
+// lc15 serve — the planner's what-if page (docs/SERVER.md).
+//
+// Loads the city once (GET /api/city), opens a session (POST /api/sessions) and sends every
+// click as one edit (POST /api/sessions/ID/edits); each answer carries the session's figures
+// against the base, from which the map is recoloured and the side table redrawn. Nothing is
+// computed here: every figure shown is the server's. Exposed as window.lc15 for tests.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const token = new URLSearchParams(location.search).get('token') || '';
+  const fmt = (x) => Math.round(x).toLocaleString('en-US');
+  const pct = (x) => (100 * x).toFixed(1) + '%';
+
+  let city = null;        // GET /api/city
+  let session = '';       // session id
+  let st = null;          // the session's state (last answer)
+  let cat = 0;            // selected category index
+  let sortKey = 'gained', sortDir = -1;
+  let pending = 0;
+
+  // ---- talking to the server ---------------------------------------------------------------
+  async function api(method, path, body, type) {
+    const opts = { method, headers: {}, credentials: 'same-origin' };
+    if (token) opts.headers.Authorization = 'Bearer ' + token;
+    if (body !== undefined) {
+      opts.body = body;
+      opts.headers['Content-Type'] = type || 'application/json';
+    }
+    const t0 = performance.now();
+    pending++;
+    setBusy();
+    try {
+      const r = await fetch(path, opts);
+      const text = await r.text();
+      const ms = performance.now() - t0;
+      const j = text ? JSON.parse(text) : {};
+      if (!r.ok) {
+        const e = new Error(j.error || ('HTTP ' + r.status));
+        e.fix = j.fix;
+        e.status = r.status;
+        throw e;
+      }
+      $('latency').textContent = 'last answer in ' + ms.toFixed(0) + ' ms';
+      return j;
+    } finally {
+      pending--;
+      setBusy();
+    }
+  }
+
+  function setBusy() {
+    const m = $('message');
+    if (pending > 0 && !m.classList.contains('error')) {
+      m.className = 'busy';
+      m.textContent = 'computing…';
+    } else if (pending === 0 && m.classList.contains('busy')) {
+      m.className = '';
+      m.textContent = '';
+    }
+  }
+
+  function showError(e) {
+    const m = $('message');
+    m.className = 'error';
+    m.textContent = e.message + (e.fix ? '\nfix: ' + e.fix : '');
+  }
+
+  function clearMessage() {
+    const m = $('message');
+    if (m.classList.contains('error')) { m.className = ''; m.textContent = ''; }
+  }
+
+  async function send(edit) {
+    try {
+      const s = await api('POST', '/api/sessions/' + session + '/edits', JSON.stringify(edit));
+      clearMessage();
+      show(s);
+      return true;
+    } catch (e) {
+      showError(e);
+      return false;
+    }
+  }
+
+  async function step(which) {
+    try {
+      show(await api('POST', '/api/sessions/' + session + '/' + which));
+      clearMessage();
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  // ---- the map -----------------------------------------------------------------------------
+  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.5, doubleClickZoom: false });
+  const ll = (p) => [p[1], p[0]];
+  const communityLayers = [];
+  const facilityLayer = L.layerGroup().addTo(map);
+  const addedLayer = L.layerGroup().addTo(map);
+  const stopLayer = L.layerGroup().addTo(map);
+  const homeLayer = L.layerGroup().addTo(map);
+
+  // Red (0) → yellow → green (1), five classes as in the printed maps.
+  const RAMP = ['#d7191c', '#fdae61', '#ffffbf', '#a6d96a', '#1a9641'];
+  const colour = (v) => RAMP[Math.max(0, Math.min(4, Math.floor(v * 5 - 1e-9)))];
+
+  function communityValue(c) {
+    const id = city.categories[cat].id;
+    const over = st && st.communities.find((x) => x.community === c);
+    const byScore = $('colour').value === 'score';
+    if (byScore) return (over ? over.score_after : city.communities[c].score) / 100;
+    if (over && over.categories[id]) return over.categories[id].share_after;
+    return city.communities[c].share[cat];
+  }
+
+  function recolour() {
+    communityLayers.forEach((layer, c) => {
+      layer.setStyle({ fillColor: colour(communityValue(c)) });
+    });
+    drawLegend();
+  }
+
+  function drawLegend() {
+    const byScore = $('colour').value === 'score';
+    const name = city.categories[cat].name_zh || city.categories[cat].id;
+    const labels = byScore ? ['0', '20', '40', '60', '80', '100'] : ['0%', '20%', '40%', '60%', '80%', '100%'];
+    $('legend').innerHTML =
+      '<b>' + (byScore ? 'Living-circle score' : 'Covered share: ' + escapeHtml(name)) + '</b>' +
+      '<div class="ramp">' + RAMP.map((c) => '<span style="background:' + c + '"></span>').join('') + '</div>' +
+      '<div class="ramp" style="justify-content:space-between">' + labels.map((l) => '<small>' + l + '</small>').join('') + '</div>' +
+      '<div><span class="sym" style="background:#2b6cb0"></span>facility (drag to move, click to close)</div>' +
+      '<div><span class="sym" style="background:#1a9641"></span>added · <span class="sym" style="background:#6b46c1"></span>bus stop' +
+      ' · <span class="sym" style="background:#555"></span>homes</div>';
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  }
+
+  // Homes: one dot each when zoomed in, summed in a grid of ~40 px cells when zoomed out.
+  function drawHomes() {
+    homeLayer.clearLayers();
+    const z = map.getZoom();
+    if (z >= 16) {
+      for (const h of city.homes)
+        L.circleMarker([h[1], h[0]], { radius: 2, stroke: false, fillColor: '#555', fillOpacity: 0.7, interactive: false }).addTo(homeLayer);
+      return;
+    }
+    const cell = 360 / Math.pow(2, z) * 40 / 256;
+    const cells = new Map();
+    for (const h of city.homes) {
+      const key = Math.floor(h[0] / cell) + ',' + Math.floor(h[1] / cell);
+      const c = cells.get(key) || { lon: 0, lat: 0, pop: 0, n: 0 };
+      c.lon += h[0]; c.lat += h[1]; c.pop += h[2]; c.n++;
+      cells.set(key, c);
+    }
+    for (const c of cells.values()) {
+      L.circleMarker([c.lat / c.n, c.lon / c.n], {
+        radius: Math.min(14, 2 + Math.sqrt(c.pop) / 6), stroke: false, fillColor: '#555', fillOpacity: 0.45, interactive: false,
+      }).addTo(homeLayer);
+    }
+  }
+
+  // Where each base facility is now, and which are closed, from the edit list.
+  function facilityState() {
+    const moved = new Map(), closed = new Set(), added = [];
+    for (const e of (st ? st.edits : [])) {
+      const key = e.category + '/' + (e.facility ? e.facility.index : '');
+      if (e.type === 'move_facility') moved.set(key, [e.lat, e.lon]);
+      else if (e.type === 'close_facility' || e.type === 'remove_stop') closed.add(key);
+      else added.push(e);
+    }
+    return { moved, closed, added };
+  }
+
+  function facilityPopup(k, i, f) {
+    const div = document.createElement('div');
+    div.innerHTML = '<b>' + escapeHtml(f.name || f.id) + '</b><br><small>' + escapeHtml(city.categories[k].id) + ' · ' + escapeHtml(f.id) + '</small><br>';
+    const b = document.createElement('button');
+    b.textContent = k === stopCategory() ? 'Remove this stop' : 'Close this facility';
+    b.addEventListener('click', () => {
+      map.closePopup();
+      send(k === stopCategory() ? { type: 'remove_stop', id: f.id } : { type: 'close_facility', category: city.categories[k].id, id: f.id });
+    });
+    div.appendChild(b);
+    return div;
+  }
+
+  function stopCategory() {
+    return city.categories.findIndex((c) => c.id === city.stop_category);
+  }
+
+  function drawFacilities() {
+    facilityLayer.clearLayers();
+    addedLayer.clearLayers();
+    stopLayer.clearLayers();
+    const { moved, closed, added } = facilityState();
+    const id = city.categories[cat].id;
+    const sk = stopCategory();
+    city.facilities[cat].forEach((f, i) => {
+      if (cat === sk) return;
+      const key = id + '/' + i;
+      if (closed.has(key)) return;
+      const pos = moved.get(key) || [f.lat, f.lon];
+      const m = L.marker(pos, { draggable: true, title: f.name || f.id, autoPan: true });
+      m.bindPopup(() => facilityPopup(cat, i, f));
+      m.on('dragend', async () => {
+        const p = m.getLatLng();
+        const ok = await send({ type: 'move_facility', category: id, id: f.id, lon: p.lng, lat: p.lat });
+        if (!ok) m.setLatLng(pos);
+      });
+      m.addTo(facilityLayer);
+    });
+    if (sk >= 0) {
+      city.facilities[sk].forEach((f, i) => {
+        if (closed.has(city.stop_category + '/' + i)) return;
+        L.circleMarker([f.lat, f.lon], { radius: 4, color: '#fff', weight: 1, fillColor: '#6b46c1', fillOpacity: 1 })
+          .bindPopup(() => facilityPopup(sk, i, f)).addTo(stopLayer);
+      });
+    }
+    for (const e of added) {
+      const isStop = e.type === 'add_stop';
+      if (!isStop && e.category !== id) continue;
+      L.circleMarker([e.lat, e.lon], { radius: isStop ? 5 : 8, color: '#fff', weight: 2, fillColor: isStop ? '#6b46c1' : '#1a9641', fillOpacity: 1 })
+        .bindTooltip((e.name || e.type) + ' (added: undo to remove)').addTo(addedLayer);
+    }
+  }
+
+  map.on('click', (ev) => {
+    const mode = document.querySelector('input[name=mode]:checked').value;
+    if (mode === 'none') return;
+    const name = $('new-name').value.trim();
+    if (mode === 'stop') {
+      send({ type: 'add_stop', lon: ev.latlng.lng, lat: ev.latlng.lat, name: name || 'new stop' });
+      return;
+    }
+    const e = { type: 'add_facility', category: city.categories[cat].id, lon: ev.latlng.lng, lat: ev.latlng.lat, name };
+    const cap = parseFloat($('new-capacity').value);
+    if (cap > 0) e.capacity = cap;
+    send(e);
+  });
+  map.on('zoomend', drawHomes);
+
+  // ---- the side table ----------------------------------------------------------------------
+  function rows() {
+    const id = city.categories[cat].id;
+    return (st ? st.communities : []).map((c) => {
+      const x = c.categories[id];
+      return {
+        c: c.community, name: c.name,
+        gained: x ? x.gained : 0, lost: x ? x.lost : 0,
+        share_before: x ? x.share_before : city.communities[c.community].share[cat],
+        share: x ? x.share_after : city.communities[c.community].share[cat],
+        pass_before: x ? x.pass_before : city.communities[c.community].pass[cat],
+        pass: x ? x.pass_after : city.communities[c.community].pass[cat],
+        score_before: c.score_before, score: c.score_after,
+      };
+    }).filter((r) => r.gained || r.lost || r.share !== r.share_before || r.score !== r.score_before);
+  }
+
+  function drawTable() {
+    const list = rows();
+    list.sort((a, b) => {
+      const x = a[sortKey], y = b[sortKey];
+      if (x < y) return -sortDir;
+      if (x > y) return sortDir;
+      return a.c - b.c;
+    });
+    const tb = document.querySelector('#change-table tbody');
+    tb.innerHTML = '';
+    for (const r of list) {
+      const tr = document.createElement('tr');
+      tr.dataset.community = r.c;
+      const flip = r.pass !== r.pass_before ? (r.pass ? 'flip-pass' : 'flip-fail') : '';
+      tr.innerHTML =
+        '<td>' + escapeHtml(r.name || ('#' + r.c)) + '</td>' +
+        '<td class="num gain" data-gained="' + r.gained + '">' + (r.gained ? '+' + fmt(r.gained) : '0') + '</td>' +
+        '<td class="num loss" data-lost="' + r.lost + '">' + (r.lost ? '−' + fmt(r.lost) : '0') + '</td>' +
+        '<td class="num">' + pct(r.share_before) + ' → ' + pct(r.share) + '</td>' +
+        '<td class="' + flip + '">' + (r.pass ? 'pass' : 'fail') + (flip ? (r.pass ? ' (was fail)' : ' (was pass)') : '') + '</td>' +
+        '<td class="num">' + r.score_before.toFixed(1) + ' → ' + r.score.toFixed(1) + '</td>';
+      tr.addEventListener('mouseenter', () => communityLayers[r.c] && communityLayers[r.c].setStyle({ weight: 3, color: '#000' }));
+      tr.addEventListener('mouseleave', () => communityLayers[r.c] && communityLayers[r.c].setStyle({ weight: 1, color: '#444' }));
+      tb.appendChild(tr);
+    }
+    $('no-changes').style.display = list.length ? 'none' : '';
+    document.querySelectorAll('#change-table th').forEach((th) => {
+      const on = th.dataset.key === sortKey;
+      th.classList.toggle('sorted', on);
+      th.textContent = th.textContent.replace(/ [▲▼]$/, '') + (on ? (sortDir < 0 ? ' ▼' : ' ▲') : '');
+    });
+  }
+
+  document.querySelectorAll('#change-table th').forEach((th) => {
+    th.addEventListener('click', () => {
+      if (sortKey === th.dataset.key) sortDir = -sortDir;
+      else { sortKey = th.dataset.key; sortDir = th.dataset.key === 'name' ? 1 : -1; }
+      drawTable();
+    });
+  });
+
+  function drawTotals() {
+    const c = st.city.categories[cat];
+    $('score-before').textContent = st.city.score_before.toFixed(2);
+    $('score-after').textContent = st.city.score_after.toFixed(2);
+    $('covered-before').textContent = fmt(c.covered_before) + ' (' + pct(c.share_before) + ')';
+    $('covered-after').textContent = fmt(c.covered_after) + ' (' + pct(c.share_after) + ')';
+    $('total-gained').textContent = fmt(c.gained);
+    $('total-gained').dataset.value = c.gained;
+    $('total-lost').textContent = fmt(c.lost);
+    const name = city.categories[cat].name_zh ? city.categories[cat].name_zh + ' ' + city.categories[cat].id : city.categories[cat].id;
+    document.querySelectorAll('.cat-name').forEach((s) => { s.textContent = name; });
+  }
+
+  function drawEdits() {
+    const ol = $('edit-list');
+    ol.innerHTML = '';
+    for (const e of st.edits) {
+      const li = document.createElement('li');
+      const what = e.facility ? (e.facility.name || e.facility.id) : (e.name || '');
+      li.textContent = e.type.replace('_', ' ') + (e.category ? ' ' + e.category : '') + (what ? ' “' + what + '”' : '') +
+        ' — ' + e.homes_changed + ' home results changed';
+      ol.appendChild(li);
+    }
+    $('undo').disabled = !st.can_undo;
+    $('redo').disabled = !st.can_redo;
+  }
+
+  function show(s) {
+    st = s;
+    drawTotals();
+    drawTable();
+    drawEdits();
+    drawFacilities();
+    recolour();
+  }
+
+  // ---- controls ------------------------------------------------------------------------------
+  $('category').addEventListener('change', () => { cat = +$('category').value; show(st); });
+  $('colour').addEventListener('change', recolour);
+  $('undo').addEventListener('click', () => step('undo'));
+  $('redo').addEventListener('click', () => step('redo'));
+  document.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.target.tagName === 'INPUT') return;
+    if (e.key === 'z' && !e.shiftKey && st.can_undo) { e.preventDefault(); step('undo'); }
+    if ((e.key === 'y' || (e.key === 'z' && e.shiftKey)) && st.can_redo) { e.preventDefault(); step('redo'); }
+  });
+  $('load').addEventListener('change', async (ev) => {
+    const file = ev.target.files[0];
+    if (!file) return;
+    try {
+      show(await api('PUT', '/api/sessions/' + session + '/scenario', await file.text(), 'application/toml'));
+      clearMessage();
+    } catch (e) {
+      showError(e);
+    }
+    ev.target.value = '';
+  });
+
+  // ---- start ---------------------------------------------------------------------------------
+  async function start() {
+    city = await api('GET', '/api/city');
+    $('city-name').textContent = city.name;
+    document.title = 'lc15 — ' + city.name;
+    const sel = $('category');
+    city.categories.forEach((c, i) => {
+      const o = document.createElement('option');
+      o.value = i;
+      o.textContent = (c.name_zh ? c.name_zh + ' · ' : '') + c.id + ' (' + c.level_minutes + ' min, ' + c.radius_m + ' m)';
+      sel.appendChild(o);
+    });
+    const kg = city.categories.findIndex((c) => c.id === 'kindergarten');
+    cat = kg >= 0 ? kg : 0;
+    sel.value = cat;
+    const b = city.bbox;
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    if (city.streets && city.streets.length)
+      L.polyline(city.streets.map((s) => s.map(ll)), { color: '#9a9a9a', weight: 1, interactive: false }).addTo(map);
+    city.communities.forEach((c) => {
+      const layer = L.polygon(c.polygons.map((p) => p.map((r) => r.map(ll))), {
+        color: '#444', weight: 1, fillOpacity: 0.55, bubblingMouseEvents: true,
+      });
+      layer.bindTooltip(c.name || '', { sticky: true });
+      layer.addTo(map);
+      communityLayers.push(layer);
+    });
+    const s = await api('POST', '/api/sessions');
+    session = s.session;
+    $('save').href = '/api/sessions/' + session + '/scenario.toml' + (token ? '?token=' + encodeURIComponent(token) : '');
+    // A closed tab frees its session (the server also drops sessions idle too long).
+    addEventListener('pagehide', () => {
+      fetch('/api/sessions/' + session, { method: 'DELETE', keepalive: true, headers: token ? { Authorization: 'Bearer ' + token } : {} });
+    });
+    drawHomes();
+    show(s);
+    document.body.dataset.ready = '1';
+  }
+
+  window.lc15 = { map, get city() { return city; }, get state() { return st; }, get session() { return session; } };
+  start().catch(showError);
+})();
