@@ -19,6 +19,7 @@
 #include "engine/error.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
+#include "io/vector_writer.hpp"
 #include "server/http_server.hpp"
 #include "server/planner.hpp"
 
@@ -92,7 +93,7 @@ class ServeCommand : public Command, ThreadsOption, CityOptions {
             if (!token_.empty()) url += "?token=" + token_;
             std::cout << "lc15 serve: " << city.config.name << " on " << url << "\n"
                       << "  " << po.max_sessions << " sessions at most, about "
-                      << (planner->session_bytes() + (1 << 19)) / (1 << 20)
+                      << io::fixed(static_cast<double>(planner->session_bytes()) / (1 << 20), 1)
                       << " MB each; Ctrl-C to stop" << std::endl;
         }
         std::thread waiter([&] {
