@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "engine/error.hpp"
 #include "engine/places.hpp"
@@ -93,10 +95,15 @@ struct EditSpec {
     LonLat pos{};
     std::optional<double> capacity;
     SnapResult snap;  // add/move: the snapped point
+    // Network, population and profile edits (rebuilt in the background).
+    LonLat pos2{};            // add_link: the second end
+    std::int64_t way_id = 0;  // close_way
+    double residents = 0;     // set_population (a new home at pos)
+    std::string profile;      // profile
 };
 
 struct Undo {
-    enum Kind { kRemove, kRestore, kMoveBack } kind = kRemove;
+    enum Kind { kRemove, kRestore, kMoveBack, kNone } kind = kRemove;
     FacilityHandle handle = kInvalidId;
     SnapResult snap;  // kRestore / kMoveBack: where it was
 };
@@ -117,7 +124,23 @@ struct Session {
     std::vector<Applied> done;
     std::vector<EditSpec> redo;
     Clock::time_point last_used = Clock::now();
+    // With a network, population or profile edit in `done`, the figures come from a full
+    // ScenarioEvaluator run in the background: `version` counts changes of `done`; `rebuilt`
+    // is the JSON of the last finished run (for `rebuilt_version`).
+    std::uint64_t version = 0;
+    bool rebuilding = false;
+    Clock::time_point rebuild_start{};
+    std::optional<nlohmann::json> rebuilt;
+    std::uint64_t rebuilt_version = 0;
+    std::string rebuild_error;
+    std::uint64_t error_version = 0;
 };
+
+bool structural(EditType t) { return !is_facility_edit(t); }
+bool has_structural(const Session& s) {
+    return std::any_of(s.done.begin(), s.done.end(),
+                       [](const Applied& a) { return structural(a.spec.type); });
+}
 
 std::uint64_t pair_key(std::uint32_t cat, HomeId h) { return (std::uint64_t{cat} << 32) | h; }
 
@@ -132,6 +155,14 @@ struct Planner::Impl {
     std::vector<std::vector<char>> base_covered;  // [cat][home]
     std::vector<std::vector<SnapResult>> base_snaps;
     Reply city_reply;
+
+    // The evaluator of network, population and profile edits (built on first use), and the
+    // background runs, waited for on destruction.
+    std::mutex evaluator_mutex;
+    std::unique_ptr<scenarios::ScenarioEvaluator> evaluator;
+    std::mutex jobs_mutex;
+    std::condition_variable jobs_cv;
+    int jobs_running = 0;
 
     mutable std::mutex sessions_mutex;
     std::map<std::string, std::shared_ptr<Session>> sessions;
@@ -165,6 +196,11 @@ struct Planner::Impl {
         city_reply = {200, city_json().dump(), "application/json"};
     }
 
+    ~Impl() {
+        std::unique_lock lock(jobs_mutex);
+        jobs_cv.wait(lock, [&] { return jobs_running == 0; });
+    }
+
     std::uint32_t num_communities() const {
         return static_cast<std::uint32_t>(sc.community_names.size());
     }
@@ -192,6 +228,9 @@ struct Planner::Impl {
         j["bbox"] = sc.bbox;
         j["max_snap_m"] = sc.max_snap_m;
         j["profile"] = sc.profile;
+        json profiles = json::array();
+        for (const auto& [n, p] : sc.profiles) profiles.push_back(n);
+        j["profiles"] = std::move(profiles);
         j["stop_category"] =
             sc.stop_category < sc.rules.size() ? json(sc.rules[sc.stop_category].id) : json();
         json cats = json::array();
@@ -375,12 +414,34 @@ struct Planner::Impl {
                 if (e.type == EditType::kMoveFacility) e.snap = place(e.pos, what);
                 return;
             }
-            default:
-                refuse(422,
-                       std::string(what) +
-                           ": network, population and profile edits are not applied by lc15 "
-                           "serve",
-                       "save the scenario and add the edit there, then run lc15 scenario");
+            case EditType::kAddLink: {
+                const SnapResult a = place(e.pos, what), b = place(e.pos2, what);
+                if (a.edge == b.edge)
+                    refuse(422, "add_link: both ends lie on the same street segment",
+                           "a link joins two different streets (or two ends of a dead end)");
+                return;
+            }
+            case EditType::kCloseLink:
+                place(e.pos, what);
+                return;
+            case EditType::kCloseWay: {
+                const WalkGraph& g = *sc.graph;
+                for (EdgeId x = 0; x < g.num_edges(); ++x)
+                    if (g.edge_source_id(x) == e.way_id) return;
+                refuse(422, "no walkable street has OSM way id " + std::to_string(e.way_id),
+                       "take the way id from openstreetmap.org (way/…), or use close_link");
+            }
+            case EditType::kSetPopulation:
+                if (!std::isfinite(e.residents) || e.residents < 0)
+                    refuse(400, "set_population: residents must be a number >= 0");
+                place(e.pos, what);
+                return;
+            case EditType::kProfile: {
+                if (sc.profiles.count(e.profile)) return;
+                std::string list;
+                for (const auto& [n, p] : sc.profiles) list += (list.empty() ? "" : ", ") + n;
+                refuse(422, "unknown walker profile '" + e.profile + "'", "use one of: " + list);
+            }
         }
     }
 
@@ -410,10 +471,21 @@ struct Planner::Impl {
         } else if (t == "remove_stop") {
             e.type = EditType::kRemoveStop;
             keys = {"type", "id"};
-        } else if (t == "add_link" || t == "close_way" || t == "close_link" ||
-                   t == "set_population" || t == "profile") {
-            refuse(422, t + ": network, population and profile edits are not applied by lc15 serve",
-                   "save the scenario and add the edit there, then run lc15 scenario");
+        } else if (t == "add_link") {
+            e.type = EditType::kAddLink;
+            keys = {"type", "from", "to", "name"};
+        } else if (t == "close_way") {
+            e.type = EditType::kCloseWay;
+            keys = {"type", "way"};
+        } else if (t == "close_link") {
+            e.type = EditType::kCloseLink;
+            keys = {"type", "lon", "lat"};
+        } else if (t == "set_population") {
+            e.type = EditType::kSetPopulation;
+            keys = {"type", "lon", "lat", "residents", "name"};
+        } else if (t == "profile") {
+            e.type = EditType::kProfile;
+            keys = {"type", "profile"};
         } else {
             refuse(400, "unknown edit type '" + t + "'",
                    "one of add_facility, move_facility, close_facility, add_stop, remove_stop");
@@ -442,6 +514,44 @@ struct Planner::Impl {
             if (!std::isfinite(v)) refuse(400, t + ": '" + k + "' must be finite");
             return v;
         };
+        auto pair = [&](const char* k) -> LonLat {
+            const auto it = j.find(k);
+            if (it == j.end()) refuse(400, t + ": missing '" + k + "'");
+            if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number() ||
+                !(*it)[1].is_number())
+                refuse(400, t + ": '" + k + "' must be [lon, lat]");
+            const LonLat p{(*it)[0].get<double>(), (*it)[1].get<double>()};
+            if (!std::isfinite(p.lon) || !std::isfinite(p.lat))
+                refuse(400, t + ": '" + k + "' must be finite");
+            return p;
+        };
+        switch (e.type) {
+            case EditType::kAddLink:
+                e.pos = pair("from");
+                e.pos2 = pair("to");
+                e.name = str("name", false);
+                return e;
+            case EditType::kCloseWay: {
+                const auto it = j.find("way");
+                if (it == j.end() || !it->is_number_integer())
+                    refuse(400, "close_way: 'way' must be an OSM way id (integer)");
+                e.way_id = it->get<std::int64_t>();
+                return e;
+            }
+            case EditType::kCloseLink:
+                e.pos = {num("lon"), num("lat")};
+                return e;
+            case EditType::kSetPopulation:
+                e.pos = {num("lon"), num("lat")};
+                e.residents = num("residents");
+                e.name = str("name", false);
+                return e;
+            case EditType::kProfile:
+                e.profile = str("profile", true);
+                return e;
+            default:
+                break;
+        }
         const bool has_point =
             e.type != EditType::kCloseFacility && e.type != EditType::kRemoveStop;
         if (has_point) e.pos = {num("lon"), num("lat")};
@@ -473,6 +583,10 @@ struct Planner::Impl {
     // `e` has been resolved against `s`: nothing here can fail.
     Applied apply(Session& s, const EditSpec& e) const {
         Applied a{e, {}, 0};
+        if (structural(e.type)) {
+            a.undo.kind = Undo::kNone;
+            return a;
+        }
         Delta d;
         switch (e.type) {
             case EditType::kAddFacility:
@@ -502,6 +616,8 @@ struct Planner::Impl {
     void revert(Session& s, const Applied& a) const {
         Delta d;
         switch (a.undo.kind) {
+            case Undo::kNone:
+                return;
             case Undo::kRemove:
                 s.model->remove_facility(a.undo.handle, &d);
                 break;
@@ -531,6 +647,27 @@ struct Planner::Impl {
                 j["lon"] = e.pos.lon;
                 j["lat"] = e.pos.lat;
                 if (e.capacity) j["capacity"] = *e.capacity;
+                break;
+            case EditType::kAddLink:
+                j["name"] = e.name;
+                j["from"] = {e.pos.lon, e.pos.lat};
+                j["to"] = {e.pos2.lon, e.pos2.lat};
+                break;
+            case EditType::kCloseWay:
+                j["way"] = e.way_id;
+                break;
+            case EditType::kCloseLink:
+                j["lon"] = e.pos.lon;
+                j["lat"] = e.pos.lat;
+                break;
+            case EditType::kSetPopulation:
+                j["name"] = e.name;
+                j["lon"] = e.pos.lon;
+                j["lat"] = e.pos.lat;
+                j["residents"] = e.residents;
+                break;
+            case EditType::kProfile:
+                j["profile"] = e.profile;
                 break;
             case EditType::kMoveFacility:
                 j["id"] = e.ref;
@@ -631,7 +768,169 @@ struct Planner::Impl {
                             {"categories", std::move(by)}});
         }
         j["communities"] = std::move(coms);
+        if (has_structural(s)) {
+            // Figures of the last finished full run; "stale" while the list has changed since.
+            const bool failed = s.error_version == s.version && !s.rebuild_error.empty();
+            json r{{"pending", s.rebuilding},
+                   {"stale", !s.rebuilt || s.rebuilt_version != s.version},
+                   {"seconds",
+                    s.rebuilding
+                        ? std::chrono::duration<double>(Clock::now() - s.rebuild_start).count()
+                        : 0.0}};
+            if (failed) r["error"] = s.rebuild_error;
+            if (s.rebuilt) {
+                j["city"] = (*s.rebuilt)["city"];
+                j["communities"] = (*s.rebuilt)["communities"];
+            }
+            j["rebuild"] = std::move(r);
+        } else {
+            j["rebuild"] = nullptr;
+        }
         return j;
+    }
+
+    // ---- network, population and profile edits: full runs in the background -----------------
+
+    scenarios::Scenario to_scenario(const Session& s) const {
+        scenarios::Scenario out;
+        out.name = "lc15 serve session";
+        for (const Applied& a : s.done) {
+            const EditSpec& e = a.spec;
+            scenarios::Edit x;
+            x.type = e.type;
+            x.index = out.edits.size() + 1;
+            x.where = "session (edit " + std::to_string(x.index) + ")";
+            x.category = e.type == EditType::kAddFacility ? sc.rules[e.cat].id : e.category;
+            x.name = e.name;
+            x.ref = e.ref;
+            if (e.capacity) x.capacity = *e.capacity;
+            x.way_id = e.way_id;
+            x.residents = e.residents;
+            x.profile = e.profile;
+            switch (e.type) {
+                case EditType::kAddFacility:
+                case EditType::kAddStop:
+                    x.points = {e.pos};
+                    x.point_names = {e.name};
+                    break;
+                case EditType::kMoveFacility:
+                case EditType::kCloseLink:
+                case EditType::kSetPopulation:
+                    x.points = {e.pos};
+                    break;
+                case EditType::kAddLink:
+                    x.points = {e.pos, e.pos2};
+                    break;
+                default:
+                    break;
+            }
+            out.edits.push_back(std::move(x));
+        }
+        return out;
+    }
+
+    // The evaluator's outcome in the shape of state_json's "city" and "communities".
+    json outcome_json(const scenarios::ScenarioOutcome& out) const {
+        json cats = json::array();
+        for (const auto& c : out.city)
+            cats.push_back({{"covered_before", c.covered_before},
+                            {"covered_after", c.covered_after},
+                            {"gained", c.gained},
+                            {"lost", c.lost},
+                            {"share_before", c.share_before},
+                            {"share_after", c.share_after}});
+        json coms = json::array();
+        for (std::uint32_t c = 0; c < out.communities.size(); ++c) {
+            const auto& oc = out.communities[c];
+            json by = json::object();
+            for (std::size_t k = 0; k < oc.by_category.size(); ++k) {
+                const auto& x = oc.by_category[k];
+                if (x.gained == 0 && x.lost == 0 && x.covered_before == x.covered_after &&
+                    x.share_before == x.share_after)
+                    continue;
+                const double target = sc.rules[k].target_share;
+                by[sc.rules[k].id] = {{"gained", x.gained},
+                                      {"lost", x.lost},
+                                      {"covered_before", x.covered_before},
+                                      {"covered_after", x.covered_after},
+                                      {"share_before", x.share_before},
+                                      {"share_after", x.share_after},
+                                      {"pass_before", x.share_before >= target},
+                                      {"pass_after", x.share_after >= target}};
+            }
+            if (by.empty() && oc.score_before == oc.score_after) continue;
+            coms.push_back({{"community", c},
+                            {"name", oc.name},
+                            {"score_before", oc.score_before},
+                            {"score_after", oc.score_after},
+                            {"categories", std::move(by)}});
+        }
+        return {{"city",
+                 {{"score_before", out.city_score_before},
+                  {"score_after", out.city_score_after},
+                  {"categories", std::move(cats)}}},
+                {"communities", std::move(coms)}};
+    }
+
+    // After every change of s.done (s.mutex held): starts a background run when the edit list
+    // holds a network, population or profile edit and none is running (a running one picks
+    // the new list up when it ends).
+    void schedule(const std::shared_ptr<Session>& s) {
+        ++s->version;
+        if (!has_structural(*s)) {
+            s->rebuilt.reset();
+            s->rebuild_error.clear();
+            return;
+        }
+        if (s->rebuilding) return;
+        s->rebuilding = true;
+        s->rebuild_start = Clock::now();
+        {
+            std::lock_guard lock(jobs_mutex);
+            ++jobs_running;
+        }
+        std::thread([this, s] { run_rebuilds(s); }).detach();
+    }
+
+    void run_rebuilds(const std::shared_ptr<Session>& s) {
+        for (;;) {
+            scenarios::Scenario scenario;
+            std::uint64_t v = 0;
+            {
+                std::lock_guard lock(s->mutex);
+                if (!has_structural(*s)) {
+                    s->rebuilding = false;
+                    break;
+                }
+                v = s->version;
+                scenario = to_scenario(*s);
+            }
+            json result;
+            std::string error;
+            try {
+                std::lock_guard lock(evaluator_mutex);
+                if (!evaluator) evaluator = std::make_unique<scenarios::ScenarioEvaluator>(sc);
+                result = outcome_json(evaluator->evaluate(scenario));
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+            std::lock_guard lock(s->mutex);
+            if (error.empty()) {
+                s->rebuilt = std::move(result);
+                s->rebuilt_version = v;
+            } else {
+                s->rebuild_error = error;
+                s->error_version = v;
+            }
+            if (s->version == v) {
+                s->rebuilding = false;
+                break;
+            }
+            s->rebuild_start = Clock::now();
+        }
+        std::lock_guard lock(jobs_mutex);
+        --jobs_running;
+        jobs_cv.notify_all();
     }
 
     // ---- sessions ----------------------------------------------------------------------------
@@ -683,8 +982,27 @@ struct Planner::Impl {
                     if (!e.category.empty()) o += "category = " + quoted(e.category) + "\n";
                     o += "id = " + quoted(e.ref) + "\n";
                     break;
-                default:  // remove_stop
+                case EditType::kRemoveStop:
                     o += "id = " + quoted(e.ref) + "\n";
+                    break;
+                case EditType::kAddLink:
+                    if (!e.name.empty()) o += "name = " + quoted(e.name) + "\n";
+                    o += "from = [" + exact(e.pos.lon) + ", " + exact(e.pos.lat) + "]\n";
+                    o += "to = [" + exact(e.pos2.lon) + ", " + exact(e.pos2.lat) + "]\n";
+                    break;
+                case EditType::kCloseWay:
+                    o += "way = " + std::to_string(e.way_id) + "\n";
+                    break;
+                case EditType::kCloseLink:
+                    o += "lon = " + exact(e.pos.lon) + "\nlat = " + exact(e.pos.lat) + "\n";
+                    break;
+                case EditType::kSetPopulation:
+                    if (!e.name.empty()) o += "name = " + quoted(e.name) + "\n";
+                    o += "lon = " + exact(e.pos.lon) + "\nlat = " + exact(e.pos.lat) + "\n";
+                    o += "residents = " + exact(e.residents) + "\n";
+                    break;
+                case EditType::kProfile:
+                    o += "profile = " + quoted(e.profile) + "\n";
                     break;
             }
         }
@@ -703,9 +1021,6 @@ struct Planner::Impl {
                        ": " + std::string(e.description()),
                    "send the text of a scenario file");
         }
-        if (t.contains("profile"))
-            refuse(422, "scenario.toml: a walker profile is not applied by lc15 serve",
-                   "run the scenario with lc15 scenario");
         if (const toml::array* edits = t["edit"].as_array()) {
             for (const toml::node& n : *edits) {
                 if (const toml::table* e = n.as_table(); e && e->contains("sites"))
@@ -739,13 +1054,24 @@ struct Planner::Impl {
         fs::remove(tmp, ec);
         std::vector<EditSpec> out;
         for (const scenarios::Edit& e : parsed.edits) {
-            if (!is_facility_edit(e.type))
-                refuse(422,
-                       e.where.substr(e.where.find(" (") + 1) + " " +
-                           scenarios::edit_type_name(e.type) +
-                           ": network, population and profile edits are not applied by lc15 "
-                           "serve",
-                       "run this scenario with lc15 scenario");
+            if (structural(e.type)) {
+                EditSpec s;
+                s.type = e.type;
+                s.name = e.name;
+                s.way_id = e.way_id;
+                s.residents = e.residents;
+                s.profile = e.profile;
+                if (e.type == EditType::kSetPopulation && !e.area.empty())
+                    refuse(422,
+                           "scenario.toml " + e.where.substr(e.where.find(" (") + 1) +
+                               ": set_population over a polygon is not applied by lc15 serve",
+                           "give the new homes as points (lon, lat, residents), or run the "
+                           "scenario with lc15 scenario");
+                if (!e.points.empty()) s.pos = e.points[0];
+                if (e.points.size() > 1) s.pos2 = e.points[1];
+                out.push_back(std::move(s));
+                continue;
+            }
             for (std::size_t i = 0; i < std::max<std::size_t>(1, e.points.size()); ++i) {
                 EditSpec s;
                 s.type = e.type;
@@ -849,6 +1175,7 @@ Reply Planner::edit(const std::string& id, const std::string& body) {
         impl_->resolve(e, *s);
         s->done.push_back(impl_->apply(*s, e));
         s->redo.clear();
+        impl_->schedule(s);
         return {200, impl_->state_json(id, *s).dump(), "application/json"};
     } catch (const Refusal& r) {
         return error_reply(r);
@@ -864,6 +1191,7 @@ Reply Planner::undo(const std::string& id) {
         impl_->revert(*s, s->done.back());
         s->redo.push_back(s->done.back().spec);
         s->done.pop_back();
+        impl_->schedule(s);
         return {200, impl_->state_json(id, *s).dump(), "application/json"};
     } catch (const Refusal& r) {
         return error_reply(r);
@@ -880,6 +1208,7 @@ Reply Planner::redo(const std::string& id) {
         impl_->resolve(e, *s);  // the state is the one it was made on: always valid
         s->done.push_back(impl_->apply(*s, e));
         s->redo.pop_back();
+        impl_->schedule(s);
         return {200, impl_->state_json(id, *s).dump(), "application/json"};
     } catch (const Refusal& r) {
         return error_reply(r);
@@ -932,6 +1261,7 @@ Reply Planner::load_scenario(const std::string& id, const std::string& toml_text
             throw;
         }
         s->redo.clear();
+        impl_->schedule(s);
         return {200, impl_->state_json(id, *s).dump(), "application/json"};
     } catch (const Refusal& r) {
         return error_reply(r);

@@ -374,6 +374,78 @@ TEST(Server, BadRequestsGet4xxAndLeaveTheSessionAsItWas) {
     EXPECT_EQ(c.Get(("/api/sessions/" + s).c_str())->body, closed);
 }
 
+// Waits until the session's background run has caught up with its edit list.
+json settled(httplib::Client& c, const std::string& s) {
+    for (int i = 0; i < 600; ++i) {
+        json st = json::parse(c.Get(("/api/sessions/" + s).c_str())->body);
+        if (st["rebuild"].is_null() ||
+            (!st["rebuild"]["pending"].get<bool>() && !st["rebuild"]["stale"].get<bool>()))
+            return st;
+        if (st["rebuild"].contains("error")) return st;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "the background run did not finish";
+    return {};
+}
+
+TEST(Server, NetworkProfileAndHousingEditsRebuildInTheBackground) {
+    Served srv;
+    auto c = srv.client();
+    const std::string s = new_session(c);
+    const auto& sc = monaco().sc;
+    const std::uint32_t kg = monaco().cat("kindergarten");
+    const LonLat p = monaco().uncovered_home(kg);
+    const LonLat q = monaco().uncovered_home(monaco().cat("market"));
+    // A street segment next to a covered home: its way id, and a point on it.
+    const WalkGraph& g = *sc.graph;
+    const SnapResult on = sc.homes[sc.homes.size() / 2].snap;
+    ASSERT_TRUE(on.ok());
+    const std::vector<json> edits{
+        {{"type", "add_facility"}, {"category", "kindergarten"}, {"lon", p.lon}, {"lat", p.lat}},
+        {{"type", "close_link"}, {"lon", on.on_edge.lon}, {"lat", on.on_edge.lat}},
+        {{"type", "set_population"},
+         {"lon", q.lon},
+         {"lat", q.lat},
+         {"residents", 1234.5},
+         {"name", "new housing"}},
+        {{"type", "profile"}, {"profile", "elderly"}},
+        {{"type", "close_way"}, {"way", g.edge_source_id(0)}},
+    };
+    for (const json& e : edits) {
+        auto r = post_edit(c, s, e);
+        ASSERT_EQ(r->status, 200) << e.dump() << "\n" << r->body;
+        const json st = json::parse(r->body);
+        if (e["type"] != "add_facility") EXPECT_FALSE(st["rebuild"].is_null());
+    }
+    const json st = settled(c, s);
+    ASSERT_FALSE(st["rebuild"].contains("error")) << st["rebuild"].dump();
+    auto t = c.Get(("/api/sessions/" + s + "/scenario.toml").c_str());
+    ASSERT_EQ(t->status, 200);
+    const scenarios::ScenarioOutcome out = evaluate_saved(t->body, "rebuild");
+    EXPECT_TRUE(out.rebuilt);
+    expect_same(st, out, sc);
+
+    // Bad network edits are refused up front and change nothing.
+    const std::string before = json::parse(c.Get(("/api/sessions/" + s).c_str())->body).dump();
+    EXPECT_EQ(post_edit(c, s, {{"type", "profile"}, {"profile", "cyclist"}})->status, 422);
+    EXPECT_EQ(post_edit(c, s, {{"type", "close_way"}, {"way", -12345}})->status, 422);
+    EXPECT_EQ(post_edit(c, s, {{"type", "add_link"}, {"from", {1, 2}}})->status, 400);
+    EXPECT_EQ(
+        post_edit(c, s,
+                  {{"type", "set_population"}, {"lon", p.lon}, {"lat", p.lat}, {"residents", -5}})
+            ->status,
+        400);
+    EXPECT_EQ(json::parse(c.Get(("/api/sessions/" + s).c_str())->body).dump(), before);
+
+    // Undoing every network edit brings back the incremental figures of the facility edit.
+    for (int i = 0; i < 4; ++i)
+        ASSERT_EQ(c.Post(("/api/sessions/" + s + "/undo").c_str())->status, 200);
+    const json back = settled(c, s);
+    EXPECT_TRUE(back["rebuild"].is_null());
+    auto t1 = c.Get(("/api/sessions/" + s + "/scenario.toml").c_str());
+    expect_same(back, evaluate_saved(t1->body, "back"), sc);
+}
+
 TEST(Server, SessionsAreCappedAndIndependent) {
     server::PlannerOptions po;
     po.max_sessions = 2;
