@@ -220,6 +220,20 @@
       });
     }
     for (const e of added) {
+      if (e.type === 'add_link') {
+        L.polyline([[e.from[1], e.from[0]], [e.to[1], e.to[0]]], { color: '#c05621', weight: 4 }).bindTooltip(e.name || 'link').addTo(addedLayer);
+        continue;
+      }
+      if (e.type === 'close_link') {
+        L.circleMarker([e.lat, e.lon], { radius: 6, color: '#b42318', weight: 3, fill: false }).bindTooltip('street closed').addTo(addedLayer);
+        continue;
+      }
+      if (e.type === 'set_population') {
+        L.circleMarker([e.lat, e.lon], { radius: 7, color: '#fff', weight: 2, fillColor: '#805ad5', fillOpacity: 1 })
+          .bindTooltip((e.name || 'housing') + ': ' + fmt(e.residents) + ' residents').addTo(addedLayer);
+        continue;
+      }
+      if (e.type === 'profile' || e.type === 'close_way') continue;
       const isStop = e.type === 'add_stop';
       if (!isStop && e.category !== id) continue;
       L.circleMarker([e.lat, e.lon], { radius: isStop ? 5 : 8, color: '#fff', weight: 2, fillColor: isStop ? '#6b46c1' : '#1a9641', fillOpacity: 1 })
@@ -227,10 +241,37 @@
     }
   }
 
+  // A link is drawn with two clicks: the first end waits here.
+  let linkStart = null;
+  const linkMarker = L.layerGroup().addTo(map);
+
   map.on('click', (ev) => {
     const mode = document.querySelector('input[name=mode]:checked').value;
     if (mode === 'none') return;
     const name = $('new-name').value.trim();
+    const at = [ev.latlng.lng, ev.latlng.lat];
+    if (mode === 'link') {
+      if (!linkStart) {
+        linkStart = at;
+        L.circleMarker([at[1], at[0]], { radius: 5, color: '#c05621', fillOpacity: 1 }).addTo(linkMarker);
+        $('message').className = '';
+        $('message').textContent = 'Click the other end of the footpath / gate.';
+        return;
+      }
+      const from = linkStart;
+      linkStart = null;
+      linkMarker.clearLayers();
+      send({ type: 'add_link', from, to: at, name: name || 'footpath' });
+      return;
+    }
+    if (mode === 'close_link') {
+      send({ type: 'close_link', lon: at[0], lat: at[1] });
+      return;
+    }
+    if (mode === 'housing') {
+      send({ type: 'set_population', lon: at[0], lat: at[1], residents: +$('residents').value || 0, name: name || 'new housing' });
+      return;
+    }
     if (mode === 'stop') {
       send({ type: 'add_stop', lon: ev.latlng.lng, lat: ev.latlng.lat, name: name || 'new stop' });
       return;
@@ -318,13 +359,36 @@
     ol.innerHTML = '';
     for (const e of st.edits) {
       const li = document.createElement('li');
-      const what = e.facility ? (e.facility.name || e.facility.id) : (e.name || '');
+      const what = e.facility ? (e.facility.name || e.facility.id) : e.profile ? e.profile : e.type === 'set_population' ? (e.name || '') + ' ' + fmt(e.residents) + ' residents' : (e.name || '');
       li.textContent = e.type.replace('_', ' ') + (e.category ? ' ' + e.category : '') + (what ? ' “' + what + '”' : '') +
-        ' — ' + e.homes_changed + ' home results changed';
+        (e.homes_changed || !['add_link', 'close_link', 'close_way', 'set_population', 'profile'].includes(e.type) ? ' — ' + e.homes_changed + ' home results changed' : ' (rebuilt)');
       ol.appendChild(li);
     }
     $('undo').disabled = !st.can_undo;
     $('redo').disabled = !st.can_redo;
+  }
+
+  // Network, population and profile edits are evaluated in the background: poll until done.
+  let polling = null;
+  function watchRebuild() {
+    const r = st.rebuild;
+    const m = $('message');
+    if (r && r.error) {
+      m.className = 'error';
+      m.textContent = 'The network edit could not be evaluated: ' + r.error + '\nUndo it to go on.';
+    } else if (r && (r.pending || r.stale)) {
+      m.className = 'busy';
+      m.textContent = 'rebuilding the network and re-measuring every home… ' + r.seconds.toFixed(1) + ' s (the figures shown are the previous ones)';
+    } else if (m.classList.contains('busy') && pending === 0) {
+      m.className = '';
+      m.textContent = '';
+    }
+    if (r && (r.pending || r.stale) && !r.error && !polling) {
+      polling = setTimeout(async () => {
+        polling = null;
+        try { show(await api('GET', '/api/sessions/' + session)); } catch (e) { showError(e); }
+      }, 300);
+    }
   }
 
   function show(s) {
@@ -334,11 +398,15 @@
     drawEdits();
     drawFacilities();
     recolour();
+    const prof = st.edits.filter((e) => e.type === 'profile').pop();
+    $('profile').value = prof ? prof.profile : city.profile;
+    watchRebuild();
   }
 
   // ---- controls ------------------------------------------------------------------------------
   $('category').addEventListener('change', () => { cat = +$('category').value; show(st); });
   $('colour').addEventListener('change', recolour);
+  $('profile').addEventListener('change', () => send({ type: 'profile', profile: $('profile').value }));
   $('undo').addEventListener('click', () => step('undo'));
   $('redo').addEventListener('click', () => step('redo'));
   document.addEventListener('keydown', (e) => {
@@ -370,6 +438,13 @@
       o.textContent = (c.name_zh ? c.name_zh + ' · ' : '') + c.id + ' (' + c.level_minutes + ' min, ' + c.radius_m + ' m)';
       sel.appendChild(o);
     });
+    for (const p of city.profiles) {
+      const o = document.createElement('option');
+      o.value = p;
+      o.textContent = { adult: 'adult 成人', elderly: 'elderly 老人', barrier_free: 'barrier-free 无障碍' }[p] || p;
+      $('profile').appendChild(o);
+    }
+    $('profile').value = city.profile;
     const kg = city.categories.findIndex((c) => c.id === 'kindergarten');
     cat = kg >= 0 ? kg : 0;
     sel.value = cat;
