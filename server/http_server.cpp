@@ -141,6 +141,9 @@ struct HttpServer::Impl {
         svr.Post(s + "/redo", [this](const httplib::Request& req, httplib::Response& res) {
             send(res, planner.redo(req.matches[1]));
         });
+        svr.Post(s + "/optimize", [this](const httplib::Request& req, httplib::Response& res) {
+            send(res, planner.optimize(req.matches[1], req.body));
+        });
         svr.Get(s + "/scenario.toml", [this](const httplib::Request& req, httplib::Response& res) {
             Reply r = planner.scenario_toml(req.matches[1]);
             send(res, r);

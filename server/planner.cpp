@@ -20,6 +20,7 @@
 #include "engine/places.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/siting.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -163,6 +164,10 @@ struct Planner::Impl {
     std::mutex jobs_mutex;
     std::condition_variable jobs_cv;
     int jobs_running = 0;
+
+    // Optimiser candidates per category (generated once, on first use).
+    std::mutex candidates_mutex;
+    std::map<std::uint32_t, std::vector<SnapResult>> candidates;
 
     mutable std::mutex sessions_mutex;
     std::map<std::string, std::shared_ptr<Session>> sessions;
@@ -933,6 +938,87 @@ struct Planner::Impl {
         jobs_cv.notify_all();
     }
 
+    // ---- the optimiser ----------------------------------------------------------------------
+
+    // Where K new facilities of a category cover the most residents not yet covered by the
+    // session's facilities of that category (lazy greedy over street points, as lc15 optimize).
+    json optimize(const Session& s, const std::string& body) {
+        json j = json::parse(body, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            refuse(400, "the body is not a JSON object", R"(send {"category": "...", "k": 5})");
+        for (const auto& [key, v] : j.items())
+            if (key != "category" && key != "k" && key != "min_spacing_m")
+                refuse(400, "optimize: unknown key '" + key + "'",
+                       "an optimize request has category, k and min_spacing_m");
+        if (!j.contains("category") || !j["category"].is_string())
+            refuse(400, "optimize: missing 'category'");
+        const std::uint32_t cat = category_of(j["category"].get<std::string>());
+        if (!j.contains("k") || !j["k"].is_number_integer() || j["k"].get<int>() < 1 ||
+            j["k"].get<int>() > 100)
+            refuse(400, "optimize: 'k' must be an integer from 1 to 100");
+        double spacing = 0;
+        if (j.contains("min_spacing_m")) {
+            if (!j["min_spacing_m"].is_number() || !(j["min_spacing_m"].get<double>() >= 0) ||
+                !std::isfinite(j["min_spacing_m"].get<double>()))
+                refuse(400, "optimize: 'min_spacing_m' must be a number >= 0");
+            spacing = j["min_spacing_m"].get<double>();
+        }
+        scenarios::SitingInputs in = scenarios::make_siting_inputs(city, cat);
+        std::vector<SnapResult> cands;
+        {
+            std::lock_guard lock(candidates_mutex);
+            auto it = candidates.find(cat);
+            if (it == candidates.end()) {
+                CandidateOptions co;
+                co.forbidden_flags = in.options.forbidden_flags;
+                const Candidates c =
+                    generate_candidates(*sc.graph, co, in.home_points, in.residential);
+                std::vector<SnapResult> inside;
+                const auto& b = sc.bbox;
+                for (const SnapResult& x : c.snaps) {
+                    const LonLat p = x.on_edge;
+                    if (p.lon >= b[0] && p.lon <= b[2] && p.lat >= b[1] && p.lat <= b[3])
+                        inside.push_back(x);
+                }
+                it = candidates.emplace(cat, std::move(inside)).first;
+            }
+            cands = it->second;
+        }
+        // The session's facilities of the category, as they stand after its edits.
+        in.existing.clear();
+        in.existing_pos.clear();
+        const CoverageModel& m = *s.model;
+        for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) {
+            if (!m.facility_active(f) || m.facility_category(f) != cat) continue;
+            in.existing.push_back(m.facility_snap(f));
+            in.existing_pos.push_back(m.facility_snap(f).on_edge);
+        }
+        SitingOptions opt = in.options;
+        opt.radius_m = sc.rules[cat].radius_m;
+        opt.k = static_cast<std::uint32_t>(std::min<std::size_t>(j["k"].get<int>(), cands.size()));
+        opt.min_spacing_m = spacing;
+        std::vector<LonLat> positions;
+        for (const SnapResult& x : cands) positions.push_back(x.on_edge);
+        const CoverageSets sets = build_coverage_sets(*sc.graph, cands, in.homes, in.existing, opt);
+        const SitingResult r = greedy_siting(sets, positions, opt, in.existing_pos);
+        json sites = json::array();
+        for (const SitingStep& st : r.steps) {
+            const LonLat p = positions[st.candidate];
+            sites.push_back({{"lon", p.lon},
+                             {"lat", p.lat},
+                             {"gain", st.gain},
+                             {"covered", st.covered},
+                             {"share", st.share}});
+        }
+        return {{"category", sc.rules[cat].id},
+                {"k", j["k"]},
+                {"candidates", cands.size()},
+                {"base_covered", r.base_covered},
+                {"total_population", r.total_population},
+                {"exhausted", r.exhausted},
+                {"sites", std::move(sites)}};
+    }
+
     // ---- sessions ----------------------------------------------------------------------------
 
     std::shared_ptr<Session> find(const std::string& id) {
@@ -1263,6 +1349,17 @@ Reply Planner::load_scenario(const std::string& id, const std::string& toml_text
         s->redo.clear();
         impl_->schedule(s);
         return {200, impl_->state_json(id, *s).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::optimize(const std::string& id, const std::string& body) {
+    try {
+        auto s = impl_->find(id);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        return {200, impl_->optimize(*s, body).dump(), "application/json"};
     } catch (const Refusal& r) {
         return error_reply(r);
     }

@@ -82,6 +82,12 @@ class Planner {
     /// PUT /api/sessions/{id}/scenario with a scenario file's text: replaces the edit list
     /// (all or nothing; the redo list is cleared).
     Reply load_scenario(const std::string& id, const std::string& toml_text);
+    /// POST /api/sessions/{id}/optimize with {"category": "pocket_park", "k": 5,
+    /// "min_spacing_m": 0}: where K new facilities cover the most residents the session's
+    /// facilities of that category leave uncovered (lazy greedy over street points every
+    /// 100 m near homes, as `lc15 optimize`). Changes nothing: the page keeps sites one by one
+    /// as add_facility edits.
+    Reply optimize(const std::string& id, const std::string& body);
     /// DELETE /api/sessions/{id}.
     Reply close_session(const std::string& id);
 

@@ -426,6 +426,45 @@
     ev.target.value = '';
   });
 
+  // ---- the optimiser: sites shown on the map, kept or dropped one by one -------------------
+  const siteLayer = L.layerGroup().addTo(map);
+  let sites = [];
+  function drawSites() {
+    siteLayer.clearLayers();
+    const ol = $('opt-sites');
+    ol.innerHTML = '';
+    sites.forEach((site, i) => {
+      const icon = L.divIcon({ className: 'site-icon', html: String(site.n), iconSize: [20, 20] });
+      L.marker([site.lat, site.lon], { icon, title: 'site ' + site.n }).addTo(siteLayer);
+      const li = document.createElement('li');
+      li.value = site.n;
+      li.innerHTML = '+' + fmt(site.gain) + ' residents (' + pct(site.share) + ' with sites 1–' + site.n + ') ';
+      const keep = document.createElement('button');
+      keep.textContent = 'Keep';
+      keep.addEventListener('click', async () => {
+        const ok = await send({ type: 'add_facility', category: sites[i].category, lon: site.lon, lat: site.lat, name: 'site ' + site.n });
+        if (ok) { sites.splice(i, 1); drawSites(); }
+      });
+      const drop = document.createElement('button');
+      drop.textContent = 'Drop';
+      drop.addEventListener('click', () => { sites.splice(i, 1); drawSites(); });
+      li.appendChild(keep);
+      li.appendChild(drop);
+      ol.appendChild(li);
+    });
+  }
+  $('opt-run').addEventListener('click', async () => {
+    try {
+      const r = await api('POST', '/api/sessions/' + session + '/optimize', JSON.stringify({ category: city.categories[cat].id, k: +$('opt-k').value || 1 }));
+      sites = r.sites.map((x, i) => ({ ...x, n: i + 1, category: r.category }));
+      clearMessage();
+      drawSites();
+      if (!sites.length) { $('message').textContent = 'No site would cover anyone new.'; }
+    } catch (e) {
+      showError(e);
+    }
+  });
+
   // ---- start ---------------------------------------------------------------------------------
   async function start() {
     city = await api('GET', '/api/city');
