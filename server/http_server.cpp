@@ -15,9 +15,16 @@ constexpr const char* kPolicy =
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; frame-ancestors 'none'";
 
+// With a charset parameter cpp-httplib does not compress JSON and scripts on the fly: its
+// Brotli (quality 11) took 0.5 s for the city and 1.6 s for Leaflet, far more than sending
+// them uncompressed over loopback or a LAN.
+std::string media_type(const std::string& t) {
+    return t.find(';') == std::string::npos ? t + "; charset=utf-8" : t;
+}
+
 void send(httplib::Response& res, const Reply& r) {
     res.status = r.status;
-    res.set_content(r.body, r.content_type.c_str());
+    res.set_content(r.body, media_type(r.content_type).c_str());
     res.set_header("Cache-Control", "no-store");
 }
 
@@ -26,7 +33,7 @@ void send_error(httplib::Response& res, int status, const std::string& message,
     nlohmann::json j{{"error", message}};
     if (!fix.empty()) j["fix"] = fix;
     res.status = status;
-    res.set_content(j.dump(), "application/json");
+    res.set_content(j.dump(), "application/json; charset=utf-8");
 }
 
 // Constant-time comparison of a presented token with the expected one.
@@ -120,7 +127,7 @@ struct HttpServer::Impl {
         svr.Get("/api/city", [this](const httplib::Request&, httplib::Response& res) {
             const Reply& r = planner.city();
             res.status = r.status;
-            res.set_content(r.body, r.content_type.c_str());
+            res.set_content(r.body, media_type(r.content_type).c_str());
         });
         svr.Post("/api/sessions", [this](const httplib::Request&, httplib::Response& res) {
             send(res, planner.create_session());

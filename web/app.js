@@ -508,6 +508,7 @@
     });
     drawHomes();
     show(s);
+    document.body.dataset.readyMs = Math.round(performance.now());
     document.body.dataset.ready = '1';
   }
 

@@ -18,6 +18,7 @@ try {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
   const loadMs = Date.now() - t0;
+  const readyMs = Number(await page.getAttribute('body', 'data-ready-ms'));
 
   // Pick the category by its id.
   const value = await page.evaluate((id) => String(window.lc15.city.categories.findIndex((c) => c.id === id)), category);
@@ -79,7 +80,7 @@ try {
     await page.waitForTimeout(300);
     await page.screenshot({ path: shot });
   }
-  seen = { loadMs, apiGained, shownTotal, rows: rows.length, expected: expected.length };
+  seen = { loadMs, readyMs, apiGained, shownTotal, rows: rows.length, expected: expected.length };
 } catch (e) {
   problems.push(String(e && e.stack || e));
 } finally {
