@@ -391,6 +391,33 @@
     }
   }
 
+  // Scenario A, pinned in this tab: its figures (from the server) beside the current ones.
+  let pinned = null;
+  function drawCompare() {
+    const t = $('compare-table');
+    if (!pinned) { t.hidden = true; return; }
+    t.hidden = false;
+    const tb = t.querySelector('tbody');
+    tb.innerHTML = '';
+    const row = (label, b, a, n, f) => {
+      const tr = document.createElement('tr');
+      tr.innerHTML = '<td>' + escapeHtml(label) + '</td><td class="num">' + f(b) + '</td><td class="num">' + f(a) + '</td><td class="num">' + f(n) + '</td>';
+      tb.appendChild(tr);
+    };
+    row('edits', 0, pinned.edits, st.edits.length, String);
+    row('city score', st.city.score_before, pinned.city.score_after, st.city.score_after, (x) => x.toFixed(2));
+    city.categories.forEach((c, k) => {
+      const b = st.city.categories[k].share_before, a = pinned.city.categories[k].share_after, n = st.city.categories[k].share_after;
+      if (a === b && n === b && k !== cat) return;
+      row((c.name_zh || c.id) + ' covered', b, a, n, pct);
+    });
+  }
+  $('pin').addEventListener('click', () => {
+    pinned = { edits: st.edits.length, city: JSON.parse(JSON.stringify(st.city)) };
+    $('pin-note').textContent = 'A = ' + pinned.edits + ' edits (saved in this tab only: save it as a file to keep it)';
+    drawCompare();
+  });
+
   function show(s) {
     st = s;
     drawTotals();
@@ -401,6 +428,7 @@
     const prof = st.edits.filter((e) => e.type === 'profile').pop();
     $('profile').value = prof ? prof.profile : city.profile;
     watchRebuild();
+    drawCompare();
   }
 
   // ---- controls ------------------------------------------------------------------------------
