@@ -14,10 +14,12 @@
 
 #include "engine/error.hpp"
 #include "io/city.hpp"
+#include "io/vector_writer.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario.hpp"
 #include "server/http_server.hpp"
 #include "server/planner.hpp"
+#include "support/cli_run.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -229,6 +231,107 @@ TEST(Server, EveryFacilityAndStopEditMatchesLc15Scenario) {
     json st2 = body(l);
     st2["session"] = s;
     EXPECT_EQ(st2.dump(), st.dump());
+}
+
+// Rows of a CSV written by write_csv_bom (BOM, CRLF, RFC 4180 quotes), header first.
+std::vector<std::vector<std::string>> read_csv(const std::string& text0) {
+    std::string text = text0;
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string cell;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (quoted) {
+            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                cell += '"';
+                ++i;
+            } else if (ch == '"') {
+                quoted = false;
+            } else {
+                cell += ch;
+            }
+        } else if (ch == '"') {
+            quoted = true;
+        } else if (ch == ',') {
+            row.push_back(cell);
+            cell.clear();
+        } else if (ch == '\n') {
+            row.push_back(cell);
+            cell.clear();
+            rows.push_back(row);
+            row.clear();
+        } else if (ch != '\r') {
+            cell += ch;
+        }
+    }
+    return rows;
+}
+
+TEST(Server, SavedScenarioGivesTheSameNumbersInTheLc15ScenarioCommand) {
+    Served srv;
+    auto c = srv.client();
+    const std::string s = new_session(c);
+    const auto& sc = monaco().sc;
+    const LonLat p = monaco().uncovered_home(monaco().cat("kindergarten"));
+    const LonLat q = monaco().uncovered_home(monaco().cat("market"));
+    json st;
+    for (const json& e : std::vector<json>{
+             {{"type", "add_facility"},
+              {"category", "kindergarten"},
+              {"lon", p.lon},
+              {"lat", p.lat}},
+             {{"type", "add_facility"}, {"category", "market"}, {"lon", q.lon}, {"lat", q.lat}},
+             {{"type", "add_stop"}, {"lon", q.lon}, {"lat", q.lat}}}) {
+        auto r = post_edit(c, s, e);
+        ASSERT_EQ(r->status, 200) << r->body;
+        st = json::parse(r->body);
+    }
+    const fs::path dir = test::fresh_dir("serve_saved");
+    fs::create_directories(dir);
+    std::ofstream(dir / "saved.toml", std::ios::binary)
+        << c.Get(("/api/sessions/" + s + "/scenario.toml").c_str())->body;
+    const test::CliRun run =
+        test::run_lc15("scenario -q --scenario " + (dir / "saved.toml").string() + " --out " +
+                       (dir / "out").string());
+    ASSERT_EQ(run.code, 0) << run.output;
+    const auto rows = read_csv(test::slurp(dir / "out" / "saved" / "community_changes.csv"));
+    const std::size_t ncat = sc.rules.size(), ncom = sc.community_names.size();
+    ASSERT_EQ(rows.size(), 1 + (ncom + 1) * ncat);
+    std::map<std::uint32_t, const json*> listed;
+    for (const json& x : st["communities"]) listed[x["community"].get<std::uint32_t>()] = &x;
+    std::size_t gains = 0;
+    for (std::size_t i = 0; i < (ncom + 1) * ncat; ++i) {
+        const auto& row = rows[i + 1];
+        const std::size_t com = i / ncat, k = i % ncat;
+        ASSERT_EQ(row[1], sc.rules[k].id);
+        double gained = 0, lost = 0, after;
+        if (com == ncom) {  // the city's rows
+            const json& x = st["city"]["categories"][k];
+            gained = x["gained"];
+            lost = x["lost"];
+            after = x["covered_after"];
+        } else {
+            after = monaco()
+                        .ev->base_model()
+                        .report(ncom)
+                        .communities[com]
+                        .by_category[k]
+                        .covered_population;
+            if (listed.count(com) && (*listed[com])["categories"].contains(sc.rules[k].id)) {
+                const json& x = (*listed[com])["categories"][sc.rules[k].id];
+                gained = x["gained"];
+                lost = x["lost"];
+                after = x["covered_after"];
+            }
+        }
+        EXPECT_EQ(row[4], io::fixed(after, 1)) << row[0] << " " << row[1];
+        EXPECT_EQ(row[5], io::fixed(gained, 1)) << row[0] << " " << row[1];
+        EXPECT_EQ(row[6], io::fixed(lost, 1)) << row[0] << " " << row[1];
+        if (gained > 0) ++gains;
+    }
+    EXPECT_GT(gains, 2u);
 }
 
 TEST(Server, UndoReturnsTheBaseBitForBitAndRedoTheEdit) {
