@@ -72,7 +72,13 @@ struct HttpServer::Impl {
     Impl(Planner& p, ServerOptions o) : planner(p), options(std::move(o)) {
         svr.set_payload_max_length(options.max_body);
         svr.set_keep_alive_max_count(1000);
-        svr.set_tcp_nodelay(true);  // headers and body go out in two writes: no Nagle delay
+        svr.set_tcp_nodelay(true);
+        // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second lc15 serve
+        // bind the same port and take half of the first one's requests.
+        svr.set_socket_options([](socket_t sock) {
+            int yes = 1;
+            setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });  // headers and body go out in two writes: no Nagle delay
         svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
             if (options.token.empty()) return httplib::Server::HandlerResponse::Unhandled;
             std::string presented;

@@ -664,6 +664,9 @@ TEST(Server, ServesThePageAndLeafletFromTheBinary) {
     EXPECT_EQ(j["communities"].size(), monaco().sc.community_names.size());
     EXPECT_EQ(j["homes"].size(), monaco().sc.homes.size());
     EXPECT_EQ(c.Get("/../etc/passwd")->status, 404);
+    // A second server on the same port is refused, not given half of the requests.
+    server::HttpServer second(*srv.planner, {"127.0.0.1", srv.port, "", 1 << 20});
+    EXPECT_THROW(second.bind(), InputError);
 }
 
 }  // namespace
