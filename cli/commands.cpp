@@ -14,6 +14,7 @@ std::unique_ptr<Command> make_deadends_command();
 std::unique_ptr<Command> make_nightly_command();
 std::unique_ptr<Command> make_history_command();
 std::unique_ptr<Command> make_map_command();
+std::unique_ptr<Command> make_serve_command();
 std::unique_ptr<Command> make_version_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
@@ -29,6 +30,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     v.push_back(make_nightly_command());
     v.push_back(make_history_command());
     v.push_back(make_map_command());
+    v.push_back(make_serve_command());
     v.push_back(make_version_command());
     return v;
 }

@@ -1,0 +1,105 @@
+// Browser test of `lc15 serve` on the demo district (珠海 香洲): starts the lc15 binary on a
+// free port and runs tests/browser/serve_whatif.mjs (headless Debian Chromium through
+// playwright-core), which picks kindergarten, clicks a point and checks that the side table
+// shows the residents newly covered that the API answered, with no console error and no
+// request leaving 127.0.0.1. Needs node, /usr/bin/chromium and tests/browser/node_modules
+// (scripts/setup installs them); fails, not skips, without them.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "io/city.hpp"
+#include "scenarios/city_adapter.hpp"
+#include "scenarios/scenario.hpp"
+#include "support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lc15 {
+namespace {
+
+const fs::path kRoot = LC15_SOURCE_DIR;
+const fs::path kConfig = kRoot / "configs" / "zhuhai_xiangzhou.toml";
+
+// A home of a community, on a street (short access leg), not yet within a kindergarten's reach:
+// a kindergarten at its street point covers it. The most populous such home.
+LonLat uncovered_community_home(const std::string& category) {
+    const io::City city = io::load_city(io::load_city_config(kConfig));
+    const scenarios::ScenarioCity sc = scenarios::make_scenario_city(city);
+    scenarios::ScenarioEvaluator ev(sc);
+    std::uint32_t k = 0;
+    while (k < sc.rules.size() && sc.rules[k].id != category) ++k;
+    EXPECT_LT(k, sc.rules.size());
+    const CoverageModel& m = ev.base_model();
+    HomeId best = kInvalidId;
+    for (HomeId h = 0; h < sc.homes.size(); ++h) {
+        const Home& x = sc.homes[h];
+        if (x.community >= sc.community_names.size() || !x.snap.ok() || x.snap.access > 5000 ||
+            m.covered(k, h))
+            continue;
+        if (best == kInvalidId || x.population > sc.homes[best].population) best = h;
+    }
+    EXPECT_NE(best, kInvalidId);
+    return sc.homes.at(best).snap.on_edge;
+}
+
+TEST(ServerBrowser, KindergartenClickShowsTheApiGainsInTheSideTable) {
+    const fs::path browser = kRoot / "tests" / "browser";
+    ASSERT_TRUE(fs::exists(browser / "node_modules" / "playwright-core"))
+        << "run scripts/setup (npm ci in tests/browser)";
+    ASSERT_TRUE(fs::exists("/usr/bin/chromium")) << "run scripts/setup (Debian's chromium)";
+    const LonLat p = uncovered_community_home("kindergarten");
+
+    const fs::path dir = test::fresh_dir("serve_browser");
+    fs::create_directories(dir);
+    const fs::path port_file = dir / "port";
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        const std::string cfg = kConfig.string(), pf = port_file.string();
+        execl(LC15_EXE, LC15_EXE, "serve", "-q", "--config", cfg.c_str(), "--port", "0",
+              "--port-file", pf.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    std::string port;
+    for (int i = 0; i < 600 && port.empty(); ++i) {
+        port = test::slurp(port_file);
+        while (!port.empty() && (port.back() == '\n')) port.pop_back();
+        if (port.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        int status = 0;
+        if (port.empty() && waitpid(pid, &status, WNOHANG) == pid) break;
+    }
+    std::string output;
+    int rc = -1;
+    if (!port.empty()) {
+        char lon[32], lat[32];
+        std::snprintf(lon, sizeof lon, "%.7f", p.lon);
+        std::snprintf(lat, sizeof lat, "%.7f", p.lat);
+        const std::string cmd = "cd '" + browser.string() + "' && node serve_whatif.mjs " +
+                                "http://127.0.0.1:" + port + "/ kindergarten " + lon + " " + lat +
+                                " '" + (dir / "page.png").string() + "' 2>&1";
+        FILE* f = popen(cmd.c_str(), "r");
+        if (f) {
+            char buf[4096];
+            while (std::fgets(buf, sizeof buf, f)) output += buf;
+            rc = pclose(f);
+        }
+    }
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_FALSE(port.empty()) << "lc15 serve did not start";
+    EXPECT_EQ(rc, 0) << output;
+    EXPECT_NE(output.find("\"ok\":true"), std::string::npos) << output;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "lc15 serve did not stop cleanly on SIGTERM";
+}
+
+}  // namespace
+}  // namespace lc15
