@@ -29,6 +29,8 @@ void append_lines(BusLines& to, BusLines&& more) {
         for (StopId& s : line.stops) s += offset;
         to.lines.push_back(std::move(line));
     }
+    to.reports.insert(to.reports.end(), std::make_move_iterator(more.reports.begin()),
+                      std::make_move_iterator(more.reports.end()));
     to.warnings.insert(to.warnings.end(), std::make_move_iterator(more.warnings.begin()),
                        std::make_move_iterator(more.warnings.end()));
 }
@@ -89,6 +91,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
                          (config.bus_line_files.size() == 1 ? "file (" : "files (") + files + ")";
     }
     r.warnings.insert(r.warnings.end(), lines.warnings.begin(), lines.warnings.end());
+    r.ride_reports = lines.reports;
     TransitOptions topt;
     topt.walk_speed_m_per_s = city.walker.speed_m_per_s;
     topt.forbidden_flags = city.forbidden_flags;
@@ -184,7 +187,8 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
 
 const std::vector<std::string>& bus_output_files() {
     static const std::vector<std::string> files{"bus_catchment.csv", "bus_gaps.csv",
-                                                "bus_access.csv", "bus.gpkg", "bus_warnings.txt"};
+                                                "bus_access.csv",    "bus_routes.csv",
+                                                "bus.gpkg",          "bus_warnings.txt"};
     return files;
 }
 
@@ -236,6 +240,20 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     }
     write_csv_bom(out.stage("bus_access.csv"),
                   {"community", "category", "population", "share_walk", "share_walk_bus"}, arows);
+
+    std::vector<std::vector<Value>> route_rows;
+    for (const LineRideReport& l : bus.ride_reports) {
+        route_rows.push_back({l.line, l.name, l.source, std::int64_t(l.hops),
+                              std::int64_t(l.along_ways), std::int64_t(l.fallback()),
+                              std::int64_t(l.no_ways), std::int64_t(l.stop_off_route),
+                              std::int64_t(l.stop_out_of_order), std::int64_t(l.path_too_long),
+                              std::int64_t(l.path_too_short), std::int64_t(l.no_path)});
+    }
+    write_csv_bom(out.stage("bus_routes.csv"),
+                  {"line_id", "line", "source", "hops", "hops_along_ways", "hops_straight_line",
+                   "no_ways", "stop_off_route", "stop_out_of_order", "path_much_longer",
+                   "path_shorter", "no_path_in_file"},
+                  route_rows);
 
     Layer service{"service_area",
                   Layer::MultiPolygon,

@@ -30,6 +30,7 @@
 #include "engine/catchment.hpp"
 #include "engine/progress.hpp"
 #include "engine/transit.hpp"
+#include "io/bus_lines.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
 #include "io/gtfs.hpp"
@@ -70,7 +71,9 @@ struct BusAnalysis {
     CatchmentResult catchment;
     MultiPolygon service_area;              ///< empty when not drawn or no stop reaches a street
     std::vector<BusCategoryAccess> access;  ///< one per [bus] category, in config order
-    std::vector<std::string> warnings;      ///< from the lines and the transit build
+    /// How the ride times of OSM routes and planners' lines were found (GTFS lines: timetable).
+    std::vector<LineRideReport> ride_reports;
+    std::vector<std::string> warnings;                    ///< from the lines and the transit build
     std::vector<std::pair<std::string, double>> timings;  ///< step, seconds
 
     /// Index of the city in BusCategoryAccess vectors (= number of communities).
@@ -84,8 +87,9 @@ void check_bus_inputs(const CityConfig& config);
 BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,
                         Progress* progress = nullptr);
 
-/// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus.gpkg (layers service_area, gaps,
-/// lines) and bus_warnings.txt.
+/// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus_routes.csv (per line: hops along
+/// the ways and fallbacks by reason), bus.gpkg (layers service_area, gaps, lines) and
+/// bus_warnings.txt.
 void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus);
 
 /// The files write_bus_outputs writes (for a run that skips the bus analysis to discard).
