@@ -70,6 +70,13 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
             "people %.1f %% straight, %.1f %% walking\n",
             bus.radius_m, land_share_text(c.land_m2, c.land_share).c_str(), 100 * c.straight_share,
             100 * c.walk_share);
+        if (c.population > 0) {
+            std::printf(
+                "city figures over %.0f people, of whom %.0f (%.1f %%) live outside every "
+                "community\n",
+                c.population, city.population_outside_communities,
+                100 * city.population_outside_communities / c.population);
+        }
         std::printf("%zu gap cells; largest: %.0f people\n", bus.catchment.gaps.size(),
                     bus.catchment.gaps.empty() ? 0.0 : bus.catchment.gaps.front().population);
         const std::size_t ci = bus.city_index();

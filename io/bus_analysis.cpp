@@ -196,18 +196,30 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     const CatchmentResult& r = bus.catchment;
     const TransitNetwork& net = bus.network;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
-    auto share_row = [](const std::string& id, const std::string& name, const CatchmentFigures& f) {
-        return std::vector<Value>{
-            id, name, f.population, f.land_m2, f.land_share, f.straight_share, f.walk_share};
+    // Shares are fractions of 1; empty where they do not apply (no residential land, no people),
+    // never 0. The city row also says how many residents live outside every community.
+    auto share_row = [](const std::string& id, const std::string& name, const CatchmentFigures& f,
+                        Value outside) {
+        const bool land = f.land_m2 > 0, people = f.population > 0;
+        return std::vector<Value>{id,
+                                  name,
+                                  f.population,
+                                  std::move(outside),
+                                  f.land_m2,
+                                  land ? Value(f.land_share) : Value{},
+                                  people ? Value(f.straight_share) : Value{},
+                                  people ? Value(f.walk_share) : Value{}};
     };
-    std::vector<std::vector<Value>> rows{share_row("", "city", r.city)};
+    std::vector<std::vector<Value>> rows{
+        share_row("", "city", r.city, Value(city.population_outside_communities))};
     for (std::uint32_t c = 0; c < ncom; ++c) {
         rows.push_back(
-            share_row(city.communities[c].id, city.communities[c].name, r.communities[c]));
+            share_row(city.communities[c].id, city.communities[c].name, r.communities[c], Value{}));
     }
     write_csv_bom(out.stage("bus_catchment.csv"),
-                  {"community_id", "community", "population", "residential_land_m2",
-                   "land_share_straight", "population_share_straight", "population_share_walk"},
+                  {"community_id", "community", "population", "population_outside_communities",
+                   "residential_land_m2", "land_fraction_straight", "population_fraction_straight",
+                   "population_fraction_walk"},
                   rows);
 
     Layer gaps{"gaps",
@@ -229,17 +241,25 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     }
     write_csv_bom(out.stage("bus_gaps.csv"), gaps);
 
+    // Walk + bus: fractions of 1 of the people reaching the category within the budget; empty
+    // where they do not apply (a category without facilities, a community without people).
     std::vector<std::vector<Value>> arows;
     for (const auto& a : bus.access) {
         for (std::uint32_t c = 0; c <= ncom; ++c) {
             const double p = a.population[c];
-            arows.push_back({c < ncom ? city.communities[c].name : std::string("city"), a.category,
-                             p, p > 0 ? Value(a.share_walk(c)) : Value{},
-                             p > 0 ? Value(a.share_walk_bus(c)) : Value{}});
+            const bool applies = p > 0 && a.facilities > 0;
+            arows.push_back({c < ncom ? city.communities[c].id : std::string(),
+                             c < ncom ? city.communities[c].name : std::string("city"),
+                             c < ncom ? Value{} : Value(city.population_outside_communities),
+                             a.category, bus.budget_min, std::int64_t(a.facilities), p,
+                             applies ? Value(a.share_walk(c)) : Value{},
+                             applies ? Value(a.share_walk_bus(c)) : Value{}});
         }
     }
     write_csv_bom(out.stage("bus_access.csv"),
-                  {"community", "category", "population", "share_walk", "share_walk_bus"}, arows);
+                  {"community_id", "community", "population_outside_communities", "category",
+                   "budget_min", "facilities", "population", "walk_fraction", "walk_bus_fraction"},
+                  arows);
 
     std::vector<std::vector<Value>> route_rows;
     for (const LineRideReport& l : bus.ride_reports) {

@@ -115,9 +115,10 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
                 {{"category", a.category},
                  {"facilities", a.facilities},
                  {"population", std::round(a.population[ci])},
-                 {"share_walk", a.population[ci] > 0 ? ordered_json(rounded_share(a.share_walk(ci)))
-                                                     : ordered_json()},
-                 {"share_walk_bus", a.population[ci] > 0
+                 {"share_walk", a.population[ci] > 0 && a.facilities > 0
+                                    ? ordered_json(rounded_share(a.share_walk(ci)))
+                                    : ordered_json()},
+                 {"share_walk_bus", a.population[ci] > 0 && a.facilities > 0
                                         ? ordered_json(rounded_share(a.share_walk_bus(ci)))
                                         : ordered_json()}});
         }
@@ -127,10 +128,14 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
             {"lines", bus->network.num_lines()},
             {"stops", bus->stops},
             {"residential_land_m2", std::round(f.land_m2)},
-            {"land_share_straight", rounded_share(f.land_share)},
+            {"land_share_straight",
+             f.land_m2 > 0 ? ordered_json(rounded_share(f.land_share)) : ordered_json()},
             {"population", std::round(f.population)},
-            {"population_share_straight", rounded_share(f.straight_share)},
-            {"population_share_walk", rounded_share(f.walk_share)},
+            {"population_outside_communities", std::round(city.population_outside_communities)},
+            {"population_share_straight",
+             f.population > 0 ? ordered_json(rounded_share(f.straight_share)) : ordered_json()},
+            {"population_share_walk",
+             f.population > 0 ? ordered_json(rounded_share(f.walk_share)) : ordered_json()},
             {"gap_cells", bus->catchment.gaps.size()},
             {"largest_gap_population", bus->catchment.gaps.empty()
                                            ? 0.0
