@@ -65,6 +65,11 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
         std::printf("%s — %u lines (%s), %zu stops for coverage, profile %s\n",
                     city.config.name.c_str(), bus.network.num_lines(), bus.line_source.c_str(),
                     bus.stops, city.walker.name.c_str());
+        if (bus.radius_scale != 1) {
+            std::printf(
+                "radius %.0f m: the %s walker's distance in the time an adult walks %.0f m\n",
+                bus.radius_m, city.walker.name.c_str(), bus.radius_m / bus.radius_scale);
+        }
         std::printf(
             "within %.0f m of a stop: land %s (straight, the official indicator), "
             "people %.1f %% straight, %.1f %% walking\n",

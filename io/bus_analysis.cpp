@@ -57,7 +57,11 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     const CityConfig& config = city.config;
     const WalkGraph& g = city.osm.graph;
     BusAnalysis r;
-    r.radius_m = options.radius_m;
+    // The radius is an adult's walking distance, like every radius of the rules: another walker
+    // gets the distance covered in the same time (City::radius_scale; elderly: 500 m -> 320 m),
+    // for all three figures, so that they agree with the bus_stop category of the same run.
+    r.radius_scale = city.radius_scale();
+    r.radius_m = options.radius_m * r.radius_scale;
     r.budget_min = config.bus_budget_min;
 
     // Lines: the GTFS feed when the config names one, else the OSM route relations; plus the
@@ -71,7 +75,11 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         GtfsOptions gopt;
         gopt.window_start_s = config.gtfs_window_start_s;
         gopt.window_end_s = config.gtfs_window_end_s;
-        GtfsFeed feed = read_gtfs(config.gtfs, options.gtfs.value_or(gopt));
+        // The city read the feed for its stops, with the config's window; another window
+        // (lc15 bus --window) reads it again.
+        GtfsFeed feed = city.gtfs && !options.gtfs
+                            ? *city.gtfs
+                            : read_gtfs(config.gtfs, options.gtfs.value_or(gopt));
         lines.stops = std::move(feed.stops);
         lines.lines = std::move(feed.lines);
         lines.warnings = std::move(feed.warnings);
@@ -106,17 +114,13 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     r.warnings.insert(r.warnings.end(), net.warnings().begin(), net.warnings().end());
     r.timings.emplace_back("bus network", seconds_since(t0));
 
-    // Catchment over the city's stops and the lines' snapped stops.
+    // Catchment over the city's one set of stops (io/city.hpp: OSM, planners' stop and line
+    // files, the GTFS feed's stops, each once), with or without service in the window.
     std::vector<LonLat> stop_pos;
     std::vector<SnapResult> stop_snaps;
     for (const auto& s : city.stops) {
         stop_pos.push_back(s.pos);
         stop_snaps.push_back(s.snap);
-    }
-    for (StopId s = 0; s < net.num_stops(); ++s) {
-        if (!net.stop(s).snap.ok() || net.stop_lines(s).empty()) continue;
-        stop_pos.push_back(net.stop(s).pos);
-        stop_snaps.push_back(net.stop(s).snap);
     }
     r.stops = stop_pos.size();
     std::vector<CatchmentHome> homes;
@@ -132,7 +136,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         land.push_back({f.area, communities.find(centroid(f.area))});
     }
     CatchmentOptions copt;
-    copt.radius_m = options.radius_m;
+    copt.radius_m = r.radius_m;
     copt.access_legs = config.access_legs;
     copt.forbidden_flags = city.forbidden_flags;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());

@@ -38,7 +38,9 @@
 namespace lc15::io {
 
 struct BusAnalysisOptions {
-    double radius_m = 500;  ///< stop catchment radius (GB 50220-95: 300 and 500 m)
+    /// Stop catchment radius for the adult walker (GB 50220-95: 300 and 500 m); another walker
+    /// profile scales it like every radius (City::radius_scale): the same walking time.
+    double radius_m = 500;
     /// Time window and service day of the config's GTFS feed; unset: the config's [bus] window
     /// (07:00–09:00 without one) on a typical Wednesday.
     std::optional<GtfsOptions> gtfs;
@@ -62,8 +64,9 @@ struct BusCategoryAccess {
 };
 
 struct BusAnalysis {
-    double radius_m = 500;
-    double budget_min = 30;  ///< door-to-door budget of the access figures
+    double radius_m = 500;    ///< the catchment radius used: options.radius_m × radius_scale
+    double radius_scale = 1;  ///< City::radius_scale (walker speed / adult speed)
+    double budget_min = 30;   ///< door-to-door budget of the access figures
     /// "GTFS feed.zip" or "OSM route relations", then "+ N planners' line files (a.csv, …)"
     std::string line_source;
     TransitNetwork network;  ///< refers to the City's graph

@@ -126,7 +126,9 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
             {"radius_m", bus->radius_m},
             {"line_source", bus->line_source},
             {"lines", bus->network.num_lines()},
+            {"radius_scale", bus->radius_scale},
             {"stops", bus->stops},
+            {"stops_merged_across_sources", city.stop_merges},
             {"residential_land_m2", std::round(f.land_m2)},
             {"land_share_straight",
              f.land_m2 > 0 ? ordered_json(rounded_share(f.land_share)) : ordered_json()},
@@ -179,7 +181,9 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         comm.fields.push_back({r.id + "_pass", Field::Int});
     }
     if (bus) {
-        const std::string p = "bus" + std::to_string(std::lround(bus->radius_m));
+        // Named by the adult radius (the columns stay the same for every walker profile).
+        const std::string p =
+            "bus" + std::to_string(std::lround(bus->radius_m / bus->radius_scale));
         comm.fields.push_back({p + "_land_share", Field::Real});
         comm.fields.push_back({p + "_people_straight_share", Field::Real});
         comm.fields.push_back({p + "_people_walk_share", Field::Real});

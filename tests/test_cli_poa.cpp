@@ -44,6 +44,16 @@ TEST(PortoAlegreCli, CoverageAndBusRunOnTheGtfsCityAndAgreeForAnyThreadCount) {
         EXPECT_LE(f, 1.0);
     }
     EXPECT_LE(walk, straight);
+    // One set of stops: the living-circle bus_stop category (500 m walking, OSM and GTFS stops)
+    // is the walking 500 m figure.
+    bool bus_stop = false;
+    for (const auto& c : s.at("categories")) {
+        if (c.at("id") != "bus_stop") continue;
+        bus_stop = true;
+        EXPECT_EQ(c.at("facilities").get<double>(), b.at("stops").get<double>());
+        EXPECT_NEAR(c.at("share").get<double>(), walk, 1e-9);
+    }
+    EXPECT_TRUE(bus_stop);
     EXPECT_GT(walk, 0.5) << "most of central Porto Alegre lives within 500 m of a stop";
     EXPECT_EQ(b.at("residential_land_m2").get<double>(), 0.0) << "the extract maps no landuse";
     // Lines from the GTFS feed (patterns departing 13:00-15:00), not from OSM (it has none).
