@@ -268,15 +268,16 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     std::vector<std::vector<Value>> route_rows;
     for (const LineRideReport& l : bus.ride_reports) {
         route_rows.push_back({l.line, l.name, l.source, std::int64_t(l.hops),
-                              std::int64_t(l.along_ways), std::int64_t(l.fallback()),
-                              std::int64_t(l.no_ways), std::int64_t(l.stop_off_route),
-                              std::int64_t(l.stop_out_of_order), std::int64_t(l.path_too_long),
-                              std::int64_t(l.path_too_short), std::int64_t(l.no_path)});
+                              std::int64_t(l.along_ways), std::int64_t(l.shortest_path),
+                              std::int64_t(l.fallback()), std::int64_t(l.no_ways),
+                              std::int64_t(l.stop_off_route), std::int64_t(l.stop_out_of_order),
+                              std::int64_t(l.path_too_long), std::int64_t(l.path_too_short),
+                              std::int64_t(l.no_path)});
     }
     write_csv_bom(out.stage("bus_routes.csv"),
-                  {"line_id", "line", "source", "hops", "hops_along_ways", "hops_straight_line",
-                   "no_ways", "stop_off_route", "stop_out_of_order", "path_much_longer",
-                   "path_shorter", "no_path_in_file"},
+                  {"line_id", "line", "source", "hops", "hops_along_ways", "hops_by_shortest_path",
+                   "hops_straight_line", "no_ways", "stop_off_route", "stop_out_of_order",
+                   "path_much_longer", "path_shorter", "no_path_in_file"},
                   route_rows);
 
     Layer service{"service_area",

@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
+#include <optional>
+#include <queue>
 #include <sstream>
 
 #include "engine/error.hpp"
@@ -130,6 +133,93 @@ std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand) {
     return along;
 }
 
+/// The route's ways as an undirected graph (points of the same position merged), for the hops
+/// the ordered placement cannot measure (ways listed out of travel order, as in old
+/// forward/backward routes): the shortest path between the two stops over the route's own ways.
+class RouteGraph {
+  public:
+    RouteGraph(const std::vector<std::vector<LonLat>>& ways, LonLat origin) : proj_(origin) {
+        std::map<std::pair<std::int64_t, std::int64_t>, std::uint32_t> id;
+        for (const auto& w : ways) {
+            std::uint32_t prev = 0;
+            for (std::size_t i = 0; i < w.size(); ++i) {
+                const std::pair<std::int64_t, std::int64_t> k{std::llround(w[i].lon * 1e7),
+                                                              std::llround(w[i].lat * 1e7)};
+                auto [it, fresh] = id.emplace(k, static_cast<std::uint32_t>(xy_.size()));
+                if (fresh) {
+                    xy_.push_back(proj_.forward(w[i]));
+                    adj_.emplace_back();
+                }
+                const std::uint32_t v = it->second;
+                if (i > 0 && v != prev) {
+                    const double len = dist(prev, v);
+                    adj_[prev].push_back({v, len});
+                    adj_[v].push_back({prev, len});
+                    segs_.push_back({prev, v});
+                }
+                prev = v;
+            }
+        }
+    }
+
+    /// Metres from a to b along the ways; +inf if either is farther than max_off from them or
+    /// no path joins them.
+    double path_m(LonLat a, LonLat b, double max_off) const {
+        const Near na = nearest(proj_.forward(a)), nb = nearest(proj_.forward(b));
+        constexpr double kInf = std::numeric_limits<double>::infinity();
+        if (!(na.off <= max_off) || !(nb.off <= max_off)) return kInf;
+        const auto [au, av] = segs_[na.seg];
+        const auto [bu, bv] = segs_[nb.seg];
+        const double la = dist(au, av), lb = dist(bu, bv);
+        double best = na.seg == nb.seg ? std::abs(na.t - nb.t) * la : kInf;
+        std::vector<double> d(xy_.size(), kInf);
+        using Item = std::pair<double, std::uint32_t>;
+        std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
+        d[au] = na.t * la;
+        d[av] = std::min(d[av], (1 - na.t) * la);
+        q.push({d[au], au});
+        q.push({d[av], av});
+        while (!q.empty()) {
+            const auto [du, u] = q.top();
+            q.pop();
+            if (du > d[u]) continue;
+            for (const auto& [v, len] : adj_[u]) {
+                if (du + len < d[v]) {
+                    d[v] = du + len;
+                    q.push({d[v], v});
+                }
+            }
+        }
+        best = std::min({best, d[bu] + nb.t * lb, d[bv] + (1 - nb.t) * lb});
+        return best;
+    }
+
+  private:
+    struct Near {
+        std::size_t seg = 0;
+        double t = 0, off = std::numeric_limits<double>::infinity();
+    };
+    double dist(std::uint32_t u, std::uint32_t v) const {
+        return std::hypot(xy_[u].first - xy_[v].first, xy_[u].second - xy_[v].second);
+    }
+    Near nearest(std::pair<double, double> p) const {
+        Near best;
+        for (std::size_t i = 0; i < segs_.size(); ++i) {
+            const auto& a = xy_[segs_[i].first];
+            const auto& b = xy_[segs_[i].second];
+            const double t = project_on_segment(p, a, b);
+            const double d = std::hypot(a.first + (b.first - a.first) * t - p.first,
+                                        a.second + (b.second - a.second) * t - p.second);
+            if (d < best.off) best = {i, t, d};
+        }
+        return best;
+    }
+    LocalProjection proj_;
+    std::vector<std::pair<double, double>> xy_;
+    std::vector<std::vector<std::pair<std::uint32_t, double>>> adj_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> segs_;
+};
+
 std::string fallback_text(const LineRideReport& r, double detour) {
     std::ostringstream m;
     m.precision(2);
@@ -223,15 +313,32 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
             }
             along = place_stops(cand);
         }
+        std::optional<RouteGraph> graph;  // built for the first hop that needs it
         for (std::size_t i = 0; i + 1 < stops.size(); ++i) {
             const LonLat a = osm.stops[stops[i]].pos, b = osm.stops[stops[i + 1]].pos;
             const double straight = haversine_m(a, b);
             double len = straight * o.detour_factor;
-            const double ways = along[i + 1] - along[i];
+            double ways = along[i + 1] - along[i];
+            auto plausible = [&](double m) {
+                return m >= straight * 0.9 && m <= straight * o.max_path_ratio + 200;
+            };
+            bool by_graph = false;
+            if (path.size() >= 2 && near_route[i] && near_route[i + 1] && !plausible(ways)) {
+                if (!graph) graph.emplace(r.ways, path.front());
+                const double p = graph->path_m(a, b, o.max_stop_route_m);
+                if (plausible(p)) {
+                    ways = p;
+                    by_graph = true;
+                    ++rep.shortest_path;
+                }
+            }
             if (path.size() < 2) {
                 ++rep.no_ways;
             } else if (!near_route[i] || !near_route[i + 1]) {
                 ++rep.stop_off_route;
+            } else if (by_graph) {
+                len = ways;
+                ++rep.along_ways;
             } else if (std::isnan(along[i]) || std::isnan(along[i + 1])) {
                 ++rep.stop_out_of_order;
             } else if (ways < straight * 0.9) {

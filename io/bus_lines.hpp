@@ -14,13 +14,15 @@
 // candidate, and the stops take the monotone choice of candidates that places the most stops,
 // then lies nearest (a stop on the wrong side of the street for the direction counts double),
 // so that on a loop or an out-and-back route, whose ways pass a stop twice, each stop is placed
-// on the right pass (a closed loop is laid out twice, for the hop that closes it). Each line's
-// report (LineRideReport) counts the hops measured along the ways and why the others fell back: no
-// ways, a stop off the route's ways, a stop only out of order, a path much longer (ways missing) or
-// shorter than the straight line. Headway: the route's interval tag, else the default (10 min).
-// Problems are warnings naming the object — a route with fewer than two stops (dropped), a route
-// with fallback hops (with the counts by reason), a stop farther than max_stop_street_m from any
-// street — and the rest is still built.
+// on the right pass (a closed loop is laid out twice, for the hop that closes it). A hop this
+// cannot measure plausibly (a stop placed out of order: ways listed out of travel order, as in
+// old forward/backward routes) takes the shortest path between its stops over the route's ways.
+// Each line's report (LineRideReport) counts the hops measured along the ways and why the others
+// fell back: no ways, a stop off the route's ways, a stop only out of order, a path much longer
+// (ways missing) or shorter than the straight line. Headway: the route's interval tag, else the
+// default (10 min). Problems are warnings naming the object — a route with fewer than two stops
+// (dropped), a route with fallback hops (with the counts by reason), a stop farther than
+// max_stop_street_m from any street — and the rest is still built.
 //
 // Planners' file (CSV in any CRS io/crs.hpp knows, WGS84 by default; a city config lists them as
 // [[bus.lines]] path, crs): one row per stop of a line, in riding order; columns line, lon, lat
@@ -60,6 +62,7 @@ struct LineRideReport {
     std::string source;      ///< "OSM route relation" or the planners' file name
     std::size_t hops = 0;
     std::size_t along_ways = 0;         ///< measured along the route's ways
+    std::size_t shortest_path = 0;      ///< of which by the shortest path over the ways
     std::size_t no_ways = 0;            ///< the relation has no ways in the extract
     std::size_t stop_off_route = 0;     ///< a stop farther than max_stop_route_m from the ways
     std::size_t stop_out_of_order = 0;  ///< a stop near the ways only out of order

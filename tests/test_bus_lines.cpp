@@ -1,6 +1,7 @@
 // Ride times of OSM route relations (io/bus_lines.hpp) on routes drawn as ASCII maps: a loop and
-// an out-and-back route, whose ways pass their stops twice, get every hop along the ways, and a
-// stop off the route's ways is a counted, reported fallback.
+// an out-and-back route, whose ways pass their stops twice, get every hop along the ways; ways
+// listed out of travel order are measured by the shortest path over them; a stop off the
+// route's ways is a counted, reported fallback.
 #include <gtest/gtest.h>
 
 #include "io/bus_lines.hpp"
@@ -107,6 +108,33 @@ a-----------------b
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 0.5) << "hop " << i;
     EXPECT_EQ(b.lines.reports.at(0).along_ways, 3u);
+}
+
+TEST(BusLines, WaysOutOfTravelOrderTakeTheShortestPathOverThem) {
+    // The relation lists its ways backwards (b-c before a-b), so the chained ways run c-b-a and
+    // the stops, ridden 1 then 2, lie on them out of order: the hop is the shortest path over
+    // the route's ways, 80 m down to b and 120 m east.
+    AsciiMap m(R"(
+a
+|
+| 1
+|
+|
+|
+b-----------c
+      2
+)",
+               kCell);
+    for (char c : {'1', '2'}) stop(m, c);
+    m.add_relation(
+        {{"type", "route"}, {"route", "bus"}, {"ref", "B"}},
+        {{'n', "1", "platform"}, {'n', "2", "platform"}, {'w', "bc", ""}, {'w', "ab", ""}});
+    const Built b = build(m);
+    ASSERT_EQ(b.lines.lines.size(), 1u);
+    EXPECT_NEAR(hop_metres(b.lines).at(0), 200, 0.5);
+    const io::LineRideReport& r = b.lines.reports.at(0);
+    EXPECT_EQ(r.along_ways, 1u);
+    EXPECT_EQ(r.shortest_path, 1u);
 }
 
 TEST(BusLines, StopOffTheRouteFallsBackAndIsCountedByReason) {
