@@ -37,6 +37,22 @@ TEST(BusStops, DemoCountsEachOsmStopOnce) {
     EXPECT_EQ(io::analyse_bus(city, o).stops, city.stops.size());
 }
 
+TEST(BusStops, ElderlyWalkerScalesTheCatchmentRadiusLikeEveryRadius) {
+    const io::City city = io::load_city(io::load_city_config(kDemo), "elderly");
+    ASSERT_NEAR(city.radius_scale(), 0.8 / 1.25, 1e-9);
+    io::BusAnalysisOptions o;
+    o.service_area = false;
+    const io::BusAnalysis bus = io::analyse_bus(city, o);
+    EXPECT_NEAR(bus.radius_m, 320.0, 1e-9);
+    EXPECT_NEAR(bus.radius_scale, 0.64, 1e-9);
+    // The walking figure is the bus_stop category of the same walker: the same stops and radius.
+    const std::uint32_t k = city.config.rules.index_of("bus_stop", "test");
+    EXPECT_NEAR(city.effective_rules()[k].radius_m, bus.radius_m, 1e-9);
+    const io::City adult_city = io::load_city(io::load_city_config(kDemo), "adult");
+    const io::BusAnalysis adult = io::analyse_bus(adult_city, o);  // keeps its City alive
+    EXPECT_LT(bus.catchment.city.walk_share, adult.catchment.city.walk_share);
+}
+
 TEST(BusStops, PlannersStopsAndLineStopsJoinTheSetOnce) {
     io::CityConfig cfg = io::load_city_config(kDemo);
     const io::City base = io::load_city(cfg);
