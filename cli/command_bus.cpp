@@ -65,11 +65,23 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
         std::printf("%s — %u lines (%s), %zu stops for coverage, profile %s\n",
                     city.config.name.c_str(), bus.network.num_lines(), bus.line_source.c_str(),
                     bus.stops, city.walker.name.c_str());
+        if (bus.radius_scale != 1) {
+            std::printf(
+                "radius %.0f m: the %s walker's distance in the time an adult walks %.0f m\n",
+                bus.radius_m, city.walker.name.c_str(), bus.radius_m / bus.radius_scale);
+        }
         std::printf(
             "within %.0f m of a stop: land %s (straight, the official indicator), "
             "people %.1f %% straight, %.1f %% walking\n",
             bus.radius_m, land_share_text(c.land_m2, c.land_share).c_str(), 100 * c.straight_share,
             100 * c.walk_share);
+        if (c.population > 0) {
+            std::printf(
+                "city figures over %.0f people, of whom %.0f (%.1f %%) live outside every "
+                "community\n",
+                c.population, city.population_outside_communities,
+                100 * city.population_outside_communities / c.population);
+        }
         std::printf("%zu gap cells; largest: %.0f people\n", bus.catchment.gaps.size(),
                     bus.catchment.gaps.empty() ? 0.0 : bus.catchment.gaps.front().population);
         const std::size_t ci = bus.city_index();

@@ -40,21 +40,28 @@ struct EdgePoints {
 
 }  // namespace
 
-// Scratch of one RAPTOR run, in either direction.
+// Scratch of one RAPTOR run, in either direction. Two labels per stop, kept apart as in RAPTOR
+// implementations: `prev`/`cur`/`best` may be followed by a ride only (an origin, a ride, or a
+// walking transfer: "standing at the stop"), `alight` by a walk too (a ride, never an origin or
+// a walk: walks do not follow walks). A ride label worse than a walk label is still kept,
+// because only the ride label can be followed by a walking transfer.
 struct TransitRounds {
-    std::vector<double> prev, cur, ride, best;
+    std::vector<double> prev, cur, best;  // standing at the stop (round k-1, round k, best)
+    std::vector<double> alight;           // best label whose last leg is a ride
+    std::vector<double> ride;             // min(round 0, alight): what ride_arrival reports
     std::vector<std::uint32_t> line_pos;
-    std::vector<char> flag;
-    std::vector<StopId> marked, improved, next_marked;
-    std::vector<double> snapshot;
+    std::vector<char> flag, ride_flag;
+    std::vector<StopId> marked, improved, ride_improved;
 
     void resize(std::uint32_t stops, std::uint32_t lines) {
         prev.assign(stops, kInfSeconds);
         cur.assign(stops, kInfSeconds);
-        ride.assign(stops, kInfSeconds);
         best.assign(stops, kInfSeconds);
+        alight.assign(stops, kInfSeconds);
+        ride.assign(stops, kInfSeconds);
         line_pos.assign(lines, kInvalidId);
         flag.assign(stops, 0);
+        ride_flag.assign(stops, 0);
     }
 };
 
@@ -66,8 +73,11 @@ using Rounds = TransitRounds;
 /// Forward: labels are arrival times, a line is ridden in stop order and boarded at the best
 /// earlier stop. Reverse: labels are times still needed to reach the destination; a line is
 /// scanned backwards and "boarding" at stop j means riding to the best later stop.
-/// r.ride gets the best label reached without a trailing walk (round 0 or a ride), r.best the
-/// best of all.
+/// Round k boards from the standing labels of round k-1 (r.prev); a ride improves a stop's ride
+/// label (r.alight) if it beats the best ride label so far, whatever its standing label; the
+/// walking transfers leave from the stops whose ride label improved, with that label, and
+/// improve standing labels only. Transfers do not chain. At the end r.ride = min(round 0, ride
+/// label) and r.best the best standing label.
 template <bool kReverse>
 void run_rounds(const TransitNetwork& net, const TransitOptions& o, Rounds& r) {
     const double speed = o.walk_speed_m_per_s;
@@ -90,7 +100,8 @@ void run_rounds(const TransitNetwork& net, const TransitOptions& o, Rounds& r) {
         std::sort(touched.begin(), touched.end());
         r.cur = r.prev;
         r.improved.clear();
-        auto improve = [&](StopId s, double t) {
+        r.ride_improved.clear();
+        auto stand = [&](StopId s, double t) {
             if (t < r.cur[s] && t <= budget) {
                 r.cur[s] = t;
                 if (!r.flag[s]) {
@@ -98,6 +109,16 @@ void run_rounds(const TransitNetwork& net, const TransitOptions& o, Rounds& r) {
                     r.improved.push_back(s);
                 }
             }
+        };
+        auto alight = [&](StopId s, double t) {
+            if (t < r.alight[s] && t <= budget) {
+                r.alight[s] = t;
+                if (!r.ride_flag[s]) {
+                    r.ride_flag[s] = 1;
+                    r.ride_improved.push_back(s);
+                }
+            }
+            stand(s, t);
         };
         for (std::uint32_t l : touched) {
             const auto stops = net.line_stops(l);
@@ -110,31 +131,28 @@ void run_rounds(const TransitNetwork& net, const TransitOptions& o, Rounds& r) {
                 for (std::uint32_t i = from; i < stops.size(); ++i) {
                     const StopId s = stops[i];
                     if (i > from) acc += hops[i - 1];
-                    improve(s, acc);
+                    alight(s, acc);
                     acc = std::min(acc, r.prev[s] + wait);
                 }
             } else {
                 for (std::uint32_t j = from + 1; j-- > 0;) {
                     const StopId s = stops[j];
-                    improve(s, wait + acc);
+                    alight(s, wait + acc);
                     acc = std::min(acc, r.prev[s]);
                     if (j > 0) acc += hops[j - 1];
                 }
             }
         }
-        // Walking transfers from the stops a ride improved; they do not chain (the snapshot).
-        r.snapshot.resize(r.improved.size());
-        for (std::size_t i = 0; i < r.improved.size(); ++i) {
-            const StopId s = r.improved[i];
-            r.snapshot[i] = r.cur[s];
-            r.ride[s] = std::min(r.ride[s], r.cur[s]);
-        }
-        const std::size_t ride_improved = r.improved.size();
-        for (std::size_t i = 0; i < ride_improved; ++i) {
-            for (const TransitTransfer& tr : net.transfers(r.improved[i])) {
-                improve(tr.to, r.snapshot[i] + cm_to_seconds(tr.length, speed));
+        // Walking transfers from the stops whose ride label improved in this round; they reach
+        // standing labels only, so they do not chain.
+        std::sort(r.ride_improved.begin(), r.ride_improved.end());
+        for (StopId s : r.ride_improved) {
+            r.ride_flag[s] = 0;
+            for (const TransitTransfer& tr : net.transfers(s)) {
+                stand(tr.to, r.alight[s] + cm_to_seconds(tr.length, speed));
             }
         }
+        std::sort(r.improved.begin(), r.improved.end());
         for (StopId s : r.improved) {
             r.flag[s] = 0;
             r.best[s] = std::min(r.best[s], r.cur[s]);
@@ -143,6 +161,7 @@ void run_rounds(const TransitNetwork& net, const TransitOptions& o, Rounds& r) {
         std::swap(r.marked, r.improved);
     }
     r.marked.clear();
+    for (std::size_t s = 0; s < r.ride.size(); ++s) r.ride[s] = std::min(r.ride[s], r.alight[s]);
 }
 
 void start_rounds(Rounds& r) {
@@ -153,6 +172,7 @@ void start_rounds(Rounds& r) {
     }
     r.ride = r.prev;
     r.best = r.prev;
+    std::fill(r.alight.begin(), r.alight.end(), kInfSeconds);
 }
 
 }  // namespace

@@ -23,7 +23,12 @@
 // line touched in round k-1 once, in stop order, carrying the best "on board" time; then relaxes
 // the walking transfers of the stops it improved. It is exact for "fewest-time with at most K
 // transfers", needs only flat arrays (stops, line stops, hop times, transfers), and no graph of
-// timetable events, which frequency data does not have.
+// timetable events, which frequency data does not have. Each stop carries two labels, kept
+// apart as in RAPTOR implementations: "standing" (an origin, a ride or a walking transfer; may
+// board) and "alighted" (a ride only; may also walk a transfer). Walks never follow walks, so a
+// ride label later than a walk label at the same stop is still kept: only it can walk on.
+// tests/test_transit_oracle.cpp checks both directions against a plain Dijkstra over the
+// explicit time graph of these rules.
 //
 // walk_bus_seconds runs the search backwards once per category, not once per home: one
 // multi-source walk from every facility gives each stop its egress time; one reverse RAPTOR

@@ -29,6 +29,8 @@ void append_lines(BusLines& to, BusLines&& more) {
         for (StopId& s : line.stops) s += offset;
         to.lines.push_back(std::move(line));
     }
+    to.reports.insert(to.reports.end(), std::make_move_iterator(more.reports.begin()),
+                      std::make_move_iterator(more.reports.end()));
     to.warnings.insert(to.warnings.end(), std::make_move_iterator(more.warnings.begin()),
                        std::make_move_iterator(more.warnings.end()));
 }
@@ -55,7 +57,11 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     const CityConfig& config = city.config;
     const WalkGraph& g = city.osm.graph;
     BusAnalysis r;
-    r.radius_m = options.radius_m;
+    // The radius is an adult's walking distance, like every radius of the rules: another walker
+    // gets the distance covered in the same time (City::radius_scale; elderly: 500 m -> 320 m),
+    // for all three figures, so that they agree with the bus_stop category of the same run.
+    r.radius_scale = city.radius_scale();
+    r.radius_m = options.radius_m * r.radius_scale;
     r.budget_min = config.bus_budget_min;
 
     // Lines: the GTFS feed when the config names one, else the OSM route relations; plus the
@@ -69,7 +75,11 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         GtfsOptions gopt;
         gopt.window_start_s = config.gtfs_window_start_s;
         gopt.window_end_s = config.gtfs_window_end_s;
-        GtfsFeed feed = read_gtfs(config.gtfs, options.gtfs.value_or(gopt));
+        // The city read the feed for its stops, with the config's window; another window
+        // (lc15 bus --window) reads it again.
+        GtfsFeed feed = city.gtfs && !options.gtfs
+                            ? *city.gtfs
+                            : read_gtfs(config.gtfs, options.gtfs.value_or(gopt));
         lines.stops = std::move(feed.stops);
         lines.lines = std::move(feed.lines);
         lines.warnings = std::move(feed.warnings);
@@ -89,6 +99,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
                          (config.bus_line_files.size() == 1 ? "file (" : "files (") + files + ")";
     }
     r.warnings.insert(r.warnings.end(), lines.warnings.begin(), lines.warnings.end());
+    r.ride_reports = lines.reports;
     TransitOptions topt;
     topt.walk_speed_m_per_s = city.walker.speed_m_per_s;
     topt.forbidden_flags = city.forbidden_flags;
@@ -103,17 +114,13 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     r.warnings.insert(r.warnings.end(), net.warnings().begin(), net.warnings().end());
     r.timings.emplace_back("bus network", seconds_since(t0));
 
-    // Catchment over the city's stops and the lines' snapped stops.
+    // Catchment over the city's one set of stops (io/city.hpp: OSM, planners' stop and line
+    // files, the GTFS feed's stops, each once), with or without service in the window.
     std::vector<LonLat> stop_pos;
     std::vector<SnapResult> stop_snaps;
     for (const auto& s : city.stops) {
         stop_pos.push_back(s.pos);
         stop_snaps.push_back(s.snap);
-    }
-    for (StopId s = 0; s < net.num_stops(); ++s) {
-        if (!net.stop(s).snap.ok() || net.stop_lines(s).empty()) continue;
-        stop_pos.push_back(net.stop(s).pos);
-        stop_snaps.push_back(net.stop(s).snap);
     }
     r.stops = stop_pos.size();
     std::vector<CatchmentHome> homes;
@@ -129,7 +136,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         land.push_back({f.area, communities.find(centroid(f.area))});
     }
     CatchmentOptions copt;
-    copt.radius_m = options.radius_m;
+    copt.radius_m = r.radius_m;
     copt.access_legs = config.access_legs;
     copt.forbidden_flags = city.forbidden_flags;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
@@ -184,7 +191,8 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
 
 const std::vector<std::string>& bus_output_files() {
     static const std::vector<std::string> files{"bus_catchment.csv", "bus_gaps.csv",
-                                                "bus_access.csv", "bus.gpkg", "bus_warnings.txt"};
+                                                "bus_access.csv",    "bus_routes.csv",
+                                                "bus.gpkg",          "bus_warnings.txt"};
     return files;
 }
 
@@ -192,18 +200,30 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     const CatchmentResult& r = bus.catchment;
     const TransitNetwork& net = bus.network;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
-    auto share_row = [](const std::string& id, const std::string& name, const CatchmentFigures& f) {
-        return std::vector<Value>{
-            id, name, f.population, f.land_m2, f.land_share, f.straight_share, f.walk_share};
+    // Shares are fractions of 1; empty where they do not apply (no residential land, no people),
+    // never 0. The city row also says how many residents live outside every community.
+    auto share_row = [](const std::string& id, const std::string& name, const CatchmentFigures& f,
+                        Value outside) {
+        const bool land = f.land_m2 > 0, people = f.population > 0;
+        return std::vector<Value>{id,
+                                  name,
+                                  f.population,
+                                  std::move(outside),
+                                  f.land_m2,
+                                  land ? Value(f.land_share) : Value{},
+                                  people ? Value(f.straight_share) : Value{},
+                                  people ? Value(f.walk_share) : Value{}};
     };
-    std::vector<std::vector<Value>> rows{share_row("", "city", r.city)};
+    std::vector<std::vector<Value>> rows{
+        share_row("", "city", r.city, Value(city.population_outside_communities))};
     for (std::uint32_t c = 0; c < ncom; ++c) {
         rows.push_back(
-            share_row(city.communities[c].id, city.communities[c].name, r.communities[c]));
+            share_row(city.communities[c].id, city.communities[c].name, r.communities[c], Value{}));
     }
     write_csv_bom(out.stage("bus_catchment.csv"),
-                  {"community_id", "community", "population", "residential_land_m2",
-                   "land_share_straight", "population_share_straight", "population_share_walk"},
+                  {"community_id", "community", "population", "population_outside_communities",
+                   "residential_land_m2", "land_fraction_straight", "population_fraction_straight",
+                   "population_fraction_walk"},
                   rows);
 
     Layer gaps{"gaps",
@@ -225,17 +245,40 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     }
     write_csv_bom(out.stage("bus_gaps.csv"), gaps);
 
+    // Walk + bus: fractions of 1 of the people reaching the category within the budget; empty
+    // where they do not apply (a category without facilities, a community without people).
     std::vector<std::vector<Value>> arows;
     for (const auto& a : bus.access) {
         for (std::uint32_t c = 0; c <= ncom; ++c) {
             const double p = a.population[c];
-            arows.push_back({c < ncom ? city.communities[c].name : std::string("city"), a.category,
-                             p, p > 0 ? Value(a.share_walk(c)) : Value{},
-                             p > 0 ? Value(a.share_walk_bus(c)) : Value{}});
+            const bool applies = p > 0 && a.facilities > 0;
+            arows.push_back({c < ncom ? city.communities[c].id : std::string(),
+                             c < ncom ? city.communities[c].name : std::string("city"),
+                             c < ncom ? Value{} : Value(city.population_outside_communities),
+                             a.category, bus.budget_min, std::int64_t(a.facilities), p,
+                             applies ? Value(a.share_walk(c)) : Value{},
+                             applies ? Value(a.share_walk_bus(c)) : Value{}});
         }
     }
     write_csv_bom(out.stage("bus_access.csv"),
-                  {"community", "category", "population", "share_walk", "share_walk_bus"}, arows);
+                  {"community_id", "community", "population_outside_communities", "category",
+                   "budget_min", "facilities", "population", "walk_fraction", "walk_bus_fraction"},
+                  arows);
+
+    std::vector<std::vector<Value>> route_rows;
+    for (const LineRideReport& l : bus.ride_reports) {
+        route_rows.push_back({l.line, l.name, l.source, std::int64_t(l.hops),
+                              std::int64_t(l.along_ways), std::int64_t(l.shortest_path),
+                              std::int64_t(l.fallback()), std::int64_t(l.no_ways),
+                              std::int64_t(l.stop_off_route), std::int64_t(l.stop_out_of_order),
+                              std::int64_t(l.path_too_long), std::int64_t(l.path_too_short),
+                              std::int64_t(l.no_path)});
+    }
+    write_csv_bom(out.stage("bus_routes.csv"),
+                  {"line_id", "line", "source", "hops", "hops_along_ways", "hops_by_shortest_path",
+                   "hops_straight_line", "no_ways", "stop_off_route", "stop_out_of_order",
+                   "path_much_longer", "path_shorter", "no_path_in_file"},
+                  route_rows);
 
     Layer service{"service_area",
                   Layer::MultiPolygon,

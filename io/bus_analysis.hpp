@@ -30,6 +30,7 @@
 #include "engine/catchment.hpp"
 #include "engine/progress.hpp"
 #include "engine/transit.hpp"
+#include "io/bus_lines.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
 #include "io/gtfs.hpp"
@@ -37,7 +38,9 @@
 namespace lc15::io {
 
 struct BusAnalysisOptions {
-    double radius_m = 500;  ///< stop catchment radius (GB 50220-95: 300 and 500 m)
+    /// Stop catchment radius for the adult walker (GB 50220-95: 300 and 500 m); another walker
+    /// profile scales it like every radius (City::radius_scale): the same walking time.
+    double radius_m = 500;
     /// Time window and service day of the config's GTFS feed; unset: the config's [bus] window
     /// (07:00–09:00 without one) on a typical Wednesday.
     std::optional<GtfsOptions> gtfs;
@@ -61,8 +64,9 @@ struct BusCategoryAccess {
 };
 
 struct BusAnalysis {
-    double radius_m = 500;
-    double budget_min = 30;  ///< door-to-door budget of the access figures
+    double radius_m = 500;    ///< the catchment radius used: options.radius_m × radius_scale
+    double radius_scale = 1;  ///< City::radius_scale (walker speed / adult speed)
+    double budget_min = 30;   ///< door-to-door budget of the access figures
     /// "GTFS feed.zip" or "OSM route relations", then "+ N planners' line files (a.csv, …)"
     std::string line_source;
     TransitNetwork network;  ///< refers to the City's graph
@@ -70,7 +74,9 @@ struct BusAnalysis {
     CatchmentResult catchment;
     MultiPolygon service_area;              ///< empty when not drawn or no stop reaches a street
     std::vector<BusCategoryAccess> access;  ///< one per [bus] category, in config order
-    std::vector<std::string> warnings;      ///< from the lines and the transit build
+    /// How the ride times of OSM routes and planners' lines were found (GTFS lines: timetable).
+    std::vector<LineRideReport> ride_reports;
+    std::vector<std::string> warnings;                    ///< from the lines and the transit build
     std::vector<std::pair<std::string, double>> timings;  ///< step, seconds
 
     /// Index of the city in BusCategoryAccess vectors (= number of communities).
@@ -84,8 +90,9 @@ void check_bus_inputs(const CityConfig& config);
 BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,
                         Progress* progress = nullptr);
 
-/// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus.gpkg (layers service_area, gaps,
-/// lines) and bus_warnings.txt.
+/// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus_routes.csv (per line: hops along
+/// the ways and fallbacks by reason), bus.gpkg (layers service_area, gaps, lines) and
+/// bus_warnings.txt.
 void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus);
 
 /// The files write_bus_outputs writes (for a run that skips the bus analysis to discard).

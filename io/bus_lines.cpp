@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
+#include <optional>
+#include <queue>
 #include <sstream>
 
 #include "engine/error.hpp"
@@ -42,27 +45,200 @@ std::vector<LonLat> chain_ways(const std::vector<std::vector<LonLat>>& ways) {
     return line;
 }
 
-struct Projection {
-    double along = 0;                                      // m from the polyline's start
-    double off = std::numeric_limits<double>::infinity();  // m from the polyline
+/// A place where the route's chained ways pass a stop: the nearest point of one pass (a run of
+/// consecutive segments within reach of the stop).
+struct Pass {
+    double along = 0;  // m from the polyline's start
+    double off = 0;    // m from the polyline
+    double cost = 0;   // off, doubled when the stop lies on the wrong side for this direction
 };
 
-/// Nearest point of the polyline to p among segments [from_seg, end).
-Projection project(const std::vector<std::pair<double, double>>& xy, const std::vector<double>& cum,
-                   std::pair<double, double> p, std::size_t from_seg, std::size_t* seg_out) {
-    Projection best;
-    for (std::size_t i = from_seg; i + 1 < xy.size(); ++i) {
+/// Every pass of the polyline within max_off of p. right_hand: buses stop on the right of their
+/// direction of travel, so a pass with the stop more than 3 m to its left costs more.
+std::vector<Pass> passes(const std::vector<std::pair<double, double>>& xy,
+                         const std::vector<double>& cum, std::pair<double, double> p,
+                         double max_off, bool right_hand) {
+    std::vector<Pass> out;
+    bool in_run = false;
+    for (std::size_t i = 0; i + 1 < xy.size(); ++i) {
         const double t = project_on_segment(p, xy[i], xy[i + 1]);
-        const double x = xy[i].first + (xy[i + 1].first - xy[i].first) * t;
-        const double y = xy[i].second + (xy[i + 1].second - xy[i].second) * t;
+        const double dx = xy[i + 1].first - xy[i].first, dy = xy[i + 1].second - xy[i].second;
+        const double x = xy[i].first + dx * t, y = xy[i].second + dy * t;
         const double d = std::hypot(x - p.first, y - p.second);
-        if (d < best.off) {
-            best.off = d;
-            best.along = cum[i] + (cum[i + 1] - cum[i]) * t;
-            if (seg_out) *seg_out = i;
+        if (!(d <= max_off)) {
+            in_run = false;
+            continue;
+        }
+        const double cross = dx * (p.second - xy[i].second) - dy * (p.first - xy[i].first);
+        const double len = std::hypot(dx, dy);
+        const double left = len > 0 ? cross / len : 0;  // > 0: the stop is left of the travel
+        const bool wrong = right_hand ? left > 3 : left < -3;
+        const Pass c{cum[i] + (cum[i + 1] - cum[i]) * t, d, wrong ? 2 * d : d};
+        if (in_run && c.cost < out.back().cost) {
+            out.back() = c;
+        } else if (!in_run) {
+            out.push_back(c);
+        }
+        in_run = true;
+    }
+    return out;
+}
+
+/// Positions of the stops along the polyline: the monotone choice of one pass per stop (or none)
+/// that leaves the fewest stops unplaced, then costs least (sum of offsets, wrong side doubled),
+/// then lies earliest. A way passed twice (a loop, an out-and-back route) is two passes, and the
+/// order of the stops picks the right one. NaN: the stop is not placed.
+std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand) {
+    const std::size_t n = cand.size();
+    constexpr double kSkip = 1e7;  // a stop left unplaced costs more than any offsets
+    struct State {
+        double cost;
+        std::size_t prev_stop, prev_pass;  // n: no earlier placed stop
+    };
+    std::vector<std::vector<State>> dp(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        dp[i].resize(cand[i].size());
+        for (std::size_t c = 0; c < cand[i].size(); ++c) {
+            const Pass& here = cand[i][c];
+            State best{kSkip * double(i) + here.cost + 1e-9 * here.along, n, 0};
+            for (std::size_t j = 0; j < i; ++j) {
+                for (std::size_t d = 0; d < cand[j].size(); ++d) {
+                    if (cand[j][d].along > here.along) continue;
+                    const double cost =
+                        dp[j][d].cost + kSkip * double(i - j - 1) + here.cost + 1e-9 * here.along;
+                    if (cost < best.cost) best = {cost, j, d};
+                }
+            }
+            dp[i][c] = best;
         }
     }
-    return best;
+    // The best end: the last placed stop, the rest after it skipped.
+    double best = kSkip * double(n);
+    std::size_t end_stop = n, end_pass = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < cand[i].size(); ++c) {
+            const double cost = dp[i][c].cost + kSkip * double(n - 1 - i);
+            if (cost < best) {
+                best = cost;
+                end_stop = i;
+                end_pass = c;
+            }
+        }
+    }
+    std::vector<double> along(n, std::nan(""));
+    while (end_stop < n) {
+        along[end_stop] = cand[end_stop][end_pass].along;
+        const State& s = dp[end_stop][end_pass];
+        end_stop = s.prev_stop;
+        end_pass = s.prev_pass;
+    }
+    return along;
+}
+
+/// The route's ways as an undirected graph (points of the same position merged), for the hops
+/// the ordered placement cannot measure (ways listed out of travel order, as in old
+/// forward/backward routes): the shortest path between the two stops over the route's own ways.
+class RouteGraph {
+  public:
+    RouteGraph(const std::vector<std::vector<LonLat>>& ways, LonLat origin) : proj_(origin) {
+        std::map<std::pair<std::int64_t, std::int64_t>, std::uint32_t> id;
+        for (const auto& w : ways) {
+            std::uint32_t prev = 0;
+            for (std::size_t i = 0; i < w.size(); ++i) {
+                const std::pair<std::int64_t, std::int64_t> k{std::llround(w[i].lon * 1e7),
+                                                              std::llround(w[i].lat * 1e7)};
+                auto [it, fresh] = id.emplace(k, static_cast<std::uint32_t>(xy_.size()));
+                if (fresh) {
+                    xy_.push_back(proj_.forward(w[i]));
+                    adj_.emplace_back();
+                }
+                const std::uint32_t v = it->second;
+                if (i > 0 && v != prev) {
+                    const double len = dist(prev, v);
+                    adj_[prev].push_back({v, len});
+                    adj_[v].push_back({prev, len});
+                    segs_.push_back({prev, v});
+                }
+                prev = v;
+            }
+        }
+    }
+
+    /// Metres from a to b along the ways; +inf if either is farther than max_off from them or
+    /// no path joins them.
+    double path_m(LonLat a, LonLat b, double max_off) const {
+        const Near na = nearest(proj_.forward(a)), nb = nearest(proj_.forward(b));
+        constexpr double kInf = std::numeric_limits<double>::infinity();
+        if (!(na.off <= max_off) || !(nb.off <= max_off)) return kInf;
+        const auto [au, av] = segs_[na.seg];
+        const auto [bu, bv] = segs_[nb.seg];
+        const double la = dist(au, av), lb = dist(bu, bv);
+        double best = na.seg == nb.seg ? std::abs(na.t - nb.t) * la : kInf;
+        std::vector<double> d(xy_.size(), kInf);
+        using Item = std::pair<double, std::uint32_t>;
+        std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
+        d[au] = na.t * la;
+        d[av] = std::min(d[av], (1 - na.t) * la);
+        q.push({d[au], au});
+        q.push({d[av], av});
+        while (!q.empty()) {
+            const auto [du, u] = q.top();
+            q.pop();
+            if (du > d[u]) continue;
+            for (const auto& [v, len] : adj_[u]) {
+                if (du + len < d[v]) {
+                    d[v] = du + len;
+                    q.push({d[v], v});
+                }
+            }
+        }
+        best = std::min({best, d[bu] + nb.t * lb, d[bv] + (1 - nb.t) * lb});
+        return best;
+    }
+
+  private:
+    struct Near {
+        std::size_t seg = 0;
+        double t = 0, off = std::numeric_limits<double>::infinity();
+    };
+    double dist(std::uint32_t u, std::uint32_t v) const {
+        return std::hypot(xy_[u].first - xy_[v].first, xy_[u].second - xy_[v].second);
+    }
+    Near nearest(std::pair<double, double> p) const {
+        Near best;
+        for (std::size_t i = 0; i < segs_.size(); ++i) {
+            const auto& a = xy_[segs_[i].first];
+            const auto& b = xy_[segs_[i].second];
+            const double t = project_on_segment(p, a, b);
+            const double d = std::hypot(a.first + (b.first - a.first) * t - p.first,
+                                        a.second + (b.second - a.second) * t - p.second);
+            if (d < best.off) best = {i, t, d};
+        }
+        return best;
+    }
+    LocalProjection proj_;
+    std::vector<std::pair<double, double>> xy_;
+    std::vector<std::vector<std::pair<std::uint32_t, double>>> adj_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> segs_;
+};
+
+std::string fallback_text(const LineRideReport& r, double detour) {
+    std::ostringstream m;
+    m.precision(2);
+    m << r.fallback() << " of " << r.hops << " hop(s) from the straight line × " << detour << ":";
+    const char* sep = " ";
+    auto part = [&](std::size_t n, const char* what) {
+        if (n == 0) return;
+        m << sep << n << " " << what;
+        sep = "; ";
+    };
+    part(r.no_ways, "without the route's ways");
+    part(r.stop_off_route, "next to a stop farther than max_stop_route_m from the route's ways");
+    part(r.stop_out_of_order, "next to a stop out of the order of the route's ways");
+    part(r.path_too_long, "much longer along the ways than straight (ways or stops missing?)");
+    part(r.path_too_short, "shorter along the ways than straight (ways out of order?)");
+    part(r.no_path, "without a path in the file");
+    return m.str();
 }
 
 void check_streets(BusLines& out, const Snapper& snapper, const BusLineOptions& o) {
@@ -106,9 +282,23 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
         line.headway_seconds =
             60.0 * (r.interval_minutes > 0 ? r.interval_minutes : o.default_headway_min);
 
-        // Positions of the stops along the chained ways (NaN: not usable).
-        const std::vector<LonLat> path = chain_ways(r.ways);
+        // Positions of the stops along the chained ways (NaN: not placed), and why a stop
+        // is not: off the route's ways, or near them only out of order.
+        LineRideReport rep;
+        rep.line = r.id;
+        rep.name = line.name;
+        rep.source = "OSM route relation";
+        rep.hops = stops.size() - 1;
+        std::vector<LonLat> path = chain_ways(r.ways);
+        // A loop's polyline ends where it starts; the closing hop goes on past the start (to
+        // the first stop again), so the stops are placed on two laps of it.
+        if (path.size() >= 3 && haversine_m(path.front(), path.back()) < 1.0) {
+            const std::size_t n = path.size();
+            path.reserve(2 * n - 1);
+            for (std::size_t i = 1; i < n; ++i) path.push_back(path[i]);
+        }
         std::vector<double> along(stops.size(), std::nan(""));
+        std::vector<char> near_route(stops.size(), 0);
         if (path.size() >= 2) {
             const LocalProjection proj(path.front());
             std::vector<std::pair<double, double>> xy;
@@ -117,51 +307,57 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
                 xy.push_back(proj.forward(path[i]));
                 if (i > 0) cum.push_back(cum.back() + haversine_m(path[i - 1], path[i]));
             }
-            std::size_t seg = 0;
-            int unordered = 0;
+            std::vector<std::vector<Pass>> cand(stops.size());
             for (std::size_t i = 0; i < stops.size(); ++i) {
-                const auto p = proj.forward(osm.stops[stops[i]].pos);
-                std::size_t found = seg;
-                const Projection fwd = project(xy, cum, p, seg, &found);
-                if (fwd.off <= o.max_stop_route_m) {
-                    along[i] = fwd.along;
-                    seg = found;
-                } else if (project(xy, cum, p, 0, nullptr).off <= o.max_stop_route_m) {
-                    ++unordered;  // on the route, but behind the previous stop
-                }
+                cand[i] = passes(xy, cum, proj.forward(osm.stops[stops[i]].pos), o.max_stop_route_m,
+                                 o.right_hand_traffic);
+                near_route[i] = !cand[i].empty();
             }
-            if (unordered > 0) {
-                out.warnings.push_back(label + ": " + std::to_string(unordered) +
-                                       " stop(s) out of the order of the route's ways; straight "
-                                       "line × " +
-                                       std::to_string(o.detour_factor).substr(0, 4) +
-                                       " used next to them");
-            }
-        } else {
-            out.warnings.push_back(label + ": no ways; ride times from straight lines");
+            along = place_stops(cand);
         }
-        int roundabout = 0;
+        std::optional<RouteGraph> graph;  // built for the first hop that needs it
         for (std::size_t i = 0; i + 1 < stops.size(); ++i) {
             const LonLat a = osm.stops[stops[i]].pos, b = osm.stops[stops[i + 1]].pos;
             const double straight = haversine_m(a, b);
             double len = straight * o.detour_factor;
-            if (!std::isnan(along[i]) && !std::isnan(along[i + 1]) && along[i + 1] >= along[i] &&
-                along[i + 1] - along[i] >= straight * 0.9) {
+            double ways = along[i + 1] - along[i];
+            auto plausible = [&](double m) {
+                return m >= straight * 0.9 && m <= straight * o.max_path_ratio + 200;
+            };
+            bool by_graph = false;
+            if (path.size() >= 2 && near_route[i] && near_route[i + 1] && !plausible(ways)) {
+                if (!graph) graph.emplace(r.ways, path.front());
+                const double p = graph->path_m(a, b, o.max_stop_route_m);
+                if (plausible(p)) {
+                    ways = p;
+                    by_graph = true;
+                    ++rep.shortest_path;
+                }
+            }
+            if (path.size() < 2) {
+                ++rep.no_ways;
+            } else if (!near_route[i] || !near_route[i + 1]) {
+                ++rep.stop_off_route;
+            } else if (by_graph) {
+                len = ways;
+                ++rep.along_ways;
+            } else if (std::isnan(along[i]) || std::isnan(along[i + 1])) {
+                ++rep.stop_out_of_order;
+            } else if (ways < straight * 0.9) {
+                ++rep.path_too_short;
+            } else if (ways > straight * o.max_path_ratio + 200) {
                 // A path far longer than the line between the stops means ways or stops are
                 // missing between them (an extract's edge): the straight line is the better guess.
-                if (along[i + 1] - along[i] <= straight * o.max_path_ratio + 200) {
-                    len = along[i + 1] - along[i];
-                } else {
-                    ++roundabout;
-                }
+                ++rep.path_too_long;
+            } else {
+                len = ways;
+                ++rep.along_ways;
             }
             line.hop_seconds.push_back(len / speed);
         }
-        if (roundabout > 0) {
-            out.warnings.push_back(label + ": " + std::to_string(roundabout) +
-                                   " hop(s) much longer along the ways than the straight line "
-                                   "(ways or stops missing?); straight line used");
-        }
+        if (rep.fallback() > 0)
+            out.warnings.push_back(label + ": " + fallback_text(rep, o.detour_factor));
+        out.reports.push_back(std::move(rep));
         out.lines.push_back(std::move(line));
     }
     check_streets(out, snapper, o);
@@ -254,6 +450,12 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
             line.hop_seconds.push_back(straight_seconds(out.stops[line.stops[i]].pos,
                                                         out.stops[line.stops[i + 1]].pos, o));
         }
+        LineRideReport rep;
+        rep.line = line.id;
+        rep.name = line.name;
+        rep.source = file.filename().string();
+        rep.hops = rep.no_path = line.hop_seconds.size();
+        out.reports.push_back(std::move(rep));
         kept.push_back(std::move(line));
     }
     out.lines = std::move(kept);

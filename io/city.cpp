@@ -9,13 +9,16 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "engine/entrances.hpp"
 #include "engine/error.hpp"
 #include "engine/places.hpp"
 #include "engine/polygon.hpp"
+#include "io/bus_lines.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
+#include "io/gtfs.hpp"
 #include "io/numbers.hpp"
 #include "io/vector_reader.hpp"
 
@@ -142,6 +145,77 @@ void fill_capacities(City& city, const std::vector<Feature>* osm_features) {
     }
 }
 
+/// The city's one set of bus stops, deduplicated across sources (see load_city).
+struct StopSet {
+    std::vector<BusStopRecord>& stops;
+    double radius_m;
+    std::size_t merges = 0;
+    std::unordered_map<std::int64_t, std::vector<std::size_t>> grid;  // cells of radius_m
+    std::vector<std::vector<std::string>> absorbed;  // sources merged into each stop
+
+    StopSet(std::vector<BusStopRecord>& s, double r) : stops(s), radius_m(std::max(r, 1.0)) {
+        for (std::size_t i = 0; i < stops.size(); ++i) index(i);
+    }
+    std::pair<std::int64_t, std::int64_t> cell(LonLat p) const {
+        const double m = deg2rad(1.0) * kEarthRadiusM;
+        return {std::int64_t(std::floor(p.lon * m * std::cos(deg2rad(p.lat)) / radius_m)),
+                std::int64_t(std::floor(p.lat * m / radius_m))};
+    }
+    static std::int64_t key(std::int64_t x, std::int64_t y) { return x * 4000037 + y; }
+    void index(std::size_t i) {
+        const auto [x, y] = cell(stops[i].pos);
+        grid[key(x, y)].push_back(i);
+        absorbed.resize(stops.size());
+    }
+    /// Adds b, or merges it into the nearest kept stop of another source within radius_m that
+    /// has no stop of b's source merged yet; `replaces_osm`: b (a planner's) takes the place of
+    /// the OSM stop it merges with.
+    void add(BusStopRecord b, bool replaces_osm) {
+        const auto [x, y] = cell(b.pos);
+        std::size_t best = stops.size();
+        double best_d = radius_m;
+        for (std::int64_t dx = -1; dx <= 1; ++dx) {
+            for (std::int64_t dy = -1; dy <= 1; ++dy) {
+                const auto it = grid.find(key(x + dx, y + dy));
+                if (it == grid.end()) continue;
+                for (std::size_t i : it->second) {
+                    const BusStopRecord& k = stops[i];
+                    if (k.source == b.source) continue;
+                    const auto& abs = absorbed[i];
+                    if (std::find(abs.begin(), abs.end(), b.source) != abs.end()) continue;
+                    const double d = haversine_m(k.pos, b.pos);
+                    if (d < best_d || (d == best_d && i < best)) {
+                        best = i;
+                        best_d = d;
+                    }
+                }
+            }
+        }
+        if (best == stops.size()) {
+            stops.push_back(std::move(b));
+            index(stops.size() - 1);
+            return;
+        }
+        ++merges;
+        BusStopRecord& k = stops[best];
+        absorbed[best].push_back(b.source);
+        for (const std::string& l : b.lines) {
+            if (std::find(k.lines.begin(), k.lines.end(), l) == k.lines.end()) k.lines.push_back(l);
+        }
+        if (replaces_osm && k.source == "osm") {
+            // The planner's record is kept where it lies (indexed still at the OSM position,
+            // within radius_m of it).
+            b.merged_ids = std::move(k.merged_ids);
+            b.merged_ids.push_back(k.source + ":" + k.id);
+            b.lines = k.lines;
+            absorbed[best].push_back("osm");
+            k = std::move(b);
+        } else {
+            k.merged_ids.push_back(b.source + ":" + b.id);
+        }
+    }
+};
+
 }  // namespace
 
 std::vector<LonLat> gate_points(const std::vector<Feature>& features) {
@@ -211,7 +285,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     const double max_snap = config.max_snap_m;
 
     // 2. Facilities: OSM first, then planners' files; a planner's record wins a duplicate.
-    std::vector<FacilityRecord> osm_records, file_records;
+    std::vector<FacilityRecord> osm_records, file_records, stop_records;
     {
         Timer t{city, "facilities"};
         if (config.osm_facilities) {
@@ -346,6 +420,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 }
             }
         }
+        // One set of stops: every stop lc15 uses (OSM, planners' stop files, the GTFS feed's
+        // stops near the extract's streets, the stops of planners' line files) once. A stop of
+        // another source within dedupe_m of a kept stop is that stop (one per source and kept
+        // stop, the nearest), listed in its merged_ids; a planner's stop replaces the OSM one.
+        StopSet set(city.stops, config.dedupe_m);
         for (const FileSourceConfig& fc : config.bus_stop_files) {
             std::vector<std::string> warnings;
             for (const Feature& f : read_features(vector_source(fc), &warnings)) {
@@ -355,11 +434,52 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 b.name = f.name;
                 b.pos = f.point;
                 b.lines = split_list(attribute(f, fc.lines_field));
-                city.stops.push_back(std::move(b));
+                set.add(std::move(b), true);
             }
             city.inputs.push_back({"bus_stops", fc.path.string(), file_sha256(fc.path)});
             for (auto& w : warnings) city.warnings.push_back(w);
         }
+        if (!config.gtfs.empty()) {
+            GtfsOptions gopt;
+            gopt.window_start_s = config.gtfs_window_start_s;
+            gopt.window_end_s = config.gtfs_window_end_s;
+            auto feed = std::make_shared<GtfsFeed>(read_gtfs(config.gtfs, gopt));
+            const std::string source = "GTFS " + config.gtfs.filename().string();
+            std::size_t away = 0;
+            for (const TransitStopInput& st : feed->stops) {
+                // A feed covers more than the extract: its stops away from the streets are not
+                // this city's.
+                if (!(snapper.nearest_metres(st.pos) <= max_snap)) {
+                    ++away;
+                    continue;
+                }
+                set.add({source, st.id, st.name, st.pos, {}, {}, 0, {}}, false);
+            }
+            if (away > 0) {
+                city.warnings.push_back(config.gtfs.string() + ": " + std::to_string(away) +
+                                        " of " + std::to_string(feed->stops.size()) +
+                                        " stops farther than max_snap_m from the extract's "
+                                        "streets; not counted as the city's stops");
+            }
+            city.inputs.push_back({"gtfs", config.gtfs.string(), file_sha256(config.gtfs)});
+            city.gtfs = std::move(feed);
+        }
+        for (const FileSourceConfig& fc : config.bus_line_files) {
+            const Crs crs = fc.crs_declared ? Crs::parse(fc.crs, fc.where + ": crs") : Crs::wgs84();
+            const BusLines lines = read_bus_lines_csv(fc.path, snapper, BusLineOptions{}, crs);
+            std::vector<std::vector<std::string>> served(lines.stops.size());
+            for (const TransitLineInput& l : lines.lines) {
+                for (StopId st : l.stops) served[st].push_back(l.name.empty() ? l.id : l.name);
+            }
+            for (StopId st = 0; st < lines.stops.size(); ++st) {
+                const TransitStopInput& in = lines.stops[st];
+                set.add(
+                    {fc.path.filename().string(), in.id, in.name, in.pos, served[st], {}, 0, {}},
+                    false);
+            }
+            city.inputs.push_back({"bus_lines", fc.path.string(), file_sha256(fc.path)});
+        }
+        city.stop_merges = set.merges;
         tbb::parallel_for(std::size_t{0}, city.stops.size(), [&](std::size_t i) {
             auto [snap, d] = snap_place(snapper, city.stops[i].pos, nullptr, max_snap);
             city.stops[i].snap = snap;
@@ -374,7 +494,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 r.id = b.id;
                 r.name = b.name;
                 r.pos = b.pos;
-                (b.source == "osm" ? osm_records : file_records).push_back(std::move(r));
+                stop_records.push_back(std::move(r));  // deduplicated already: kept as they are
             }
         }
     }
@@ -395,6 +515,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             }
             city.facilities.push_back(std::move(osm_records[i]));
         }
+        for (auto& r : stop_records) city.facilities.push_back(std::move(r));
     }
     fill_capacities(city, config.osm_facilities ? &city.osm.features : nullptr);
     {

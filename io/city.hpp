@@ -71,13 +71,18 @@ struct HomeRecord {
     bool on_island = false;  ///< snapped onto an island of the walking network
 };
 
+/// One stop of the city's one set of stops (OSM, planners' stop files, the GTFS feed, planners'
+/// line files, deduplicated across sources within dedupe_m): a bus_stop facility once.
 struct BusStopRecord {
-    std::string source, id, name;
+    std::string source, id, name;  ///< source: "osm", a file name, "GTFS feed.zip"
     LonLat pos;
     std::vector<std::string> lines;
     SnapResult snap;
     double street_m = 0;
+    std::vector<std::string> merged_ids;  ///< "source:id" of the same stop in other sources
 };
+
+struct GtfsFeed;
 
 struct InputFile {
     std::string
@@ -95,7 +100,9 @@ struct City {
     std::vector<FacilityRecord> facilities;
     std::vector<CommunityRecord> communities;
     std::vector<HomeRecord> homes;
-    std::vector<BusStopRecord> stops;
+    std::vector<BusStopRecord> stops;      ///< the one set of stops (OSM ones first, by OSM index)
+    std::size_t stop_merges = 0;           ///< stops of one source found in another and merged
+    std::shared_ptr<const GtfsFeed> gtfs;  ///< the config's GTFS feed (its window), if any
     std::vector<std::string> warnings;
     std::vector<InputFile> inputs;
     std::vector<std::pair<std::string, double>> timings;  ///< step, seconds

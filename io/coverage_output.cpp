@@ -178,9 +178,10 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
                 {{"category", a.category},
                  {"facilities", a.facilities},
                  {"population", std::round(a.population[ci])},
-                 {"share_walk", a.population[ci] > 0 ? ordered_json(rounded_share(a.share_walk(ci)))
-                                                     : ordered_json()},
-                 {"share_walk_bus", a.population[ci] > 0
+                 {"share_walk", a.population[ci] > 0 && a.facilities > 0
+                                    ? ordered_json(rounded_share(a.share_walk(ci)))
+                                    : ordered_json()},
+                 {"share_walk_bus", a.population[ci] > 0 && a.facilities > 0
                                         ? ordered_json(rounded_share(a.share_walk_bus(ci)))
                                         : ordered_json()}});
         }
@@ -188,12 +189,18 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
             {"radius_m", bus->radius_m},
             {"line_source", bus->line_source},
             {"lines", bus->network.num_lines()},
+            {"radius_scale", bus->radius_scale},
             {"stops", bus->stops},
+            {"stops_merged_across_sources", city.stop_merges},
             {"residential_land_m2", std::round(f.land_m2)},
-            {"land_share_straight", rounded_share(f.land_share)},
+            {"land_share_straight",
+             f.land_m2 > 0 ? ordered_json(rounded_share(f.land_share)) : ordered_json()},
             {"population", std::round(f.population)},
-            {"population_share_straight", rounded_share(f.straight_share)},
-            {"population_share_walk", rounded_share(f.walk_share)},
+            {"population_outside_communities", std::round(city.population_outside_communities)},
+            {"population_share_straight",
+             f.population > 0 ? ordered_json(rounded_share(f.straight_share)) : ordered_json()},
+            {"population_share_walk",
+             f.population > 0 ? ordered_json(rounded_share(f.walk_share)) : ordered_json()},
             {"gap_cells", bus->catchment.gaps.size()},
             {"largest_gap_population", bus->catchment.gaps.empty()
                                            ? 0.0
@@ -291,7 +298,9 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         comm.fields.push_back({r.id + "_pass", Field::Int});
     }
     if (bus) {
-        const std::string p = "bus" + std::to_string(std::lround(bus->radius_m));
+        // Named by the adult radius (the columns stay the same for every walker profile).
+        const std::string p =
+            "bus" + std::to_string(std::lround(bus->radius_m / bus->radius_scale));
         comm.fields.push_back({p + "_land_share", Field::Real});
         comm.fields.push_back({p + "_people_straight_share", Field::Real});
         comm.fields.push_back({p + "_people_walk_share", Field::Real});

@@ -107,7 +107,7 @@ std::vector<double> read_service_area(const fs::path& gpkg) {
 }
 
 const char* const kBusFiles[] = {"bus_catchment.csv", "bus_gaps.csv", "bus_access.csv",
-                                 "bus_warnings.txt"};
+                                 "bus_routes.csv", "bus_warnings.txt"};
 
 TEST(BusCommand, DemoFiguresAreSharesWalkingNeverBeatsStraightAndAnyThreadCountAgrees) {
     const fs::path a = fresh_dir("j1"), b = fresh_dir("j2");
@@ -132,11 +132,25 @@ TEST(BusCommand, DemoFiguresAreSharesWalkingNeverBeatsStraightAndAnyThreadCountA
     EXPECT_EQ(catchment.rows[0].at("community"), "city");
     EXPECT_GT(num(catchment.rows[0], "population"), 1000);
     EXPECT_GT(num(catchment.rows[0], "residential_land_m2"), 0);
+    // Residents outside every community are said on the city row, and only there.
+    const double outside = num(catchment.rows[0], "population_outside_communities");
+    EXPECT_GT(outside, 0.0) << "the demo's communities do not cover the district";
+    EXPECT_LT(outside, num(catchment.rows[0], "population"));
     double community_people = 0;
     for (const auto& row : catchment.rows) {
-        const double land = num(row, "land_share_straight");
-        const double straight = num(row, "population_share_straight");
-        const double walk = num(row, "population_share_walk");
+        if (row.at("community") != "city") {
+            EXPECT_EQ(row.at("population_outside_communities"), "");
+        }
+        // Not applicable is empty, never 0: a share of no land / no people.
+        EXPECT_EQ(row.at("land_fraction_straight").empty(), num(row, "residential_land_m2") == 0)
+            << row.at("community");
+        EXPECT_EQ(row.at("population_fraction_walk").empty(), num(row, "population") == 0)
+            << row.at("community");
+        if (row.at("population_fraction_walk").empty()) continue;
+        const double land =
+            row.at("land_fraction_straight").empty() ? 0.0 : num(row, "land_fraction_straight");
+        const double straight = num(row, "population_fraction_straight");
+        const double walk = num(row, "population_fraction_walk");
         for (double s : {land, straight, walk}) {
             EXPECT_GE(s, 0.0) << row.at("community");
             EXPECT_LE(s, 1.0) << row.at("community");
@@ -144,9 +158,10 @@ TEST(BusCommand, DemoFiguresAreSharesWalkingNeverBeatsStraightAndAnyThreadCountA
         EXPECT_LE(walk, straight) << row.at("community");
         if (row.at("community") != "city") community_people += num(row, "population");
     }
-    EXPECT_LE(community_people, num(catchment.rows[0], "population") * (1 + 1e-9));
+    EXPECT_NEAR(community_people + outside, num(catchment.rows[0], "population"),
+                1e-6 * num(catchment.rows[0], "population"));
     // The demo district has over a hundred OSM stops: people are covered.
-    EXPECT_GT(num(catchment.rows[0], "population_share_walk"), 0.0);
+    EXPECT_GT(num(catchment.rows[0], "population_fraction_walk"), 0.0);
 
     // The gap list: ranked 1..n, most people first, only people not covered on foot.
     const Csv gaps = read_csv(a / "bus_gaps.csv");
@@ -161,7 +176,7 @@ TEST(BusCommand, DemoFiguresAreSharesWalkingNeverBeatsStraightAndAnyThreadCountA
         gap_people += p;
     }
     const double city_people = num(catchment.rows[0], "population");
-    const double uncovered = city_people * (1 - num(catchment.rows[0], "population_share_walk"));
+    const double uncovered = city_people * (1 - num(catchment.rows[0], "population_fraction_walk"));
     EXPECT_NEAR(gap_people, uncovered, 1e-6 * city_people + 1e-6)
         << "the gaps hold exactly the people not within walking reach";
 
@@ -169,11 +184,15 @@ TEST(BusCommand, DemoFiguresAreSharesWalkingNeverBeatsStraightAndAnyThreadCountA
     const Csv access = read_csv(a / "bus_access.csv");
     ASSERT_FALSE(access.rows.empty());
     for (const auto& row : access.rows) {
-        if (row.at("share_walk").empty()) {
-            EXPECT_EQ(num(row, "population"), 0);
+        EXPECT_EQ(num(row, "budget_min"), 30.0) << "the demo config's budget";
+        EXPECT_EQ(row.at("community_id").empty(), row.at("community") == "city");
+        if (row.at("walk_fraction").empty()) {  // not applicable: no people or no facilities
+            EXPECT_TRUE(num(row, "population") == 0 || num(row, "facilities") == 0);
+            EXPECT_EQ(row.at("walk_bus_fraction"), "");
             continue;
         }
-        const double walk = num(row, "share_walk"), bus = num(row, "share_walk_bus");
+        EXPECT_GT(num(row, "facilities"), 0);
+        const double walk = num(row, "walk_fraction"), bus = num(row, "walk_bus_fraction");
         EXPECT_GE(walk, 0.0);
         EXPECT_LE(bus, 1.0);
         EXPECT_LE(walk, bus) << row.at("community") << " " << row.at("category");
@@ -229,9 +248,9 @@ TEST(BusCommand, CoverageCarriesTheBusFiguresAndAgreesWithBus) {
     const Csv comm = read_csv(cov / "communities.csv");
     ASSERT_FALSE(comm.rows.empty());
     const std::pair<const char*, const char*> columns[] = {
-        {"bus500_land_share", "land_share_straight"},
-        {"bus500_people_straight_share", "population_share_straight"},
-        {"bus500_people_walk_share", "population_share_walk"}};
+        {"bus500_land_share", "land_fraction_straight"},
+        {"bus500_people_straight_share", "population_fraction_straight"},
+        {"bus500_people_walk_share", "population_fraction_walk"}};
     int compared = 0;
     for (const auto& row : comm.rows) {
         ASSERT_TRUE(by_id.count(row.at("id"))) << row.at("id");
@@ -255,12 +274,12 @@ TEST(BusCommand, CoverageCarriesTheBusFiguresAndAgreesWithBus) {
     ASSERT_TRUE(j["bus"].is_object()) << j.dump(2);
     const auto& city = catchment.rows.at(0);
     EXPECT_EQ(j["bus"]["radius_m"], 500.0);
-    EXPECT_NEAR(j["bus"]["land_share_straight"].get<double>(), num(city, "land_share_straight"),
+    EXPECT_NEAR(j["bus"]["land_share_straight"].get<double>(), num(city, "land_fraction_straight"),
                 0.5e-4);
     EXPECT_NEAR(j["bus"]["population_share_straight"].get<double>(),
-                num(city, "population_share_straight"), 0.5e-4);
-    EXPECT_NEAR(j["bus"]["population_share_walk"].get<double>(), num(city, "population_share_walk"),
-                0.5e-4);
+                num(city, "population_fraction_straight"), 0.5e-4);
+    EXPECT_NEAR(j["bus"]["population_share_walk"].get<double>(),
+                num(city, "population_fraction_walk"), 0.5e-4);
     const Csv access = read_csv(bus / "bus_access.csv");
     ASSERT_EQ(j["bus"]["access"].size(), 3u) << "the demo config's three [bus] categories";
     for (const auto& a : j["bus"]["access"]) {
@@ -268,8 +287,8 @@ TEST(BusCommand, CoverageCarriesTheBusFiguresAndAgreesWithBus) {
         for (const auto& row : access.rows) {
             if (row.at("community") != "city" || row.at("category") != a["category"]) continue;
             found = true;
-            EXPECT_NEAR(a["share_walk"].get<double>(), num(row, "share_walk"), 0.5e-4);
-            EXPECT_NEAR(a["share_walk_bus"].get<double>(), num(row, "share_walk_bus"), 0.5e-4);
+            EXPECT_NEAR(a["share_walk"].get<double>(), num(row, "walk_fraction"), 0.5e-4);
+            EXPECT_NEAR(a["share_walk_bus"].get<double>(), num(row, "walk_bus_fraction"), 0.5e-4);
         }
         EXPECT_TRUE(found) << a.dump();
     }
@@ -288,8 +307,8 @@ TEST(BusCommand, CoverageCarriesTheBusFiguresAndAgreesWithBus) {
     const CliRun again =
         run("coverage -q --no-bus --config " + kDemo.string() + " --out " + cov.string());
     ASSERT_EQ(again.code, 0) << again.output;
-    for (const char* f :
-         {"bus_catchment.csv", "bus_gaps.csv", "bus_access.csv", "bus.gpkg", "bus_warnings.txt"}) {
+    for (const char* f : {"bus_catchment.csv", "bus_gaps.csv", "bus_access.csv", "bus_routes.csv",
+                          "bus.gpkg", "bus_warnings.txt"}) {
         EXPECT_FALSE(fs::exists(cov / f)) << f;
     }
     EXPECT_TRUE(fs::exists(cov / "communities.csv"));

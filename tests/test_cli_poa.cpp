@@ -36,13 +36,24 @@ TEST(PortoAlegreCli, CoverageAndBusRunOnTheGtfsCityAndAgreeForAnyThreadCount) {
     EXPECT_NE(slurp(j2 / "communities.csv").find("Porto Alegre (centre)"), std::string::npos);
     EXPECT_GT(b.at("population").get<double>(), 500000);  // 812,935 in the grid's hexagons
     // The three 500 m figures are shares; walking never beats the straight line.
-    const double land = b.at("land_share_straight"), straight = b.at("population_share_straight"),
-                 walk = b.at("population_share_walk");
-    for (double f : {land, straight, walk}) {
+    // No residential land in the extract: the land figure does not apply (null, not 0).
+    EXPECT_TRUE(b.at("land_share_straight").is_null());
+    const double straight = b.at("population_share_straight"), walk = b.at("population_share_walk");
+    for (double f : {straight, walk}) {
         EXPECT_GE(f, 0.0);
         EXPECT_LE(f, 1.0);
     }
     EXPECT_LE(walk, straight);
+    // One set of stops: the living-circle bus_stop category (500 m walking, OSM and GTFS stops)
+    // is the walking 500 m figure.
+    bool bus_stop = false;
+    for (const auto& c : s.at("categories")) {
+        if (c.at("id") != "bus_stop") continue;
+        bus_stop = true;
+        EXPECT_EQ(c.at("facilities").get<double>(), b.at("stops").get<double>());
+        EXPECT_NEAR(c.at("share").get<double>(), walk, 1e-9);
+    }
+    EXPECT_TRUE(bus_stop);
     EXPECT_GT(walk, 0.5) << "most of central Porto Alegre lives within 500 m of a stop";
     EXPECT_EQ(b.at("residential_land_m2").get<double>(), 0.0) << "the extract maps no landuse";
     // Lines from the GTFS feed (patterns departing 13:00-15:00), not from OSM (it has none).
@@ -54,7 +65,7 @@ TEST(PortoAlegreCli, CoverageAndBusRunOnTheGtfsCityAndAgreeForAnyThreadCount) {
         const std::string cat = a.at("category");
         if (cat == "health_centre") {
             EXPECT_EQ(a.at("facilities").get<int>(), 0);
-            EXPECT_EQ(a.at("share_walk_bus").get<double>(), 0.0);
+            EXPECT_TRUE(a.at("share_walk_bus").is_null()) << "not applicable, not 0";
         } else {
             EXPECT_GT(a.at("facilities").get<int>(), 0) << cat;
             EXPECT_GE(a.at("share_walk_bus").get<double>(), a.at("share_walk").get<double>())

@@ -102,6 +102,40 @@ TEST(Transit, TransferNeedsTwoRounds) {
     EXPECT_EQ(walk_bus_seconds(net, homes, facilities, opt).walk_bus_s[0], kInfSeconds);
 }
 
+TEST(Transit, RideLabelBehindAWalkLabelStillLeadsToATransfer) {
+    const WalkGraph g = l_streets();
+    const Snapper snapper(g);
+    // One street: A (y = 200), B (1000), C (1200), D (1400), E (3800); transfers up to 250 m,
+    // so B-C and C-D (200 m, 160 s) only. Every bus every minute (wait 30 s).
+    std::vector<TransitStopInput> stops{{at(0, 200), "A", ""},
+                                        {at(0, 1000), "B", ""},
+                                        {at(0, 1200), "C", ""},
+                                        {at(0, 1400), "D", ""},
+                                        {at(0, 3800), "E", ""}};
+    std::vector<TransitLineInput> lines{{"1", "", {0, 1}, {100.0}, 60.0},   // A -> B
+                                        {"2", "", {1, 2}, {150.0}, 60.0},   // B -> C, slow
+                                        {"3", "", {3, 4}, {300.0}, 60.0}};  // D -> E
+    TransitOptions opt;
+    opt.walk_speed_m_per_s = kSpeed;
+    opt.max_transfer_m = 250;
+    opt.max_transfers = 2;
+    const TransitNetwork net = build_transit(g, snapper, stops, lines, opt);
+    TransitQuery q(net);
+    const std::vector<TransitOrigin> origin{{0, 0.0}};
+    q.run(origin, opt);
+    // Line 1 reaches B at 130 s; walking on, C at 290 s (a walk label: no further walk).
+    EXPECT_NEAR(q.arrival(2), 290, 1e-9);
+    // Line 2 reaches C at 130 + 30 + 150 = 310 s: later than the walk, but only a ride may be
+    // followed by a walk, to D at 470 s, then line 3 to E at 470 + 30 + 300 = 800 s.
+    EXPECT_NEAR(q.ride_arrival(2), 310, 1e-9);
+    EXPECT_NEAR(q.arrival(3), 470, 1e-9);
+    EXPECT_NEAR(q.ride_arrival(4), 800, 1e-9);
+    // The same in reverse: from A (walking 200 m to it) to a facility at E.
+    const std::vector<SnapResult> homes{snapper.snap(at(0, 0), 50)};
+    const std::vector<SnapResult> facilities{snapper.snap(at(0, 3800), 50)};
+    EXPECT_NEAR(walk_bus_seconds(net, homes, facilities, opt).walk_bus_s[0], 160 + 800, 0.05);
+}
+
 TEST(Transit, BadLinesAreReported) {
     const WalkGraph g = l_streets();
     const Snapper snapper(g);
