@@ -284,7 +284,7 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
     std::vector<std::pair<LonLat, LonLat>> access;  // an area's symbol to where it is reached
     for (FacilityHandle f = 0; f < model.num_facility_handles(); ++f) {
         if (!model.facility_active(f) || model.facility_category(f) != k) continue;
-        snaps.push_back(model.facility_snap(f));
+        for (const SnapResult& e : model.facility_entrances(f)) snaps.push_back(e);
     }
     for (const auto& r : city.facilities)
         if (r.category == k && r.status == io::FacilityRecord::Status::Used) {

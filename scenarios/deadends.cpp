@@ -344,9 +344,9 @@ struct LinkScorer::Impl {
         for (const auto& r : rules) radius.push_back(metres_to_cm(std::max(0.0, r.radius_m)));
         on_edge.resize(nk);
         for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) {
-            if (!m.facility_active(f) || !usable(m.facility_snap(f))) continue;
-            on_edge[m.facility_category(f)].emplace_back(m.facility_snap(f).edge,
-                                                         m.facility_snap(f));
+            if (!m.facility_active(f)) continue;
+            for (const SnapResult& e : m.facility_entrances(f))  // every entrance of an area
+                if (usable(e)) on_edge[m.facility_category(f)].emplace_back(e.edge, e);
         }
         for (auto& v : on_edge)
             std::stable_sort(v.begin(), v.end(),

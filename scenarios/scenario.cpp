@@ -296,8 +296,7 @@ Scenario load_scenario(const fs::path& path) {
                 e.category = r.str("category", true);
                 e.name = r.str("name", false);
                 if (r.has("capacity")) {
-                    e.capacity = io::check_number(r.num("capacity", true),
-                                                  io::Range::above(0, 1e7),
+                    e.capacity = io::check_number(r.num("capacity", true), io::Range::above(0, 1e7),
                                                   r.where_of("capacity"), "capacity");
                 }
                 if (r.has("sites")) {
@@ -380,11 +379,6 @@ Scenario load_scenario(const fs::path& path) {
 // ------------------------------------------------------------------------------------------
 // Evaluation
 
-namespace {
-
-constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
-
-// A facility's entrances as the city loader finds them (an area by its category's rule).
 std::vector<SnapResult> snap_facility(const ScenarioCity& c, const Snapper& s, std::uint32_t cat,
                                       std::size_t i, double max_snap) {
     const MultiPolygon* area = cat < c.facility_areas.size() && i < c.facility_areas[cat].size()
@@ -398,13 +392,16 @@ std::vector<SnapResult> snap_facility(const ScenarioCity& c, const Snapper& s, s
     return {s.snap(c.facilities[cat][i].pos, max_snap)};
 }
 
-// A Snapper over g with the city's island rule.
 std::unique_ptr<Snapper> make_snapper(const ScenarioCity& c, const WalkGraph& g,
                                       std::uint8_t forbidden) {
     auto s = std::make_unique<Snapper>(g, forbidden);
     if (c.island_rule) s->set_island_rule(*c.island_rule);
     return s;
 }
+
+namespace {
+
+constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
 
 bool structural(EditType t) {
     return t == EditType::kAddLink || t == EditType::kCloseWay || t == EditType::kCloseLink ||
@@ -801,10 +798,10 @@ struct ScenarioEvaluator::Impl {
                         changed += di.changes.size();
                         keep(di);
                         undo.push_back({Undo::kRemove, f, cat, {r}});
-                        log.push_back(std::string(edit_type_name(e.type)) + " " +
-                                      city.rules[cat].id + " '" + e.point_names[i] + "' at " +
-                                      fmt_point(e.points[i]) + ": " +
-                                      std::to_string(di.changes.size()) + " home results changed" + note);
+                        log.push_back(
+                            std::string(edit_type_name(e.type)) + " " + city.rules[cat].id + " '" +
+                            e.point_names[i] + "' at " + fmt_point(e.points[i]) + ": " +
+                            std::to_string(di.changes.size()) + " home results changed" + note);
                     }
                     continue;
                 }

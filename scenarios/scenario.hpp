@@ -157,6 +157,14 @@ struct ScenarioOutcome {
     std::vector<std::string> log;  ///< one line per edit: what was applied
 };
 
+/// A facility's entrances as `lc15 scenario` snaps them (an area by its category's entrance
+/// rule, a point at the nearest street): what every front end over a ScenarioCity uses.
+std::vector<SnapResult> snap_facility(const ScenarioCity& c, const Snapper& s, std::uint32_t cat,
+                                      std::size_t i, double max_snap);
+/// A Snapper over g with the city's island rule, as `lc15 scenario` snaps edits.
+std::unique_ptr<Snapper> make_snapper(const ScenarioCity& c, const WalkGraph& g,
+                                      std::uint8_t forbidden);
+
 class ScenarioEvaluator {
   public:
     /// Computes the base coverage (full compute). `city` must outlive the evaluator.

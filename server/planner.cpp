@@ -106,7 +106,7 @@ struct EditSpec {
 struct Undo {
     enum Kind { kRemove, kRestore, kMoveBack, kNone } kind = kRemove;
     FacilityHandle handle = kInvalidId;
-    SnapResult snap;  // kRestore / kMoveBack: where it was
+    std::vector<SnapResult> entrances;  // kRestore / kMoveBack: where it was entered
 };
 
 struct Applied {
@@ -153,8 +153,8 @@ struct Planner::Impl {
     scenarios::ScenarioCity sc;
     std::unique_ptr<Snapper> snapper;
     CoverageReport base_report;
-    std::vector<std::vector<char>> base_covered;  // [cat][home]
-    std::vector<std::vector<SnapResult>> base_snaps;
+    std::vector<std::vector<char>> base_covered;                   // [cat][home]
+    std::vector<std::vector<std::vector<SnapResult>>> base_snaps;  // [cat][i]: entrances
     Reply city_reply;
 
     // The evaluator of network, population and profile edits (built on first use), and the
@@ -175,19 +175,14 @@ struct Planner::Impl {
 
     Impl(const io::City& c, PlannerOptions o) : city(c), options(std::move(o)) {
         sc = scenarios::make_scenario_city(city);
-        snapper = std::make_unique<Snapper>(*sc.graph, sc.options.forbidden_flags);
-        // The base facilities snapped as ScenarioEvaluator snaps them (areas at their point
-        // nearest a street).
+        snapper = scenarios::make_snapper(sc, *sc.graph, sc.options.forbidden_flags);
+        // The base facilities snapped as ScenarioEvaluator snaps them (every entrance of an
+        // area by its category's rule).
         base_snaps.resize(sc.facilities.size());
         for (std::uint32_t cat = 0; cat < sc.facilities.size(); ++cat) {
-            for (std::size_t i = 0; i < sc.facilities[cat].size(); ++i) {
-                const MultiPolygon* area =
-                    i < sc.facility_areas[cat].size() ? &sc.facility_areas[cat][i] : nullptr;
+            for (std::size_t i = 0; i < sc.facilities[cat].size(); ++i)
                 base_snaps[cat].push_back(
-                    area && !area->empty()
-                        ? snap_area(*snapper, *area, sc.max_snap_m)
-                        : snapper->snap(sc.facilities[cat][i].pos, sc.max_snap_m));
-            }
+                    scenarios::snap_facility(sc, *snapper, cat, i, sc.max_snap_m));
         }
         Session base;
         start(base);
@@ -217,7 +212,7 @@ struct Planner::Impl {
         s.handles.assign(sc.facilities.size(), {});
         s.closed.assign(sc.facilities.size(), {});
         for (std::uint32_t cat = 0; cat < sc.facilities.size(); ++cat) {
-            for (const SnapResult& r : base_snaps[cat])
+            for (const std::vector<SnapResult>& r : base_snaps[cat])
                 s.handles[cat].push_back(s.model->add_facility(cat, r));
             s.closed[cat].assign(sc.facilities[cat].size(), 0);
         }
@@ -289,7 +284,9 @@ struct Planner::Impl {
                                 {"name", f.name},
                                 {"lon", f.pos.lon},
                                 {"lat", f.pos.lat},
-                                {"on_network", base_snaps[cat][i].ok()}});
+                                {"on_network",
+                                 std::any_of(base_snaps[cat][i].begin(), base_snaps[cat][i].end(),
+                                             [](const SnapResult& r) { return r.ok(); })}});
             }
             facs.push_back(std::move(list));
         }
@@ -600,13 +597,13 @@ struct Planner::Impl {
                 break;
             case EditType::kMoveFacility: {
                 const FacilityHandle f = s.handles[e.cat][e.index];
-                a.undo = {Undo::kMoveBack, f, s.model->facility_snap(f)};
+                a.undo = {Undo::kMoveBack, f, s.model->facility_entrances(f)};
                 s.model->move_facility(f, e.snap, &d);
                 break;
             }
             default: {  // close / remove
                 const FacilityHandle f = s.handles[e.cat][e.index];
-                a.undo = {Undo::kRestore, f, s.model->facility_snap(f)};
+                a.undo = {Undo::kRestore, f, s.model->facility_entrances(f)};
                 s.model->remove_facility(f, &d);
                 s.closed[e.cat][e.index] = 1;
                 break;
@@ -627,11 +624,11 @@ struct Planner::Impl {
                 s.model->remove_facility(a.undo.handle, &d);
                 break;
             case Undo::kMoveBack:
-                s.model->move_facility(a.undo.handle, a.undo.snap, &d);
+                s.model->move_facility(a.undo.handle, a.undo.entrances, &d);
                 break;
             case Undo::kRestore: {
                 const EditSpec& e = a.spec;
-                s.handles[e.cat][e.index] = s.model->add_facility(e.cat, a.undo.snap, &d);
+                s.handles[e.cat][e.index] = s.model->add_facility(e.cat, a.undo.entrances, &d);
                 s.closed[e.cat][e.index] = 0;
                 break;
             }

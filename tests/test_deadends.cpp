@@ -331,8 +331,11 @@ std::pair<std::vector<double>, double> rebuilt_gains(const CoverageModel& base, 
     for (Home& h : homes) h.snap = moved(h.snap);
     m.set_homes(homes);
     for (FacilityHandle f = 0; f < base.num_facility_handles(); ++f)
-        if (base.facility_active(f))
-            m.add_facility(base.facility_category(f), moved(base.facility_snap(f)));
+        if (base.facility_active(f)) {
+            std::vector<SnapResult> entrances;
+            for (const SnapResult& e : base.facility_entrances(f)) entrances.push_back(moved(e));
+            m.add_facility(base.facility_category(f), std::move(entrances));
+        }
     m.compute();
     std::vector<double> gained(base.rules().size(), 0.0);
     double lost = 0;

@@ -70,7 +70,12 @@ TEST(DeadendsCli, TopLinksAsAScenarioGiveTheSameTotalsAsLc15Scenario) {
     ASSERT_EQ(top.size(), city.size() + 1);  // + header
     double gained = 0;
     for (std::size_t i = 0; i < city.size(); ++i) {
-        EXPECT_EQ(top[i + 1], city[i]);
+        // top_links.csv carries the coverage columns of the scenario's city rows (the place
+        // columns that follow them are the scenario's own).
+        const auto want = cells(city[i]);
+        const auto got = cells(top[i + 1]);
+        ASSERT_LE(got.size(), want.size());
+        EXPECT_EQ(got, std::vector<std::string>(want.begin(), want.begin() + got.size()));
         gained += std::stod(cells(city[i])[4]);
     }
     EXPECT_GT(gained, 0.0);

@@ -4,7 +4,6 @@
 // saved scenario file) bit for bit; undo must give the base back bit for bit; bad requests get
 // a 4xx and leave the session as it was.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <cmath>
 #include <filesystem>
@@ -20,6 +19,10 @@
 #include "server/http_server.hpp"
 #include "server/planner.hpp"
 #include "support/cli_run.hpp"
+
+// After Eigen (engine/capacity.hpp): httplib.h brings <resolv.h>, whose `_res` macro would
+// rename parameters in Eigen's headers.
+#include <httplib.h>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
