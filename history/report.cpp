@@ -1,5 +1,6 @@
 // lc15 history — warnings files, metrics, trend chart and the offline page (history/report.hpp).
 #include "history/report.hpp"
+#include "io/files.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,29 +24,6 @@ std::string number(std::optional<double> v, const char* fmt = "%.6g") {
     char buf[48];
     std::snprintf(buf, sizeof buf, fmt, *v);
     return buf;
-}
-
-std::string xml(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '<':
-                o += "&lt;";
-                break;
-            case '>':
-                o += "&gt;";
-                break;
-            case '&':
-                o += "&amp;";
-                break;
-            case '"':
-                o += "&quot;";
-                break;
-            default:
-                o += c;
-        }
-    }
-    return o;
 }
 
 std::string label_value(const std::string& s) {
@@ -217,8 +195,8 @@ std::string trend_svg(const std::vector<TrendPoint>& points, const std::string& 
                   W, H, W, H);
     s += buf;
     s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    s += "<text x=\"" + std::to_string(int(L)) + "\" y=\"24\" font-size=\"15\">" + xml(title) +
-         "</text>\n";
+    s += "<text x=\"" + std::to_string(int(L)) + "\" y=\"24\" font-size=\"15\">" +
+         io::escape_xml(title) + "</text>\n";
     for (int g = 0; g <= 4; ++g) {
         const double y = T + ph - ph * g / 4.0;
         std::snprintf(buf, sizeof buf,
@@ -227,13 +205,14 @@ std::string trend_svg(const std::vector<TrendPoint>& points, const std::string& 
                       L, y, L + pw, y, L - 6, y + 4, g * 25);
         s += buf;
     }
-    std::snprintf(buf, sizeof buf,
-                  "<text x=\"%.0f\" y=\"%.0f\">%s</text><text x=\"%.0f\" y=\"%.0f\" "
-                  "text-anchor=\"end\">%s</text>\n",
-                  L, H - B + 20,
-                  points.empty() ? "" : xml(points.front().started_at.substr(0, 10)).c_str(),
-                  L + pw, H - B + 20,
-                  points.empty() ? "" : xml(points.back().started_at.substr(0, 10)).c_str());
+    std::snprintf(
+        buf, sizeof buf,
+        "<text x=\"%.0f\" y=\"%.0f\">%s</text><text x=\"%.0f\" y=\"%.0f\" "
+        "text-anchor=\"end\">%s</text>\n",
+        L, H - B + 20,
+        points.empty() ? "" : io::escape_xml(points.front().started_at.substr(0, 10)).c_str(),
+        L + pw, H - B + 20,
+        points.empty() ? "" : io::escape_xml(points.back().started_at.substr(0, 10)).c_str());
     s += buf;
     // Series in input order (the query orders by profile, category, run).
     static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -263,7 +242,7 @@ std::string trend_svg(const std::vector<TrendPoint>& points, const std::string& 
                           "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"3\" fill=\"%s\"/>"
                           "<text x=\"%.0f\" y=\"%.0f\">",
                           L + pw + 14, T + 16.0 * i + 4, colour, L + pw + 30, T + 16.0 * i + 9);
-            s += buf + xml(series[i].first) + "</text>\n";
+            s += buf + io::escape_xml(series[i].first) + "</text>\n";
         }
     }
     if (series.size() > 20)
@@ -295,16 +274,17 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
     for (const CityFigureRow& c : run.city_figures) names[c.category] = c.name_zh;
     std::string h;
     h += "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n<title>" +
-         xml(run.city) +
+         io::escape_xml(run.city) +
          " — 15分钟生活圈 nightly report</title>\n<style>\n"
          "body{font-family:'Noto Sans CJK SC',sans-serif;margin:1.5em;color:#222}\n"
          "table{border-collapse:collapse;margin-bottom:1.5em}td,th{border-bottom:1px solid "
          "#ddd;padding:2px 8px;text-align:left}\n.down{color:#c00}.up{color:#080}"
          ".plan{background:#fff3f0}.data{background:#f0f4ff}\n</style></head><body>\n";
-    h += "<h1>" + xml(run.city) + " — 15分钟社区生活圈 nightly report</h1>\n";
+    h += "<h1>" + io::escape_xml(run.city) + " — 15分钟社区生活圈 nightly report</h1>\n";
     h += "<p>Run " + std::to_string(night.stored ? run.run_id : night.duplicate_of) + ", " +
-         xml(run.started_at) + ", profile " + xml(run.profile) + ", lc15 " +
-         xml(run.program_version) + ", OSM data of " + xml(run.osm_timestamp) +
+         io::escape_xml(run.started_at) + ", profile " + io::escape_xml(run.profile) + ", lc15 " +
+         io::escape_xml(run.program_version) + ", OSM data of " +
+         io::escape_xml(run.osm_timestamp) +
          (night.comparison.baseline_run
               ? ", compared with run " + std::to_string(night.comparison.baseline_run)
               : ", no earlier run to compare with") +
@@ -318,7 +298,7 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
         h += "<table><tr><th>group</th><th>kind</th><th>warning</th></tr>\n";
         for (const Warning& w : night.comparison.warnings)
             h += "<tr class=\"" + w.group + "\"><td>" + w.group + "</td><td>" + w.kind +
-                 "</td><td>" + xml(w.message) + "</td></tr>\n";
+                 "</td><td>" + io::escape_xml(w.message) + "</td></tr>\n";
         h += "</table>\n";
     }
     h += "<h2>Communities</h2>\n<p>Share of residents within the radius; the line is the "
@@ -333,7 +313,7 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
         if (trend[i].community_id != current) {
             if (!current.empty()) h += "</table>\n";
             current = trend[i].community_id;
-            h += "<h3>" + xml(trend[i].community_name) +
+            h += "<h3>" + io::escape_xml(trend[i].community_name) +
                  "</h3>\n<table><tr><th>category</th>"
                  "<th>share</th><th>change</th><th>pass</th><th>trend</th></tr>\n";
         }
@@ -362,7 +342,7 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
                       y, last.pass ? "#2ca02c" : "#d62728");
         const std::string name = names.count(last.category) ? names[last.category] : last.category;
         const bool fell = j - i >= 2 && last.share < trend[j - 2].share - 1e-9;
-        h += std::string("<tr") + (fell ? " class=\"plan\"" : "") + "><td>" + xml(name) +
+        h += std::string("<tr") + (fell ? " class=\"plan\"" : "") + "><td>" + io::escape_xml(name) +
              "</td><td>" + percent(last.share) + "</td><td>" + change + "</td><td>" +
              (last.pass ? "✓" : "✗") +
              "</td><td><svg width=\"120\" height=\"20\"><rect width=\"120\" height=\"20\" "

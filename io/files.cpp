@@ -593,6 +593,30 @@ void write_text(const fs::path& path, const std::string& content) {
     write_checked(path, content, path);
 }
 
+std::string escape_xml(const std::string& s) {
+    std::string o;
+    o.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+            case '<':
+                o += "&lt;";
+                break;
+            case '>':
+                o += "&gt;";
+                break;
+            case '&':
+                o += "&amp;";
+                break;
+            case '"':
+                o += "&quot;";
+                break;
+            default:
+                o += c;
+        }
+    }
+    return o;
+}
+
 void write_file_atomic(const fs::path& path, const std::string& content) {
     const fs::path tmp = path.string() + ".lc15-tmp-" + std::to_string(::getpid());
     try {

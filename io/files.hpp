@@ -103,4 +103,8 @@ void require_utf8_path(const std::filesystem::path& path, const std::string& wha
 /// Writes `content` to `path` atomically (temporary file in the same folder, then rename).
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+/// `s` with &, <, > and " escaped, for XML and HTML text and attribute values (SVG, GraphML,
+/// OSM XML, the offline pages).
+std::string escape_xml(const std::string& s);
+
 }  // namespace lc15::io

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "engine/error.hpp"
+#include "io/files.hpp"
 #include "lc15_version.hpp"
 #include "maps/draw.hpp"
 #include "maps/maps.hpp"
@@ -192,29 +193,6 @@ td.clause { font-size: 10px; color: #555; }
 .src { color: #555; font-size: 11px; margin-top: 10px; }
 )CSS";
 
-std::string escape_html(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '<':
-                o += "&lt;";
-                break;
-            case '>':
-                o += "&gt;";
-                break;
-            case '&':
-                o += "&amp;";
-                break;
-            case '"':
-                o += "&quot;";
-                break;
-            default:
-                o += c;
-        }
-    }
-    return o;
-}
-
 }  // namespace
 
 void require_page_assets() {
@@ -353,15 +331,15 @@ std::string render_page(const MapInputs& in, const MapOptions& options) {
     const std::string score_text = score_buf;
     std::string sources;
     for (const std::string& l : detail::source_lines(city, date))
-        sources += "<div>" + escape_html(l) + "</div>";
+        sources += "<div>" + io::escape_xml(l) + "</div>";
     std::string html;
     html.reserve(data.size() + leaflet_js.size() + 20000);
     html += "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n";
     html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    html += "<title>" + escape_html(title) + "</title>\n<style>\n" + leaflet_css + "\n" +
+    html += "<title>" + io::escape_xml(title) + "</title>\n<style>\n" + leaflet_css + "\n" +
             kPageStyle + "</style>\n</head>\n<body>\n<div id=\"wrap\"><div id=\"map\"></div>\n";
-    html += "<div id=\"panel\"><h1>" + escape_html(title) + "</h1><div class=\"sub\">" +
-            "全市得分 " + score_text + " / 100 · " + escape_html(date) + "</div>\n";
+    html += "<div id=\"panel\"><h1>" + io::escape_xml(title) + "</h1><div class=\"sub\">" +
+            "全市得分 " + score_text + " / 100 · " + io::escape_xml(date) + "</div>\n";
     html +=
         "<input id=\"search\" list=\"names\" placeholder=\"查找社区（输入名称后回车）\">"
         "<datalist id=\"names\"></datalist><div id=\"found\"></div>\n";

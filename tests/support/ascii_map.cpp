@@ -1,4 +1,5 @@
 #include "tests/support/ascii_map.hpp"
+#include "io/files.hpp"
 
 #include <unistd.h>
 
@@ -13,32 +14,6 @@
 
 namespace lc15::test {
 namespace {
-
-std::string escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                o += "&amp;";
-                break;
-            case '<':
-                o += "&lt;";
-                break;
-            case '>':
-                o += "&gt;";
-                break;
-            case '"':
-                o += "&quot;";
-                break;
-            case '\'':
-                o += "&apos;";
-                break;
-            default:
-                o += c;
-        }
-    }
-    return o;
-}
 
 const char* highway_of(char c) {
     switch (c) {
@@ -58,7 +33,7 @@ double round7(double v) { return std::round(v * 1e7) / 1e7; }
 
 void append_tags(std::ostringstream& o, const Tags& tags) {
     for (const auto& [k, v] : tags)
-        o << "  <tag k=\"" << escape(k) << "\" v=\"" << escape(v) << "\"/>\n";
+        o << "  <tag k=\"" << io::escape_xml(k) << "\" v=\"" << io::escape_xml(v) << "\"/>\n";
 }
 
 constexpr const char* kStamp = "version=\"1\" timestamp=\"2024-05-01T00:00:00Z\"";
@@ -223,8 +198,8 @@ std::string AsciiMap::xml() const {
             else
                 ref = m.type == 'n' ? node(m.ref.at(0)).id : way_id(m.ref);
             const char* type = m.type == 'n' ? "node" : (m.type == 'w' ? "way" : "relation");
-            o << "  <member type=\"" << type << "\" ref=\"" << ref << "\" role=\"" << escape(m.role)
-              << "\"/>\n";
+            o << "  <member type=\"" << type << "\" ref=\"" << ref << "\" role=\""
+              << io::escape_xml(m.role) << "\"/>\n";
         }
         append_tags(o, r.tags);
         o << " </relation>\n";
