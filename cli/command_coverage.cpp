@@ -118,9 +118,12 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
                     report.city_score, city.warnings.size(), seconds);
         std::printf(
             "outputs in %s: coverage.gpkg communities.csv community_categories.csv "
-            "city_summary.csv summary.json%s\n",
+            "city_summary.csv summary.json warnings.txt%s%s\n",
             out_dir.c_str(),
-            bus ? " bus_catchment.csv bus_gaps.csv bus_access.csv bus.gpkg bus_warnings.txt" : "");
+            bus ? " bus_catchment.csv bus_gaps.csv bus_access.csv bus_routes.csv bus.gpkg "
+                  "bus_warnings.txt"
+                : "",
+            maps_ ? " map_overview.pdf map_<category>.pdf map_bus.pdf map_atlas.pdf map.html" : "");
     }
 
     bool no_bus_ = false;
