@@ -329,7 +329,8 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                       lacking_names(m, rules)};
         for (std::uint32_t k = 0; k < nc; ++k) {
             const auto& x = m.by_category[k];
-            row.values.push_back(share_value(x.share));
+            // Not applicable (nobody lives there) is empty, never 0.
+            row.values.push_back(x.population > 0 ? share_value(x.share) : Value{});
             row.values.push_back(metres_or_null(x.median_m));
             row.values.push_back(metres_or_null(x.p90_m));
             row.values.push_back(static_cast<std::int64_t>(x.facilities_within));
@@ -342,7 +343,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             row.values.push_back(f.population > 0 ? share_value(f.walk_share) : Value{});
         }
         add_network_values(row, network.report.communities[i]);  // network indicators
-        for (std::uint32_t k = 0; k < nc; ++k) {  // places against demand
+        for (std::uint32_t k = 0; k < nc; ++k) {                 // places against demand
             if (!has_places(k)) continue;
             const CommunityPlaces& p = places[k].report.communities[i];
             row.values.push_back(round1(p.demand));
@@ -504,7 +505,8 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                 {city.communities[i].id, city.communities[i].name, rules[k].id, rules[k].name_zh,
                  static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
                  std::round(x.population * 10) / 10, std::round(x.covered_population * 10) / 10,
-                 share_value(x.share), metres_or_null(x.median_m), metres_or_null(x.p90_m),
+                 x.population > 0 ? share_value(x.share) : Value{}, metres_or_null(x.median_m),
+                 metres_or_null(x.p90_m),
                  x.median_m < 0 ? Value{} : Value{std::round(x.median_m / speed / 6.0) / 10.0},
                  static_cast<std::int64_t>(x.facilities_within), rules[k].target_share,
                  static_cast<std::int64_t>(x.pass)});

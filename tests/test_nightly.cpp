@@ -39,7 +39,7 @@ std::vector<std::string> split(const std::string& line, char sep = ',') {
     return out;
 }
 
-/// community_categories.csv: (community name, category) -> share.
+/// community_categories.csv: (community name, category) -> share (communities with people).
 std::map<std::pair<std::string, std::string>, double> shares(const fs::path& csv) {
     std::stringstream ss(slurp(csv));
     std::string line;
@@ -47,7 +47,7 @@ std::map<std::pair<std::string, std::string>, double> shares(const fs::path& csv
     std::map<std::pair<std::string, std::string>, double> out;
     while (std::getline(ss, line)) {
         const auto f = split(line);
-        if (f.size() > 8) out[{f[1], f[2]}] = std::stod(f[8]);
+        if (f.size() > 8 && !f[8].empty()) out[{f[1], f[2]}] = std::stod(f[8]);
     }
     return out;
 }
