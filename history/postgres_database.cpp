@@ -147,9 +147,10 @@ class Postgres : public Database {
         if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return;
         std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
         while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        const char* field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        const std::string state = field ? field : "";  // copied: PQclear frees the field
         PQclear(r);
-        if (state && std::strcmp(state, "53100") == 0)  // disk_full
+        if (state == "53100")  // disk_full
             throw InputError(where_, "cannot write the history: " + msg,
                              "free disk space on the server; the history is unchanged");
         throw std::runtime_error(where_ + ": " + msg + " in: " + sql.substr(0, 200));
