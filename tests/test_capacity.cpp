@@ -12,6 +12,7 @@
 #include "io/city.hpp"
 #include "io/config.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/test_city.hpp"
 
 namespace lc15 {
 namespace {
@@ -160,12 +161,7 @@ fs::path write_rules(const std::string& name, const std::string& extra) {
 }
 
 std::string rules_error(const std::string& extra) {
-    try {
-        load_rules(write_rules("r.toml", extra));
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return test::input_error_of([&] { load_rules(write_rules("r.toml", extra)); });
 }
 
 TEST(CapacityRules, ShippedRulesGiveDemandGroupsWithSources) {

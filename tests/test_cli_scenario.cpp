@@ -13,61 +13,22 @@
 
 #include "io/city.hpp"
 #include "scenarios/city_adapter.hpp"
+#include "tests/support/cli_run.hpp"
 
 namespace fs = std::filesystem;
 
 namespace lc15 {
 namespace {
 
+using test::slurp;
+
 const fs::path kRoot = LC15_SOURCE_DIR;
 const fs::path kConfig = kRoot / "configs" / "zhuhai_xiangzhou.toml";
 const fs::path kExamples = kRoot / "scenarios" / "examples";
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// A CSV as written by write_csv_bom: BOM, CRLF, RFC 4180 quotes. Rows of cells, header first.
+// A CSV as written by write_csv_bom. Rows of cells, header first.
 std::vector<std::vector<std::string>> read_csv(const fs::path& p) {
-    std::string text = slurp(p);
-    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                cell += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                cell += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            row.push_back(cell);
-            cell.clear();
-        } else if (c == '\n') {
-            row.push_back(cell);
-            cell.clear();
-            rows.push_back(row);
-            row.clear();
-        } else if (c != '\r') {
-            cell += c;
-        }
-    }
-    if (!cell.empty() || !row.empty()) {
-        row.push_back(cell);
-        rows.push_back(row);
-    }
-    return rows;
+    return test::csv_rows(slurp(p));
 }
 
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {

@@ -5,6 +5,7 @@
 
 #include "engine/error.hpp"
 #include "io/config.hpp"
+#include "tests/support/test_city.hpp"
 
 namespace fs = std::filesystem;
 
@@ -29,12 +30,7 @@ Feature feature(std::map<std::string, std::string> tags, std::string name = {}) 
 }
 
 std::string error_of(const fs::path& p) {
-    try {
-        load_city_config(p);
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return test::input_error_of([&] { load_city_config(p); });
 }
 
 TEST(Rules, DefaultRuleSetCarriesTheStandardsRadii) {

@@ -13,6 +13,7 @@
 #include "io/vector_reader.hpp"
 
 #include "tests/support/cli_run.hpp"
+#include "tests/support/test_city.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,15 +21,6 @@ namespace lc15::io {
 namespace {
 
 const fs::path kSource = LC15_SOURCE_DIR;
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 TEST(RobustDamage, TruncatedShapefileIsAnErrorNamingTheFile) {
     const fs::path dir = test::fresh_dir("robust_shp");
@@ -49,7 +41,7 @@ TEST(RobustDamage, TruncatedShapefileIsAnErrorNamingTheFile) {
     src.path = dir / "f.shp";
     EXPECT_EQ(read_vector(src, nullptr).features.size(), 96u);  // intact: every point
     fs::resize_file(dir / "f.shp", 800);                        // cut after 25 points
-    const std::string e = error_of([&] { read_vector(src, nullptr); });
+    const std::string e = test::input_error_of([&] { read_vector(src, nullptr); });
     EXPECT_NE(e.find("f.shp"), std::string::npos) << e;
     EXPECT_NE(e.find("damaged"), std::string::npos) << e;
     EXPECT_NE(e.find("after fid 24"), std::string::npos) << e;
@@ -69,7 +61,7 @@ TEST(RobustDamage, TruncatedGtfsZipSaysItIsDamaged) {
     const fs::path zip = dir / "feed.zip";
     fs::copy_file(kSource / "data/gtfs/portoalegre_eptc_gtfs.zip", zip);
     fs::resize_file(zip, fs::file_size(zip) / 3);  // a download cut short
-    const std::string e = error_of([&] { read_gtfs(zip); });
+    const std::string e = test::input_error_of([&] { read_gtfs(zip); });
     EXPECT_NE(e.find("feed.zip"), std::string::npos) << e;
     EXPECT_NE(e.find("damaged"), std::string::npos) << e;
     EXPECT_EQ(e.find("missing"), std::string::npos) << e;

@@ -36,12 +36,7 @@ fs::path demo_config(const fs::path& dir, const std::string& extra) {
 }
 
 std::string load_error(const fs::path& p) {
-    try {
-        load_city_config(p);
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return test::input_error_of([&] { load_city_config(p); });
 }
 
 TEST(RobustInputs, CategoryIdsThatCollideAsColumnsAreRefusedAtLoad) {

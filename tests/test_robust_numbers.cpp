@@ -12,6 +12,7 @@
 #include "scenarios/scenario.hpp"
 
 #include "tests/support/cli_run.hpp"
+#include "tests/support/test_city.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,35 +21,37 @@ namespace {
 
 const fs::path kSource = LC15_SOURCE_DIR;
 
-std::string message(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
 TEST(RobustNumbers, CheckedReaderRefusesNanInfNegativeAndOutOfRange) {
     const Range pop = Range::closed(0, 1e8, "residents");
     EXPECT_EQ(parse_number(" 1200 ", pop, "f.csv:3", "population"), 1200);
     EXPECT_EQ(parse_number("+7.5", pop, "f.csv:3", "population"), 7.5);
-    const std::string nan = message([&] { parse_number("NaN", pop, "f.csv:3", "population"); });
+    const std::string nan =
+        test::input_error_of([&] { parse_number("NaN", pop, "f.csv:3", "population"); });
     EXPECT_NE(nan.find("f.csv:3"), std::string::npos) << nan;
     EXPECT_NE(nan.find("nan, not a finite number"), std::string::npos) << nan;
     EXPECT_NE(nan.find("[0, 100000000] residents"), std::string::npos) << nan;
     EXPECT_NE(nan.find("fix:"), std::string::npos) << nan;
-    EXPECT_NE(message([&] { parse_number("-5", pop, "f", "population"); }).find("is negative"),
+    EXPECT_NE(test::input_error_of([&] {
+                  parse_number("-5", pop, "f", "population");
+              }).find("is negative"),
               std::string::npos);
-    EXPECT_NE(message([&] { parse_number("inf", pop, "f", "population"); }).find("inf"),
+    EXPECT_NE(
+        test::input_error_of([&] { parse_number("inf", pop, "f", "population"); }).find("inf"),
+        std::string::npos);
+    EXPECT_NE(
+        test::input_error_of([&] { parse_number("1e999", pop, "f", "population"); }).find("finite"),
+        std::string::npos);
+    EXPECT_NE(test::input_error_of([&] {
+                  parse_number("12abc", pop, "f", "population");
+              }).find("not a number"),
               std::string::npos);
-    EXPECT_NE(message([&] { parse_number("1e999", pop, "f", "population"); }).find("finite"),
+    EXPECT_NE(test::input_error_of([&] {
+                  parse_number("", pop, "f", "population");
+              }).find("not a number"),
               std::string::npos);
-    EXPECT_NE(message([&] { parse_number("12abc", pop, "f", "population"); }).find("not a number"),
-              std::string::npos);
-    EXPECT_NE(message([&] { parse_number("", pop, "f", "population"); }).find("not a number"),
-              std::string::npos);
-    EXPECT_NE(message([&] { parse_number("2e8", pop, "f", "population"); }).find("out of range"),
+    EXPECT_NE(test::input_error_of([&] {
+                  parse_number("2e8", pop, "f", "population");
+              }).find("out of range"),
               std::string::npos);
     // Open ends exclude their bound.
     EXPECT_THROW(check_number(0, Range::above(0, 5000, "m"), "c", "max_snap_m"), InputError);
@@ -58,7 +61,9 @@ TEST(RobustNumbers, CheckedReaderRefusesNanInfNegativeAndOutOfRange) {
     EXPECT_EQ(why, "is negative [0, 200]");
     EXPECT_EQ(*try_parse_number("12", Range::closed(0, 200)), 12);
     // An int from a double: no overflow, no fractions.
-    EXPECT_NE(message([] { check_int(1e12, 1, 200, "c", "default_levels"); }).find("[1, 200]"),
+    EXPECT_NE(test::input_error_of([] {
+                  check_int(1e12, 1, 200, "c", "default_levels");
+              }).find("[1, 200]"),
               std::string::npos);
     EXPECT_THROW(check_int(2.5, 1, 200, "c", "default_levels"), InputError);
     EXPECT_EQ(check_int(6, 1, 200, "c", "default_levels"), 6);
@@ -77,7 +82,7 @@ std::string config_error(const std::string& extra) {
     const fs::path p = write_temp(
         "city.toml", "[city]\nname = \"t\"\nosm = \"x.osm.pbf\"\nrules = \"" +
                          (kSource / "configs/rules/gb50180_2018.toml").string() + "\"\n" + extra);
-    return message([&] { load_city_config(p); });
+    return test::input_error_of([&] { load_city_config(p); });
 }
 
 TEST(RobustNumbers, CityConfigNumbersNeedAFiniteValueInTheirRange) {
@@ -107,7 +112,7 @@ TEST(RobustNumbers, CityConfigNumbersNeedAFiniteValueInTheirRange) {
         EXPECT_NE(e.find(c.expect), std::string::npos) << c.toml << "\n-> " << e;
     }
     // A bbox with nan: each value is checked, naming its position.
-    const std::string bbox = message([&] {
+    const std::string bbox = test::input_error_of([&] {
         load_city_config(write_temp("bbox.toml",
                                     "[city]\nname = \"t\"\nosm = \"x.osm.pbf\"\n"
                                     "rules = \"" +
@@ -126,7 +131,7 @@ TEST(RobustNumbers, ScenarioResidentsMustBeAFiniteNonNegativeNumber) {
                                       "polygon = [[113.54, 22.27], [113.541, 22.27], "
                                       "[113.541, 22.271]]\nresidents = " +
                                           residents + "\n");
-        return message([&] { scenarios::load_scenario(p); });
+        return test::input_error_of([&] { scenarios::load_scenario(p); });
     };
     EXPECT_EQ(scenario_error("1200"), "no error");
     EXPECT_NE(scenario_error("nan").find("not a finite number"), std::string::npos)

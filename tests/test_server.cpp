@@ -236,42 +236,6 @@ TEST(Server, EveryFacilityAndStopEditMatchesLc15Scenario) {
     EXPECT_EQ(st2.dump(), st.dump());
 }
 
-// Rows of a CSV written by write_csv_bom (BOM, CRLF, RFC 4180 quotes), header first.
-std::vector<std::vector<std::string>> read_csv(const std::string& text0) {
-    std::string text = text0;
-    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char ch = text[i];
-        if (quoted) {
-            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                cell += '"';
-                ++i;
-            } else if (ch == '"') {
-                quoted = false;
-            } else {
-                cell += ch;
-            }
-        } else if (ch == '"') {
-            quoted = true;
-        } else if (ch == ',') {
-            row.push_back(cell);
-            cell.clear();
-        } else if (ch == '\n') {
-            row.push_back(cell);
-            cell.clear();
-            rows.push_back(row);
-            row.clear();
-        } else if (ch != '\r') {
-            cell += ch;
-        }
-    }
-    return rows;
-}
-
 TEST(Server, SavedScenarioGivesTheSameNumbersInTheLc15ScenarioCommand) {
     Served srv;
     auto c = srv.client();
@@ -299,7 +263,7 @@ TEST(Server, SavedScenarioGivesTheSameNumbersInTheLc15ScenarioCommand) {
         test::run_lc15("scenario -q --scenario " + (dir / "saved.toml").string() + " --out " +
                        (dir / "out").string());
     ASSERT_EQ(run.code, 0) << run.output;
-    const auto rows = read_csv(test::slurp(dir / "out" / "saved" / "community_changes.csv"));
+    const auto rows = test::csv_rows(test::slurp(dir / "out" / "saved" / "community_changes.csv"));
     const std::size_t ncat = sc.rules.size(), ncom = sc.community_names.size();
     ASSERT_EQ(rows.size(), 1 + (ncom + 1) * ncat);
     std::map<std::uint32_t, const json*> listed;

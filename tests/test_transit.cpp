@@ -157,24 +157,7 @@ TEST(Transit, BadLinesAreReported) {
 
 // A jittered street grid with some blocks missing, 150 m apart.
 WalkGraph random_grid(std::mt19937_64& rng, int n) {
-    GraphBuilder b;
-    std::uniform_real_distribution<double> jitter(-20, 20);
-    std::vector<LonLat> pos(n * n);
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j)
-            pos[i * n + j] = at(150.0 * i + jitter(rng), 150.0 * j + jitter(rng));
-    std::int64_t way = 0;
-    auto add = [&](int a, int c) {
-        if (rng() % 100 < 15) return;
-        std::vector<WayNode> nodes{{std::uint64_t(a + 1), pos[a]}, {std::uint64_t(c + 1), pos[c]}};
-        b.add_way(++way, nodes, 0);
-    };
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-            if (i + 1 < n) add(i * n + j, (i + 1) * n + j);
-            if (j + 1 < n) add(i * n + j, i * n + j + 1);
-        }
-    return std::move(b).build();
+    return test::jittered_grid(rng, n, 150.0, 20.0, 15);
 }
 
 // Walking distance (cm) between two snapped points, by a full search from a.

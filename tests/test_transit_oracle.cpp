@@ -22,24 +22,7 @@ LonLat at(double x_m, double y_m) { return test::metres_at(x_m, y_m); }
 
 // A jittered street grid, `gap` metres apart, a few links missing.
 WalkGraph small_grid(std::mt19937_64& rng, int n, double gap) {
-    GraphBuilder b;
-    std::uniform_real_distribution<double> jitter(-15, 15);
-    std::vector<LonLat> pos(n * n);
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j)
-            pos[i * n + j] = at(gap * i + jitter(rng), gap * j + jitter(rng));
-    std::int64_t way = 0;
-    auto add = [&](int a, int c) {
-        if (rng() % 100 < 10) return;
-        std::vector<WayNode> nodes{{std::uint64_t(a + 1), pos[a]}, {std::uint64_t(c + 1), pos[c]}};
-        b.add_way(++way, nodes, 0);
-    };
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-            if (i + 1 < n) add(i * n + j, (i + 1) * n + j);
-            if (j + 1 < n) add(i * n + j, i * n + j + 1);
-        }
-    return std::move(b).build();
+    return test::jittered_grid(rng, n, gap, 15.0, 10);
 }
 
 // The explicit time graph of a transit network, with Dijkstra over (node, rides used).

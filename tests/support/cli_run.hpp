@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace lc15::test {
 
@@ -25,5 +26,9 @@ std::filesystem::path fresh_dir(const std::string& name);
 
 /// The bytes of a file ("" if it cannot be read).
 std::string slurp(const std::filesystem::path& p);
+
+/// The rows of a CSV as lc15 writes it (write_csv_bom: BOM, CRLF, RFC 4180 quotes), header
+/// first, each a list of cells.
+std::vector<std::vector<std::string>> csv_rows(const std::string& text);
 
 }  // namespace lc15::test

@@ -4,13 +4,20 @@
 //   std::mt19937_64 rng(lc15::test::test_seed());   // LC15_TEST_SEED overrides the fixed seed
 //   LonLat p = lc15::test::metres_at(300, 40);       // 300 m east, 40 m north of 122.2E 40.6N
 //   WalkGraph g = lc15::test::l_streets();           // an L of streets, junctions every 500 m
+//   WalkGraph r = lc15::test::jittered_grid(rng, 14, 150, 20, 15);  // a random street grid
+//   std::string m = lc15::test::input_error_of([&] { load_city_config(p); });  // what() or
+//                                                    // "no error"
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
 #include <vector>
 
+#include "engine/error.hpp"
 #include "engine/graph.hpp"
 
 namespace lc15::test {
@@ -41,6 +48,41 @@ inline WalkGraph l_streets() {
     b.add_way(1, north, 0);
     b.add_way(2, east, 0);
     return std::move(b).build();
+}
+
+/// A street grid of n x n junctions `gap_m` apart, each moved by up to `jitter_m` east and
+/// north, with each link left out with probability `missing_percent` / 100 (draws from `rng` in
+/// a fixed order, so a seed gives one grid).
+inline WalkGraph jittered_grid(std::mt19937_64& rng, int n, double gap_m, double jitter_m,
+                               unsigned missing_percent) {
+    GraphBuilder b;
+    std::uniform_real_distribution<double> jitter(-jitter_m, jitter_m);
+    std::vector<LonLat> pos(n * n);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            pos[i * n + j] = metres_at(gap_m * i + jitter(rng), gap_m * j + jitter(rng));
+    std::int64_t way = 0;
+    auto add = [&](int a, int c) {
+        if (rng() % 100 < missing_percent) return;
+        std::vector<WayNode> nodes{{std::uint64_t(a + 1), pos[a]}, {std::uint64_t(c + 1), pos[c]}};
+        b.add_way(++way, nodes, 0);
+    };
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            if (i + 1 < n) add(i * n + j, (i + 1) * n + j);
+            if (j + 1 < n) add(i * n + j, i * n + j + 1);
+        }
+    return std::move(b).build();
+}
+
+/// The message of the lc15::InputError that `f` throws, or "no error".
+inline std::string input_error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "no error";
 }
 
 }  // namespace lc15::test
