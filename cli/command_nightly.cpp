@@ -2,7 +2,6 @@
 // history (SQLite or PostgreSQL) in one transaction per run, compared with the run before and
 // with the plan's [targets], with warnings a planner reads and exit codes a scheduler acts on
 // (docs/NIGHTLY.md).
-#include <signal.h>
 
 #include <chrono>
 #include <cstdio>
@@ -41,20 +40,6 @@ std::vector<std::string> split_profiles(const std::string& s) {
     while (std::getline(ss, p, ','))
         if (!p.empty()) out.push_back(p);
     return out;
-}
-
-/// A staging folder of a run killed before it could clean up (its pid is gone).
-void remove_stale_staging(const fs::path& dir) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        const std::string n = e.path().filename().string();
-        const std::string prefix = ".lc15-partial-";
-        if (n.rfind(prefix, 0) != 0) continue;
-        const long pid = std::strtol(n.c_str() + prefix.size(), nullptr, 10);
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-            fs::remove_all(e.path(), ec);
-    }
 }
 
 class NightlyCommand : public Command, ThreadsOption, CityOptions {
@@ -123,10 +108,7 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
         history::HistoryLock lock(hist.db(), wait_, wait_minutes_ * 60);
         hist.migrate();
         std::optional<io::OutputDir> out;
-        if (!out_dir.empty()) {
-            remove_stale_staging(out_dir);
-            out.emplace(out_dir);
-        }
+        if (!out_dir.empty()) out.emplace(out_dir);  // removes what dead runs left there
 
         std::vector<history::NightResult> night;
         for (const std::string& p : profiles) {

@@ -560,13 +560,11 @@ void Page::finish_frame() {
     cairo_fill(cr_);
     for (int i = 0; i < 4; ++i) {
         cairo_rectangle(cr_, bx + i * len / 4, by, len / 4, bh);
-        if (i % 2 == 0) {
+        if (i % 2 == 0)
             set_colour(cr_, kInk);
-            cairo_fill_preserve(cr_);
-        } else {
+        else
             cairo_set_source_rgb(cr_, 1, 1, 1);
-            cairo_fill_preserve(cr_);
-        }
+        cairo_fill_preserve(cr_);
         set_colour(cr_, kInk);
         cairo_set_line_width(cr_, 0.6 * unit_);
         cairo_stroke(cr_);
@@ -577,7 +575,8 @@ void Page::finish_frame() {
         draw_text(cr_, x - w / 2, by + bh + 1.5 * unit_, t, small);
     };
     label_at(bx, "0");
-    label_at(bx + len / 2, metres_text(len_m / 2).substr(0, metres_text(len_m / 2).find(' ')));
+    const std::string half = metres_text(len_m / 2);
+    label_at(bx + len / 2, half.substr(0, half.find(' ')));
     label_at(bx + len, metres_text(len_m));
     draw_text(cr_, bx, by - 13 * unit_, "比例尺（步行距离按路网计）", small);
 
