@@ -357,13 +357,14 @@ toml::table read_plan_targets(const fs::path& file, const toml::table& tg, CityC
     toml::table rest;
     PlanTargets& pt = c.plan_targets;
     auto number = [&](const toml::node& n, const char* key, double lo, double hi) {
+        const Range range = Range::closed(lo, hi);
         const auto v = n.value<double>();
-        if (!v || !std::isfinite(*v) || *v < lo || *v > hi)
-            throw InputError(at(file, n),
-                             std::string("'") + key + "' must be a number from " +
-                                 std::to_string(lo) + " to " + std::to_string(hi),
-                             "write e.g. " + std::string(key) + " = " + std::to_string(int(lo)));
-        return *v;
+        if (!v)
+            throw InputError(
+                at(file, n),
+                std::string("'") + key + "' is not a number (allowed: " + range.text() + ")",
+                "give " + std::string(key) + " as a number in " + range.text());
+        return check_number(*v, range, at(file, n), key);  // the checked reader of every number
     };
     for (const auto& [k, v] : tg) {
         const std::string key(k.str());
