@@ -363,8 +363,13 @@ OutputDir::OutputDir(fs::path dir, CommitMode mode) : mode_(mode) {
         staging_ = parent / ("." + name + ".lc15-partial-" + std::to_string(::getpid()));
     }
     fs::remove_all(staging_, ec);
+    // Registered before it exists, so that a signal from the first directory on removes it.
+    signal_slot_ = register_staging(staging_);
     fs::create_directories(staging_, ec);
     if (ec || ::access(staging_.c_str(), W_OK) != 0) {
+        fs::remove_all(staging_, ec);  // no destructor runs for a constructor that throws
+        unregister_staging(signal_slot_);
+        if (lock_fd_ >= 0) ::close(lock_fd_);
         throw InputError(dir.string(),
                          mode_ == CommitMode::whole_folder
                              ? "cannot write beside the output folder (" + parent.string() + ")"
@@ -372,7 +377,6 @@ OutputDir::OutputDir(fs::path dir, CommitMode mode) : mode_(mode) {
                          "choose a folder you can write to with --out (lc15 builds the new "
                          "version beside it and switches it in at the end)");
     }
-    signal_slot_ = register_staging(staging_);
 }
 
 void OutputDir::lock() {

@@ -177,6 +177,9 @@ TEST(RobustOutput, NextRunRemovesStagingFoldersOfDeadProcesses) {
 
 TEST(RobustOutput, SigtermRemovesTheStagingFolder) {
     const fs::path dir = test::fresh_dir("robust_sigterm");
+    // What an earlier interrupted run of this test left beside it would be taken for this run's
+    // staging folder below.
+    for (const std::string& n : staging_beside(dir)) fs::remove_all(dir.parent_path() / n);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
