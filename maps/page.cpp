@@ -191,6 +191,11 @@ table { border-collapse: collapse; font-size: 12px; width: 100%; }
 th, td { border-bottom: 1px solid #ddd; padding: 2px 3px; text-align: left; vertical-align: top; }
 td.clause { font-size: 10px; color: #555; }
 .src { color: #555; font-size: 11px; margin-top: 10px; }
+@media (max-width: 700px) {  /* a phone: the map on top, the panel below it */
+  #wrap { flex-direction: column; }
+  #map { flex: none; height: 62vh; }
+  #panel { width: 100%; flex: 1; border-left: none; border-top: 1px solid #ccc; }
+}
 )CSS";
 
 }  // namespace
