@@ -90,13 +90,19 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
             g, *city.snapper, ends, scenarios::link_barriers(city), opt);
         const scenarios::LinkScorer scorer(ev->base_model());
         std::vector<LinkGain> gains(cands.size());
+        std::vector<scenarios::LinkReach> reaches(cands.size());
         tbb::parallel_for(std::size_t{0}, cands.size(), [&](std::size_t i) {
-            if (cands[i].refusal == LinkRefusal::kNone)
-                gains[i] = scorer.score(cands[i].from_snap, cands[i].to_snap);
-            else
+            if (cands[i].refusal == LinkRefusal::kNone) {
+                gains[i] = scorer.score(cands[i].from_snap, cands[i].to_snap, &reaches[i]);
+            } else {
                 gains[i].gained.assign(sc.rules.size(), 0.0);
+                reaches[i].assign(sc.rules.size(), {});
+            }
         });
-        const std::vector<std::size_t> order = scenarios::rank_links(cands, gains);
+        const scenarios::GreedyRanking ranking =
+            scenarios::rank_links_greedy(scorer, cands, gains, reaches);
+        const std::vector<std::size_t>& order = ranking.order;
+        const std::vector<LinkGain>& added = ranking.added;
         const double rank_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -104,24 +110,25 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
         const fs::path out_abs = fs::weakly_canonical(fs::absolute(out_dir));
         const fs::path cfg_abs = fs::weakly_canonical(fs::absolute(config_file));
         scenarios::Scenario top = scenarios::links_scenario(
-            cands, gains, order, static_cast<std::size_t>(top_), cfg_abs, g);
+            cands, added, order, static_cast<std::size_t>(top_), cfg_abs, g);
         top.path = out_abs / "deadends_top.toml";
         std::optional<scenarios::ScenarioOutcome> together;
         if (!top.edits.empty()) together = ev->evaluate(top);
 
-        write_outputs(out, city, sc, cands, gains, order, top, together,
+        write_outputs(out, city, sc, cands, gains, added, order, top, together,
                       cfg_abs.lexically_relative(out_abs).generic_string());
         out.commit();
         const double total =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!quiet) print_summary(city, sc, cands, gains, order, together, rank_s, total);
+        if (!quiet) print_summary(city, cands, gains, added, order, together, rank_s, total);
         return kExitOk;
     }
 
   private:
     void write_outputs(io::OutputDir& out, const io::City& city, const scenarios::ScenarioCity& sc,
                        const std::vector<LinkCandidate>& cands, const std::vector<LinkGain>& gains,
-                       const std::vector<std::size_t>& order, const scenarios::Scenario& top,
+                       const std::vector<LinkGain>& added, const std::vector<std::size_t>& order,
+                       const scenarios::Scenario& top,
                        const std::optional<scenarios::ScenarioOutcome>& together,
                        const std::string& base) const {
         const WalkGraph& g = city.osm.graph;
@@ -136,6 +143,8 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
                         {"to_way", io::Field::String},
                         {"link_m", io::Field::Real},
                         {"walk_before_m", io::Field::Real},
+                        {"added_score_gain", io::Field::Real},
+                        {"added_residents", io::Field::Real},
                         {"score_gain", io::Field::Real},
                         {"residents_gained", io::Field::Real}};
         for (const auto& r : rules) links.fields.push_back({r.id + "_gained", io::Field::Real});
@@ -157,6 +166,8 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
                           std::round(c.length_m * 10) / 10,
                           c.walk_before_m < 0 ? io::Value{}
                                               : io::Value{std::round(c.walk_before_m * 10) / 10},
+                          std::round(added[i].score_gain * 1e4) / 1e4,
+                          std::round(added[i].residents * 10) / 10,
                           std::round(gains[i].score_gain * 1e4) / 1e4,
                           std::round(gains[i].residents * 10) / 10};
             for (double x : gains[i].gained) row.values.emplace_back(std::round(x * 10) / 10);
@@ -200,8 +211,8 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
                           rows);
     }
 
-    void print_summary(const io::City& city, const scenarios::ScenarioCity& sc,
-                       const std::vector<LinkCandidate>& cands, const std::vector<LinkGain>& gains,
+    void print_summary(const io::City& city, const std::vector<LinkCandidate>& cands,
+                       const std::vector<LinkGain>& gains, const std::vector<LinkGain>& added,
                        const std::vector<std::size_t>& order,
                        const std::optional<scenarios::ScenarioOutcome>& together, double rank_s,
                        double total_s) const {
@@ -214,22 +225,22 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
             "street in reach, %zu with no street in reach; ranked in %.3f s\n",
             city.config.name.c_str(), cands.size(), n[0] + n[4], max_link_m_, n[4], n[2], n[3],
             n[1], rank_s);
-        std::printf("%4s  %-14s %-14s %7s %10s %11s\n", "rank", "dead end", "to way", "link m",
-                    "residents", "score gain");
+        std::printf("%4s  %-14s %-14s %7s %10s %11s %10s\n", "rank", "dead end", "to way", "link m",
+                    "added res.", "added score", "alone res.");
         int shown = 0;
         for (std::size_t i : order) {
             if (cands[i].refusal != LinkRefusal::kNone || shown >= 10) break;
             ++shown;
-            std::printf("%4d  %-14s %-14s %7.1f %10.0f %11.4f\n", shown,
+            std::printf("%4d  %-14s %-14s %7.1f %10.0f %11.4f %10.0f\n", shown,
                         ("n" + std::to_string(g.vertex_key(cands[i].dead_end))).c_str(),
                         ("w" + std::to_string(g.edge_source_id(cands[i].to_edge))).c_str(),
-                        cands[i].length_m, gains[i].residents, gains[i].score_gain);
+                        cands[i].length_m, added[i].residents, added[i].score_gain,
+                        gains[i].residents);
         }
         if (together) {
             std::printf("top %zu together: city score %.2f -> %.2f\n", together->log.size(),
                         together->city_score_before, together->city_score_after);
         }
-        (void)sc;
         std::printf(
             "%.2f s in all; outputs in %s: deadends.csv deadends.gpkg deadends_top.toml "
             "top_links.csv\n",

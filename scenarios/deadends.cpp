@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "engine/search.hpp"
@@ -408,8 +409,9 @@ struct LinkScorer::Impl {
 
     // Adds to `gained` the residents of k not covered before that the walk `start` (to the
     // link's far end p) + the walk from p covers.
+    // With `found`, the homes are also appended to it.
     void reach(std::uint32_t k, const SnapResult& p, Distance start, Marks& mk, double& gained,
-               MultiSourceDijkstra& search) const {
+               MultiSourceDijkstra& search, std::vector<HomeId>* found) const {
         const Distance r = radius[k];
         if (start > r) return;
         const auto& homes = m.homes();
@@ -417,6 +419,7 @@ struct LinkScorer::Impl {
             if (d > r || covered[k][h] || mk.stamp[h] == mk.now) return;
             mk.stamp[h] = mk.now;
             gained += homes[h].population;
+            if (found) found->push_back(h);
         };
         // Homes on p's own edge, directly along it.
         for (std::uint32_t i = home_first[p.edge]; i < home_first[p.edge + 1]; ++i) {
@@ -447,11 +450,12 @@ struct LinkScorer::Impl {
 LinkScorer::LinkScorer(const CoverageModel& base) : impl_(std::make_unique<Impl>(base)) {}
 LinkScorer::~LinkScorer() = default;
 
-LinkGain LinkScorer::score(const SnapResult& a, const SnapResult& b) const {
+LinkGain LinkScorer::score(const SnapResult& a, const SnapResult& b, LinkReach* reach) const {
     const Impl& im = *impl_;
     const auto nk = static_cast<std::uint32_t>(im.radius.size());
     LinkGain out;
     out.gained.assign(nk, 0.0);
+    if (reach) reach->assign(nk, {});
     if (!im.usable(a) || !im.usable(b) || a.edge == b.edge) return out;
     // The scenario's link: the haversine length of its two street points, at least 1 cm.
     const Distance len = std::max<Distance>(metres_to_cm(haversine_m(a.on_edge, b.on_edge)), 1);
@@ -465,12 +469,90 @@ LinkGain LinkScorer::score(const SnapResult& a, const SnapResult& b) const {
         ++mk.now;
         const Distance da = im.facility_distance(k, a), db = im.facility_distance(k, b);
         double gained = 0;
-        if (da != kInfDistance) im.reach(k, b, da + len, mk, gained, search);
-        if (db != kInfDistance) im.reach(k, a, db + len, mk, gained, search);
+        std::vector<HomeId>* found = reach ? &(*reach)[k] : nullptr;
+        if (da != kInfDistance) im.reach(k, b, da + len, mk, gained, search, found);
+        if (db != kInfDistance) im.reach(k, a, db + len, mk, gained, search, found);
         out.gained[k] = gained;
         out.residents += gained;
         out.score_gain += gained * im.weight_per_resident[k];
     }
+    return out;
+}
+
+LinkGain LinkScorer::added(const LinkReach& r, const TakenHomes& taken) const {
+    const Impl& im = *impl_;
+    const auto nk = static_cast<std::uint32_t>(im.radius.size());
+    const auto& homes = im.m.homes();
+    LinkGain out;
+    out.gained.assign(nk, 0.0);
+    for (std::uint32_t k = 0; k < nk && k < r.size(); ++k) {
+        double gained = 0;
+        for (HomeId h : r[k])
+            if (taken.empty() || !taken[k][h]) gained += homes[h].population;
+        out.gained[k] = gained;
+        out.residents += gained;
+        out.score_gain += gained * im.weight_per_resident[k];
+    }
+    return out;
+}
+
+std::size_t LinkScorer::num_categories() const { return impl_->radius.size(); }
+std::size_t LinkScorer::num_homes() const { return impl_->m.homes().size(); }
+
+namespace {
+
+// Better link first: more city score, more residents, the shorter link, the lower dead end.
+bool better(const LinkCandidate& a, const LinkGain& ga, const LinkCandidate& b,
+            const LinkGain& gb) {
+    if (ga.score_gain != gb.score_gain) return ga.score_gain > gb.score_gain;
+    if (ga.residents != gb.residents) return ga.residents > gb.residents;
+    if (a.length_m != b.length_m) return a.length_m < b.length_m;
+    return a.dead_end < b.dead_end;
+}
+
+}  // namespace
+
+GreedyRanking rank_links_greedy(const LinkScorer& scorer,
+                                const std::vector<LinkCandidate>& candidates,
+                                const std::vector<LinkGain>& gains,
+                                const std::vector<LinkReach>& reaches) {
+    const std::size_t n = candidates.size();
+    if (gains.size() != n || reaches.size() != n)
+        throw std::invalid_argument("rank_links_greedy: one gain and one reach per candidate");
+    GreedyRanking out;
+    out.added = gains;
+    TakenHomes taken(scorer.num_categories(), std::vector<std::uint8_t>(scorer.num_homes(), 0));
+    // Lazy greedy: a link's added gain only shrinks as links are chosen, so the one on top of
+    // the queue whose gain is fresh (computed after the last choice) is the best of all.
+    std::vector<std::uint32_t> fresh_at(n, 0);        // the round its out.added was computed in
+    auto worse = [&](std::size_t x, std::size_t y) {  // max-heap on `better`
+        return better(candidates[y], out.added[y], candidates[x], out.added[x]);
+    };
+    std::vector<std::size_t> heap;
+    std::vector<std::size_t> rest;  // refused: last, by dead end
+    for (std::size_t i = 0; i < n; ++i)
+        (candidates[i].refusal == LinkRefusal::kNone ? heap : rest).push_back(i);
+    std::make_heap(heap.begin(), heap.end(), worse);
+    std::uint32_t round = 0;
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), worse);
+        const std::size_t i = heap.back();
+        if (fresh_at[i] != round) {
+            out.added[i] = scorer.added(reaches[i], taken);
+            fresh_at[i] = round;
+            std::push_heap(heap.begin(), heap.end(), worse);
+            continue;
+        }
+        heap.pop_back();
+        out.order.push_back(i);
+        for (std::size_t k = 0; k < reaches[i].size(); ++k)
+            for (HomeId h : reaches[i][k]) taken[k][h] = 1;
+        ++round;
+    }
+    std::stable_sort(rest.begin(), rest.end(), [&](std::size_t x, std::size_t y) {
+        return candidates[x].dead_end < candidates[y].dead_end;
+    });
+    out.order.insert(out.order.end(), rest.begin(), rest.end());
     return out;
 }
 

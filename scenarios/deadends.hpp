@@ -6,7 +6,8 @@
 //   std::vector<LinkCandidate> c = find_link_candidates(g, snapper, ends, bar, {150});
 //   LinkScorer scorer(base_model);                           // one search per category, once
 //   LinkGain gain = scorer.score(c[i].from_snap, c[i].to_snap);   // one evaluation per link
-//   std::vector<std::size_t> order = rank_links(gains);
+//   std::vector<std::size_t> order = rank_links(gains);       // each link alone
+//   GreedyRanking gr = rank_links_greedy(scorer, c, gains, reaches);  // each given those above
 //   Scenario s = links_scenario(c, order, k, base_config);    // the top k as add_link edits
 //
 // Semantics:
@@ -28,8 +29,20 @@
 //    new footpath). Adding a link only shortens walks: nobody loses coverage.
 //  * rank_links: by the gain in city score (category weights), then more residents gained,
 //    then the shorter link, then the dead end's vertex id; ties are stable for any thread count.
+//  * rank_links_greedy: the same order of comparison on the gain *added* to the links ranked
+//    above: rank 1 is the best link alone, rank 2 the best given rank 1 is opened, and so on
+//    (the residents a link covers that no better-ranked link already covers). Two dead ends of
+//    one cut-off fragment each score the whole fragment alone; greedily the second adds
+//    nothing and drops below the links that reach other people. Each link's reach is still
+//    measured alone on today's network: people reached only by two new links together count
+//    for neither (the scenario of the top k, evaluated by the scenario machinery, counts them).
+//    A coverage of sets, so the added gain never grows as links are chosen and the lazy
+//    evaluation below is exact: the greedy order is the one a full re-scoring after each
+//    choice gives on these reaches.
 // Cost: the scorer's construction is one multi-source search per category; a score() is at
-// most two searches per category bounded by what is left of the radius after the link.
+// most two searches per category bounded by what is left of the radius after the link; the
+// greedy ranking re-adds a link's reach (its homes) only when it reaches the top of the queue
+// again, O(sum of reaches x log n) in practice.
 // Thread safety: find_link_candidates and score() are const and run from many threads (the
 // scorer keeps one search object per thread).
 #pragma once
@@ -107,12 +120,23 @@ struct LinkGain {
     double score_gain = 0;       ///< city score points (0..100 scale)
 };
 
+/// The homes a link newly covers, per category ([category] -> homes, in the order found).
+using LinkReach = std::vector<std::vector<HomeId>>;
+
+/// Homes already covered by chosen links: [category][home] != 0.
+using TakenHomes = std::vector<std::vector<std::uint8_t>>;
+
 class LinkScorer {
   public:
     /// `base` must be computed and outlive the scorer.
     explicit LinkScorer(const CoverageModel& base);
     ~LinkScorer();
-    LinkGain score(const SnapResult& a, const SnapResult& b) const;
+    /// The gain of the link a-b alone; with `reach`, also the homes it newly covers.
+    LinkGain score(const SnapResult& a, const SnapResult& b, LinkReach* reach = nullptr) const;
+    /// The gain of a link of reach `r` over the homes `taken` (empty: none taken).
+    LinkGain added(const LinkReach& r, const TakenHomes& taken) const;
+    std::size_t num_categories() const;
+    std::size_t num_homes() const;
 
   private:
     struct Impl;
@@ -122,6 +146,17 @@ class LinkScorer {
 /// Indices of the candidates best first (see above); candidates refused come last, by id.
 std::vector<std::size_t> rank_links(const std::vector<LinkCandidate>& candidates,
                                     const std::vector<LinkGain>& gains);
+
+struct GreedyRanking {
+    std::vector<std::size_t> order;  ///< candidates, best first; refused ones last, by id
+    std::vector<LinkGain> added;     ///< per candidate: its gain over those ranked above it
+};
+
+/// The greedy ranking (see above). `gains[i]` and `reaches[i]` are score()'s for candidate i.
+GreedyRanking rank_links_greedy(const LinkScorer& scorer,
+                                const std::vector<LinkCandidate>& candidates,
+                                const std::vector<LinkGain>& gains,
+                                const std::vector<LinkReach>& reaches);
 
 /// A scenario of the first k ranked candidates with a positive gain, as add_link edits.
 Scenario links_scenario(const std::vector<LinkCandidate>& candidates,

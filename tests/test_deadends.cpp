@@ -169,6 +169,112 @@ TEST(Deadends, KindergartenWithin300mRanksFirstWithTheHandGain) {
     EXPECT_DOUBLE_EQ(ev.evaluate(top).city[0].covered_after, 200.0);
 }
 
+// 50 m cells. Stub d-k as in kStreets; p-q a footway cut off from everything (both ends dead
+// ends), 100 m below a-b at p and 150 m above i-j at q.
+const char* kFragment = R"(
+a-------------b
+              |
+         p    |
+    d    |    |
+    |    |    |
+    |    q    |
+    |         |
+    |         |
+  i-k---------j
+)";
+
+TEST(Deadends, GreedyRankingSkipsTheSecondLinkToTheSameFragment) {
+    AsciiMap map{kFragment, 50.0};
+    const io::OsmData osm = map.read();
+    const Snapper snapper{osm.graph};
+    const LonLat a = map.pos('a');
+    const double m_per_deg = deg2rad(1.0) * kEarthRadiusM;
+    auto at = [&](double x, double y) {
+        return LonLat{a.lon + x / (m_per_deg * std::cos(deg2rad(a.lat))), a.lat + y / m_per_deg};
+    };
+    ScenarioCity sc;
+    sc.graph = &osm.graph;
+    CategoryRule kg;
+    kg.id = "kindergarten";
+    kg.name_zh = "幼儿园";
+    kg.level_minutes = 5;
+    kg.radius_m = 300;
+    sc.rules = {kg};
+    // k1 10 m north of a-b above d; k2 10 m north of a-b and k3 10 m south of i-j, both 10 m
+    // east of the fragment.
+    sc.facilities = {{{"k1", "north", at(210, 10)},
+                      {"k2", "north east", at(460, 10)},
+                      {"k3", "south east", at(460, -410)}}};
+    sc.facility_areas = {{}};
+    // Compound A (120) 20 m east of stub d, 50 m below d; compound F (150) 20 m east of the
+    // fragment, 75 m below p.
+    sc.home_pos = {at(220, -200), at(470, -175)};
+    const double pop[] = {120, 150};
+    for (std::size_t i = 0; i < 2; ++i) {
+        Home h;
+        h.snap = snapper.snap(sc.home_pos[i], 300);
+        h.population = pop[i];
+        h.community = 0;
+        sc.homes.push_back(h);
+    }
+    sc.community_names = {"compound"};
+    sc.max_snap_m = 300;
+    ScenarioEvaluator ev(sc);
+    ASSERT_FALSE(ev.base_model().covered(0, 0));
+    ASSERT_FALSE(ev.base_model().covered(0, 1));  // the fragment reaches nothing
+
+    NetworkInputs in;
+    in.graph = &osm.graph;
+    in.bounds = {0, 0, 180, 90};
+    const auto ends = dead_end_vertices(in);
+    LinkOptions opt;
+    opt.max_link_m = 200;
+    const auto c = find_link_candidates(osm.graph, snapper, ends, {}, opt);
+    const LinkScorer scorer(ev.base_model());
+    std::vector<LinkGain> gains;
+    std::vector<LinkReach> reaches(c.size());
+    for (std::size_t i = 0; i < c.size(); ++i)
+        gains.push_back(scorer.score(c[i].from_snap, c[i].to_snap, &reaches[i]));
+    const VertexId dv = vertex_of(osm.graph, map.node_id('d'));
+    const VertexId pv = vertex_of(osm.graph, map.node_id('p'));
+    const VertexId qv = vertex_of(osm.graph, map.node_id('q'));
+    auto index_of = [&](VertexId v) {
+        for (std::size_t i = 0; i < c.size(); ++i)
+            if (c[i].dead_end == v) return i;
+        throw std::runtime_error("no entry for the dead end");
+    };
+    const std::size_t di = index_of(dv), pi = index_of(pv), qi = index_of(qv);
+    ASSERT_EQ(c[pi].refusal, LinkRefusal::kNone);
+    ASSERT_EQ(c[qi].refusal, LinkRefusal::kNone);
+    // Alone: p, 100 m up to a-b: k2 10 m access + 10 m along + 100 m link + 75 m down + 20 m
+    // access = 215 m; q, 150 m down to i-j: k3 10 + 10 + 150 + 75 + 20 = 265 m: both reach F.
+    // d: k1 10 + 150 + 50 + 20 = 230 m reaches A.
+    EXPECT_DOUBLE_EQ(gains[pi].residents, 150.0);
+    EXPECT_DOUBLE_EQ(gains[qi].residents, 150.0);
+    EXPECT_DOUBLE_EQ(gains[di].residents, 120.0);
+    // Each alone: p and q (the shorter link first), then d.
+    const auto alone = rank_links(c, gains);
+    EXPECT_EQ(alone[0], pi);
+    EXPECT_EQ(alone[1], qi);
+    EXPECT_EQ(alone[2], di);
+    // Greedily: p, then d (q adds nobody once p is open), then q.
+    const GreedyRanking gr = rank_links_greedy(scorer, c, gains, reaches);
+    ASSERT_GE(gr.order.size(), 3u);
+    EXPECT_EQ(gr.order[0], pi);
+    EXPECT_EQ(gr.order[1], di);
+    EXPECT_EQ(gr.order[2], qi);
+    EXPECT_DOUBLE_EQ(gr.added[pi].residents, 150.0);
+    EXPECT_DOUBLE_EQ(gr.added[di].residents, 120.0);
+    EXPECT_DOUBLE_EQ(gr.added[qi].residents, 0.0);
+    EXPECT_NEAR(gr.added[di].score_gain, 120.0 / 270.0 * 100.0, 1e-9);
+    // The top two: greedily everybody; alone only F.
+    const Scenario top = links_scenario(c, gr.added, gr.order, 2, "city.toml", osm.graph);
+    ASSERT_EQ(top.edits.size(), 2u);
+    EXPECT_DOUBLE_EQ(ev.evaluate(top).city[0].covered_after, 270.0);
+    const Scenario top_alone = links_scenario(c, gains, alone, 2, "city.toml", osm.graph);
+    EXPECT_DOUBLE_EQ(ev.evaluate(top_alone).city[0].covered_after, 150.0);
+}
+
 TEST(Deadends, LinkAcrossABuildingIsNotProposed) {
     Town t;
     LinkOptions opt;
@@ -379,6 +485,38 @@ TEST(Deadends, ScorerAgreesWithFullRecomputationOnMonaco) {
     }
     EXPECT_GE(checked, 25u);
     EXPECT_GT(gains[order[0]].residents, 0.0);
+
+    // Greedily: rank 1 is the best alone; each added gain is at most the gain alone and never
+    // rises down the ranking; the added gains sum to the residents the links reach together
+    // (each home counted once per category).
+    std::vector<LinkReach> reaches(c.size());
+    for (std::size_t i = 0; i < c.size(); ++i)
+        scorer.score(c[i].from_snap, c[i].to_snap, &reaches[i]);
+    const GreedyRanking gr = rank_links_greedy(scorer, c, gains, reaches);
+    ASSERT_EQ(gr.order.size(), c.size());
+    EXPECT_EQ(gr.order[0], order[0]);
+    double last = 1e300, sum = 0;
+    for (std::size_t i : gr.order) {
+        if (c[i].refusal != LinkRefusal::kNone) continue;
+        EXPECT_LE(gr.added[i].score_gain, last);
+        EXPECT_LE(gr.added[i].residents, gains[i].residents + 1e-9);
+        last = gr.added[i].score_gain;
+        sum += gr.added[i].residents;
+    }
+    double together = 0;
+    const auto& homes = ev.base_model().homes();
+    for (std::uint32_t k = 0; k < sc.rules.size(); ++k) {
+        std::vector<std::uint8_t> seen(homes.size(), 0);
+        for (const auto& r : reaches)
+            for (HomeId h : r[k])
+                if (!seen[h]) seen[h] = 1, together += homes[h].population;
+    }
+    EXPECT_NEAR(sum, together, 1e-6 * together);
+    EXPECT_LT(sum, [&] {  // on Monaco several dead ends reach the same people
+        double s = 0;
+        for (const auto& g : gains) s += g.residents;
+        return s;
+    }());
 }
 
 }  // namespace
