@@ -45,13 +45,16 @@ Ranked rank_all(MonacoLinks& m) {
                                                    scenarios::link_barriers(m.city), opt);
     const scenarios::LinkScorer scorer(m.ev.base_model());
     std::vector<scenarios::LinkGain> gains(c.size());
+    std::vector<scenarios::LinkReach> reaches(c.size());
     tbb::parallel_for(std::size_t{0}, c.size(), [&](std::size_t i) {
         if (c[i].refusal == scenarios::LinkRefusal::kNone)
-            gains[i] = scorer.score(c[i].from_snap, c[i].to_snap);
+            gains[i] = scorer.score(c[i].from_snap, c[i].to_snap, &reaches[i]);
+        else
+            reaches[i].assign(scorer.num_categories(), {});
     });
     Ranked r;
     for (const auto& x : c) r.candidates += x.refusal == scenarios::LinkRefusal::kNone;
-    r.order = scenarios::rank_links(c, gains);
+    r.order = scenarios::rank_links_greedy(scorer, c, gains, reaches).order;  // as lc15 deadends
     return r;
 }
 
