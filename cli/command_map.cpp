@@ -1,5 +1,6 @@
 // lc15 map — printable maps (PDF, PNG 300 dpi, SVG) and the offline page of a coverage run,
 // for public meetings: the overview, one map per category, the bus map (docs/MAPS.md).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -45,6 +46,9 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
                        "Comma-separated: pdf, png, svg, html (default pdf,png,html)");
         app.add_option("--dpi", dpi_, "PNG resolution (default 300)")
             ->check(CLI::Range(36.0, 1200.0));
+        app.add_option("--max-pixels", max_pixels_,
+                       "Ceiling on one PNG page's pixels (default 2e8: 800 MB of raster)")
+            ->check(CLI::Range(1e6, 1e9));
         app.add_option("--date", date_,
                        "Date printed on the maps and pinned in the PDF, YYYY-MM-DD (default: the "
                        "config's [maps] date, else the OSM data date)");
@@ -83,6 +87,10 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
         maps::MapOptions options;
         options.paper = maps::paper_size(paper_, portrait_);
         options.png_dpi = dpi_;
+        options.max_png_pixels = max_pixels_;
+        if (std::find(plan.formats.begin(), plan.formats.end(), maps::Format::kPng) !=
+            plan.formats.end())
+            maps::check_png_size(options);  // before the city is loaded
         options.date = date_;
         if (!date_.empty() && (date_.size() != 10 || date_[4] != '-' || date_[7] != '-'))
             throw InputError("--date " + date_, "not a date", "write YYYY-MM-DD, e.g. 2026-05-01");
@@ -134,6 +142,7 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
     std::string categories_, paper_ = "A3", formats_ = "pdf,png,html", date_;
     bool portrait_ = false, no_bus_ = false;
     double dpi_ = 300;
+    double max_pixels_ = 2e8;
 };
 
 }  // namespace

@@ -62,6 +62,10 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         app.add_option("--candidate-crs", candidate_crs_,
                        "CRS of --candidates when the file does not say: WGS84, GCJ-02, BD-09, "
                        "EPSG:n");
+        app.add_option("--max-candidates", max_candidates_,
+                       "Ceiling on the candidate sites (default 100000): more is refused "
+                       "before any work")
+            ->check(CLI::Range(1.0, 1e8));
         app.add_option("--min-spacing", min_spacing_m_,
                        "No two sites (nor a site and an existing facility) closer than this, "
                        "metres straight-line (default 0: none)");
@@ -174,6 +178,18 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         } else {
             take_file_candidates(city, file_candidates, snaps, out_pos, names);
             source = "from " + candidates_;
+        }
+        // The ceiling on the work the candidates multiply (each one's coverage set, and every
+        // greedy round), checked before any coverage set is built.
+        if (static_cast<double>(snaps.size()) > max_candidates_) {
+            throw InputError("--candidates",
+                             std::to_string(snaps.size()) + " candidates (" + source +
+                                 "), more than the ceiling of " +
+                                 std::to_string(static_cast<long long>(max_candidates_)),
+                             "give fewer candidate sites (thin the file, or keep those in the "
+                             "area that matters), or raise the ceiling with --max-candidates " +
+                                 std::to_string(snaps.size()) +
+                                 " (memory grows with candidates x homes within the radius)");
         }
         if (static_cast<std::size_t>(k_) > snaps.size()) {
             throw InputError("--add",
@@ -369,6 +385,7 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
     std::string category_, candidates_, candidate_crs_;
     int k_ = 0;
     double min_spacing_m_ = 0;
+    double max_candidates_ = 1e5;
     std::optional<double> capacity_;
     bool exact_ = false;
     double time_limit_s_ = 30;

@@ -271,6 +271,26 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         city.osm = read_osm(config.osm, o);
         city.inputs.push_back({"osm", config.osm.string(), file_sha256(config.osm)});
         for (const auto& w : city.osm.warnings) city.warnings.push_back(w);
+        // An extract cut or filtered without its relations (osmium extract -s simple, a tag
+        // filter) still has streets, so it runs: say what is lost when the config needs them.
+        if (city.osm.relations == 0) {
+            std::vector<std::string> lost;
+            if (config.osm_bus_stops && config.gtfs.empty() && config.bus_line_files.empty())
+                lost.push_back("the bus routes (route=bus relations: stops show no lines)");
+            if (config.communities_source == "osm_admin")
+                lost.push_back(
+                    "the multipolygon communities (boundary relations at "
+                    "admin_level " +
+                    std::to_string(config.admin_level) + ")");
+            if (!lost.empty()) {
+                std::string what;
+                for (const auto& l : lost) what += (what.empty() ? "" : " and ") + l;
+                city.warnings.push_back(
+                    config.osm.string() + ": the extract holds no relations at all, so " + what +
+                    " are missing; cut it again keeping relations (osmium extract -s "
+                    "complete_ways or smart, not simple) or export it with relations");
+            }
+        }
     }
     {
         Timer t{city, "index streets"};
@@ -685,6 +705,10 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 config.communities_source == "osm_admin"
                     ? "the extract has no complete boundary at admin_level " +
                           std::to_string(config.admin_level) +
+                          (city.osm.relations == 0
+                               ? " (it holds no relations at all: cut it again keeping them, "
+                                 "osmium extract -s complete_ways)"
+                               : "") +
                           "; use source = \"residential_landuse\" or a planner's file"
                     : "give a planner's community polygons: [communities] source = \"file\", path "
                       "= ...");

@@ -48,7 +48,7 @@ void check_keys(const fs::path& file, const toml::table& t,
                 std::initializer_list<const char*> allowed, const std::string& table_name) {
     for (const auto& [k, v] : t) {
         const bool ok = std::any_of(allowed.begin(), allowed.end(),
-                                    [&](const char* a) { return k.str() == a; });
+                                    [&k = k](const char* a) { return k.str() == a; });
         if (!ok) {
             std::string list;
             for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "engine/error.hpp"
 #include "io/files.hpp"
@@ -135,7 +136,9 @@ Distance bent_length(LonLat a, LonLat p, LonLat b) {
 /// nothing if none is found (the caller then keeps the straight line).
 bool bend_point(LonLat a, LonLat b, Distance length, LonLat* out) {
     const LocalProjection proj(a);
-    const auto [bx, by] = proj.forward(b);
+    // Plain variables, not a structured binding: the lambda below captures them (clang 14).
+    const std::pair<double, double> b_xy = proj.forward(b);
+    const double bx = b_xy.first, by = b_xy.second;
     const double chord = std::hypot(bx, by);
     double nx = 0.0, ny = 1.0;  // perpendicular; north for a loop
     if (chord > 1e-9) {

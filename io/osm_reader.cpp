@@ -30,6 +30,7 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -186,6 +187,16 @@ class Collector : public osmium::handler::Handler {
     void node(const osmium::Node& n) {
         ++out_.nodes;
         note_time(n.timestamp());
+        // A coordinate outside [-180, 180] x [-90, 90] (a broken editor or converter): the
+        // node is left out, and a way through it is cut there as at the extract's edge.
+        if (n.location().is_defined() && !n.location().valid()) {
+            if (absurd_nodes_++ == 0) {
+                std::ostringstream where;
+                where << "node " << n.id() << " at lon " << n.location().lon_without_check()
+                      << ", lat " << n.location().lat_without_check();
+                first_absurd_ = where.str();
+            }
+        }
         if (n.tags().empty() &&
             !route_stop_members_.count(object_key(osmium::item_type::node, n.id())))
             return;
@@ -369,6 +380,8 @@ class Collector : public osmium::handler::Handler {
     std::unordered_map<std::int64_t, std::vector<LonLat>> route_way_lines_;
     std::unordered_map<std::int64_t, Feature> pending_closed_;
     osmium::Timestamp newest_;
+    std::uint64_t absurd_nodes_ = 0;  ///< nodes with a coordinate outside the globe
+    std::string first_absurd_;        ///< the first of them, for the warning
 
   private:
     static LonLat mean_point(const std::vector<std::vector<WayNode>>& runs) {
@@ -581,6 +594,14 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     }
     mp_manager.flush_output();
     collector.finish_pending();
+    if (collector.absurd_nodes_ > 0) {
+        out.warnings.push_back(
+            std::to_string(collector.absurd_nodes_) +
+            (collector.absurd_nodes_ == 1 ? " node has" : " nodes have") +
+            " a coordinate outside [-180, 180] x [-90, 90] (first: " + collector.first_absurd_ +
+            "); they are left out and the ways through them are cut there: fix them in JOSM, "
+            "or cut the extract again from a sound source");
+    }
     if (collector.newest_.valid() && collector.newest_ > newest) newest = collector.newest_;
 
     if (out.profile.walkable_ways == 0 || collector.builder_.num_ways() == 0) {

@@ -152,6 +152,7 @@ Canvas::Canvas(const MapOptions& options, Format format) : format_(format), dpi_
             cairo_svg_surface_set_document_unit(surface_, CAIRO_SVG_UNIT_PT);
             break;
         case Format::kPng: {
+            check_png_size(options);
             const double k = options.png_dpi / 72.0;
             surface_ =
                 cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(w_ * k)),

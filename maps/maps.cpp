@@ -52,6 +52,36 @@ Paper paper_size(const std::string& name, bool portrait) {
     return p;
 }
 
+void check_png_size(const MapOptions& options) {
+    const Paper& p = options.paper;
+    const double k = options.png_dpi / 25.4;  // pixels per mm
+    const double w = std::ceil(std::max(p.width_mm, p.height_mm) * k);
+    const double h = std::ceil(std::min(p.width_mm, p.height_mm) * k);
+    const double kCairoSide = 32767;  // cairo_image_surface_create's limit on either side
+    // The dpi at which the page fits both limits (whole dots per inch, rounded down).
+    const double fits =
+        std::floor(std::min(std::sqrt(options.max_png_pixels / (p.width_mm * p.height_mm)) * 25.4,
+                            kCairoSide / std::max(p.width_mm, p.height_mm) * 25.4));
+    auto num = [](double v) { return std::to_string(static_cast<long long>(v)); };
+    const std::string size =
+        p.name + " at " + num(options.png_dpi) + " dpi is " + num(w) + " x " + num(h) + " pixels";
+    if (w > kCairoSide) {
+        throw InputError("--dpi " + num(options.png_dpi),
+                         size + ", wider than the 32,767 pixels a PNG page can have here",
+                         "lower --dpi to " + num(fits) +
+                             " or less, or use a smaller --paper (PDF and SVG have no limit)");
+    }
+    if (w * h > options.max_png_pixels) {
+        throw InputError("--dpi " + num(options.png_dpi),
+                         size + " (" + num(w * h / 1e6) + " million), more than the ceiling of " +
+                             num(options.max_png_pixels / 1e6) + " million (4 bytes each)",
+                         "lower --dpi to " + num(fits) +
+                             " or less, use a smaller --paper, or raise the ceiling with "
+                             "--max-pixels " +
+                             num(w * h) + " (PDF and SVG have no limit)");
+    }
+}
+
 void require_fonts() {
     FcConfig* config = FcInitLoadConfigAndFonts();
     bool found = false;

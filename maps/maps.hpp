@@ -59,10 +59,18 @@ Paper paper_size(const std::string& name, bool portrait);
 struct MapOptions {
     Paper paper{};
     double png_dpi = 300;
+    /// The most pixels one PNG page may have (a ceiling on the work --dpi multiplies: A1 at
+    /// 1200 dpi is 1.1e9 pixels, 4.5 GB of raster). 4 bytes per pixel: 2e8 is 800 MB.
+    double max_png_pixels = 2e8;
     /// Printed as the map's date and pinned as the PDF creation date (YYYY-MM-DD). Empty: the
     /// config's [maps] date, else the day of the OSM data.
     std::string date;
 };
+
+/// Refuses (InputError naming --dpi, the page's pixels, the dpi that fits and how to raise the
+/// ceiling) a PNG page above options.max_png_pixels or with a side above Cairo's 32,767
+/// pixels. `lc15 map` calls it before loading the city; every PNG canvas checks it again.
+void check_png_size(const MapOptions& options);
 
 struct MapInputs {
     const io::City* city = nullptr;

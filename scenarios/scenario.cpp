@@ -158,7 +158,7 @@ class EditReader {
         for (const auto& [k, v] : t_) {
             if (k.str() == "type" || k.str() == "note") continue;
             const bool ok = std::any_of(allowed.begin(), allowed.end(),
-                                        [&](const char* a) { return k.str() == a; });
+                                        [&k = k](const char* a) { return k.str() == a; });
             if (!ok) {
                 std::string list = "type, note";
                 for (const char* a : allowed) list += ", " + std::string(a);
@@ -233,7 +233,7 @@ Scenario load_scenario(const fs::path& path) {
     for (const auto& [k, v] : t) {
         static const char* top[] = {"name", "description", "base", "profile", "edit"};
         if (std::none_of(std::begin(top), std::end(top),
-                         [&](const char* a) { return k.str() == a; })) {
+                         [&k = k](const char* a) { return k.str() == a; })) {
             throw InputError(at(path, v.source()), "unknown key '" + std::string(k.str()) + "'",
                              "a scenario has name, description, base, profile and [[edit]] tables");
         }

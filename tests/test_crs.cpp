@@ -179,7 +179,7 @@ TEST(CrsTransformer, IsSafeToShareBetweenThreads) {
     std::vector<std::thread> threads;
     std::vector<double> worst(4, 0.0);
     for (int k = 0; k < 4; ++k) {
-        threads.emplace_back([&, k] {
+        threads.emplace_back([&, k, x = x, y = y] {
             for (int i = 0; i < 2000; ++i) {
                 worst[k] = std::max(worst[k], haversine_m(t.to_wgs84(x, y), {122.3, 40.6}));
             }

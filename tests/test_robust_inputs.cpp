@@ -1,6 +1,7 @@
 // Messages that used to mislead (issue 12): category ids that collide as output columns are
 // refused at load; a category with no facility is warned about; a bus line file in GBK is
-// refused like every other non-UTF-8 input.
+// refused like every other non-UTF-8 input. An OSM node with a coordinate off the globe and
+// an extract that lost all its relations are warned about.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "engine/error.hpp"
 #include "engine/places.hpp"
+#include "io/city.hpp"
 #include "io/config.hpp"
 #include "io/osm_reader.hpp"
 #include "tests/support/test_city.hpp"
@@ -139,6 +141,63 @@ TEST(RobustInputs, UnsortedOsmIsSortedInMemoryWithAWarning) {
             e.path().filename().string().rfind("lc15-sorted-" + std::to_string(::getpid()), 0),
             std::string::npos)
             << "temporary sorted file left behind";
+}
+
+// A node with a coordinate outside the globe used to be dropped without a word (the way
+// through it cut there); it is warned about, naming the node and its coordinate.
+TEST(RobustInputs, OsmNodeOffTheGlobeIsWarned) {
+    const fs::path dir = test::fresh_dir("robust_absurd_node");
+    fs::create_directories(dir);
+    std::ofstream(dir / "broken.osm")
+        << "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\">\n"
+           "<node id=\"1\" version=\"1\" lat=\"40.600\" lon=\"122.200\"/>\n"
+           "<node id=\"2\" version=\"1\" lat=\"40.601\" lon=\"122.201\"/>\n"
+           "<node id=\"3\" version=\"1\" lat=\"40.602\" lon=\"200.5\"/>\n"
+           "<way id=\"10\" version=\"1\"><nd ref=\"1\"/><nd ref=\"2\"/><nd ref=\"3\"/>"
+           "<tag k=\"highway\" v=\"footway\"/></way>\n</osm>\n";
+    const OsmData d = read_osm(dir / "broken.osm");
+    EXPECT_EQ(d.graph.num_edges(), 1u);  // 1 - 2; the way stops where the node is missing
+    std::string found;
+    for (const auto& w : d.warnings)
+        if (w.find("outside [-180, 180] x [-90, 90]") != std::string::npos) found = w;
+    ASSERT_FALSE(found.empty()) << "no warning for node 3 at lon 200.5";
+    EXPECT_NE(found.find("1 node has"), std::string::npos) << found;
+    EXPECT_NE(found.find("node 3 at lon 200.5"), std::string::npos) << found;
+
+    // A sound file gets no such warning.
+    std::ofstream(dir / "sound.osm")
+        << "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\">\n"
+           "<node id=\"1\" version=\"1\" lat=\"40.600\" lon=\"122.200\"/>\n"
+           "<node id=\"2\" version=\"1\" lat=\"40.601\" lon=\"122.201\"/>\n"
+           "<way id=\"10\" version=\"1\"><nd ref=\"1\"/><nd ref=\"2\"/>"
+           "<tag k=\"highway\" v=\"footway\"/></way>\n</osm>\n";
+    for (const auto& w : read_osm(dir / "sound.osm").warnings)
+        EXPECT_EQ(w.find("outside [-180"), std::string::npos) << w;
+}
+
+// The demo extract without its relations (as `osmium extract -s simple` or a tag filter can
+// leave it) still has its streets and ran without a word, with no bus routes at all.
+TEST(RobustInputs, ExtractWithoutRelationsIsWarned) {
+    const fs::path dir = test::fresh_dir("robust_no_relations");
+    std::string osm = test::slurp(kSource / "data/osm/cn_zhuhai_xiangzhou.osm");
+    const auto first = osm.find("<relation");
+    ASSERT_NE(first, std::string::npos);
+    fs::create_directories(dir);
+    std::ofstream(dir / "no_relations.osm") << osm.substr(0, first) << "</osm>\n";
+    auto warning_of = [](const City& city) {
+        for (const auto& w : city.warnings)
+            if (w.find("no relations at all") != std::string::npos) return w;
+        return std::string();
+    };
+    CityConfig config = load_city_config(demo_config(dir, ""));
+    EXPECT_EQ(warning_of(load_city(config)), "");  // the whole extract: relations present
+    config.osm = dir / "no_relations.osm";
+    const City city = load_city(config);
+    EXPECT_EQ(city.osm.relations, 0u);
+    const std::string w = warning_of(city);
+    EXPECT_NE(w.find("no_relations.osm"), std::string::npos) << w;
+    EXPECT_NE(w.find("bus routes"), std::string::npos) << w;
+    EXPECT_NE(w.find("osmium extract -s complete_ways"), std::string::npos) << w;
 }
 
 }  // namespace
