@@ -49,8 +49,9 @@ struct NetworkInputs {
     std::array<double, 4> bounds{-180, -90, 180, 90};
     /// A degree-1 vertex closer than this to the bounds is the extract's edge, not a dead end.
     double edge_margin_m = 30.0;
-    /// Edges carrying any of these flags are not counted (closed by a scenario).
-    std::uint8_t ignored_flags = kEdgeClosed;
+    /// Edges carrying any of these flags are not counted (closed by a scenario; a compound's
+    /// home and gate ways, which are no streets).
+    std::uint8_t ignored_flags = kEdgeClosed | kEdgeCompound;
 };
 
 struct NetworkMetrics {

@@ -48,7 +48,8 @@ Snapper::Snapper(const WalkGraph& g, std::uint8_t forbidden_flags)
     for (EdgeId e = 0; e < g.num_edges(); ++e) {
         const auto shape = g.edge_shape(e);
         index_->shape_edge.resize(base + shape.size(), e);
-        if (!(g.edge_flags(e) & forbidden_flags)) {
+        // A compound's home and gate ways are walked, never snapped onto (engine/compounds.hpp).
+        if (!(g.edge_flags(e) & (forbidden_flags | kEdgeCompound))) {
             for (std::size_t i = 0; i + 1 < shape.size(); ++i) {
                 auto [x1, y1] = index_->proj.forward(shape[i]);
                 auto [x2, y2] = index_->proj.forward(shape[i + 1]);

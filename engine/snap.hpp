@@ -77,7 +77,8 @@ struct IslandRule {
 
 class Snapper {
   public:
-    /// Indexes every segment of g whose edge carries none of `forbidden_flags`.
+    /// Indexes every segment of g whose edge carries none of `forbidden_flags` (and never a
+    /// kEdgeCompound way: those lead into a compound only through its gates).
     explicit Snapper(const WalkGraph& g, std::uint8_t forbidden_flags = 0);
     ~Snapper();
     Snapper(Snapper&&) noexcept;

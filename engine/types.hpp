@@ -37,6 +37,9 @@ enum EdgeFlag : std::uint8_t {
     kEdgeBarrier = 1u << 2,     ///< other obstacle for wheelchairs (kerb, rough surface)
     kEdgeArtificial = 1u << 3,  ///< added by a scenario (footbridge, opened gate)
     kEdgeClosed = 1u << 4,      ///< closed by a scenario
+    /// A home's way to its compound's gates, or a gate's to the street (engine/compounds.hpp):
+    /// walked, never snapped onto.
+    kEdgeCompound = 1u << 5,
 };
 
 }  // namespace lc15

@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "engine/compounds.hpp"
 #include "engine/entrances.hpp"
 #include "engine/error.hpp"
 #include "engine/places.hpp"
@@ -290,6 +291,51 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     " are missing; cut it again keeping relations (osmium extract -s "
                     "complete_ways or smart, not simple) or export it with relations");
             }
+        }
+    }
+    // 1b. Compounds: the ways from their homes to their gates join the graph before anything
+    // is snapped onto it (engine/compounds.hpp).
+    std::vector<CompoundHomePoint> compound_homes;
+    if (config.compounds) {
+        Timer t{city, "compounds"};
+        const CompoundsConfig& cc = *config.compounds;
+        std::vector<std::string> warnings;
+        const VectorSource gates = cc.gates ? vector_source(*cc.gates) : VectorSource{};
+        city.compounds =
+            read_compounds(cc, vector_source(cc.polygons), cc.gates ? &gates : nullptr, warnings);
+        city.inputs.push_back(
+            {"compounds", cc.polygons.path.string(), file_sha256(cc.polygons.path)});
+        if (cc.gates)
+            city.inputs.push_back({"gates", cc.gates->path.string(), file_sha256(cc.gates->path)});
+        for (auto& w : warnings) city.warnings.push_back(w);
+        HomeOptions ho;
+        ho.floor_area_per_person_m2 = config.floor_area_per_person_m2;
+        ho.default_levels = static_cast<int>(config.default_levels);
+        ho.max_samples = config.max_samples;
+        compound_homes =
+            place_compound_homes(city.compounds, city.osm.features, ho, config.sample_spacing_m);
+        std::vector<GatedCompound> gated;
+        for (const CompoundRecord& c : city.compounds) gated.push_back({c.area, c.gates});
+        std::vector<CompoundHome> hs;
+        for (const CompoundHomePoint& h : compound_homes) hs.push_back({h.pos, h.compound});
+        std::vector<std::string> notes;
+        std::uint64_t key = 0;
+        city.osm.graph = add_compound_access(city.osm.graph, gated, hs, city.forbidden_flags,
+                                             config.max_snap_m, key, &notes);
+        for (auto& n : notes)
+            city.warnings.push_back(cc.polygons.path.filename().string() + ": " + n);
+        std::size_t open = 0;
+        std::string ids;
+        for (const CompoundRecord& c : city.compounds) {
+            if (!c.gates.empty()) continue;
+            if (++open <= 5) ids += (ids.empty() ? "" : ", ") + c.id;
+        }
+        if (open > 0) {
+            city.warnings.push_back(
+                std::to_string(open) + " of " + std::to_string(city.compounds.size()) +
+                " compounds have no gate given (" + ids + (open > 5 ? ", ..." : "") +
+                "): their homes reach the nearest street, as without compounds; give their "
+                "gates in [compounds.gates] to make the gates their only exits");
         }
     }
     {
@@ -814,6 +860,41 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                                               std::llround(config.default_community_population))) +
                                           " residents per community without a population";
         }
+        if (!city.compounds.empty()) {
+            // Inside a compound the compound's own residents and homes stand instead of the
+            // population source's, and come first (a home's index is its vertex key).
+            std::vector<MultiPolygon> ca;
+            for (const CompoundRecord& c : city.compounds) ca.push_back(c.area);
+            const PolygonIndex in_compound(ca);
+            std::vector<MultiPolygon> cm;
+            for (const CommunityRecord& c : city.communities) cm.push_back(c.area);
+            const PolygonIndex in_community(cm);
+            std::vector<HomePoint> merged;
+            for (const CompoundHomePoint& h : compound_homes)
+                merged.push_back({h.pos, h.population, in_community.find(h.pos)});
+            std::size_t replaced = 0;
+            double replaced_people = 0;
+            for (const HomePoint& h : homes) {
+                if (in_compound.find(h.pos) != kInvalidId) {
+                    ++replaced;
+                    replaced_people += h.population;
+                } else {
+                    merged.push_back(h);
+                }
+            }
+            homes = std::move(merged);
+            double residents = 0;
+            for (const CompoundRecord& c : city.compounds) residents += c.residents;
+            char buf[160];
+            std::snprintf(buf, sizeof buf,
+                          "%zu compounds: %.0f residents on %zu homes; %zu homes (%.0f residents) "
+                          "of the population source inside them replaced",
+                          city.compounds.size(), residents, compound_homes.size(), replaced,
+                          replaced_people);
+            city.warnings.push_back(buf);
+            city.population_method +=
+                "; compounds from " + config.compounds->polygons.path.filename().string();
+        }
         for (CommunityId c : unhoused) {
             if (!city.communities[c].population) continue;  // only the default, not a figure
             city.warnings.push_back(
@@ -831,11 +912,21 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         Timer t{city, "snap homes"};
         ProgressStep step(progress, "snapping homes", homes.size());
         city.homes.resize(homes.size());
+        // A home of a gated compound sits on its own vertex and leaves through the gates.
+        const std::vector<SnapResult> gated =
+            compound_home_snaps(city.osm.graph, compound_homes.size());
         tbb::parallel_for(std::size_t{0}, homes.size(), [&](std::size_t i) {
             HomeRecord& h = city.homes[i];
             h.pos = homes[i].pos;
             h.population = homes[i].population;
             h.community = homes[i].community;
+            if (i < compound_homes.size()) h.compound = compound_homes[i].compound;
+            if (i < gated.size() && gated[i].ok()) {
+                h.snap = gated[i];
+                h.street_m = snapper.nearest_metres(h.pos);
+                step.advance();
+                return;
+            }
             auto [snap, d] = snap_place(snapper, h.pos, nullptr, max_snap);
             h.snap = snap;
             h.street_m = d;

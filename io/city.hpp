@@ -12,7 +12,10 @@
 //     dedupe_m) counts once, the planner's record kept and the merge reported; areas are
 //     reached at their point nearest the street network;
 //  3. communities (a planner's polygons, OSM boundaries at admin_level, or residential land);
-//  4. homes: a population file, residential buildings, or samples over residential land;
+//  1b. compounds ([compounds], io/compounds.hpp): their homes and the ways to their gates join
+//     the walking graph before anything is snapped onto it;
+//  4. homes: a population file, residential buildings, or samples over residential land
+//     (those inside a compound give way to the compound's own homes, which come first);
 //  5. snapping of homes, facilities and stops onto the walking graph with the profile's
 //     forbidden edges (steps for barrier-free); anything beyond max_snap_m is kept and
 //     reported with its distance, never silently dropped.
@@ -29,6 +32,7 @@
 #include "engine/coverage.hpp"
 #include "engine/progress.hpp"
 #include "engine/snap.hpp"
+#include "io/compounds.hpp"
 #include "io/config.hpp"
 #include "io/osm_reader.hpp"
 
@@ -69,6 +73,9 @@ struct HomeRecord {
     SnapResult snap;
     double street_m = 0;
     bool on_island = false;  ///< snapped onto an island of the walking network
+    /// The compound it lies in (index into City::compounds), or kInvalidId. The homes of the
+    /// compounds come first, so that a home's index is its vertex key (engine/compounds.hpp).
+    std::uint32_t compound = kInvalidId;
 };
 
 /// One stop of the city's one set of stops (OSM, planners' stop files, the GTFS feed, planners'
@@ -100,9 +107,10 @@ struct City {
     std::vector<FacilityRecord> facilities;
     std::vector<CommunityRecord> communities;
     std::vector<HomeRecord> homes;
-    std::vector<BusStopRecord> stops;      ///< the one set of stops (OSM ones first, by OSM index)
-    std::size_t stop_merges = 0;           ///< stops of one source found in another and merged
-    std::shared_ptr<const GtfsFeed> gtfs;  ///< the config's GTFS feed (its window), if any
+    std::vector<CompoundRecord> compounds;  ///< [compounds], with their gates
+    std::vector<BusStopRecord> stops;       ///< the one set of stops (OSM ones first, by OSM index)
+    std::size_t stop_merges = 0;            ///< stops of one source found in another and merged
+    std::shared_ptr<const GtfsFeed> gtfs;   ///< the config's GTFS feed (its window), if any
     std::vector<std::string> warnings;
     std::vector<InputFile> inputs;
     std::vector<std::pair<std::string, double>> timings;  ///< step, seconds

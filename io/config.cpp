@@ -573,10 +573,11 @@ const WalkerProfile& CityConfig::walking_profile(const std::string& n) const {
 
 CityConfig load_city_config(const fs::path& path) {
     const toml::table t = parse(path, "city config");
-    check_keys(path, t,
-               {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
-                "communities", "population", "targets", "categories", "places", "maps"},
-               "the city config");
+    check_keys(
+        path, t,
+        {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
+         "communities", "population", "compounds", "targets", "categories", "places", "maps"},
+        "the city config");
     CityConfig c;
     c.path = path;
     c.profiles["adult"] = {"adult", 4.5 / 3.6, false};
@@ -783,6 +784,38 @@ CityConfig load_city_config(const fs::path& path) {
                 at(path, *p), "unknown population source '" + c.population_source + "'",
                 "use \"file\" (a population grid or census points), \"buildings\" or \"sampling\"");
         }
+    }
+    if (const toml::table* cp = sub_table(path, t, "compounds")) {
+        CompoundsConfig cc;
+        toml::table copy = *cp;
+        for (const char* k : {"residents_field", "households_field", "persons_per_household",
+                              "gates", "gate_wall_m"})
+            copy.erase(k);
+        cc.polygons =
+            read_file_source(path, copy, "[compounds]",
+                             {"path", "layer", "crs", "encoding", "id_field", "name_field"});
+        cc.residents_field = get_or<std::string>(path, *cp, "residents_field", "");
+        cc.households_field = get_or<std::string>(path, *cp, "households_field", "");
+        if (cc.residents_field.empty() == cc.households_field.empty()) {
+            throw InputError(at(path, *cp),
+                             "[compounds] needs residents_field or households_field (one of them)",
+                             "add residents_field = \"residents\" (the column of residents per "
+                             "compound), or households_field = \"households\"");
+        }
+        cc.persons_per_household =
+            number_in(path, *cp, "persons_per_household", cc.persons_per_household,
+                      Range::closed(0.5, 20, "persons per household"));
+        cc.gate_wall_m =
+            number_in(path, *cp, "gate_wall_m", cc.gate_wall_m, Range::closed(0, 500, "m"));
+        if (const toml::table* gt = sub_table(path, *cp, "gates")) {
+            toml::table gcopy = *gt;
+            gcopy.erase("compound_field");
+            cc.gates = read_file_source(
+                path, gcopy, "[compounds.gates]",
+                {"path", "layer", "crs", "encoding", "lon_field", "lat_field", "id_field"});
+            cc.gate_compound_field = get_or<std::string>(path, *gt, "compound_field", "");
+        }
+        c.compounds = std::move(cc);
     }
     // Places against demand: [places] decay = "none" | "gaussian" (docs/METHOD.md).
     if (const toml::table* pl = sub_table(path, t, "places")) {

@@ -80,6 +80,28 @@ struct FileSourceConfig {
     std::string where;           ///< "config.toml:12:1", for messages
 };
 
+// ---- [compounds]: a planner's walled residential compounds (小区) and their gates ----
+//   [compounds]
+//   path = "compounds.geojson"      polygons (CSV with WKT, GeoJSON, SHP, GPKG), any crs
+//   crs = "GCJ-02"                  Amap AOI polygons are GCJ-02
+//   residents_field = "residents"   residents per compound, or
+//   households_field = "households" households × persons_per_household
+//   persons_per_household = 2.33    default: 营口市, 2020 census (七普公报, family households)
+//   [compounds.gates]               the gates (出入口) as points: the compounds' only exits
+//   path = "gates.csv"
+//   compound_field = "compound"     the compound's id; "" = the compound whose wall is nearest
+// docs/METHOD.md ("Compounds and gates").
+struct CompoundsConfig {
+    FileSourceConfig polygons;
+    std::string residents_field, households_field;
+    /// 营口市第七次全国人口普查主要数据公报 (2020): 2.33 persons per family household
+    /// (data/yingkou/yingkou_population_facts.csv, row "city").
+    double persons_per_household = 2.33;
+    std::optional<FileSourceConfig> gates;
+    std::string gate_compound_field;
+    double gate_wall_m = 20.0;  ///< a gate lies within this of its compound's wall
+};
+
 struct WalkerProfile {
     std::string name;
     double speed_m_per_s = 1.25;
@@ -169,6 +191,7 @@ struct CityConfig {
     // population
     std::string population_source = "buildings";  ///< file | buildings | sampling
     std::optional<FileSourceConfig> population_file;
+    std::optional<CompoundsConfig> compounds;  ///< [compounds], if given
     double floor_area_per_person_m2 = 35.0;
     double default_levels = 6.0;
     double sample_spacing_m = 50.0;

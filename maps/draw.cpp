@@ -796,6 +796,7 @@ void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer) {
         bool any = false;
         for (EdgeId e = 0; e < g.num_edges(); ++e) {
             if (cls[e] != static_cast<std::uint8_t>(c)) continue;
+            if (g.edge_flags(e) & kEdgeCompound) continue;  // a home's way to its gate
             auto shape = g.edge_shape(e);
             if (!page.visible(g.coord(g.edge_tail(e)), g.coord(g.edge_head(e))) &&
                 !page.visible(shape[shape.size() / 2], shape[shape.size() / 2]))

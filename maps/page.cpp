@@ -320,6 +320,7 @@ std::string render_page(const MapInputs& in, const MapOptions& options) {
     for (EdgeId e = 0; e < g.num_edges(); ++e) {
         const int c = static_cast<int>(city.osm.basemap.class_of(g.edge_source_id(e)));
         if (c == 3 && !paths) continue;
+        if (g.edge_flags(e) & kEdgeCompound) continue;  // a home's way to its gate: no street
         json line = json::array();
         for (const LonLat& p : g.edge_shape(e)) line.push_back(ll(p));
         streets[c].push_back(std::move(line));

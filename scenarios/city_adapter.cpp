@@ -54,11 +54,14 @@ ScenarioCity make_scenario_city(const io::City& city) {
             break;
         }
     }
+    for (const io::CompoundRecord& c : city.compounds)
+        sc.compounds.push_back({c.id, c.name, c.area, c.gates});
     sc.home_pos.reserve(city.homes.size());
     sc.homes.reserve(city.homes.size());
     for (const io::HomeRecord& h : city.homes) {
         sc.home_pos.push_back(h.pos);
         sc.homes.push_back({h.snap, h.population, h.community});
+        if (!city.compounds.empty()) sc.home_compound.push_back(h.compound);
     }
     for (const io::CommunityRecord& c : city.communities) {
         sc.community_names.push_back(c.name);

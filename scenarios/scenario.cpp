@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/capacity.hpp"
+#include "engine/compounds.hpp"
 #include "engine/error.hpp"
 #include "engine/places.hpp"
 #include "io/crs.hpp"
@@ -40,17 +41,19 @@ const char* edit_type_name(EditType t) {
             return "set_population";
         case EditType::kProfile:
             return "profile";
+        case EditType::kOpenGate:
+            return "open_gate";
     }
     return "?";
 }
 
 namespace {
 
-constexpr EditType kAllTypes[] = {EditType::kAddFacility,   EditType::kMoveFacility,
-                                  EditType::kCloseFacility, EditType::kAddStop,
-                                  EditType::kRemoveStop,    EditType::kAddLink,
-                                  EditType::kCloseWay,      EditType::kCloseLink,
-                                  EditType::kSetPopulation, EditType::kProfile};
+constexpr EditType kAllTypes[] = {
+    EditType::kAddFacility, EditType::kMoveFacility, EditType::kCloseFacility,
+    EditType::kAddStop,     EditType::kRemoveStop,   EditType::kAddLink,
+    EditType::kCloseWay,    EditType::kCloseLink,    EditType::kSetPopulation,
+    EditType::kProfile,     EditType::kOpenGate};
 
 std::string at(const fs::path& file, const toml::source_region& r) {
     if (!r.begin) return file.string();
@@ -179,6 +182,9 @@ class EditReader {
         if (k == "category") return "name the category id, e.g. category = \"kindergarten\"";
         if (k == "residents") return "give the number of residents, e.g. residents = 1200";
         if (k == "way") return "give the OSM way id, e.g. way = 123456789";
+        if (k == "compound")
+            return "name the compound by its id or name in the [compounds] file, e.g. compound = "
+                   "\"c12\"";
         return {};
     }
     static LonLat convert(double x, double y, const io::CrsTransformer& crs,
@@ -370,6 +376,12 @@ Scenario load_scenario(const fs::path& path) {
                 r.check_keys({"profile"});
                 e.profile = r.str("profile", true);
                 break;
+            case EditType::kOpenGate:
+                r.check_keys({"compound", "lon", "lat", "crs", "name"});
+                e.ref = r.str("compound", true);
+                e.name = r.str("name", false);
+                e.points.push_back(r.lonlat(crs));
+                break;
         }
         s.edits.push_back(std::move(e));
     }
@@ -402,10 +414,12 @@ std::unique_ptr<Snapper> make_snapper(const ScenarioCity& c, const WalkGraph& g,
 namespace {
 
 constexpr std::uint64_t kScenarioKey = (std::uint64_t{1} << 63) | (std::uint64_t{1} << 62);
+// An opened gate lies in the compound's wall: at most this far from its boundary (m).
+constexpr double kGateWallM = 20.0;
 
 bool structural(EditType t) {
     return t == EditType::kAddLink || t == EditType::kCloseWay || t == EditType::kCloseLink ||
-           t == EditType::kSetPopulation || t == EditType::kProfile;
+           t == EditType::kSetPopulation || t == EditType::kProfile || t == EditType::kOpenGate;
 }
 
 // The network, points and options a scenario model is built on.
@@ -587,6 +601,76 @@ struct ScenarioEvaluator::Impl {
         throw InputError(e.where, "the name '" + e.ref + "' is ambiguous", "name it by id: " + ids);
     }
 
+    // open_gate: the homes of the named compound gain a way to a new gate in its wall.
+    void open_gate(const Edit& e, World& w, std::vector<std::string>& log) const {
+        std::vector<std::size_t> by_id, by_name;
+        for (std::size_t c = 0; c < city.compounds.size(); ++c) {
+            if (city.compounds[c].id == e.ref)
+                by_id.push_back(c);
+            else if (city.compounds[c].name == e.ref)
+                by_name.push_back(c);
+        }
+        const auto& found = by_id.empty() ? by_name : by_id;
+        if (found.size() != 1) {
+            std::string ids;
+            for (std::size_t c : found) ids += (ids.empty() ? "" : ", ") + city.compounds[c].id;
+            if (found.empty()) {
+                throw InputError(e.where, "open_gate: no compound with id or name '" + e.ref + "'",
+                                 city.compounds.empty()
+                                     ? "the base city has no compounds: add a [compounds] "
+                                       "file to its config"
+                                     : "use an id from the [compounds] file");
+            }
+            throw InputError(e.where, "open_gate: the name '" + e.ref + "' is ambiguous",
+                             "name the compound by id: " + ids);
+        }
+        const std::size_t c = found.front();
+        const ScenarioCompound& sc = city.compounds[c];
+        if (sc.gates.empty()) {
+            throw InputError(e.where,
+                             "open_gate: compound " + sc.id +
+                                 " has no gates, so its homes "
+                                 "already reach the nearest street",
+                             "give the compound's gates in the [compounds] config first");
+        }
+        const LonLat p = e.points.front();
+        const double off_wall = boundary_distance_m(sc.area, p);
+        if (!(off_wall <= kGateWallM)) {
+            throw InputError(
+                e.where,
+                "open_gate: the gate lies " + fmt_m(off_wall) +
+                    " from the wall of "
+                    "compound " +
+                    sc.id,
+                "put the gate on the compound's boundary (within " + fmt_m(kGateWallM) + ")");
+        }
+        std::vector<GatedCompound> cs{{sc.area, {p}}};
+        std::vector<CompoundHome> hs(w.homes.size());
+        std::size_t n = 0;
+        for (HomeId h = 0; h < hs.size(); ++h) {
+            hs[h].pos = w.home_pos[h];
+            if (h < city.home_compound.size() && city.home_compound[h] == c) {
+                hs[h].compound = 0;
+                ++n;
+            }
+        }
+        std::vector<std::string> notes;
+        std::uint64_t key = 0;
+        auto g = std::make_unique<WalkGraph>(add_compound_access(
+            *w.graph, cs, hs, w.options.forbidden_flags, city.max_snap_m, key, &notes));
+        if (!notes.empty()) {
+            throw InputError(e.where,
+                             "open_gate: no walkable street within " + fmt_m(city.max_snap_m) +
+                                 " of the gate at " + fmt_point(p),
+                             "put the gate where the wall meets a street or path");
+        }
+        w.owned = std::move(g);
+        w.graph = w.owned.get();
+        log.push_back("open_gate" + (e.name.empty() ? "" : " '" + e.name + "'") + " in compound " +
+                      sc.id + " at " + fmt_point(p) + ": " + std::to_string(n) +
+                      " homes gain a gate");
+    }
+
     // Builds the modified network and homes for the structural edits, in file order.
     World build_world(const Scenario& s, std::vector<std::string>& log) const {
         World w;
@@ -669,6 +753,13 @@ struct ScenarioEvaluator::Impl {
                               fmt_point(p));
                 continue;
             }
+            if (e.type == EditType::kOpenGate) {
+                open_gate(e, w, log);
+                snap = make_snapper(city, *w.graph, unsnappable());
+                street.reset();
+                network_changed = true;
+                continue;
+            }
             // Network edits: a modified copy of the current graph.
             const WalkGraph& g = *w.graph;
             std::vector<std::uint8_t> extra(g.num_edges(), 0);
@@ -740,8 +831,14 @@ struct ScenarioEvaluator::Impl {
         }
         if (network_changed) {
             snap = make_snapper(city, *w.graph, unsnappable());
+            // A home of a gated compound stays on its own vertex: it leaves through the gates.
+            const std::vector<SnapResult> gated =
+                city.compounds.empty() ? std::vector<SnapResult>{}
+                                       : compound_home_snaps(*w.graph, w.homes.size());
             for (HomeId h = 0; h < w.homes.size(); ++h)
-                w.homes[h].snap = snap->snap(w.home_pos[h], city.max_snap_m);
+                w.homes[h].snap = h < gated.size() && gated[h].ok()
+                                      ? gated[h]
+                                      : snap->snap(w.home_pos[h], city.max_snap_m);
         }
         w.snapper = std::move(snap);
         return w;

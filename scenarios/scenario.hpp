@@ -9,7 +9,8 @@
 // A scenario file names its base city config (relative to the scenario file) and lists
 // [[edit]] tables applied in order. Facility edits (add/move/close facility, add/remove stop)
 // go through CoverageModel's incremental edits on the base model and are undone afterwards, so
-// several scenarios share one computation; network edits (add_link, close_way, close_link),
+// several scenarios share one computation; network edits (add_link, close_way, close_link,
+// open_gate: a new gate in a compound's wall, engine/compounds.hpp),
 // population edits and a walker profile rebuild a modified graph (GraphBuilder::from_graph
 // with kEdgeClosed flags and extra ways), re-snap every point and recompute, then apply the
 // facility edits incrementally on that model. An edit whose point lies outside the city's
@@ -57,6 +58,7 @@ enum class EditType {
     kCloseLink,
     kSetPopulation,
     kProfile,
+    kOpenGate,
 };
 const char* edit_type_name(EditType t);
 
@@ -66,7 +68,8 @@ struct Edit {
     std::string where;           ///< "file.toml:12:1 (edit 3)", for messages
     std::string category;        ///< add/move/close facility (category id)
     std::string name;            ///< name of an added facility / stop
-    std::string ref;             ///< move/close/remove: the facility's or stop's id or name
+    std::string ref;             ///< move/close/remove: the facility's or stop's id or name;
+                                 ///< open_gate: the compound's id or name
     std::vector<LonLat> points;  ///< WGS84: add (one or more sites), move target, link ends,
                                  ///< close_link point, set_population point
     std::vector<std::string> point_names;  ///< per point, when loaded from a sites file
@@ -92,6 +95,13 @@ struct Scenario {
 /// config exists (the CLI does, before loading anything), nor points against the network.
 Scenario load_scenario(const std::filesystem::path& path);
 
+/// A planner's walled compound (小区) with its gates (engine/compounds.hpp).
+struct ScenarioCompound {
+    std::string id, name;
+    MultiPolygon area;
+    std::vector<LonLat> gates;  ///< empty: its homes reach the nearest street
+};
+
 /// What a scenario needs from a loaded city.
 struct ScenarioFacility {
     std::string id, name;
@@ -115,6 +125,10 @@ struct ScenarioCity {
     std::uint32_t stop_category = kInvalidId;  ///< the rule whose facilities are bus stops
     std::vector<LonLat> home_pos;
     std::vector<Home> homes;  ///< snapped on *graph with options.forbidden_flags
+    /// Compounds, and per home (shorter: none) the compound it lies in or kInvalidId. A home of
+    /// a compound with gates sits on its own vertex of *graph (compound_home_snaps).
+    std::vector<ScenarioCompound> compounds;
+    std::vector<std::uint32_t> home_compound;
     std::vector<std::string> community_names;
     std::vector<MultiPolygon> community_areas;       ///< may be empty (new homes get no community)
     std::array<double, 4> bbox{-180, -90, 180, 90};  ///< min lon, min lat, max lon, max lat

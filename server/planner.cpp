@@ -438,6 +438,12 @@ struct Planner::Impl {
                     refuse(400, "set_population: residents must be a number >= 0");
                 place(e.pos, what);
                 return;
+            case EditType::kOpenGate: {
+                for (const auto& c : sc.compounds)
+                    if (c.id == e.ref || c.name == e.ref) return;
+                refuse(422, "open_gate: no compound with id or name '" + e.ref + "'",
+                       "name a compound of the city's [compounds] file");
+            }
             case EditType::kProfile: {
                 if (sc.profiles.count(e.profile)) return;
                 std::string list;
@@ -488,6 +494,9 @@ struct Planner::Impl {
         } else if (t == "profile") {
             e.type = EditType::kProfile;
             keys = {"type", "profile"};
+        } else if (t == "open_gate") {
+            e.type = EditType::kOpenGate;
+            keys = {"type", "compound", "lon", "lat", "name"};
         } else {
             refuse(400, "unknown edit type '" + t + "'",
                    "one of add_facility, move_facility, close_facility, add_stop, remove_stop");
@@ -550,6 +559,11 @@ struct Planner::Impl {
                 return e;
             case EditType::kProfile:
                 e.profile = str("profile", true);
+                return e;
+            case EditType::kOpenGate:
+                e.ref = str("compound", true);
+                e.pos = {num("lon"), num("lat")};
+                e.name = str("name", false);
                 return e;
             default:
                 break;
@@ -670,6 +684,12 @@ struct Planner::Impl {
                 break;
             case EditType::kProfile:
                 j["profile"] = e.profile;
+                break;
+            case EditType::kOpenGate:
+                j["compound"] = e.ref;
+                j["name"] = e.name;
+                j["lon"] = e.pos.lon;
+                j["lat"] = e.pos.lat;
                 break;
             case EditType::kMoveFacility:
                 j["id"] = e.ref;
@@ -818,6 +838,7 @@ struct Planner::Impl {
                 case EditType::kMoveFacility:
                 case EditType::kCloseLink:
                 case EditType::kSetPopulation:
+                case EditType::kOpenGate:
                     x.points = {e.pos};
                     break;
                 case EditType::kAddLink:
@@ -1087,6 +1108,11 @@ struct Planner::Impl {
                 case EditType::kProfile:
                     o += "profile = " + quoted(e.profile) + "\n";
                     break;
+                case EditType::kOpenGate:
+                    o += "compound = " + quoted(e.ref) + "\n";
+                    if (!e.name.empty()) o += "name = " + quoted(e.name) + "\n";
+                    o += "lon = " + exact(e.pos.lon) + "\nlat = " + exact(e.pos.lat) + "\n";
+                    break;
             }
         }
         return o;
@@ -1141,6 +1167,7 @@ struct Planner::Impl {
                 EditSpec s;
                 s.type = e.type;
                 s.name = e.name;
+                s.ref = e.ref;  // open_gate: the compound
                 s.way_id = e.way_id;
                 s.residents = e.residents;
                 s.profile = e.profile;
