@@ -1,5 +1,6 @@
 // lc15 map — printable maps (PDF, PNG 300 dpi, SVG) and the offline page of a coverage run,
-// for public meetings: the overview, one map per category, the bus map (docs/MAPS.md).
+// for public meetings: the overview, one map per category, the bus map, the atlas; with
+// --scenario the scenario's before / after map instead (docs/MAPS.md).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,8 @@
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "maps/maps.hpp"
+#include "scenarios/city_adapter.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace lc15::cli {
 
@@ -53,11 +56,17 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
                        "Date printed on the maps and pinned in the PDF, YYYY-MM-DD (default: the "
                        "config's [maps] date, else the OSM data date)");
         app.add_flag("--no-bus", no_bus_, "Skip the bus map (and the bus analysis)");
+        app.add_option("--scenario", scenario_,
+                       "Scenario file (TOML): draw its before / after map (map_scenario_<file "
+                       "stem>.EXT) from the evaluation `lc15 scenario` makes, instead of the "
+                       "coverage maps");
         add_threads_option(app);
         app.footer(
             "Examples:\n  lc15 map --config configs/zhuhai_xiangzhou.toml --out out/maps\n"
             "  lc15 map --config configs/zhuhai_xiangzhou.toml --out out/maps --category "
-            "kindergarten,park --paper A4 --format pdf");
+            "kindergarten,park --paper A4 --format pdf\n"
+            "  lc15 map --config configs/zhuhai_xiangzhou.toml --scenario "
+            "scenarios/examples/new_kindergarten.toml --out out/maps");
     }
 
     int run() override {
@@ -105,10 +114,26 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
                 plan.categories.push_back(config.rules.index_of(id, "--category " + categories_));
         }
         plan.bus = !no_bus_;
+        std::optional<scenarios::Scenario> scenario;
+        if (!scenario_.empty()) {
+            scenario = scenarios::load_scenario(scenario_);
+            if (plan.formats.empty())
+                throw InputError("--format " + formats_, "a scenario map has no HTML page",
+                                 "use --format pdf, png or svg with --scenario");
+            plan =
+                maps::MapPlan{{},
+                              false,
+                              false,
+                              false,
+                              plan.formats,
+                              false,
+                              "map_scenario_" + std::filesystem::path(scenario_).stem().string()};
+        }
         if (plan.bus) io::check_bus_inputs(config);
         io::OutputDir out(out_dir);  // checked before the long work starts
 
         io::City city = io::load_city(config, profile, &progress);
+        if (scenario) return run_scenario(city, *scenario, plan, options, out, progress, start);
         CoverageModel model = io::make_coverage_model(city);
         {
             ProgressStep step(&progress, "coverage", 0);
@@ -139,6 +164,46 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
     }
 
   private:
+    // The scenario's map: the evaluation of `lc15 scenario` (its base model is the coverage,
+    // computed once), then one map per format.
+    int run_scenario(const io::City& city, const scenarios::Scenario& s, const maps::MapPlan& plan,
+                     const maps::MapOptions& options, io::OutputDir& out,
+                     TerminalProgress& progress,
+                     std::chrono::steady_clock::time_point start) const {
+        const scenarios::ScenarioCity sc = scenarios::make_scenario_city(city);
+        std::optional<scenarios::ScenarioEvaluator> ev;
+        {
+            ProgressStep step(&progress, "base coverage", 0);
+            ev.emplace(sc);
+        }
+        scenarios::ScenarioOutcome outcome;
+        {
+            ProgressStep step(&progress, "scenario", 0);
+            outcome = ev->evaluate(s);
+            outcome.name = s.name;
+        }
+        const CoverageReport report =
+            ev->base_model().report(static_cast<std::uint32_t>(city.communities.size()));
+        const maps::ScenarioMapInputs scenario{&s, &outcome, &sc};
+        const maps::MapInputs inputs{&city, &ev->base_model(), &report, nullptr, &scenario};
+        std::vector<std::string> names;
+        {
+            ProgressStep step(&progress, "maps", 0);
+            names = maps::write_maps(out, inputs, plan, options);
+        }
+        out.commit();
+        if (!quiet) {
+            const double total =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::printf("%s — %s: %zu maps in %s (%.2f s):", city.config.name.c_str(),
+                        s.name.c_str(), names.size(), out_dir.c_str(), total);
+            for (const auto& n : names) std::printf(" %s", n.c_str());
+            std::printf("\n");
+        }
+        return kExitOk;
+    }
+
+    std::string scenario_;
     std::string categories_, paper_ = "A3", formats_ = "pdf,png,html", date_;
     bool portrait_ = false, no_bus_ = false;
     double dpi_ = 300;

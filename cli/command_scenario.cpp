@@ -24,6 +24,7 @@
 #include "io/vector_writer.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/scenario_report.hpp"
 
 namespace lc15::cli {
 namespace {
@@ -41,91 +42,6 @@ bool same_file(const fs::path& a, const fs::path& b) {
     std::error_code ec;
     if (fs::equivalent(a, b, ec)) return true;
     return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
-}
-
-// A facility named by an edit (id first, then name), for the edits layer; null if not found
-// (the evaluator has already refused such an edit, so this only happens for the layer).
-const scenarios::ScenarioFacility* find_facility(const ScenarioCity& sc, const Edit& e,
-                                                 std::uint32_t only) {
-    const scenarios::ScenarioFacility* by_name = nullptr;
-    for (std::uint32_t c = 0; c < sc.facilities.size(); ++c) {
-        if (only != kInvalidId && c != only) continue;
-        for (const auto& f : sc.facilities[c]) {
-            if (f.id == e.ref) return &f;
-            if (!by_name && f.name == e.ref) by_name = &f;
-        }
-    }
-    return by_name;
-}
-
-// The edits as map layers: points (added, moved-to, closed, population) and lines (links,
-// moves, closed ways).
-std::pair<io::Layer, io::Layer> edit_layers(const Scenario& s, const ScenarioCity& sc) {
-    const std::vector<io::Field> fields{{"edit", io::Field::Int},
-                                        {"type", io::Field::String},
-                                        {"category", io::Field::String},
-                                        {"name", io::Field::String},
-                                        {"ref", io::Field::String}};
-    io::Layer points{"edits", io::Layer::Point, fields, {}};
-    io::Layer lines{"edit_lines", io::Layer::LineString, fields, {}};
-    for (const Edit& e : s.edits) {
-        if (e.type == EditType::kProfile) continue;
-        std::string category = e.category;
-        if (e.type == EditType::kAddStop || e.type == EditType::kRemoveStop) {
-            category = sc.stop_category < sc.rules.size() ? sc.rules[sc.stop_category].id : "";
-        }
-        auto values = [&](const std::string& name) {
-            return std::vector<io::Value>{static_cast<std::int64_t>(e.index),
-                                          std::string(scenarios::edit_type_name(e.type)), category,
-                                          name, e.ref};
-        };
-        switch (e.type) {
-            case EditType::kAddFacility:
-            case EditType::kAddStop:
-                for (std::size_t i = 0; i < e.points.size(); ++i) {
-                    points.rows.push_back({e.points[i], {}, {}, values(e.point_names[i])});
-                }
-                break;
-            case EditType::kMoveFacility:
-            case EditType::kCloseFacility:
-            case EditType::kRemoveStop: {
-                std::uint32_t only = kInvalidId;
-                if (e.type == EditType::kRemoveStop) only = sc.stop_category;
-                const auto* f = find_facility(sc, e, only);
-                const std::string name = f ? f->name : e.name;
-                if (e.type == EditType::kMoveFacility) {
-                    points.rows.push_back({e.points.front(), {}, {}, values(name)});
-                    if (f) lines.rows.push_back({{}, {f->pos, e.points.front()}, {}, values(name)});
-                } else if (f) {
-                    points.rows.push_back({f->pos, {}, {}, values(name)});
-                }
-                break;
-            }
-            case EditType::kCloseLink:
-                points.rows.push_back({e.points.front(), {}, {}, values(e.name)});
-                break;
-            case EditType::kSetPopulation:
-                points.rows.push_back(
-                    {e.area.empty() ? e.points.front() : centroid(e.area), {}, {}, values(e.name)});
-                break;
-            case EditType::kAddLink:
-                lines.rows.push_back({{}, {e.points[0], e.points[1]}, {}, values(e.name)});
-                break;
-            case EditType::kCloseWay: {
-                const WalkGraph& g = *sc.graph;
-                for (EdgeId x = 0; x < g.num_edges(); ++x) {
-                    if (g.edge_source_id(x) != e.way_id) continue;
-                    const auto shape = g.edge_shape(x);
-                    lines.rows.push_back(
-                        {{}, std::vector<LonLat>(shape.begin(), shape.end()), {}, values(e.name)});
-                }
-                break;
-            }
-            case EditType::kProfile:
-                break;
-        }
-    }
-    return {std::move(points), std::move(lines)};
 }
 
 class ScenarioCommand : public Command, ThreadsOption, CityOptions {
@@ -253,32 +169,9 @@ class ScenarioCommand : public Command, ThreadsOption, CityOptions {
                                const ScenarioCity& sc) {
         const auto& rules = sc.rules;
         // community_changes.csv: one row per community and category, then the city's.
-        std::vector<std::vector<io::Value>> rows;
-        auto row = [&](const std::string& community, std::uint32_t k,
-                       const scenarios::CategoryChange& c) {
-            rows.push_back({community, rules[k].id, rules[k].name_zh, num(c.covered_before, 1),
-                            num(c.covered_after, 1), num(c.gained, 1), num(c.lost, 1),
-                            num(c.share_before, 4), num(c.share_after, 4)});
-            // Places against demand (empty for a category without a demand group).
-            auto& r = rows.back();
-            if (c.has_places) {
-                r.insert(r.end(),
-                         {num(c.places_before, 1), num(c.places_after, 1), num(c.gap_before, 1),
-                          num(c.gap_after, 1), num(c.gap_before - c.gap_after, 1)});
-            } else {
-                r.resize(r.size() + 5);
-            }
-        };
-        for (const auto& cc : o.communities) {
-            for (std::uint32_t k = 0; k < rules.size(); ++k) row(cc.name, k, cc.by_category[k]);
-        }
-        for (std::uint32_t k = 0; k < rules.size(); ++k) row("全市 (city)", k, o.city[k]);
-        io::write_csv_bom(
-            out.stage(folder + "/community_changes.csv"),
-            {"community", "category", "category_zh", "covered_before", "covered_after", "gained",
-             "lost", "share_before", "share_after", "places_before", "places_after",
-             "place_gap_before", "place_gap_after", "place_gap_closed"},
-            rows);
+        io::write_csv_bom(out.stage(folder + "/community_changes.csv"),
+                          scenarios::community_changes_header(),
+                          scenarios::community_changes_rows(o, rules));
 
         // changes.gpkg: communities with score and per-category gained/lost; the edits.
         io::Layer communities{"communities", io::Layer::MultiPolygon, {}, {}};
@@ -303,7 +196,7 @@ class ScenarioCommand : public Command, ThreadsOption, CityOptions {
             }
             communities.rows.push_back(std::move(r));
         }
-        auto [points, lines] = edit_layers(s, sc);
+        auto [points, lines] = scenarios::edit_layers(s, sc);
         io::write_gpkg(out.stage(folder + "/changes.gpkg"), {communities, points, lines});
 
         std::string log = "# " + o.name + "\n# " + s.path.string() + "\n";

@@ -617,11 +617,34 @@ void Page::legend_heading(const std::string& text) {
     py_ += draw_text(cr_, px_, py_, text, {10.5 * unit_, true, kInk, pwid_}) + 3 * unit_;
 }
 
-void Page::legend_swatch(Rgb fill, const std::string& text, bool outline) {
+void hatch(cairo_t* cr, double spacing, double width) {
+    cairo_save(cr);
+    cairo_clip(cr);
+    double x0, y0, x1, y1;
+    cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
+    // Lines at 45 degrees, on a grid fixed to the page so that neighbours' hatches line up.
+    const double first = std::floor((x0 + y0) / spacing) * spacing;
+    for (double c = first; c <= x1 + y1; c += spacing) {
+        cairo_move_to(cr, c - y0, y0);
+        cairo_line_to(cr, c - y1, y1);
+    }
+    set_colour(cr, kInk, 0.55);
+    cairo_set_line_width(cr, width);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+void Page::legend_swatch(Rgb fill, const std::string& text, bool outline, bool hatched) {
     const double sw = 22 * unit_, sh = 12 * unit_;
     set_colour(cr_, fill);
     cairo_rectangle(cr_, px_, py_, sw, sh);
-    cairo_fill_preserve(cr_);
+    if (hatched) {
+        cairo_fill_preserve(cr_);
+        hatch(cr_, 4 * unit_, 0.6 * unit_);
+        cairo_rectangle(cr_, px_, py_, sw, sh);
+    } else {
+        cairo_fill_preserve(cr_);
+    }
     set_colour(cr_, outline ? hex(0x666666) : fill);
     cairo_set_line_width(cr_, 0.5 * unit_);
     cairo_stroke(cr_);

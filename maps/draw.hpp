@@ -113,7 +113,9 @@ class Page {
 
     // --- legend panel (right of the map), filled from the top ---
     void legend_heading(const std::string& text);
-    void legend_swatch(Rgb fill, const std::string& text, bool outline = true);
+    /// `hatched`: with the diagonal lines of hatch() over the fill.
+    void legend_swatch(Rgb fill, const std::string& text, bool outline = true,
+                       bool hatched = false);
     enum class Symbol { kDot, kUncoveredDot, kFacility, kLine, kStop, kGap };
     void legend_symbol(Symbol s, Rgb colour, const std::string& text);
     void legend_text(const std::string& text, double size_factor = 1.0);
@@ -149,6 +151,10 @@ class Page {
 /// only when the config asks for them.
 enum class BasemapLayer { kUnder, kOver };
 void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer);
+
+/// Diagonal lines (45°, `spacing` apart, ink at 55 %) over the current path, which is
+/// consumed: how a grey-scale print tells a loss from a gain of the same lightness.
+void hatch(cairo_t* cr, double spacing, double width);
 
 /// Draws the spans as polylines (stroke set by the caller).
 void path_spans(const Page& page, const WalkGraph& g, const std::vector<EdgeSpan>& spans);

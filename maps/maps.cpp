@@ -1,4 +1,5 @@
-// lc15 maps — the map kinds (overview, category, bus), paper sizes, fonts and write_maps.
+// lc15 maps — the map kinds (overview, category, bus, atlas, scenario), paper sizes, fonts and
+// write_maps.
 #include "maps/maps.hpp"
 
 #include <fontconfig/fontconfig.h>
@@ -9,10 +10,14 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <set>
 #include <stdexcept>
+#include <variant>
 
 #include "engine/error.hpp"
+#include "io/network_figures.hpp"
 #include "maps/draw.hpp"
+#include "scenarios/scenario_report.hpp"
 
 namespace lc15::maps {
 
@@ -244,6 +249,21 @@ void draw_facility(cairo_t* cr, double x, double y, double u) {
     cairo_stroke(cr);
 }
 
+/// The network indicators of a community or the city (io::network_figures, the numbers of
+/// communities.csv and summary.json) as table rows: figure, value.
+std::vector<std::vector<std::string>> network_rows(const NetworkMetrics& m) {
+    const bool area = m.area_km2 > 0;
+    auto per_km2 = [&](double v, const char* f) { return area ? fmt(f, v) : std::string("—"); };
+    return {{"指标", "数值"},
+            {"步行街道密度", per_km2(m.walk_density(), "%.2f km/km²")},
+            {"机动车道路密度（参考 ≥ 8）", per_km2(m.road_density(), "%.2f km/km²")},
+            {"交叉口密度（≥ 3 条路相交）", per_km2(m.intersection_density(), "%.1f 个/km²")},
+            {"断头路",
+             std::to_string(m.dead_ends) + " 处 · " + per_km2(m.dead_end_density(), "%.1f 个/km²")},
+            {"平均街区面积", m.blocks > 0 ? fmt("%.2f ha", m.mean_block_ha()) : "—"},
+            {"封闭小区内步行长度占比", m.walk_km > 0 ? percent(m.gated_share()) : "—"}};
+}
+
 MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
     const io::City& city = *in.city;
     const CoverageReport& report = *in.report;
@@ -276,6 +296,9 @@ MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
     pg.legend_swatch(kNoPeople, "无居民");
     pg.legend_gap(4);
     pg.legend_text("全市得分 " + fmt("%.1f", report.city_score) + " / 100（按人口加权）");
+    pg.legend_gap(4);
+    pg.legend_heading("路网指标（全部社区，见 docs/METHOD.md）");
+    pg.legend_table(network_rows(io::network_figures(city).report.city), {0.58, 0.42}, 0.85);
     pg.legend_gap(4);
     list_dropped(pg, res.dropped);
     res.bytes = cv.finish();
@@ -514,6 +537,7 @@ MapResult atlas(const MapInputs& in, const MapOptions& opt, Format format) {
     Canvas cv(opt, format);
     cv.set_metadata(city.config.name + " · 社区生活圈图集", date);
     MapResult res;
+    const io::NetworkFigures network = io::network_figures(city);
     const std::uint32_t n = static_cast<std::uint32_t>(city.communities.size());
     const std::uint32_t pages = format == Format::kPdf ? n : std::min<std::uint32_t>(n, 1);
     for (std::uint32_t c = 0; c < pages; ++c) {
@@ -567,7 +591,201 @@ MapResult atlas(const MapInputs& in, const MapOptions& opt, Format format) {
         pg.legend_table(rows, {0.30, 0.11, 0.13, 0.07, 0.39}, 0.8);
         pg.legend_swatch(kSequential[score_class(m.score)],
                          "本社区综合得分 " + fmt("%.1f", m.score) + " / 100");
+        if (c < network.report.communities.size()) {
+            pg.legend_heading("路网指标（窄马路、密路网）");
+            pg.legend_table(network_rows(network.report.communities[c]), {0.58, 0.42}, 0.8);
+        }
     }
+    res.bytes = cv.finish();
+    return res;
+}
+
+/// What a scenario edit is called on the map.
+const char* edit_type_zh(const std::string& type) {
+    if (type == "add_facility") return "新增设施";
+    if (type == "move_facility") return "迁移设施";
+    if (type == "close_facility") return "关闭设施";
+    if (type == "add_stop") return "新增公交站";
+    if (type == "remove_stop") return "撤销公交站";
+    if (type == "add_link") return "新建连接";
+    if (type == "close_way") return "封闭道路";
+    if (type == "close_link") return "封闭连接";
+    if (type == "set_population") return "调整人口";
+    return "调整";
+}
+
+std::string cell(const io::Value& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&v)) return io::fixed(*d, 1);
+    return "";
+}
+
+MapResult scenario_map(const MapInputs& in, const MapOptions& opt, Format format) {
+    if (!in.scenario || !in.scenario->scenario || !in.scenario->outcome || !in.scenario->city)
+        throw std::invalid_argument("scenario map without a scenario");
+    const io::City& city = *in.city;
+    const CoverageReport& report = *in.report;
+    const scenarios::Scenario& sn = *in.scenario->scenario;
+    const scenarios::ScenarioOutcome& o = *in.scenario->outcome;
+    const scenarios::ScenarioCity& sc = *in.scenario->city;
+    const std::string date = map_date(city, opt);
+    Canvas cv(opt, format);
+    const std::string title = city.config.name + " · 情景前后对比：" + o.name;
+    cv.set_metadata(title, date);
+    Page pg(cv, city, opt);
+    MapResult res;
+    pg.affine(res);
+    pg.title(title, "新增覆盖减去失去覆盖的居民（各类设施合计，人次）· 全市得分 " +
+                        fmt("%.1f", o.city_score_before) + " → " + fmt("%.1f", o.city_score_after) +
+                        " · " + walker_text(city) + " · OSM 数据 " + osm_date(city) + " · " + date);
+    pg.sources(source_lines(city, date));
+
+    // Per community: residents newly covered and no longer covered, summed over categories.
+    const std::size_t n = std::min(city.communities.size(), o.communities.size());
+    std::vector<double> gained(n, 0), lost(n, 0);
+    double most = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+        for (const auto& k : o.communities[c].by_category) {
+            gained[c] += k.gained;
+            lost[c] += k.lost;
+        }
+        most = std::max(most, std::abs(gained[c] - lost[c]));
+    }
+    // Classes: no change below the CSV's 0.1 resolution; "strong" from half the largest change.
+    const double strong = std::max(1.0, std::ceil(most / 2));
+    auto cls = [&](std::size_t c) {
+        const double net = gained[c] - lost[c];
+        if (std::abs(net) < 0.05) return 2;
+        if (net > 0) return net >= strong ? 4 : 3;
+        return net <= -strong ? 0 : 1;
+    };
+    auto people = [&](std::uint32_t c) {
+        const auto& m = report.communities[c];
+        return !m.by_category.empty() && m.by_category[0].population > 0;
+    };
+    draw_basemap(pg, city, BasemapLayer::kUnder);
+    fill_communities(pg, city, [&](std::uint32_t c) {
+        if (c >= n) return kNoPeople;
+        const int k = cls(c);
+        if (k == 2 && !people(c)) return kNoPeople;
+        return kDiverging[k];
+    });
+    {  // losses hatched
+        cairo_t* cr = pg.cr();
+        cairo_save(cr);
+        pg.clip_to_frame();
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        for (std::uint32_t c = 0; c < n; ++c) {
+            if (cls(c) >= 2 || city.communities[c].area.empty()) continue;
+            pg.path_multipolygon(city.communities[c].area);
+        }
+        hatch(cr, 4 * pg.unit(), 0.6 * pg.unit());
+        cairo_restore(cr);
+    }
+    draw_basemap(pg, city, BasemapLayer::kOver);
+    outline_communities(pg, city);
+    draw_labels(pg, city, residents(report), res);
+
+    // The edits, as changes.gpkg holds them: lines (links, moves, closed ways), then points
+    // numbered by edit and named.
+    const auto [points, lines] = scenarios::edit_layers(sn, sc);
+    const Rgb edit_ink = hex(0x111111);
+    cairo_t* cr = pg.cr();
+    cairo_save(cr);
+    pg.clip_to_frame();
+    for (const io::Row& r : lines.rows) {
+        const bool closed = cell(r.values[1]).rfind("close", 0) == 0;
+        pg.path_line(r.line);
+        const double dash[] = {4 * pg.unit(), 2.5 * pg.unit()};
+        cairo_set_dash(cr, dash, closed ? 2 : 0, 0);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_set_line_width(cr, 4.2 * pg.unit());
+        cairo_stroke_preserve(cr);
+        set_colour(cr, closed ? kUncovered : edit_ink);
+        cairo_set_line_width(cr, 2.2 * pg.unit());
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
+    }
+    std::vector<std::pair<std::string, std::string>> listed;  // "n 类型", name
+    std::set<std::int64_t> seen;
+    auto note = [&](const io::Row& r) {
+        const std::int64_t idx = std::get<std::int64_t>(r.values[0]);
+        if (!seen.insert(idx).second) return;
+        std::string what = edit_type_zh(cell(r.values[1]));
+        const std::string cat = cell(r.values[2]);
+        for (const auto& rule : sc.rules)
+            if (rule.id == cat) what += " " + rule.name_zh;
+        listed.emplace_back(std::to_string(idx) + " " + what, cell(r.values[3]));
+    };
+    for (const io::Row& r : lines.rows) note(r);
+    const TextStyle num_style{7 * pg.unit(), true, hex(0xffffff), -1, 0};
+    const TextStyle name_style{8 * pg.unit(), true, edit_ink, -1, 1.6 * pg.unit()};
+    for (const io::Row& r : points.rows) {
+        note(r);
+        const bool closed =
+            cell(r.values[1]).rfind("close", 0) == 0 || cell(r.values[1]) == "remove_stop";
+        auto [x, y] = pg.pt(r.point);
+        const double rad = 6 * pg.unit();
+        cairo_new_path(cr);
+        cairo_arc(cr, x, y, rad, 0, 2 * kPi);
+        set_colour(cr, closed ? kUncovered : edit_ink);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_set_line_width(cr, 1.2 * pg.unit());
+        cairo_stroke(cr);
+        const std::string label = std::to_string(std::get<std::int64_t>(r.values[0]));
+        const auto [tw, th] = measure(cr, label, num_style);
+        draw_text(cr, x - tw / 2, y - th / 2, label, num_style);
+        draw_text(cr, x + rad + 2 * pg.unit(), y - 5 * pg.unit(), cell(r.values[3]), name_style);
+    }
+    for (const io::Row& r : lines.rows) {  // a line's name at its middle
+        if (r.line.empty()) continue;
+        auto [x, y] = pg.pt(r.line[r.line.size() / 2]);
+        draw_text(cr, x + 3 * pg.unit(), y - 5 * pg.unit(),
+                  std::to_string(std::get<std::int64_t>(r.values[0])) + " " + cell(r.values[3]),
+                  name_style);
+    }
+    cairo_restore(cr);
+    pg.finish_frame();
+
+    // The legend and `lc15 scenario`'s figures (the city rows of community_changes.csv).
+    pg.legend_heading("社区居民覆盖变化（人次）");
+    const std::string s = fmt("%.0f", strong);
+    pg.legend_swatch(kDiverging[4], "新增 ≥ " + s);
+    pg.legend_swatch(kDiverging[3], "新增 < " + s);
+    pg.legend_swatch(kDiverging[2], "无变化");
+    pg.legend_swatch(kDiverging[1], "减少 < " + s + "（斜线）", true, true);
+    pg.legend_swatch(kDiverging[0], "减少 ≥ " + s + "（斜线）", true, true);
+    pg.legend_swatch(kNoPeople, "无居民");
+    pg.legend_gap(4);
+    pg.legend_heading("情景修改（" + std::to_string(listed.size()) + " 项）");
+    std::vector<std::vector<std::string>> edits{{"修改", "名称"}};
+    for (const auto& [what, name] : listed) edits.push_back({what, name});
+    pg.legend_table(edits, {0.45, 0.55}, 0.85);
+    pg.legend_gap(4);
+    pg.legend_heading("全市变化（lc15 scenario）");
+    pg.legend_text(
+        "全市得分 " + io::fixed(o.city_score_before, 3) + " → " + io::fixed(o.city_score_after, 3),
+        0.95);
+    std::vector<std::vector<std::string>> table{{"类别", "之前", "之后", "新增", "失去"}};
+    const auto header = scenarios::community_changes_header();
+    auto col = [&](const char* name) {
+        return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) -
+                                        header.begin());
+    };
+    for (const auto& row : scenarios::community_changes_rows(o, sc.rules)) {
+        if (cell(row[col("community")]) != scenarios::kCityRowName) continue;
+        const std::string g = cell(row[col("gained")]), l = cell(row[col("lost")]);
+        if (g == "0" && l == "0") continue;
+        table.push_back({cell(row[col("category_zh")]), cell(row[col("covered_before")]),
+                         cell(row[col("covered_after")]), g, l});
+    }
+    if (table.size() == 1) table.push_back({"（无变化）", "", "", "", ""});
+    pg.legend_table(table, {0.32, 0.19, 0.19, 0.15, 0.15}, 0.85);
+    pg.legend_text("同 community_changes.csv 的全市行；各社区见该文件。", 0.85);
+    pg.legend_gap(4);
+    list_dropped(pg, res.dropped);
     res.bytes = cv.finish();
     return res;
 }
@@ -587,6 +805,8 @@ MapResult render_map(const MapInputs& inputs, const MapSpec& spec, const MapOpti
             return bus_map(inputs, options, format);
         case MapKind::kAtlas:
             return atlas(inputs, options, format);
+        case MapKind::kScenario:
+            return scenario_map(inputs, options, format);
     }
     throw std::invalid_argument("render_map: unknown kind");
 }
@@ -606,6 +826,8 @@ std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
     for (std::uint32_t k : plan.categories)
         add({MapKind::kCategory, k}, "map_" + inputs.model->rules().at(k).id);
     if (plan.bus && inputs.bus) add({MapKind::kBus, 0}, "map_bus");
+    if (!plan.scenario_stem.empty() && inputs.scenario)
+        add({MapKind::kScenario, 0}, plan.scenario_stem);
     if (plan.atlas && !inputs.city->communities.empty() &&
         std::find(plan.formats.begin(), plan.formats.end(), Format::kPdf) != plan.formats.end())
         jobs.push_back({{MapKind::kAtlas, 0}, Format::kPdf, "map_atlas.pdf"});

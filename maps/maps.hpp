@@ -40,6 +40,7 @@
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace lc15::maps {
 
@@ -72,11 +73,21 @@ struct MapOptions {
 /// pixels. `lc15 map` calls it before loading the city; every PNG canvas checks it again.
 void check_png_size(const MapOptions& options);
 
+/// A scenario evaluated on the city (scenarios::ScenarioEvaluator, as `lc15 scenario` does):
+/// what the before / after map draws. The side table and the edits come from
+/// scenarios/scenario_report.hpp, the code that writes community_changes.csv and changes.gpkg.
+struct ScenarioMapInputs {
+    const scenarios::Scenario* scenario = nullptr;
+    const scenarios::ScenarioOutcome* outcome = nullptr;
+    const scenarios::ScenarioCity* city = nullptr;
+};
+
 struct MapInputs {
     const io::City* city = nullptr;
-    const CoverageModel* model = nullptr;  ///< computed
+    const CoverageModel* model = nullptr;  ///< computed (a scenario map: the evaluator's base)
     const CoverageReport* report = nullptr;
-    const io::BusAnalysis* bus = nullptr;  ///< optional: the bus map needs it
+    const io::BusAnalysis* bus = nullptr;         ///< optional: the bus map needs it
+    const ScenarioMapInputs* scenario = nullptr;  ///< optional: the scenario map needs it
 };
 
 enum class MapKind : std::uint8_t {
@@ -87,6 +98,11 @@ enum class MapKind : std::uint8_t {
     /// share, median distance, pass, the clause). Several pages in a PDF; the first community
     /// alone in a PNG or SVG.
     kAtlas,
+    /// Scenario before / after: communities by residents newly covered minus those no longer
+    /// covered (summed over the categories; ColorBrewer PuOr, losses hatched so that a
+    /// grey-scale print tells them apart), the edits marked, numbered and named, and
+    /// `lc15 scenario`'s city figures per changed category in a side table.
+    kScenario,
 };
 
 struct MapSpec {
@@ -120,7 +136,8 @@ Pixels decode_png(const std::string& png);
 /// Throws InputError unless fontconfig finds "Noto Sans CJK SC" (Debian's fonts-noto-cjk).
 void require_fonts();
 
-/// One map. kBus without inputs.bus throws std::invalid_argument.
+/// One map. kBus without inputs.bus, kScenario without inputs.scenario throw
+/// std::invalid_argument.
 MapResult render_map(const MapInputs& inputs, const MapSpec& spec, const MapOptions& options,
                      Format format);
 
@@ -153,9 +170,12 @@ struct MapPlan {
     bool atlas = true;  ///< map_atlas.pdf, when the formats include PDF
     std::vector<Format> formats{Format::kPdf, Format::kPng};
     bool page = true;
+    /// Non-empty (and inputs.scenario given): the scenario map, as <stem>.EXT per format.
+    std::string scenario_stem;
 };
 
-/// Stages map_overview.EXT, map_<category id>.EXT, map_bus.EXT for every format,
+/// Stages map_overview.EXT, map_<category id>.EXT, map_bus.EXT, <scenario_stem>.EXT for
+/// every format,
 /// map_atlas.pdf and map.html;
 /// returns the file names in order. Maps render in parallel (oneTBB); bytes do not depend on
 /// the thread count.

@@ -8,11 +8,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "engine/error.hpp"
 #include "io/city.hpp"
 #include "maps/maps.hpp"
+#include "scenarios/city_adapter.hpp"
+#include "scenarios/scenario_report.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/test_city.hpp"
 
@@ -264,6 +267,102 @@ TEST(Maps, OfflinePageHoldsLeafletAndTheData) {
     EXPECT_NE(html.find("© OpenStreetMap contributors"), std::string::npos);
 }
 
+/// The most common colour in a (2r+1)² window: a hatched fill is its colour between the lines.
+std::uint32_t modal(const maps::Pixels& px, int cx, int cy, int r = 4) {
+    std::map<std::uint32_t, int> n;
+    for (int y = cy - r; y <= cy + r; ++y)
+        for (int x = cx - r; x <= cx + r; ++x) ++n[px.at(x, y)];
+    return std::max_element(n.begin(), n.end(),
+                            [](auto& a, auto& b) { return a.second < b.second; })
+        ->first;
+}
+
+// The hand-built city with a scenario whose outcome is known: closing 测试幼儿园 loses 东苑's
+// 100 residents, a new kindergarten at (1600, -10) covers 西苑's 100 (its home at (1660, 60)
+// is 60 + 70 m away along the street and the access legs).
+TEST(Maps, ScenarioMapColoursGainAndLossAndNamesTheEdits) {
+    HandCity hc;
+    const scenarios::ScenarioCity sc = scenarios::make_scenario_city(hc.city);
+    scenarios::ScenarioEvaluator ev(sc);
+    scenarios::Scenario s;
+    s.name = "迁建幼儿园";
+    scenarios::Edit closing;
+    closing.type = scenarios::EditType::kCloseFacility;
+    closing.index = 1;
+    closing.where = "test (edit 1)";
+    closing.category = "kindergarten";
+    closing.ref = "k1";
+    scenarios::Edit add;
+    add.type = scenarios::EditType::kAddFacility;
+    add.index = 2;
+    add.where = "test (edit 2)";
+    add.category = "kindergarten";
+    add.name = "西苑新幼儿园";
+    add.points = {metres_at(1600, -10)};
+    add.point_names = {add.name};
+    s.edits = {closing, add};
+    scenarios::ScenarioOutcome o = ev.evaluate(s);
+    o.name = s.name;
+    ASSERT_EQ(o.communities.size(), 2u);
+    ASSERT_DOUBLE_EQ(o.communities[0].by_category[0].lost, 100);
+    ASSERT_DOUBLE_EQ(o.communities[0].by_category[0].gained, 0);
+    ASSERT_DOUBLE_EQ(o.communities[1].by_category[0].gained, 100);
+    ASSERT_DOUBLE_EQ(o.communities[1].by_category[0].lost, 0);
+
+    const maps::ScenarioMapInputs si{&s, &o, &sc};
+    maps::MapInputs in = hc.inputs();
+    in.scenario = &si;
+    maps::MapOptions opt;
+    opt.paper = maps::paper_size("A4", false);
+    opt.png_dpi = 72;
+    const maps::MapResult r =
+        maps::render_map(in, {maps::MapKind::kScenario}, opt, maps::Format::kPng);
+    const maps::Pixels px = maps::decode_png(r.bytes);
+    auto pixel = [&](double x_m, double y_m) {
+        auto [x, y] = r.page_point(metres_at(x_m, y_m));
+        return modal(px, static_cast<int>(x), static_cast<int>(y));
+    };
+    // PuOr: the loss the strongest orange (hatched), the gain the strongest purple.
+    const std::uint32_t loss = 0xe66101, gain = 0x5e3c99;
+    EXPECT_LE(channel_diff(pixel(130, 190), loss), 2) << std::hex << pixel(130, 190);
+    EXPECT_LE(channel_diff(pixel(1530, 190), gain), 2) << std::hex << pixel(1530, 190);
+    EXPECT_LE(channel_diff(pixel(1000, 150), 0xf5f4f0), 2) << std::hex << pixel(1000, 150);
+    // The loss is hatched (dark lines cross it), the gain is a flat fill.
+    auto darkest = [&](double x_m, double y_m) {
+        auto [x, y] = r.page_point(metres_at(x_m, y_m));
+        int d = 255;
+        for (int dy = -4; dy <= 4; ++dy)
+            for (int dx = -4; dx <= 4; ++dx)
+                d = std::min<int>(d, (px.at(int(x) + dx, int(y) + dy) >> 8) & 0xff);
+        return d;
+    };
+    EXPECT_LT(darkest(130, 190), 0x50);
+    EXPECT_EQ(darkest(1530, 190), 0x3c);
+    // The new kindergarten's marker (the edit ink), left of its white number (radius 6 pt × 0.71 on
+    // A4).
+    const auto [mx, my] = r.page_point(metres_at(1600, -10));
+    EXPECT_LE(channel_diff(px.at(int(mx - 3), int(my)), 0x111111), 2)
+        << std::hex << px.at(int(mx - 3), int(my));
+
+    // The PDF names the edits and holds the city row of community_changes.csv.
+    const std::string pdf =
+        maps::render_map(in, {maps::MapKind::kScenario}, opt, maps::Format::kPdf).bytes;
+    const fs::path dir = test::fresh_dir("maps_scenario_hand");
+    fs::create_directories(dir);
+    write(dir / "s.pdf", pdf);
+    const std::string text = run_out("pdftotext " + (dir / "s.pdf").string() + " - | tr -d '\\n '");
+    for (const char* w : {"情景前后对比：迁建幼儿园", "关闭设施幼儿园", "测试幼儿园",
+                          "新增设施幼儿园", "西苑新幼儿园", "全市得分50→50"})
+        EXPECT_NE(text.find(w), std::string::npos) << w << "\n" << text;
+    const auto rows = scenarios::community_changes_rows(o, sc.rules);
+    const auto& city_row = rows.back();  // 全市, kindergarten
+    ASSERT_EQ(std::get<std::string>(city_row[0]), scenarios::kCityRowName);
+    std::string figures;
+    for (int c : {2, 3, 4, 5, 6}) figures += std::get<std::string>(city_row[c]);
+    EXPECT_EQ(figures, "幼儿园100100100100");
+    EXPECT_NE(text.find(figures), std::string::npos) << figures << "\n" << text;
+}
+
 // --- the demo district, through the CLI ---
 
 TEST(MapsDemo, PdfHoldsTitleNamesLegendAttributionAndASubsetCjkFont) {
@@ -367,6 +466,59 @@ TEST(MapsDemo, CoverageWithMapsLeavesThePdfsAndThePageBesideTheCsv) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "全市得分 %.1f / 100", score);
     EXPECT_NE(text.find(buf), std::string::npos) << buf << "\n" << text.substr(0, 300);
+    // The city's network indicators (summary.json) in the overview's legend, a community's
+    // (communities.csv) on its atlas page.
+    const auto net = summary.find("\"street_km_per_km2\"");
+    ASSERT_NE(net, std::string::npos);
+    std::snprintf(buf, sizeof buf, "步行街道密度%.2fkm/km²",
+                  std::strtod(summary.c_str() + summary.find(':', net) + 1, nullptr));
+    const std::string flat =
+        run_out("pdftotext " + (dir / "map_overview.pdf").string() + " - | tr -d '\\n '");
+    EXPECT_NE(flat.find("路网指标"), std::string::npos) << flat;
+    EXPECT_NE(flat.find(buf), std::string::npos) << buf << "\n" << flat;
+    const auto rows = test::csv_rows(test::slurp(dir / "communities.csv"));
+    ASSERT_GT(rows.size(), 5u);
+    const auto col =
+        std::find(rows[0].begin(), rows[0].end(), "street_km_per_km2") - rows[0].begin();
+    ASSERT_LT(std::size_t(col), rows[0].size());
+    const auto dead = std::find(rows[0].begin(), rows[0].end(), "dead_ends") - rows[0].begin();
+    ASSERT_LT(std::size_t(dead), rows[0].size());
+    const std::string page5 =
+        run_out("pdftotext -f 5 -l 5 " + (dir / "map_atlas.pdf").string() + " - | tr -d '\\n '");
+    std::snprintf(buf, sizeof buf, "步行街道密度%.2fkm/km²",
+                  std::strtod(rows[5][col].c_str(), nullptr));
+    EXPECT_NE(page5.find(buf), std::string::npos) << buf << "\n" << page5;
+    EXPECT_NE(page5.find("断头路" + rows[5][dead] + "处"), std::string::npos) << page5;
+}
+
+// The scenario map of the demo's new kindergarten holds the edit's name and, in its side
+// table, the city figures of every changed category exactly as `lc15 scenario` writes them.
+TEST(MapsDemo, ScenarioMapHoldsTheEditsAndTheFiguresOfLc15Scenario) {
+    const fs::path a = test::fresh_dir("maps_scn_csv"), b = test::fresh_dir("maps_scn_map");
+    const std::string scn = (kSource / "scenarios/examples/new_kindergarten.toml").string();
+    test::CliRun r = test::run_lc15("scenario -q --config " + kDemo.string() + " --scenario " +
+                                    scn + " --out " + a.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    r = test::run_lc15("map -q --config " + kDemo.string() + " --scenario " + scn +
+                       " --format pdf,png --dpi 72 --out " + b.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_TRUE(fs::exists(b / "map_scenario_new_kindergarten.png"));
+    EXPECT_FALSE(fs::exists(b / "map_overview.pdf"));
+    const std::string text = run_out(
+        "pdftotext " + (b / "map_scenario_new_kindergarten.pdf").string() + " - | tr -d '\\n '");
+    for (const char* w : {"情景前后对比：新建幼儿园(翠华)", "新增设施幼儿园", "翠华幼儿园(规划)",
+                          "全市变化（lc15scenario）"})
+        EXPECT_NE(text.find(w), std::string::npos) << w << "\n" << text;
+    const auto rows = test::csv_rows(test::slurp(a / "new_kindergarten/community_changes.csv"));
+    ASSERT_GT(rows.size(), 1u);
+    std::size_t changed = 0;
+    for (const auto& row : rows) {
+        if (row[0] != "全市 (city)" || (row[5] == "0" && row[6] == "0")) continue;
+        const std::string figures = row[2] + row[3] + row[4] + row[5] + row[6];
+        EXPECT_NE(text.find(figures), std::string::npos) << figures << "\n" << text;
+        ++changed;
+    }
+    EXPECT_GE(changed, 1u);
 }
 
 // The demo's page in headless Chromium (tests/browser/map_page.mjs): every community drawn,
