@@ -17,10 +17,12 @@
 #include "engine/places.hpp"
 #include "engine/polygon.hpp"
 #include "io/bus_lines.hpp"
+#include "io/census.hpp"
 #include "io/crs.hpp"
 #include "io/files.hpp"
 #include "io/gtfs.hpp"
 #include "io/numbers.hpp"
+#include "io/population_raster.hpp"
 #include "io/vector_reader.hpp"
 
 namespace fs = std::filesystem;
@@ -53,6 +55,63 @@ VectorSource vector_source(const FileSourceConfig& f) {
     s.name_field = f.name_field;
     s.encoding = f.encoding;
     return s;
+}
+
+// [population.census]: each matched community takes its census figure (over a population
+// the communities' own layer or an OSM tag gave); rows matching no community are warned about.
+void apply_census(City& city, const CensusSource& src) {
+    const std::vector<CensusFigure> figures = read_census(src);
+    std::vector<std::pair<std::string, std::string>> ids;
+    for (const auto& c : city.communities) ids.push_back({c.id, c.name});
+    const CensusMatch m = match_census(figures, ids, src);
+    for (std::size_t c = 0; c < city.communities.size(); ++c) {
+        if (!m.figure_of[c]) continue;
+        city.communities[c].population = figures[*m.figure_of[c]].population;
+        city.communities[c].population_given_by = "census";
+    }
+    city.inputs.push_back({"census", src.path.string(), file_sha256(src.path)});
+    if (!m.unmatched.empty()) {
+        std::string names;
+        for (std::size_t i = 0; i < m.unmatched.size(); ++i) {
+            const CensusFigure& f = figures[m.unmatched[i]];
+            if (i == 10) {
+                names += ", ...";
+                break;
+            }
+            names += (i ? ", " : "") + (f.name.empty() ? f.code : f.name) + " (line " +
+                     std::to_string(f.line) + ")";
+        }
+        city.warnings.push_back("census " + src.path.filename().string() + ": " +
+                                std::to_string(m.unmatched.size()) +
+                                " rows match no community by id or name, their figures are not "
+                                "used: " +
+                                names);
+    }
+}
+
+// One warning line with every scaled community's factor (total given / residents estimated):
+// a factor far from 1 says the source and the figure disagree there.
+void report_scaling(City& city) {
+    std::string list;
+    std::size_t n = 0;
+    double lo = 1e300, hi = 0;
+    for (const auto& c : city.communities) {
+        if (!std::isfinite(c.scale_factor)) continue;
+        char buf[48];
+        std::snprintf(buf, sizeof buf, " %.3f", c.scale_factor);
+        if (n < 20) list += (n ? ", " : "") + c.name + buf;
+        lo = std::min(lo, c.scale_factor);
+        hi = std::max(hi, c.scale_factor);
+        ++n;
+    }
+    if (n == 0) return;
+    char range[64];
+    std::snprintf(range, sizeof range, "%.3f to %.3f", lo, hi);
+    city.warnings.push_back(std::to_string(n) +
+                            " communities scaled to their given populations, factor (given / "
+                            "estimated) " +
+                            range + ": " + list + (n > 20 ? ", ..." : "") +
+                            " (communities.csv: scale_factor)");
 }
 
 std::string attribute(const Feature& f, const std::string& field) {
@@ -684,8 +743,12 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                                      "repair it in QGIS (Vector > Geometry Tools > Fix "
                                      "Geometries, or Check Validity) and save the file again");
                 }
-                CommunityRecord c{f.id, f.name, f.area, std::nullopt};
+                CommunityRecord c;
+                c.id = f.id;
+                c.name = f.name;
+                c.area = f.area;
                 if (!fc.population_field.empty()) {
+                    c.population_given_by = "community_layer";
                     const std::string v = attribute(f, fc.population_field);
                     c.population =
                         parse_number(v, Range::closed(0, 1e8, "residents"),
@@ -718,7 +781,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 }
                 Polygon box{{{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}},
                             {}};
-                city.communities.push_back({"whole", config.name, {std::move(box)}, std::nullopt});
+                CommunityRecord c;
+                c.id = "whole";
+                c.name = config.name;
+                c.area = {std::move(box)};
+                city.communities.push_back(std::move(c));
             }
         } else {
             for (const Feature& f : city.osm.features) {
@@ -740,8 +807,13 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                         city.warnings.push_back(f.id + ": population tag '" + it->second + "' " +
                                                 why + "; population estimated instead");
                 }
-                city.communities.push_back(
-                    {f.id, f.name.empty() ? "(unnamed " + f.id + ")" : f.name, f.area, pop});
+                CommunityRecord c;
+                c.id = f.id;
+                c.name = f.name.empty() ? "(unnamed " + f.id + ")" : f.name;
+                c.area = f.area;
+                c.population = pop;
+                if (pop) c.population_given_by = "osm_tag";
+                city.communities.push_back(std::move(c));
             }
         }
         if (city.communities.empty()) {
@@ -761,9 +833,40 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         }
     }
 
-    // 4. Homes.
-    std::vector<CommunityArea> areas;
-    for (const auto& c : city.communities) areas.push_back({c.area, c.population});
+    // Residential buildings (OSM), for the buildings and raster sources.
+    auto residential_buildings = [&] {
+        PolygonIndex land(residential_land);
+        std::vector<Building> buildings;
+        for (const Feature& f : city.osm.features) {
+            auto it = f.tags.find("building");
+            if (it == f.tags.end() || !f.is_area()) continue;
+            Building b;
+            b.centroid = f.point;
+            b.footprint_m2 = area_m2(f.area);
+            if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
+                // A tag that is not a number of levels in [0, 200] keeps the default.
+                if (auto l = try_parse_number(lv->second, Range::closed(0, 200)))
+                    b.levels = static_cast<int>(std::lround(*l));
+            }
+            b.residential = residential_building_values().count(it->second) ||
+                            (it->second == "yes" && land.find(f.point) != kInvalidId);
+            buildings.push_back(b);
+        }
+        return buildings;
+    };
+
+    // 3b. Census totals ([population.census]): the figures the homes are scaled to.
+    if (config.census) apply_census(city, *config.census);
+
+    // 4. Homes. Every source but sampling estimates residents without the given totals
+    // (`bare`); the totals are applied afterwards so that each community's factor is known.
+    std::vector<CommunityArea> areas, bare;
+    for (const auto& c : city.communities) {
+        areas.push_back({c.area, c.population});
+        bare.push_back({c.area, std::nullopt});
+    }
+    std::string base_source;  // the homes' source, for each community's population_source
+    bool scale_after = true;
     std::vector<HomePoint> homes;
     {
         Timer t{city, "homes"};
@@ -806,33 +909,54 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             }
             city.inputs.push_back({"population", fc.path.string(), file_sha256(fc.path)});
             for (auto& w : warnings) city.warnings.push_back(w);
-            homes = homes_from_grid(pts, areas, &unhoused);
+            homes = homes_from_grid(pts, bare);
+            base_source = "population_file";
             city.population_method =
                 "planner's population file (" + fc.path.filename().string() + ")";
+        } else if (config.population_source == "raster") {
+            const RasterSource& rs = *config.population_raster;
+            const PopulationRaster raster = read_population_raster(rs, config.bbox);
+            city.inputs.push_back({"population", rs.path.string(), file_sha256(rs.path)});
+            const std::string name = rs.path.filename().string();
+            if (raster.nodata_cells > 0)
+                city.warnings.push_back("population raster " + name + ": " +
+                                        std::to_string(raster.nodata_cells) +
+                                        " nodata cells skipped (nobody placed there)");
+            if (raster.negative_cells > 0)
+                city.warnings.push_back(
+                    "population raster " + name + ": " + std::to_string(raster.negative_cells) +
+                    " negative cells skipped as nodata ([population] negative = \"nodata\")");
+            if (raster.outside_cells > 0)
+                city.warnings.push_back("population raster " + name + ": " +
+                                        std::to_string(raster.outside_cells) + " cells with " +
+                                        std::to_string(std::llround(raster.outside_population)) +
+                                        " people lie outside the city's bbox and are not read");
+            if (raster.cells.empty())
+                throw InputError(rs.path.string(), "the raster places nobody in the city",
+                                 "check that the raster covers the city's bbox (gdalinfo) and "
+                                 "that its band holds people per cell");
+            const RasterSpread spread =
+                spread_raster(raster, residential_buildings(), residential_land, ho);
+            homes = homes_from_grid(spread.points, bare);
+            base_source = "raster";
+            city.population_method =
+                "population raster " + name + " (" + raster.crs_name + ", " +
+                std::to_string(raster.cells.size()) +
+                " cells with people): spread over "
+                "residential buildings by floor area in " +
+                std::to_string(spread.cells_on_buildings) + " cells, over residential land in " +
+                std::to_string(spread.cells_on_land) + ", at the cell centre in " +
+                std::to_string(spread.cells_at_centre);
         } else if (config.population_source == "buildings") {
-            PolygonIndex land(residential_land);
-            std::vector<Building> buildings;
-            for (const Feature& f : city.osm.features) {
-                auto it = f.tags.find("building");
-                if (it == f.tags.end() || !f.is_area()) continue;
-                Building b;
-                b.centroid = f.point;
-                b.footprint_m2 = area_m2(f.area);
-                if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
-                    // A tag that is not a number of levels in [0, 200] keeps the default.
-                    if (auto l = try_parse_number(lv->second, Range::closed(0, 200)))
-                        b.levels = static_cast<int>(std::lround(*l));
-                }
-                b.residential = residential_building_values().count(it->second) ||
-                                (it->second == "yes" && land.find(f.point) != kInvalidId);
-                buildings.push_back(b);
-            }
-            homes = homes_from_buildings(buildings, areas, ho, &unhoused);
+            homes = homes_from_buildings(residential_buildings(), bare, ho);
+            base_source = "osm_buildings";
             city.population_method =
                 "residential buildings: footprint × levels ÷ " +
                 std::to_string(static_cast<int>(config.floor_area_per_person_m2)) +
                 " m² per resident";
             if (homes.empty()) {
+                scale_after = false;
+                base_source = "residential_land";
                 homes = homes_from_sampling(residential_land, config.sample_spacing_m, sampled, ho,
                                             &unhoused);
                 check_sampled(homes);
@@ -844,6 +968,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                     "land instead");
             }
         } else {
+            scale_after = false;
+            base_source = "sampling";
             ho.persons_per_hectare = 0;
             homes = homes_from_sampling(residential_land.empty() ? [&] {
                 std::vector<MultiPolygon> v;
@@ -860,6 +986,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                                               std::llround(config.default_community_population))) +
                                           " residents per community without a population";
         }
+        // Compounds first, then the scaling to given totals: a community's figure holds
+        // exactly, compound homes included.
+        std::vector<std::uint8_t> in_compounds(city.communities.size(), 0);
         if (!city.compounds.empty()) {
             // Inside a compound the compound's own residents and homes stand instead of the
             // population source's, and come first (a home's index is its vertex key).
@@ -870,8 +999,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             for (const CommunityRecord& c : city.communities) cm.push_back(c.area);
             const PolygonIndex in_community(cm);
             std::vector<HomePoint> merged;
-            for (const CompoundHomePoint& h : compound_homes)
+            for (const CompoundHomePoint& h : compound_homes) {
                 merged.push_back({h.pos, h.population, in_community.find(h.pos)});
+                if (merged.back().community != kInvalidId)
+                    in_compounds[merged.back().community] = 1;
+            }
             std::size_t replaced = 0;
             double replaced_people = 0;
             for (const HomePoint& h : homes) {
@@ -895,11 +1027,31 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             city.population_method +=
                 "; compounds from " + config.compounds->polygons.path.filename().string();
         }
+        if (scale_after) {
+            std::vector<std::optional<double>> given;
+            for (const auto& c : city.communities) given.push_back(c.population);
+            const ScaleResult scaled = scale_to_totals(homes, given);
+            for (std::size_t c = 0; c < city.communities.size(); ++c) {
+                city.communities[c].estimated_population = scaled.estimate[c];
+                city.communities[c].scale_factor = scaled.factor[c];
+            }
+            unhoused = scaled.unhoused;
+            report_scaling(city);
+        }
+        for (auto& c : city.communities)
+            c.population_source =
+                base_source + (in_compounds[&c - city.communities.data()] ? "+compounds" : "") +
+                (c.population ? "×" + c.population_given_by : std::string());
         for (CommunityId c : unhoused) {
-            if (!city.communities[c].population) continue;  // only the default, not a figure
-            city.warnings.push_back(
-                "community " + city.communities[c].id + " (" + city.communities[c].name +
-                ") has a population but no home inside it; its residents are not placed");
+            CommunityRecord& cr = city.communities[c];
+            if (!cr.population) continue;  // only the default, not a figure
+            cr.population_source = cr.population_given_by + " (no residential place)";
+            city.warnings.push_back("community " + cr.id + " (" + cr.name +
+                                    ") has a population but no home inside it; its residents are "
+                                    "not placed (" +
+                                    std::to_string(std::llround(*cr.population)) +
+                                    " residents given by " + cr.population_given_by +
+                                    ", kept in communities.csv as population_given)");
         }
         for (const HomePoint& h : homes) {
             if (h.community == kInvalidId) {

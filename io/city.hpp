@@ -64,6 +64,18 @@ struct CommunityRecord {
     std::string id, name;
     MultiPolygon area;
     std::optional<double> population;  ///< given by the planner / census
+    /// Where a given population came from: "census" ([population.census]), "community_layer"
+    /// (the communities file's population_field), "osm_tag" (population=*), or "".
+    std::string population_given_by = {};
+    /// Where the community's figure comes from, for the outputs: the homes' source
+    /// ("osm_buildings", "raster", "population_file", "sampling", "residential_land"), then
+    /// "×census" etc. when scaled to a given total; "census (no residential place)" when a
+    /// given total found no home to go to.
+    std::string population_source = {};
+    /// Residents estimated by the source before scaling, and total / estimate (NaN when not
+    /// scaled: no total given, or nothing estimated).
+    double estimated_population = std::numeric_limits<double>::quiet_NaN();
+    double scale_factor = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HomeRecord {

@@ -332,6 +332,57 @@ const toml::table* sub_table(const fs::path& file, const toml::table& t, const c
     return n->as_table();
 }
 
+// [population] source = "raster": path, band, crs (when the file has none), negative.
+RasterSource read_raster_source(const fs::path& file, const toml::table& t) {
+    check_keys(file, t, {"path", "band", "crs", "negative"}, "[population] (source = \"raster\")");
+    RasterSource r;
+    r.where = at(file, t);
+    const std::string p = get_or<std::string>(file, t, "path", "");
+    if (p.empty())
+        throw InputError(r.where, "[population] source = \"raster\" has no 'path'",
+                         "add path = \"../data/worldpop_100m.tif\" (relative to this config)");
+    r.path = resolve(file, p);
+    r.band = get_or<int>(file, t, "band", 1);
+    if (const toml::node* n = t.get("band")) check_int(r.band, 1, 100000, at(file, *n), "band");
+    r.crs = get_or<std::string>(file, t, "crs", "");
+    const std::string neg = get_or<std::string>(file, t, "negative", "error");
+    if (neg != "error" && neg != "nodata")
+        throw InputError(at(file, *t.get("negative")), "unknown negative = \"" + neg + "\"",
+                         "write negative = \"error\" (the default: a negative cell is bad "
+                         "input) or \"nodata\" (skip such cells, counted in the warnings)");
+    r.negative_as_nodata = neg == "nodata";
+    return r;
+}
+
+// [population.census]: path, name_field, code_field, population_field, only = { col = "v" }.
+CensusSource read_census_source(const fs::path& file, const toml::table& t) {
+    check_keys(file, t, {"path", "name_field", "code_field", "population_field", "only"},
+               "[population.census]");
+    CensusSource c;
+    c.where = at(file, t);
+    const std::string p = get_or<std::string>(file, t, "path", "");
+    if (p.empty())
+        throw InputError(c.where, "[population.census] has no 'path'",
+                         "add path = \"../data/yingkou/yingkou_population_facts.csv\"");
+    c.path = resolve(file, p);
+    c.name_field = get_or<std::string>(file, t, "name_field", c.name_field);
+    c.code_field = get_or<std::string>(file, t, "code_field", "");
+    c.population_field = get_or<std::string>(file, t, "population_field", c.population_field);
+    if (const toml::node* n = t.get("only")) {
+        if (!n->is_table())
+            throw InputError(at(file, *n), "'only' must be a table of column = value",
+                             "write only = { level = \"street\" }");
+        for (const auto& [k, v] : *n->as_table()) {
+            const auto s = v.value<std::string>();
+            if (!s)
+                throw InputError(at(file, v), "only." + std::string(k.str()) + " must be a string",
+                                 "put the value in double quotes");
+            c.only.push_back({std::string(k.str()), *s});
+        }
+    }
+    return c;
+}
+
 // ---- [targets]: plan targets and warning thresholds (io/config.hpp, PlanTarget) ----
 // Reads every key of [targets] but `share` into c.plan_targets; returns the table without them
 // (for check_keys). Category ids are checked against the rule set by the nightly run, which
@@ -771,18 +822,26 @@ CityConfig load_city_config(const fs::path& path) {
             number_in(path, *p, "max_samples", c.max_samples, Range::closed(1, 1e10, "points"));
         c.default_community_population = number_in(path, *p, "default_community_population", 0.0,
                                                    Range::above(0, 1e8, "residents"));
+        if (const toml::table* cs = sub_table(path, *p, "census")) {
+            c.census = read_census_source(path, *cs);
+            copy.erase("census");
+        }
         if (c.population_source == "file") {
             c.population_file = read_file_source(path, copy, "[population]");
             if (c.population_file->population_field.empty()) {
                 throw InputError(at(path, *p), "[population] from a file needs population_field",
                                  "add population_field = \"population\"");
             }
+        } else if (c.population_source == "raster") {
+            // floor_area_per_person_m2 and default_levels weigh the buildings in each cell.
+            c.population_raster = read_raster_source(path, copy);
         } else if (c.population_source == "buildings" || c.population_source == "sampling") {
             check_keys(path, copy, {}, "[population] (source = \"" + c.population_source + "\")");
         } else {
-            throw InputError(
-                at(path, *p), "unknown population source '" + c.population_source + "'",
-                "use \"file\" (a population grid or census points), \"buildings\" or \"sampling\"");
+            throw InputError(at(path, *p),
+                             "unknown population source '" + c.population_source + "'",
+                             "use \"file\" (a population grid or census points), \"buildings\", "
+                             "\"raster\" (a population raster: WorldPop, GHS-POP) or \"sampling\"");
         }
     }
     if (const toml::table* cp = sub_table(path, t, "compounds")) {

@@ -21,7 +21,9 @@
 #include "engine/coverage.hpp"
 #include "engine/demand.hpp"
 #include "engine/entrances.hpp"
+#include "io/census.hpp"
 #include "io/feature.hpp"
+#include "io/population_raster.hpp"
 
 namespace lc15::io {
 
@@ -189,9 +191,11 @@ struct CityConfig {
     std::optional<FileSourceConfig> communities_file;
 
     // population
-    std::string population_source = "buildings";  ///< file | buildings | sampling
+    std::string population_source = "buildings";  ///< file | buildings | sampling | raster
     std::optional<FileSourceConfig> population_file;
     std::optional<CompoundsConfig> compounds;  ///< [compounds], if given
+    std::optional<RasterSource> population_raster;  ///< source = "raster" (path, band, crs)
+    std::optional<CensusSource> census;             ///< [population.census]: totals to scale to
     double floor_area_per_person_m2 = 35.0;
     double default_levels = 6.0;
     double sample_spacing_m = 50.0;

@@ -313,6 +313,11 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         for (const char* f : {"_demand", "_places", "_places_per_1000", "_place_gap"})
             comm.fields.push_back({rules[k].id + f, Field::Real});
     }
+    // Where the population figure comes from (io/city.hpp, CommunityRecord).
+    comm.fields.push_back({"population_source", Field::String});
+    comm.fields.push_back({"population_given", Field::Real});
+    comm.fields.push_back({"population_estimated", Field::Real});
+    comm.fields.push_back({"scale_factor", Field::Real});
     for (std::size_t i = 0; i < city.communities.size(); ++i) {
         const auto& c = city.communities[i];
         const auto& m = report.communities[i];
@@ -351,6 +356,14 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             row.values.push_back(p.demand > 0 ? Value{round1(p.per_1000)} : Value{});
             row.values.push_back(round1(p.gap));
         }
+        row.values.push_back(c.population_source);
+        row.values.push_back(c.population ? Value{round1(*c.population)} : Value{});
+        row.values.push_back(std::isfinite(c.estimated_population)
+                                 ? Value{round1(c.estimated_population)}
+                                 : Value{});
+        row.values.push_back(std::isfinite(c.scale_factor)
+                                 ? Value{std::round(c.scale_factor * 10000) / 10000}
+                                 : Value{});
         comm.rows.push_back(std::move(row));
     }
 

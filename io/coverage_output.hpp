@@ -19,6 +19,10 @@
 // places_per_1000, place_gap and places_assumed (places from facilities of assumed capacity);
 // city_summary.csv the city's demand, places and gap; the facilities layer capacity and
 // capacity_source. Shown beside the coverage share, never instead of it.
+// Last, where each community's figure comes from (io/city.hpp, CommunityRecord):
+// population_source ("osm_buildings", "raster×census", ...), population_given (the census or
+// layer figure; empty if none), population_estimated (the source's own estimate) and
+// scale_factor (given / estimated; empty when not scaled).
 // Cost: linear in homes, facilities and communities (plus one bounded search per facility of
 // a category with a demand group). Thread safety: pure.
 #pragma once

@@ -106,6 +106,9 @@ TEST(CityConfig, LoadsShippedConfigsAndAppliesOverrides) {
     const CityConfig yk = load_city_config(kSource / "configs/yingkou_central.toml");
     EXPECT_EQ(yk.communities_source, "osm_admin");
     EXPECT_EQ(yk.admin_level, 8);
+    ASSERT_TRUE(yk.census);  // the shipped census figures, sub-district rows only
+    EXPECT_TRUE(std::filesystem::exists(yk.census->path));
+    EXPECT_EQ(io::read_census(*yk.census).size(), 7u);
 
     const fs::path p = write_temp("override.toml", R"(
 [city]
