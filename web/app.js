@@ -269,16 +269,8 @@
       if (e.type === 'profile' || e.type === 'close_way') continue;
       const isStop = e.type === 'add_stop';
       if (!isStop && e.category !== id) continue;
-      // Added in this session: dragging it moves that edit's facility (a move_added edit).
-      const icon = L.divIcon({ className: isStop ? 'added-icon stop' : 'added-icon', iconSize: isStop ? [12, 12] : [18, 18] });
-      const m = L.marker(e.at, { icon, draggable: true, autoPan: true, title: (e.name || e.type) + ' (edit ' + e.n + ')' });
-      m.bindTooltip((e.name || e.type) + ' (added by edit ' + e.n + ': drag to move, undo to remove)');
-      m.on('dragend', async () => {
-        const p = m.getLatLng();
-        const ok = await send({ type: 'move_added', edit: e.n, lon: p.lng, lat: p.lat });
-        if (!ok) m.setLatLng(e.at);
-      });
-      m.addTo(addedLayer);
+      L.circleMarker(e.at, { radius: isStop ? 5 : 8, color: '#fff', weight: 2, fillColor: isStop ? '#6b46c1' : '#1a9641', fillOpacity: 1 })
+        .bindTooltip((e.name || e.type) + ' (added by edit ' + e.n + ': undo to remove)').addTo(addedLayer);
     }
   }
 
