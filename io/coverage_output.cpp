@@ -75,7 +75,7 @@ void add_network_values(Row& row, const NetworkMetrics& m) {
     row.values.push_back(m.walk_km > 0 ? Value{rounded_share(m.gated_share())} : Value{});
 }
 
-nlohmann::ordered_json network_indicators_json(const NetworkMetrics& m) {
+nlohmann::ordered_json network_indicators(const NetworkMetrics& m) {
     using nlohmann::ordered_json;
     auto or_null = [](bool ok, double v) { return ok ? ordered_json(v) : ordered_json(); };
     const bool area = m.area_km2 > 0;
@@ -96,6 +96,10 @@ nlohmann::ordered_json network_indicators_json(const NetworkMetrics& m) {
 // --- end of the network indicators
 
 }  // namespace
+
+std::string network_indicators_json(const NetworkMetrics& m) {
+    return network_indicators(m).dump();
+}
 
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
                                   const CoverageReport& report, const RunInfo& run,
@@ -130,7 +134,7 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
                                                     ? double(comp.size.empty() ? 0 : comp.size[0]) /
                                                           city.osm.graph.num_vertices()
                                                     : 0.0}};
-    j["network_indicators"] = network_indicators_json(network_figures(city).report.city);
+    j["network_indicators"] = network_indicators(network_figures(city).report.city);
     double pop = 0;
     for (const auto& h : city.homes) pop += h.population;
     j["population"] = {

@@ -32,6 +32,7 @@
 
 #include "engine/capacity.hpp"
 #include "engine/coverage.hpp"
+#include "engine/network_metrics.hpp"
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
@@ -67,5 +68,10 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
                                   const CoverageReport& report, const RunInfo& run,
                                   const BusAnalysis* bus = nullptr);
+
+/// The network indicators of one area as the JSON object of summary.json's
+/// "network_indicators" (same keys, same rounding; null where undefined), for the front ends
+/// that show them (the planner's page).
+std::string network_indicators_json(const NetworkMetrics& m);
 
 }  // namespace lc15::io

@@ -271,12 +271,12 @@ MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
     Canvas cv(opt, format);
     const std::string title = city.config.name + " · 15分钟社区生活圈综合得分";
     cv.set_metadata(title, date);
-    Page pg(cv, city, opt);
+    Page pg(cv, city, opt, opt.view ? &*opt.view : nullptr);
     MapResult res;
     pg.affine(res);
     pg.title(title, "GB 50180-2018 · " + walker_text(city) + " · OSM 数据 " + osm_date(city) +
                         " · 全市得分 " + fmt("%.1f", report.city_score) + " / 100 · " +
-                        std::to_string(city.communities.size()) + " 个社区 · " + date);
+                        std::to_string(city.communities.size()) + " 个社区 · " + date + opt.note);
     pg.sources(source_lines(city, date));
     draw_basemap(pg, city, BasemapLayer::kUnder);
     fill_communities(pg, city, [&](std::uint32_t c) {
@@ -315,12 +315,13 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
     const std::string title = city.config.name + " · " + rule.name_zh + "：" +
                               fmt("%.0f", rule.radius_m) + " m 步行服务范围";
     cv.set_metadata(title, date);
-    Page pg(cv, city, opt);
+    Page pg(cv, city, opt, opt.view ? &*opt.view : nullptr);
     MapResult res;
     pg.affine(res);
     const auto& cs = report.city.at(k);
     pg.title(title, std::to_string(rule.level_minutes) + " 分钟生活圈 · " + rule.clause + " · " +
-                        walker_text(city) + " · OSM 数据 " + osm_date(city) + " · " + date);
+                        walker_text(city) + " · OSM 数据 " + osm_date(city) + " · " + date +
+                        opt.note);
     pg.sources(source_lines(city, date));
     draw_basemap(pg, city, BasemapLayer::kUnder);
     fill_communities(pg, city, [&](std::uint32_t c) {
@@ -339,7 +340,7 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
         if (!model.facility_active(f) || model.facility_category(f) != k) continue;
         for (const SnapResult& e : model.facility_entrances(f)) snaps.push_back(e);
     }
-    for (const auto& r : city.facilities)
+    for (const auto& r : in.facilities ? *in.facilities : city.facilities)
         if (r.category == k && r.status == io::FacilityRecord::Status::Used) {
             positions.push_back(r.pos);
             if (r.is_area && r.snap.ok()) access.emplace_back(r.pos, r.snap.on_edge);

@@ -32,6 +32,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,11 @@ struct MapOptions {
     /// Printed as the map's date and pinned as the PDF creation date (YYYY-MM-DD). Empty: the
     /// config's [maps] date, else the day of the OSM data.
     std::string date;
+    /// The overview and category maps show this area (lo, hi corners, with 15 % around it)
+    /// instead of the whole city: the view a planner is looking at.
+    std::optional<std::pair<LonLat, LonLat>> view;
+    /// Appended to the subtitle of the overview and category maps (a what-if's name).
+    std::string note;
 };
 
 /// Refuses (InputError naming --dpi, the page's pixels, the dpi that fits and how to raise the
@@ -88,6 +94,9 @@ struct MapInputs {
     const CoverageReport* report = nullptr;
     const io::BusAnalysis* bus = nullptr;         ///< optional: the bus map needs it
     const ScenarioMapInputs* scenario = nullptr;  ///< optional: the scenario map needs it
+    /// Drawn on the category maps instead of city->facilities (a what-if's facilities, as the
+    /// model holds them); null: the city's.
+    const std::vector<io::FacilityRecord>* facilities = nullptr;
 };
 
 enum class MapKind : std::uint8_t {

@@ -138,6 +138,9 @@ struct HttpServer::Impl {
         svr.Post("/api/sessions", [this](const httplib::Request&, httplib::Response& res) {
             send(res, planner.create_session());
         });
+        svr.Post("/api/compare", [this](const httplib::Request& req, httplib::Response& res) {
+            send(res, planner.compare(req.body));
+        });
         const std::string s = kSession;
         svr.Get(s, [this](const httplib::Request& req, httplib::Response& res) {
             send(res, planner.state(req.matches[1]));
@@ -156,6 +159,16 @@ struct HttpServer::Impl {
         });
         svr.Post(s + "/optimize", [this](const httplib::Request& req, httplib::Response& res) {
             send(res, planner.optimize(req.matches[1], req.body));
+        });
+        svr.Post(s + "/export", [this](const httplib::Request& req, httplib::Response& res) {
+            const Reply r = planner.export_map(req.matches[1], req.body);
+            if (r.content_type == "application/json") return send(res, r);
+            res.status = r.status;
+            res.set_content(r.body, r.content_type);
+            res.set_header("Cache-Control", "no-store");
+            res.set_header("Content-Disposition",
+                           std::string("attachment; filename=\"lc15_map.") +
+                               (r.content_type == "application/pdf" ? "pdf" : "png") + "\"");
         });
         svr.Get(s + "/scenario.toml", [this](const httplib::Request& req, httplib::Response& res) {
             Reply r = planner.scenario_toml(req.matches[1]);

@@ -18,6 +18,9 @@
 
 #include "engine/error.hpp"
 #include "engine/places.hpp"
+#include "io/coverage_output.hpp"
+#include "io/network_figures.hpp"
+#include "maps/maps.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/siting.hpp"
@@ -91,7 +94,10 @@ struct EditSpec {
     std::uint32_t cat = kInvalidId;  // the category added to / of the facility found
     std::string category;            // as given (move/close: may be empty)
     std::string ref;                 // move/close/remove: the id or name as given
-    std::size_t index = 0;           // the facility found: city.facilities[cat][index]
+    // move_added: the facility added by this edit of the list (1-based) is moved, not a base
+    // one (type kMoveFacility); 0 otherwise.
+    std::size_t added_by = 0;
+    std::size_t index = 0;  // the facility found: city.facilities[cat][index]
     std::string name;
     LonLat pos{};
     std::optional<double> capacity;
@@ -193,7 +199,7 @@ struct Planner::Impl {
             for (HomeId h = 0; h < sc.homes.size(); ++h)
                 base_covered[k][h] = base.model->covered(k, h) ? 1 : 0;
         }
-        city_reply = {200, city_json().dump(), "application/json"};
+        city_reply = {200, city_json(io::network_figures(city).report).dump(), "application/json"};
     }
 
     ~Impl() {
@@ -222,7 +228,9 @@ struct Planner::Impl {
 
     // ---- the city, for the page --------------------------------------------------------
 
-    json city_json() const {
+    // `network`: the city's network indicators (io::network_figures, the figures lc15 coverage
+    // writes), per community and for the city, in summary.json's keys and rounding.
+    json city_json(const NetworkReport& network) const {
         json j;
         j["name"] = city.config.name;
         j["bbox"] = sc.bbox;
@@ -272,7 +280,10 @@ struct Planner::Impl {
                  {"score", m.score},
                  {"share", std::move(shares)},
                  {"pass", std::move(pass)},
-                 {"population", m.by_category.empty() ? 0.0 : m.by_category.front().population}});
+                 {"population", m.by_category.empty() ? 0.0 : m.by_category.front().population},
+                 {"network", c < network.communities.size()
+                                 ? json::parse(io::network_indicators_json(network.communities[c]))
+                                 : json()}});
         }
         j["communities"] = std::move(coms);
         json facs = json::array();
@@ -313,7 +324,9 @@ struct Planner::Impl {
             cityc.push_back({{"population", x.population},
                              {"covered", x.covered_population},
                              {"share", x.share}});
-        j["city"] = {{"score", base_report.city_score}, {"categories", std::move(cityc)}};
+        j["city"] = {{"score", base_report.city_score},
+                     {"categories", std::move(cityc)},
+                     {"network", json::parse(io::network_indicators_json(network.city))}};
         return j;
     }
 
@@ -396,6 +409,23 @@ struct Planner::Impl {
                 e.snap = place(e.pos, what);
                 return;
             case EditType::kMoveFacility:
+                if (e.added_by > 0) {
+                    if (e.added_by > s.done.size())
+                        refuse(
+                            422,
+                            "move_added: the edit list has no edit " + std::to_string(e.added_by),
+                            "name the add_facility / add_stop edit by its number in the list");
+                    const EditSpec& add = s.done[e.added_by - 1].spec;
+                    if (add.type != EditType::kAddFacility && add.type != EditType::kAddStop)
+                        refuse(422,
+                               "move_added: edit " + std::to_string(e.added_by) + " is a " +
+                                   scenarios::edit_type_name(add.type) + ", not an added facility",
+                               "move a base facility with move_facility");
+                    e.cat = add.cat;
+                    e.snap = place(e.pos, "move_added");
+                    return;
+                }
+                [[fallthrough]];
             case EditType::kCloseFacility:
             case EditType::kRemoveStop: {
                 std::uint32_t only = kInvalidId;
@@ -473,6 +503,9 @@ struct Planner::Impl {
         } else if (t == "move_facility") {
             e.type = EditType::kMoveFacility;
             keys = {"type", "category", "id", "lon", "lat"};
+        } else if (t == "move_added") {
+            e.type = EditType::kMoveFacility;
+            keys = {"type", "edit", "lon", "lat"};
         } else if (t == "close_facility") {
             e.type = EditType::kCloseFacility;
             keys = {"type", "category", "id"};
@@ -568,6 +601,17 @@ struct Planner::Impl {
             default:
                 break;
         }
+        if (t == "move_added") {
+            const auto it = j.find("edit");
+            if (it == j.end() || !it->is_number_unsigned() || it->get<std::uint64_t>() < 1 ||
+                it->get<std::uint64_t>() > 1000000)
+                refuse(400,
+                       "move_added: 'edit' must be the number (1, 2, …) of an "
+                       "add_facility or add_stop edit in the list");
+            e.added_by = it->get<std::size_t>();
+            e.pos = {num("lon"), num("lat")};
+            return e;
+        }
         const bool has_point =
             e.type != EditType::kCloseFacility && e.type != EditType::kRemoveStop;
         if (has_point) e.pos = {num("lon"), num("lat")};
@@ -610,7 +654,8 @@ struct Planner::Impl {
                 a.undo = {Undo::kRemove, s.model->add_facility(e.cat, e.snap, &d), {}};
                 break;
             case EditType::kMoveFacility: {
-                const FacilityHandle f = s.handles[e.cat][e.index];
+                const FacilityHandle f =
+                    e.added_by > 0 ? s.done[e.added_by - 1].undo.handle : s.handles[e.cat][e.index];
                 a.undo = {Undo::kMoveBack, f, s.model->facility_entrances(f)};
                 s.model->move_facility(f, e.snap, &d);
                 break;
@@ -692,9 +737,14 @@ struct Planner::Impl {
                 j["lat"] = e.pos.lat;
                 break;
             case EditType::kMoveFacility:
-                j["id"] = e.ref;
                 j["lon"] = e.pos.lon;
                 j["lat"] = e.pos.lat;
+                if (e.added_by > 0) {
+                    j["type"] = "move_added";
+                    j["edit"] = e.added_by;
+                    break;
+                }
+                j["id"] = e.ref;
                 [[fallthrough]];
             default: {
                 const auto& f = sc.facilities[e.cat][e.index];
@@ -816,8 +866,7 @@ struct Planner::Impl {
     scenarios::Scenario to_scenario(const Session& s) const {
         scenarios::Scenario out;
         out.name = "lc15 serve session";
-        for (const Applied& a : s.done) {
-            const EditSpec& e = a.spec;
+        for (const EditSpec& e : scenario_edits(s)) {
             scenarios::Edit x;
             x.type = e.type;
             x.index = out.edits.size() + 1;
@@ -1037,6 +1086,184 @@ struct Planner::Impl {
                 {"sites", std::move(sites)}};
     }
 
+    // ---- the printable map of a session ---------------------------------------------------------
+
+    // The city's facility records as the session has them: closed ones left out, moved ones
+    // at their new place, added ones appended (what the map draws; the model holds the rest).
+    std::vector<io::FacilityRecord> facility_records(const Session& s) const {
+        std::map<std::pair<std::uint32_t, std::size_t>, LonLat> moved;
+        for (const Applied& a : s.done)
+            if (a.spec.type == EditType::kMoveFacility && a.spec.added_by == 0)
+                moved[{a.spec.cat, a.spec.index}] = a.spec.pos;
+        std::vector<io::FacilityRecord> out;
+        std::vector<std::size_t> seen(sc.facilities.size(), 0);
+        for (const io::FacilityRecord& r : city.facilities) {
+            if (r.status == io::FacilityRecord::Status::Merged) continue;  // as sc.facilities
+            const std::size_t i = seen.at(r.category)++;
+            if (s.closed[r.category][i]) continue;
+            out.push_back(r);
+            if (const auto it = moved.find({r.category, i}); it != moved.end()) {
+                out.back().pos = it->second;
+                out.back().is_area = false;
+            }
+        }
+        for (const EditSpec& e : scenario_edits(s)) {
+            if (e.type != EditType::kAddFacility && e.type != EditType::kAddStop) continue;
+            io::FacilityRecord x;
+            x.category = e.cat;
+            x.source = "lc15 serve";
+            x.name = e.name;
+            x.pos = e.pos;
+            x.snap = e.snap;
+            x.entrances = {e.snap};
+            out.push_back(std::move(x));
+        }
+        return out;
+    }
+
+    // {"format": "pdf"|"png", "category": "kindergarten" (absent: the overview),
+    //  "bounds": [west, south, east, north], "paper": "A3", "portrait": false}
+    Reply export_map(const Session& s, const std::string& body) const {
+        json j = json::parse(body, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            refuse(400, "the body is not a JSON object",
+                   R"(send {"format": "pdf", "category": "kindergarten", "bounds": [w, s, e, n]})");
+        for (const auto& [key, v] : j.items())
+            if (key != "format" && key != "category" && key != "bounds" && key != "paper" &&
+                key != "portrait")
+                refuse(400, "export: unknown key '" + key + "'",
+                       "an export has format, category, bounds, paper and portrait");
+        std::string format = "pdf";
+        if (j.contains("format") && j["format"].is_string()) format = j["format"];
+        if ((j.contains("format") && !j["format"].is_string()) ||
+            (format != "pdf" && format != "png"))
+            refuse(400, "export: 'format' must be \"pdf\" or \"png\"");
+        maps::MapSpec spec{maps::MapKind::kOverview, 0};
+        if (j.contains("category") && !j["category"].is_null()) {
+            if (!j["category"].is_string()) refuse(400, "export: 'category' must be a string");
+            spec = {maps::MapKind::kCategory, category_of(j["category"].get<std::string>())};
+        }
+        maps::MapOptions opt;
+        opt.png_dpi = 150;  // A3 at 150 dpi: 2481 x 1754 pixels, enough for a screen or a handout
+        std::string paper = "A3";
+        bool portrait = false;
+        if (j.contains("paper")) {
+            if (!j["paper"].is_string()) refuse(400, "export: 'paper' must be A4, A3 or A1");
+            paper = j["paper"].get<std::string>();
+        }
+        if (j.contains("portrait")) {
+            if (!j["portrait"].is_boolean())
+                refuse(400, "export: 'portrait' must be true or false");
+            portrait = j["portrait"].get<bool>();
+        }
+        try {
+            opt.paper = maps::paper_size(paper, portrait);
+        } catch (const InputError& e) {
+            refuse(400, std::string("export: ") + e.what());
+        }
+        if (j.contains("bounds")) {
+            const json& b = j["bounds"];
+            if (!b.is_array() || b.size() != 4 ||
+                !std::all_of(b.begin(), b.end(), [](const json& x) { return x.is_number(); }))
+                refuse(400, "export: 'bounds' must be [west, south, east, north] (WGS84)");
+            double v[4];
+            for (int i = 0; i < 4; ++i) {
+                v[i] = b[i].get<double>();
+                if (!std::isfinite(v[i])) refuse(400, "export: 'bounds' must be finite");
+            }
+            // The view clipped to the city: a view zoomed out beyond it prints the city.
+            const auto& c = sc.bbox;
+            const LonLat lo{std::max(v[0], c[0]), std::max(v[1], c[1])};
+            const LonLat hi{std::min(v[2], c[2]), std::min(v[3], c[3])};
+            if (!(v[0] < v[2] && v[1] < v[3]))
+                refuse(400, "export: 'bounds' must have west < east and south < north");
+            if (!(lo.lon < hi.lon && lo.lat < hi.lat))
+                refuse(422,
+                       "export: the view " + fmt_point({v[0], v[1]}) + " – " +
+                           fmt_point({v[2], v[3]}) + " lies outside the city",
+                       "pan the map back to the city");
+            opt.view = std::pair<LonLat, LonLat>{lo, hi};
+        }
+        if (has_structural(s))
+            refuse(422,
+                   "export: the printable map shows facility and stop edits; this session also "
+                   "changes the network, the housing or the walker",
+                   "save the scenario and run lc15 scenario, or undo those edits to print");
+        try {
+            maps::require_fonts();
+        } catch (const InputError& e) {
+            refuse(503, e.what(), "install fonts-noto-cjk on the server (scripts/setup)");
+        }
+        const std::vector<io::FacilityRecord> records = facility_records(s);
+        maps::MapInputs in{&city, s.model.get(), &s.report, nullptr};
+        in.facilities = &records;
+        const std::size_t n = scenario_edits(s).size();
+        opt.note = n == 0 ? " · 现状" : " · 方案：" + std::to_string(n) + " 项修改（lc15 serve）";
+        const maps::MapResult r = maps::render_map(
+            in, spec, opt, format == "pdf" ? maps::Format::kPdf : maps::Format::kPng);
+        return {200, r.bytes, format == "pdf" ? "application/pdf" : "image/png"};
+    }
+
+    // ---- comparing two scenario files ----------------------------------------------------------
+
+    // {"scenarios": [{"label": "a.toml", "text": "..."}, {...}]}: each file evaluated over the
+    // base city by the evaluator of `lc15 scenario` (all edit types), in the shape of a
+    // session's figures, side by side. Touches no session.
+    json compare(const std::string& body) {
+        json j = json::parse(body, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            refuse(400, "the body is not a JSON object",
+                   R"(send {"scenarios": [{"label": "a.toml", "text": "..."}, {...}]})");
+        for (const auto& [key, v] : j.items())
+            if (key != "scenarios")
+                refuse(400, "compare: unknown key '" + key + "'", "a comparison has scenarios");
+        const auto list = j.find("scenarios");
+        if (list == j.end() || !list->is_array() || list->size() != 2)
+            refuse(400, "compare: 'scenarios' must be an array of two scenario files",
+                   R"(each {"label": "file name", "text": "the file's text"})");
+        struct Read {
+            std::string label;
+            scenarios::Scenario scenario;
+        };
+        std::vector<Read> read;
+        for (std::size_t i = 0; i < 2; ++i) {
+            const json& x = (*list)[i];
+            const std::string which = std::string(1, static_cast<char>('A' + i));
+            if (!x.is_object() || !x.contains("text") || !x["text"].is_string())
+                refuse(400, "compare: scenario " + which + " needs 'text' (the file's text)");
+            for (const auto& [key, v] : x.items())
+                if (key != "label" && key != "text")
+                    refuse(400, "compare: scenario " + which + ": unknown key '" + key + "'",
+                           "a scenario has label and text");
+            std::string label = "scenario " + which;
+            if (x.contains("label")) {
+                if (!x["label"].is_string() || x["label"].get<std::string>().size() > 200)
+                    refuse(400, "compare: 'label' must be a string of at most 200 bytes");
+                if (!x["label"].get<std::string>().empty()) label = x["label"];
+            }
+            read.push_back({label, read_scenario_text(x["text"].get<std::string>(), label)});
+        }
+        json out = json::array();
+        for (const Read& r : read) {
+            scenarios::ScenarioOutcome o;
+            try {
+                std::lock_guard lock(evaluator_mutex);
+                if (!evaluator) evaluator = std::make_unique<scenarios::ScenarioEvaluator>(sc);
+                o = evaluator->evaluate(r.scenario);
+            } catch (const InputError& e) {
+                refuse(422, e.what());
+            }
+            json x = outcome_json(o);
+            x["label"] = r.label;
+            x["name"] = r.scenario.name;
+            x["description"] = r.scenario.description;
+            x["edits"] = r.scenario.edits.size();
+            x["log"] = o.log;
+            out.push_back(std::move(x));
+        }
+        return {{"scenarios", std::move(out)}};
+    }
+
     // ---- sessions ----------------------------------------------------------------------------
 
     std::shared_ptr<Session> find(const std::string& id) {
@@ -1057,16 +1284,34 @@ struct Planner::Impl {
         return buf;
     }
 
+    // The edit list as a scenario file states it: a move of a facility added in the session
+    // is no edit of its own but the place of the add_facility / add_stop edit (where it ends
+    // up), which `lc15 scenario` evaluates to the same figures.
+    static std::vector<EditSpec> scenario_edits(const Session& s) {
+        std::vector<EditSpec> out;
+        std::vector<std::size_t> at(s.done.size(), 0);  // done index -> out index
+        for (std::size_t i = 0; i < s.done.size(); ++i) {
+            const EditSpec& e = s.done[i].spec;
+            if (e.type == EditType::kMoveFacility && e.added_by > 0) {
+                out[at[e.added_by - 1]].pos = e.pos;
+                continue;
+            }
+            at[i] = out.size();
+            out.push_back(e);
+        }
+        return out;
+    }
+
     std::string scenario_text(const Session& s) const {
+        const std::vector<EditSpec> edits = scenario_edits(s);
         std::string o;
         o += "# What-if scenario saved by lc15 serve; evaluate it with\n";
         o += "#   lc15 scenario --scenario THIS.toml --out DIR\n";
         o += "name = " + quoted("lc15 serve session") + "\n";
         o += "description = " +
-             quoted(std::to_string(s.done.size()) + " edits made on the planner's page") + "\n";
+             quoted(std::to_string(edits.size()) + " edits made on the planner's page") + "\n";
         o += "base = " + quoted(options.config_path) + "\n";
-        for (const Applied& a : s.done) {
-            const EditSpec& e = a.spec;
+        for (const EditSpec& e : edits) {
             o += "\n[[edit]]\ntype = " + quoted(scenarios::edit_type_name(e.type)) + "\n";
             switch (e.type) {
                 case EditType::kAddFacility:
@@ -1118,26 +1363,28 @@ struct Planner::Impl {
         return o;
     }
 
-    // The edits of a scenario file's text (no file is read: `sites` is refused).
-    std::vector<EditSpec> parse_scenario(const std::string& text) const {
+    // A scenario file's text read by lc15 scenario's reader (scenarios::load_scenario) from a
+    // private temporary file; no file named by a request is read (`sites` is refused).
+    // Messages name `label` (what the planner uploaded) instead of the temporary file.
+    scenarios::Scenario read_scenario_text(const std::string& text,
+                                           const std::string& label) const {
         toml::table t;
         try {
-            t = toml::parse(std::string_view(text), std::string_view("scenario.toml"));
+            t = toml::parse(std::string_view(text), std::string_view(label));
         } catch (const toml::parse_error& e) {
             const auto& b = e.source().begin;
             refuse(400,
-                   "scenario.toml:" + std::to_string(b.line) + ":" + std::to_string(b.column) +
-                       ": " + std::string(e.description()),
+                   label + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) + ": " +
+                       std::string(e.description()),
                    "send the text of a scenario file");
         }
         if (const toml::array* edits = t["edit"].as_array()) {
             for (const toml::node& n : *edits) {
                 if (const toml::table* e = n.as_table(); e && e->contains("sites"))
-                    refuse(422, "scenario.toml: lc15 serve reads no sites file from a request",
+                    refuse(422, label + ": lc15 serve reads no sites file from a request",
                            "give each site as its own add_facility edit (lon, lat)");
             }
         }
-        // Parsed by the same reader as lc15 scenario, from a private temporary file.
         char tmpl[] = "/tmp/lc15_serve_XXXXXX";
         const int fd = mkstemp(tmpl);
         if (fd < 0) throw std::runtime_error("cannot create a temporary file");
@@ -1154,13 +1401,24 @@ struct Planner::Impl {
         } catch (const InputError& e) {
             std::error_code ec;
             fs::remove(tmp, ec);
-            std::string msg = e.what();
-            for (std::size_t p; (p = msg.find(tmp.string())) != std::string::npos;)
-                msg.replace(p, tmp.string().size(), "scenario.toml");
-            refuse(422, msg);
+            refuse(422, without(e.what(), tmp.string(), label));
         }
         std::error_code ec;
         fs::remove(tmp, ec);
+        parsed.path = label;
+        for (scenarios::Edit& e : parsed.edits) e.where = without(e.where, tmp.string(), label);
+        return parsed;
+    }
+
+    static std::string without(std::string msg, const std::string& path, const std::string& label) {
+        for (std::size_t p; (p = msg.find(path)) != std::string::npos;)
+            msg.replace(p, path.size(), label);
+        return msg;
+    }
+
+    // The edits of a scenario file's text (no file is read: `sites` is refused).
+    std::vector<EditSpec> parse_scenario(const std::string& text) const {
+        const scenarios::Scenario parsed = read_scenario_text(text, "scenario.toml");
         std::vector<EditSpec> out;
         for (const scenarios::Edit& e : parsed.edits) {
             if (structural(e.type)) {
@@ -1384,6 +1642,25 @@ Reply Planner::optimize(const std::string& id, const std::string& body) {
         std::lock_guard lock(s->mutex);
         s->last_used = Clock::now();
         return {200, impl_->optimize(*s, body).dump(), "application/json"};
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::export_map(const std::string& id, const std::string& body) {
+    try {
+        auto s = impl_->find(id);
+        std::lock_guard lock(s->mutex);
+        s->last_used = Clock::now();
+        return impl_->export_map(*s, body);
+    } catch (const Refusal& r) {
+        return error_reply(r);
+    }
+}
+
+Reply Planner::compare(const std::string& body) {
+    try {
+        return {200, impl_->compare(body).dump(), "application/json"};
     } catch (const Refusal& r) {
         return error_reply(r);
     }

@@ -17,7 +17,10 @@
 // residents are summed over the (category, home) pairs the edits touched in (category, home)
 // order, exactly as ScenarioEvaluator::compare does, so the figures equal those of
 // `lc15 scenario` on the saved scenario bit for bit. Undo applies the inverse edit (a closed
-// facility comes back under a new handle); redo applies the edit again.
+// facility comes back under a new handle); redo applies the edit again. A move of a facility
+// added in the session (`move_added`, naming the adding edit's number) is an edit of the
+// list that moves that handle; the saved scenario states it as the adding edit's place.
+// GET /api/city carries io::network_figures (per community and the city), computed once.
 // Every request is validated before anything changes: malformed JSON, unknown keys, non-finite
 // or out-of-city coordinates, points beyond the snap limit, unknown categories or facilities,
 // an unknown session: a 4xx Reply with the message and a "fix:", the session unchanged.
@@ -88,6 +91,21 @@ class Planner {
     /// 100 m near homes, as `lc15 optimize`). Changes nothing: the page keeps sites one by one
     /// as add_facility edits.
     Reply optimize(const std::string& id, const std::string& body);
+    /// POST /api/sessions/{id}/export with {"format": "pdf"|"png", "category": "…" (absent:
+    /// the overview of scores), "bounds": [west, south, east, north] (the page's view),
+    /// "paper": "A3", "portrait": false}: the session's state (base city plus its facility and
+    /// stop edits) drawn by maps::render_map as the printable map (application/pdf, or
+    /// image/png at 150 dpi), from the session's own model and report. Rendered in memory;
+    /// 422 when the session holds network, housing or profile edits (lc15 scenario prints
+    /// those), 503 without the CJK fonts. Changes nothing.
+    Reply export_map(const std::string& id, const std::string& body);
+    /// POST /api/compare with {"scenarios": [{"label": "a.toml", "text": "…"}, {…}]}: two
+    /// scenario files' texts (uploaded from the page, never a path) each evaluated over the base
+    /// city as `lc15 scenario` evaluates it (any edit type), returned side by side as
+    /// {"scenarios": [A, B]}, each with "city" and "communities" in the shape of a session's
+    /// figures, plus label, name, description, edits and log. The files' `base` is not read:
+    /// both are evaluated over the served city. Touches no session.
+    Reply compare(const std::string& body);
     /// DELETE /api/sessions/{id}.
     Reply close_session(const std::string& id);
 

@@ -13,7 +13,9 @@
 
 #include "engine/error.hpp"
 #include "io/city.hpp"
+#include "io/network_figures.hpp"
 #include "io/vector_writer.hpp"
+#include "maps/maps.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario.hpp"
 #include "server/http_server.hpp"
@@ -88,6 +90,12 @@ struct Served {
         return c;
     }
 };
+
+std::string fmt_lonlat(LonLat p) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.7f %.7f", p.lon, p.lat);
+    return buf;
+}
 
 json body(const httplib::Result& r) {
     EXPECT_TRUE(r) << "no answer";
@@ -338,6 +346,87 @@ TEST(Server, UndoReturnsTheBaseBitForBitAndRedoTheEdit) {
     EXPECT_EQ(json::parse(r->body)["city"].dump(), json::parse(two)["city"].dump());
     EXPECT_EQ(json::parse(r->body)["communities"].dump(), json::parse(two)["communities"].dump());
     EXPECT_EQ(c.Post(("/api/sessions/" + s + "/redo").c_str())->status, 409);
+}
+
+// Dragging a facility added in the session: a move_added edit moves that edit's facility;
+// the figures are those of the facility added where it ends up (the saved file has one
+// add_facility edit there), and undo / redo step through add and move bit for bit.
+TEST(Server, MovingAnAddedFacilityIsAMoveOfThatEdit) {
+    Served srv;
+    auto c = srv.client();
+    const auto& sc = monaco().sc;
+    const std::uint32_t kg = monaco().cat("kindergarten");
+    const LonLat p = monaco().uncovered_home(kg);
+    const LonLat q = monaco().uncovered_home(monaco().cat("market"));
+    ASSERT_NE(fmt_lonlat(p), fmt_lonlat(q));
+    const std::string s = new_session(c);
+    const json base = body(c.Get(("/api/sessions/" + s).c_str()));
+    auto a = post_edit(c, s,
+                       {{"type", "add_facility"},
+                        {"category", "kindergarten"},
+                        {"name", "新幼儿园"},
+                        {"lon", p.lon},
+                        {"lat", p.lat}});
+    ASSERT_EQ(a->status, 200) << a->body;
+    const json added = body(a);
+    // Bad moves are refused and change nothing.
+    const std::vector<std::pair<json, int>> bad{
+        {{{"type", "move_added"}, {"edit", 2}, {"lon", q.lon}, {"lat", q.lat}}, 422},
+        {{{"type", "move_added"}, {"edit", 0}, {"lon", q.lon}, {"lat", q.lat}}, 400},
+        {{{"type", "move_added"}, {"lon", q.lon}, {"lat", q.lat}}, 400},
+        {{{"type", "move_added"}, {"edit", 1}, {"lon", 0.0}, {"lat", 0.0}}, 422},
+        {{{"type", "move_added"}, {"edit", 1}, {"id", "x"}, {"lon", q.lon}, {"lat", q.lat}}, 400},
+    };
+    for (const auto& [e, status] : bad) {
+        auto r = post_edit(c, s, e);
+        EXPECT_EQ(r->status, status) << e.dump() << "\n" << r->body;
+    }
+    EXPECT_EQ(body(c.Get(("/api/sessions/" + s).c_str())).dump(), added.dump());
+
+    auto m = post_edit(c, s, {{"type", "move_added"}, {"edit", 1}, {"lon", q.lon}, {"lat", q.lat}});
+    ASSERT_EQ(m->status, 200) << m->body;
+    const json moved = body(m);
+    ASSERT_EQ(moved["edits"].size(), 2u);
+    EXPECT_EQ(moved["edits"][1]["type"], "move_added");
+    EXPECT_EQ(moved["edits"][1]["edit"], 1);
+    EXPECT_NE(moved["city"].dump(), added["city"].dump());
+
+    // The saved scenario: one add_facility at q, evaluated to the same figures.
+    const std::string toml = c.Get(("/api/sessions/" + s + "/scenario.toml").c_str())->body;
+    EXPECT_EQ(toml.find("move"), std::string::npos) << toml;
+    const scenarios::ScenarioOutcome out = evaluate_saved(toml, "move_added");
+    ASSERT_EQ(out.log.size(), 1u);
+    expect_same(moved, out, sc);
+    // A session that adds the facility at q directly answers the same.
+    const std::string s2 = new_session(c);
+    const json direct = body(post_edit(
+        c, s2,
+        {{"type", "add_facility"}, {"category", "kindergarten"}, {"lon", q.lon}, {"lat", q.lat}}));
+    EXPECT_EQ(direct["city"].dump(), moved["city"].dump());
+    EXPECT_EQ(direct["communities"].dump(), moved["communities"].dump());
+
+    // A move of the move is refused: it names an edit that added nothing.
+    EXPECT_EQ(post_edit(c, s, {{"type", "move_added"}, {"edit", 2}, {"lon", p.lon}, {"lat", p.lat}})
+                  ->status,
+              422);
+    // Undo the move: the figures of the add at p; undo the add: the base; redo both: moved.
+    const std::string undo = "/api/sessions/" + s + "/undo", redo = "/api/sessions/" + s + "/redo";
+    const json u1 = body(c.Post(undo.c_str()));
+    EXPECT_EQ(u1["city"].dump(), added["city"].dump());
+    EXPECT_EQ(u1["communities"].dump(), added["communities"].dump());
+    const json u2 = body(c.Post(undo.c_str()));
+    EXPECT_EQ(u2["city"].dump(), base["city"].dump());
+    EXPECT_TRUE(u2["communities"].empty());
+    ASSERT_EQ(c.Post(redo.c_str())->status, 200);
+    const json r2 = body(c.Post(redo.c_str()));
+    EXPECT_EQ(r2["city"].dump(), moved["city"].dump());
+    EXPECT_EQ(r2["communities"].dump(), moved["communities"].dump());
+    EXPECT_EQ(r2["edits"].dump(), moved["edits"].dump());
+    // Loading the saved file into a session gives the moved figures too.
+    const std::string s3 = new_session(c);
+    const json loaded =
+        body(c.Put(("/api/sessions/" + s3 + "/scenario").c_str(), toml, "application/toml"));
+    EXPECT_EQ(loaded["city"].dump(), moved["city"].dump());
 }
 
 TEST(Server, BadRequestsGet4xxAndLeaveTheSessionAsItWas) {
@@ -608,6 +697,222 @@ TEST(Server, TokenIsRequiredOnEveryRequestWhenSet) {
     server::Planner& planner = *srv.planner;
     EXPECT_THROW(server::HttpServer(planner, {"0.0.0.0", 0, "", 1 << 20}), InputError);
     EXPECT_NO_THROW(server::HttpServer(planner, {"0.0.0.0", 0, "t", 1 << 20}));
+}
+
+// Issue 16's figures on the page: GET /api/city carries the network indicators of every
+// community and of the city, those of lc15 coverage (io::network_figures), in its keys.
+TEST(Server, CityCarriesTheNetworkIndicatorsOfLc15Coverage) {
+    Served srv;
+    auto c = srv.client();
+    const json j = body(c.Get("/api/city"));
+    const io::NetworkFigures f = io::network_figures(monaco().city);
+    ASSERT_EQ(j["communities"].size(), f.report.communities.size());
+    const json& city = j["city"]["network"];
+    ASSERT_TRUE(city.is_object()) << j["city"].dump();
+    EXPECT_EQ(city["dead_ends"].get<std::uint32_t>(), f.report.city.dead_ends);
+    EXPECT_EQ(city["intersections"].get<std::uint32_t>(), f.report.city.intersections);
+    EXPECT_NEAR(city["street_km_per_km2"].get<double>(), f.report.city.walk_density(), 0.006);
+    std::uint32_t dead_ends = 0, intersections = 0;
+    for (std::size_t i = 0; i < f.report.communities.size(); ++i) {
+        const json& n = j["communities"][i]["network"];
+        const NetworkMetrics& m = f.report.communities[i];
+        ASSERT_TRUE(n.is_object()) << i;
+        EXPECT_EQ(n["dead_ends"].get<std::uint32_t>(), m.dead_ends) << i;
+        EXPECT_EQ(n["intersections"].get<std::uint32_t>(), m.intersections) << i;
+        EXPECT_NEAR(n["area_km2"].get<double>(), m.area_km2, 6e-5) << i;
+        if (m.area_km2 > 0) {
+            EXPECT_NEAR(n["street_km_per_km2"].get<double>(), m.walk_km / m.area_km2, 0.006);
+            EXPECT_NEAR(n["dead_ends_per_km2"].get<double>(), m.dead_ends / m.area_km2, 0.06);
+        }
+        if (m.blocks == 0) EXPECT_TRUE(n["mean_block_ha"].is_null()) << i;
+        dead_ends += n["dead_ends"].get<std::uint32_t>();
+        intersections += n["intersections"].get<std::uint32_t>();
+    }
+    // The city's figures are the sums over the communities.
+    EXPECT_EQ(city["dead_ends"].get<std::uint32_t>(), dead_ends);
+    EXPECT_EQ(city["intersections"].get<std::uint32_t>(), intersections);
+    EXPECT_GT(intersections, 0u);
+}
+
+std::string scenario_file(const std::string& name, const std::vector<std::string>& edits) {
+    std::string t = "name = \"" + name + "\"\nbase = \"" + kConfig.string() + "\"\n";
+    for (const std::string& e : edits) t += "\n[[edit]]\n" + e;
+    return t;
+}
+
+std::string lonlat(LonLat p) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "lon = %.7f\nlat = %.7f\n", p.lon, p.lat);
+    return buf;
+}
+
+// Two scenario files uploaded as text are each evaluated as `lc15 scenario` evaluates them
+// and come back side by side; bad uploads get 4xx and no session changes.
+TEST(Server, ComparesTwoScenarioFilesWithTheNumbersOfLc15Scenario) {
+    Served srv;
+    auto c = srv.client();
+    const auto& sc = monaco().sc;
+    const LonLat p = monaco().uncovered_home(monaco().cat("kindergarten"));
+    const LonLat q = monaco().uncovered_home(monaco().cat("market"));
+    std::uint32_t two = kInvalidId;
+    for (std::uint32_t k = 0; k < sc.rules.size() && two == kInvalidId; ++k)
+        if (k != sc.stop_category && sc.facilities[k].size() >= 2) two = k;
+    ASSERT_NE(two, kInvalidId);
+    const std::string a = scenario_file(
+        "A", {"type = \"add_facility\"\ncategory = \"kindergarten\"\nname = \"新幼儿园\"\n" +
+              lonlat(p)});
+    const std::string b =
+        scenario_file("B", {"type = \"add_facility\"\ncategory = \"market\"\n" + lonlat(q),
+                            "type = \"close_facility\"\ncategory = \"" + sc.rules[two].id +
+                                "\"\nid = \"" + sc.facilities[two][0].id + "\"\n",
+                            "type = \"add_facility\"\ncategory = \"kindergarten\"\n" + lonlat(q)});
+    const std::string s = new_session(c);
+    const std::string before = c.Get(("/api/sessions/" + s).c_str())->body;
+    const json req{
+        {"scenarios", {{{"label", "a.toml"}, {"text", a}}, {{"label", "b.toml"}, {"text", b}}}}};
+    auto r = c.Post("/api/compare", req.dump(), "application/json");
+    ASSERT_EQ(r->status, 200) << r->body;
+    const json j = body(r);
+    ASSERT_EQ(j["scenarios"].size(), 2u);
+    EXPECT_EQ(j["scenarios"][0]["label"], "a.toml");
+    EXPECT_EQ(j["scenarios"][1]["edits"], 3);
+    expect_same(j["scenarios"][0], evaluate_saved(a, "compare_a"), sc);
+    expect_same(j["scenarios"][1], evaluate_saved(b, "compare_b"), sc);
+    const std::uint32_t kg = monaco().cat("kindergarten");
+    EXPECT_GT(j["scenarios"][0]["city"]["categories"][kg]["gained"].get<double>(), 0);
+    EXPECT_NE(j["scenarios"][0]["city"]["categories"].dump(),
+              j["scenarios"][1]["city"]["categories"].dump());
+
+    // Bad uploads: one file, no text, a sites file, a broken file, an unknown facility.
+    const std::vector<std::pair<json, int>> bad{
+        {{{"scenarios", {{{"text", a}}}}}, 400},
+        {{{"scenarios", {{{"text", a}}, {{"label", "x"}}}}}, 400},
+        {{{"scenarios", {{{"text", a}}, {{"text", a}, {"path", "/etc/passwd"}}}}}, 400},
+        {{{"scenarios",
+           {{{"text", a}},
+            {{"text", scenario_file("S", {"type = \"add_facility\"\ncategory = "
+                                          "\"kindergarten\"\nsites = \"/etc/passwd\"\n"})}}}}},
+         422},
+        {{{"scenarios", {{{"text", a}}, {{"label", "broken.toml"}, {"text", "name = ["}}}}}, 400},
+        {{{"scenarios",
+           {{{"text", a}},
+            {{"label", "c.toml"},
+             {"text", scenario_file("C", {"type = \"close_facility\"\nid = \"nowhere\"\n"})}}}}},
+         422},
+    };
+    for (const auto& [x, status] : bad) {
+        auto e = c.Post("/api/compare", x.dump(), "application/json");
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->status, status) << x.dump().substr(0, 200) << "\n" << e->body;
+        EXPECT_TRUE(body(e).contains("error"));
+    }
+    auto broken = c.Post(
+        "/api/compare",
+        json{{"scenarios", {{{"text", a}}, {{"label", "broken.toml"}, {"text", "name = ["}}}}}
+            .dump(),
+        "application/json");
+    EXPECT_NE(broken->body.find("broken.toml:1"), std::string::npos) << broken->body;
+    EXPECT_EQ(c.Get(("/api/sessions/" + s).c_str())->body, before);
+}
+
+std::string run_out(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
+// The printable map of a session's state: PDF with the title, the what-if note and the
+// community names (those the same map of the base city labels); PNG that decodes, differs
+// from the base state's and from another view's; bad requests 4xx, the session unchanged.
+TEST(Server, ExportsTheSessionAsThePrintableMap) {
+    Served srv;
+    auto c = srv.client();
+    const auto& sc = monaco().sc;
+    const std::uint32_t kg = monaco().cat("kindergarten");
+    const LonLat p = monaco().uncovered_home(kg);
+    const std::string s = new_session(c), s0 = new_session(c);
+    const std::string path = "/api/sessions/" + s + "/export";
+    ASSERT_EQ(post_edit(c, s,
+                        {{"type", "add_facility"},
+                         {"category", "kindergarten"},
+                         {"name", "新幼儿园"},
+                         {"lon", p.lon},
+                         {"lat", p.lat}})
+                  ->status,
+              200);
+    const std::string state = c.Get(("/api/sessions/" + s).c_str())->body;
+
+    auto pdf = c.Post(path.c_str(), json{{"format", "pdf"}, {"category", "kindergarten"}}.dump(),
+                      "application/json");
+    ASSERT_EQ(pdf->status, 200) << pdf->body.substr(0, 300);
+    EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+    EXPECT_NE(pdf->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
+    const fs::path dir = test::fresh_dir("serve_export");
+    fs::create_directories(dir);
+    std::ofstream(dir / "map.pdf", std::ios::binary) << pdf->body;
+    const std::string text =
+        run_out("pdftotext " + (dir / "map.pdf").string() + " - | tr -d '\\n '");
+    auto squeezed = [](const std::string& x) {
+        std::string o;
+        for (char ch : x)
+            if (ch != ' ' && ch != '\n') o += ch;
+        return o;
+    };
+    const std::string title = monaco().city.config.name + " · " + sc.rules[kg].name_zh + "：";
+    for (const std::string& x : {title, std::string("方案：1 项修改")})
+        EXPECT_NE(text.find(squeezed(x)), std::string::npos) << x << "\n" << text;
+    maps::MapInputs base{&monaco().city, &monaco().ev->base_model(), nullptr, nullptr};
+    const CoverageReport base_report = monaco().ev->base_model().report(sc.community_names.size());
+    base.report = &base_report;
+    const maps::MapResult expected =
+        maps::render_map(base, {maps::MapKind::kCategory, kg}, {}, maps::Format::kSvg);
+    ASSERT_FALSE(expected.labelled.empty());
+    for (const std::string& name : expected.labelled)
+        EXPECT_NE(text.find(squeezed(name)), std::string::npos) << name;
+
+    // PNG: decodes at A3 / 150 dpi; the session's edit and the view change what it shows.
+    auto png = [&](const std::string& session, const json& req) {
+        auto r = c.Post(("/api/sessions/" + session + "/export").c_str(), req.dump(),
+                        "application/json");
+        EXPECT_EQ(r->status, 200) << r->body.substr(0, 300);
+        EXPECT_EQ(r->get_header_value("Content-Type"), "image/png");
+        return r->body;
+    };
+    const json whole{{"format", "png"}, {"category", "kindergarten"}};
+    const std::string with_edit = png(s, whole), without = png(s0, whole);
+    const maps::Pixels px = maps::decode_png(with_edit);
+    EXPECT_EQ(px.width, 2481);  // 420 mm and 297 mm at 150 dpi, rounded up
+    EXPECT_EQ(px.height, 1754);
+    EXPECT_NE(with_edit, without);
+    const json view{{"format", "png"},
+                    {"category", "kindergarten"},
+                    {"bounds", {p.lon - 0.004, p.lat - 0.003, p.lon + 0.004, p.lat + 0.003}}};
+    const std::string viewed = png(s, view);
+    EXPECT_NE(viewed, with_edit);
+    std::ofstream(dir / "view.png", std::ios::binary) << viewed;  // to look at
+    maps::decode_png(png(s, {{"format", "png"}}));                // the overview
+
+    const std::vector<std::pair<json, int>> bad{
+        {{{"format", "svg"}}, 400},
+        {{{"format", "pdf"}, {"path", "/tmp/x.pdf"}}, 400},
+        {{{"format", "pdf"}, {"category", "nowhere"}}, 422},
+        {{{"format", "pdf"}, {"paper", "B5"}}, 400},
+        {{{"format", "pdf"}, {"bounds", {1, 2, 3}}}, 400},
+        {{{"format", "pdf"}, {"bounds", {p.lon + 1, p.lat, p.lon, p.lat + 1}}}, 400},
+        {{{"format", "pdf"}, {"bounds", {100.0, 10.0, 101.0, 11.0}}}, 422},
+    };
+    for (const auto& [x, status] : bad) {
+        auto r = c.Post(path.c_str(), x.dump(), "application/json");
+        EXPECT_EQ(r->status, status) << x.dump() << "\n" << r->body;
+        EXPECT_TRUE(body(r).contains("error"));
+    }
+    EXPECT_EQ(c.Post(path.c_str(), "{", "application/json")->status, 400);
+    EXPECT_EQ(c.Post("/api/sessions/0123/export", "{}", "application/json")->status, 404);
+    EXPECT_EQ(c.Get(("/api/sessions/" + s).c_str())->body, state);
 }
 
 TEST(Server, ServesThePageAndLeafletFromTheBinary) {

@@ -138,6 +138,35 @@
     return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   }
 
+  // The network indicators of lc15 coverage (summary.json's keys), as lines of text.
+  function networkLines(n) {
+    if (!n) return [];
+    const v = (x, d, unit) => (x === null || x === undefined ? '—' : x.toFixed(d) + unit);
+    return [
+      ['street density', v(n.street_km_per_km2, 1, ' km/km²') + ' (roads ' + v(n.road_km_per_km2, 1, ' km/km²') + ')'],
+      ['intersections', v(n.intersections_per_km2, 0, ' /km²')],
+      ['dead ends', n.dead_ends + ' (' + v(n.dead_ends_per_km2, 1, ' /km²') + ')'],
+      ['mean block', v(n.mean_block_ha, 2, ' ha')],
+      ['gated share', n.gated_share === null ? '—' : pct(n.gated_share)],
+    ];
+  }
+
+  function communityTooltip(c) {
+    const lines = networkLines(city.communities[c].network)
+      .map(([k, x]) => '<br><small>' + escapeHtml(k) + ': ' + escapeHtml(x) + '</small>').join('');
+    return '<b>' + escapeHtml(city.communities[c].name || '#' + c) + '</b>' + lines;
+  }
+
+  function drawNetwork() {
+    const tb = document.querySelector('#network-table tbody');
+    tb.innerHTML = '';
+    for (const [k, x] of networkLines(city.city.network)) {
+      const tr = document.createElement('tr');
+      tr.innerHTML = '<td>' + escapeHtml(k) + '</td><td class="num">' + escapeHtml(x) + '</td>';
+      tb.appendChild(tr);
+    }
+  }
+
   // Homes: one dot each when zoomed in, summed in a grid of ~40 px cells when zoomed out.
   function drawHomes() {
     homeLayer.clearLayers();
@@ -164,13 +193,17 @@
 
   // Where each base facility is now, and which are closed, from the edit list.
   function facilityState() {
+    // added: the other edits with their number in the list (n, 1-based) and where an added
+    // facility stands now (at, after its move_added edits).
     const moved = new Map(), closed = new Set(), added = [];
-    for (const e of (st ? st.edits : [])) {
+    const byNumber = new Map();
+    (st ? st.edits : []).forEach((e, i) => {
       const key = e.category + '/' + (e.facility ? e.facility.index : '');
       if (e.type === 'move_facility') moved.set(key, [e.lat, e.lon]);
       else if (e.type === 'close_facility' || e.type === 'remove_stop') closed.add(key);
-      else added.push(e);
-    }
+      else if (e.type === 'move_added') { const a = byNumber.get(e.edit); if (a) a.at = [e.lat, e.lon]; }
+      else { const a = { ...e, n: i + 1, at: [e.lat, e.lon] }; added.push(a); byNumber.set(i + 1, a); }
+    });
     return { moved, closed, added };
   }
 
@@ -236,8 +269,8 @@
       if (e.type === 'profile' || e.type === 'close_way') continue;
       const isStop = e.type === 'add_stop';
       if (!isStop && e.category !== id) continue;
-      L.circleMarker([e.lat, e.lon], { radius: isStop ? 5 : 8, color: '#fff', weight: 2, fillColor: isStop ? '#6b46c1' : '#1a9641', fillOpacity: 1 })
-        .bindTooltip((e.name || e.type) + ' (added: undo to remove)').addTo(addedLayer);
+      L.circleMarker(e.at, { radius: isStop ? 5 : 8, color: '#fff', weight: 2, fillColor: isStop ? '#6b46c1' : '#1a9641', fillOpacity: 1 })
+        .bindTooltip((e.name || e.type) + ' (added by edit ' + e.n + ': undo to remove)').addTo(addedLayer);
     }
   }
 
@@ -359,7 +392,7 @@
     ol.innerHTML = '';
     for (const e of st.edits) {
       const li = document.createElement('li');
-      const what = e.facility ? (e.facility.name || e.facility.id) : e.profile ? e.profile : e.type === 'set_population' ? (e.name || '') + ' ' + fmt(e.residents) + ' residents' : (e.name || '');
+      const what = e.type === 'move_added' ? 'of edit ' + e.edit : e.facility ? (e.facility.name || e.facility.id) : e.profile ? e.profile : e.type === 'set_population' ? (e.name || '') + ' ' + fmt(e.residents) + ' residents' : (e.name || '');
       li.textContent = e.type.replace('_', ' ') + (e.category ? ' ' + e.category : '') + (what ? ' “' + what + '”' : '') +
         (e.homes_changed || !['add_link', 'close_link', 'close_way', 'set_population', 'profile'].includes(e.type) ? ' — ' + e.homes_changed + ' home results changed' : ' (rebuilt)');
       ol.appendChild(li);
@@ -429,6 +462,7 @@
     $('profile').value = prof ? prof.profile : city.profile;
     watchRebuild();
     drawCompare();
+    drawFileCompare();
   }
 
   // ---- controls ------------------------------------------------------------------------------
@@ -453,6 +487,102 @@
     }
     ev.target.value = '';
   });
+
+  // Two scenario files side by side: each evaluated by the server as lc15 scenario would.
+  let compared = null;
+  function drawFileCompare() {
+    const t = $('files-table');
+    if (!compared) { t.hidden = true; return; }
+    t.hidden = false;
+    const [a, b] = compared.scenarios;
+    const id = city.categories[cat].id;
+    t.querySelector('thead').innerHTML = '<tr><th></th><th class="num">' + escapeHtml(a.label) + '</th><th class="num">' + escapeHtml(b.label) + '</th></tr>';
+    const tb = t.querySelector('tbody');
+    tb.innerHTML = '';
+    const row = (label, x, y, cls) => {
+      const tr = document.createElement('tr');
+      if (cls) tr.className = cls;
+      tr.innerHTML = '<td>' + label + '</td><td class="num">' + x + '</td><td class="num">' + y + '</td>';
+      tb.appendChild(tr);
+      return tr;
+    };
+    row('edits', a.edits, b.edits);
+    row('city score', a.city.score_after.toFixed(2), b.city.score_after.toFixed(2));
+    const ca = a.city.categories[cat], cb = b.city.categories[cat];
+    row('covered (' + escapeHtml(id) + ')', fmt(ca.covered_after) + ' (' + pct(ca.share_after) + ')', fmt(cb.covered_after) + ' (' + pct(cb.share_after) + ')');
+    row('gained / lost', '+' + fmt(ca.gained) + ' / −' + fmt(ca.lost), '+' + fmt(cb.gained) + ' / −' + fmt(cb.lost)).dataset.gained = ca.gained + ',' + cb.gained;
+    const coms = new Map();
+    [a, b].forEach((s, side) => {
+      for (const c of s.communities) {
+        const x = c.categories[id];
+        if (!x) continue;
+        if (!coms.has(c.community)) coms.set(c.community, [null, null]);
+        coms.get(c.community)[side] = x;
+      }
+    });
+    const cell = (x, c) => {
+      if (!x) return '0 · ' + (city.communities[c].pass[cat] ? 'pass' : 'fail');
+      const flip = x.pass_after !== x.pass_before;
+      return (x.gained ? '+' + fmt(x.gained) : '0') + (x.lost ? ' −' + fmt(x.lost) : '') + ' · ' +
+        '<span class="' + (flip ? (x.pass_after ? 'flip-pass' : 'flip-fail') : '') + '">' + (x.pass_after ? 'pass' : 'fail') + (flip ? (x.pass_after ? ' (was fail)' : ' (was pass)') : '') + '</span>';
+    };
+    const list = [...coms.entries()].sort((p, q) => {
+      const g = (v) => Math.max(v[0] ? v[0].gained : 0, v[1] ? v[1].gained : 0);
+      return g(q[1]) - g(p[1]) || p[0] - q[0];
+    });
+    for (const [c, [x, y]] of list) {
+      const tr = row(escapeHtml(city.communities[c].name || '#' + c), cell(x, c), cell(y, c));
+      tr.dataset.community = c;
+    }
+  }
+  $('compare-files').addEventListener('click', async () => {
+    const fa = $('file-a').files[0], fb = $('file-b').files[0];
+    if (!fa || !fb) { showError(new Error('Choose two scenario files (A and B) first.')); return; }
+    try {
+      const body = { scenarios: [{ label: fa.name, text: await fa.text() }, { label: fb.name, text: await fb.text() }] };
+      compared = await api('POST', '/api/compare', JSON.stringify(body));
+      clearMessage();
+      drawFileCompare();
+    } catch (e) {
+      showError(e);
+    }
+  });
+
+  // The printable map of what is on screen: the chosen category, this session's edits, the
+  // current view; drawn by the server (lc15 map's renderer) and saved as a download.
+  async function exportMap(format) {
+    const b = map.getBounds();
+    const body = { format, category: city.categories[cat].id, bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] };
+    const headers = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = 'Bearer ' + token;
+    pending++;
+    setBusy();
+    try {
+      const r = await fetch('/api/sessions/' + session + '/export', { method: 'POST', headers, body: JSON.stringify(body), credentials: 'same-origin' });
+      if (!r.ok) {
+        const j = await r.json();
+        const e = new Error(j.error || ('HTTP ' + r.status));
+        e.fix = j.fix;
+        throw e;
+      }
+      const url = URL.createObjectURL(await r.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'lc15_' + city.categories[cat].id + '.' + format;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      clearMessage();
+    } catch (e) {
+      showError(e);
+    } finally {
+      pending--;
+      setBusy();
+    }
+  }
+  $('export-pdf').addEventListener('click', () => exportMap('pdf'));
+  $('export-png').addEventListener('click', () => exportMap('png'));
 
   // ---- the optimiser: sites shown on the map, kept or dropped one by one -------------------
   const siteLayer = L.layerGroup().addTo(map);
@@ -523,7 +653,7 @@
       const layer = L.polygon(c.polygons.map((p) => p.map((r) => r.map(ll))), {
         color: '#444', weight: 1, fillOpacity: 0.55, bubblingMouseEvents: true,
       });
-      layer.bindTooltip(c.name || '', { sticky: true });
+      layer.bindTooltip(communityTooltip(communityLayers.length), { sticky: true });
       layer.addTo(map);
       communityLayers.push(layer);
     });
@@ -535,6 +665,7 @@
       fetch('/api/sessions/' + session, { method: 'DELETE', keepalive: true, headers: token ? { Authorization: 'Bearer ' + token } : {} });
     });
     drawHomes();
+    drawNetwork();
     show(s);
     document.body.dataset.readyMs = Math.round(performance.now());
     document.body.dataset.ready = '1';
