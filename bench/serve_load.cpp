@@ -8,8 +8,6 @@
 // session added. Bounded: stops after the edits, or after 300 s whatever happened.
 //
 //   build-bench/bench/lc15_serve_load [CONFIG] [CLIENTS] [EDITS]
-#include <httplib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +25,10 @@
 #include "scenarios/city_adapter.hpp"
 #include "server/http_server.hpp"
 #include "server/planner.hpp"
+
+// After Eigen (engine/capacity.hpp, through the planner): httplib.h brings <resolv.h>, whose
+// `_res` macro would rename parameters in Eigen's headers.
+#include <httplib.h>
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
