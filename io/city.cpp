@@ -733,16 +733,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             const FileSourceConfig& fc = *config.communities_file;
             std::vector<std::string> warnings;
             for (const Feature& f : read_features(vector_source(fc), &warnings)) {
-                if (!f.is_area()) {
-                    throw InputError(fc.path.string() + ": " + f.id, "community is not a polygon",
-                                     "communities must be polygons (a planner's boundaries); "
-                                     "points belong in [population]");
-                }
-                if (const std::string why = polygon_problem(f.area); !why.empty()) {
-                    throw InputError(fc.path.string() + ": " + f.id, "community polygon: " + why,
-                                     "repair it in QGIS (Vector > Geometry Tools > Fix "
-                                     "Geometries, or Check Validity) and save the file again");
-                }
+                require_valid_area(f, fc.path.string() + ": " + f.id, "community",
+                                   "communities must be polygons (a planner's boundaries); "
+                                   "points belong in [population]");
                 CommunityRecord c;
                 c.id = f.id;
                 c.name = f.name;
@@ -1039,9 +1032,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             report_scaling(city);
         }
         for (auto& c : city.communities)
-            c.population_source =
-                base_source + (in_compounds[&c - city.communities.data()] ? "+compounds" : "") +
-                (c.population ? "×" + c.population_given_by : std::string());
+            c.population_source = base_source +
+                                  (in_compounds[&c - city.communities.data()] ? "+compounds" : "") +
+                                  (c.population ? "×" + c.population_given_by : std::string());
         for (CommunityId c : unhoused) {
             CommunityRecord& cr = city.communities[c];
             if (!cr.population) continue;  // only the default, not a figure

@@ -56,16 +56,9 @@ std::vector<CompoundRecord> read_compounds(const CompoundsConfig& cfg, const Vec
     std::vector<CompoundRecord> out;
     for (const Feature& f : read_features(polygons, &warnings)) {
         const std::string where = file + ": " + f.id;
-        if (!f.is_area()) {
-            throw InputError(where, "compound is not a polygon",
-                             "compounds must be polygons (an Amap AOI, the housing office's "
-                             "outline); gates belong in [compounds.gates]");
-        }
-        if (const std::string why = polygon_problem(f.area); !why.empty()) {
-            throw InputError(where, "compound polygon: " + why,
-                             "repair it in QGIS (Vector > Geometry Tools > Fix Geometries, or "
-                             "Check Validity) and save the file again");
-        }
+        require_valid_area(f, where, "compound",
+                           "compounds must be polygons (an Amap AOI, the housing office's "
+                           "outline); gates belong in [compounds.gates]");
         CompoundRecord c;
         c.id = f.id;
         c.name = f.name;

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "engine/error.hpp"
+#include "engine/polygon.hpp"
 #include "io/files.hpp"
 #include "io/gdal_errors.hpp"
 
@@ -763,6 +764,16 @@ VectorData read_vector(const VectorSource& source, std::vector<std::string>* war
 
 std::vector<Feature> read_features(const VectorSource& source, std::vector<std::string>* warnings) {
     return read_vector(source, warnings).features;
+}
+
+void require_valid_area(const Feature& f, const std::string& where, const std::string& what,
+                        const std::string& not_area_fix) {
+    if (!f.is_area()) throw InputError(where, what + " is not a polygon", not_area_fix);
+    if (const std::string why = polygon_problem(f.area); !why.empty()) {
+        throw InputError(where, what + " polygon: " + why,
+                         "repair it in QGIS (Vector > Geometry Tools > Fix Geometries, or Check "
+                         "Validity) and save the file again");
+    }
 }
 
 std::vector<std::string> list_layers(const fs::path& path) {

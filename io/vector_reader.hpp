@@ -64,6 +64,12 @@ struct VectorData {
 VectorData read_vector(const VectorSource& source, std::vector<std::string>* warnings);
 std::vector<Feature> read_features(const VectorSource& source, std::vector<std::string>* warnings);
 
+/// Refuses, naming `where` (the file and feature), a feature that is not a polygon (`what` is
+/// "community", "compound", …; `not_area_fix` says what the file should hold) or whose polygon
+/// is broken (engine/polygon.hpp polygon_problem), with the repair in QGIS as the fix.
+void require_valid_area(const Feature& f, const std::string& where, const std::string& what,
+                        const std::string& not_area_fix);
+
 /// The layer names of a multi-layer file (for messages and `lc15 convert --layer`).
 std::vector<std::string> list_layers(const std::filesystem::path& path);
 

@@ -48,6 +48,22 @@ VertexId vertex_of(const WalkGraph& g, std::int64_t node_id) {
     return kInvalidId;
 }
 
+// Homes of one community "compound" at `pos` with `pop` residents, snapped within 300 m (the
+// scenario's snap limit).
+void set_homes(ScenarioCity& sc, const Snapper& snapper, std::vector<LonLat> pos,
+               const std::vector<double>& pop) {
+    sc.home_pos = std::move(pos);
+    for (std::size_t i = 0; i < sc.home_pos.size(); ++i) {
+        Home h;
+        h.snap = snapper.snap(sc.home_pos[i], 300);
+        h.population = pop[i];
+        h.community = 0;
+        sc.homes.push_back(h);
+    }
+    sc.community_names = {"compound"};
+    sc.max_snap_m = 300;
+}
+
 struct Town {
     AsciiMap map{kStreets, 50.0};
     io::OsmData osm = map.read();
@@ -65,17 +81,7 @@ struct Town {
         sc.facilities = {{{"k1", "north", at(map, 210, 10)}, {"k2", "east", at(map, 460, 10)}}};
         sc.facility_areas = {{}};
         // A compound of 120 residents 20 m east of stub d-k, 50 m south of d; 80 beside n-m.
-        sc.home_pos = {at(map, 220, -200), at(map, 470, -200)};
-        const double pop[] = {120, 80};
-        for (std::size_t i = 0; i < 2; ++i) {
-            Home h;
-            h.snap = snapper.snap(sc.home_pos[i], 300);
-            h.population = pop[i];
-            h.community = 0;
-            sc.homes.push_back(h);
-        }
-        sc.community_names = {"compound"};
-        sc.max_snap_m = 300;
+        set_homes(sc, snapper, {at(map, 220, -200), at(map, 470, -200)}, {120, 80});
     }
     std::vector<VertexId> ends() const {
         NetworkInputs in;
@@ -187,11 +193,6 @@ TEST(Deadends, GreedyRankingSkipsTheSecondLinkToTheSameFragment) {
     AsciiMap map{kFragment, 50.0};
     const io::OsmData osm = map.read();
     const Snapper snapper{osm.graph};
-    const LonLat a = map.pos('a');
-    const double m_per_deg = deg2rad(1.0) * kEarthRadiusM;
-    auto at = [&](double x, double y) {
-        return LonLat{a.lon + x / (m_per_deg * std::cos(deg2rad(a.lat))), a.lat + y / m_per_deg};
-    };
     ScenarioCity sc;
     sc.graph = &osm.graph;
     CategoryRule kg;
@@ -202,23 +203,13 @@ TEST(Deadends, GreedyRankingSkipsTheSecondLinkToTheSameFragment) {
     sc.rules = {kg};
     // k1 10 m north of a-b above d; k2 10 m north of a-b and k3 10 m south of i-j, both 10 m
     // east of the fragment.
-    sc.facilities = {{{"k1", "north", at(210, 10)},
-                      {"k2", "north east", at(460, 10)},
-                      {"k3", "south east", at(460, -410)}}};
+    sc.facilities = {{{"k1", "north", at(map, 210, 10)},
+                      {"k2", "north east", at(map, 460, 10)},
+                      {"k3", "south east", at(map, 460, -410)}}};
     sc.facility_areas = {{}};
     // Compound A (120) 20 m east of stub d, 50 m below d; compound F (150) 20 m east of the
     // fragment, 75 m below p.
-    sc.home_pos = {at(220, -200), at(470, -175)};
-    const double pop[] = {120, 150};
-    for (std::size_t i = 0; i < 2; ++i) {
-        Home h;
-        h.snap = snapper.snap(sc.home_pos[i], 300);
-        h.population = pop[i];
-        h.community = 0;
-        sc.homes.push_back(h);
-    }
-    sc.community_names = {"compound"};
-    sc.max_snap_m = 300;
+    set_homes(sc, snapper, {at(map, 220, -200), at(map, 470, -175)}, {120, 150});
     ScenarioEvaluator ev(sc);
     ASSERT_FALSE(ev.base_model().covered(0, 0));
     ASSERT_FALSE(ev.base_model().covered(0, 1));  // the fragment reaches nothing

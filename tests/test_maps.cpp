@@ -103,15 +103,8 @@ int channel_diff(std::uint32_t a, std::uint32_t b) {
     return d;
 }
 
-std::string run_out(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
-    return out;
-}
+// stdout of a shell command (pdftotext, pdffonts, …).
+std::string run_out(const std::string& cmd) { return test::run_shell(cmd).output; }
 
 void write(const fs::path& p, const std::string& bytes) {
     std::ofstream(p, std::ios::binary) << bytes;

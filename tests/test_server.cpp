@@ -815,15 +815,8 @@ TEST(Server, ComparesTwoScenarioFilesWithTheNumbersOfLc15Scenario) {
     EXPECT_EQ(c.Get(("/api/sessions/" + s).c_str())->body, before);
 }
 
-std::string run_out(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
-    return out;
-}
+// stdout of a shell command (pdftotext, pdffonts, …).
+std::string run_out(const std::string& cmd) { return test::run_shell(cmd).output; }
 
 // The printable map of a session's state: PDF with the title, the what-if note and the
 // community names (those the same map of the base city labels); PNG that decodes, differs

@@ -9,7 +9,10 @@
 namespace lc15::test {
 
 CliRun run_lc15(const std::string& args) {
-    const std::string cmd = std::string(LC15_EXE) + " " + args + " 2>&1";
+    return run_shell(std::string(LC15_EXE) + " " + args + " 2>&1");
+}
+
+CliRun run_shell(const std::string& cmd) {
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) return {-1, "popen failed: " + cmd};
     std::string out;

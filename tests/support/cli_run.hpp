@@ -21,6 +21,9 @@ struct CliRun {
 /// Runs `LC15_EXE args` through the shell.
 CliRun run_lc15(const std::string& args);
 
+/// Runs a shell command as given (e.g. pdftotext); `output` is its stdout only.
+CliRun run_shell(const std::string& cmd);
+
 /// An empty (removed) path in the temporary folder, /tmp/lc15_<name>, for a test's outputs.
 std::filesystem::path fresh_dir(const std::string& name);
 
