@@ -273,39 +273,25 @@ CatchmentResult compute_catchment(const WalkGraph& g, std::span<const LonLat> st
     return r;
 }
 
-MultiPolygon walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
-                                  const CatchmentOptions& options) {
+ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
+                                 const CatchmentOptions& options) {
     namespace bg = boost::geometry;
     using BPoint = bg::model::d2::point_xy<double>;
     using BLine = bg::model::linestring<BPoint>;
     using BMultiLine = bg::model::multi_linestring<BLine>;
     using BPolygon = bg::model::polygon<BPoint>;
     using BMulti = bg::model::multi_polygon<BPolygon>;
+    using BBox = bg::model::box<BPoint>;
 
-    MultiPolygon out;
+    ServiceArea out;
     if (g.num_vertices() == 0) return out;
     const Distance radius = metres_to_cm(options.radius_m);
     const StopWalk walk(g, stop_snaps, radius, options);
     const LocalProjection proj(g.coord(0));
 
-    // The reached stretch of each edge as intervals [from, to] in cm from its tail.
-    // Pieces are grouped into square tiles and each tile is buffered on its own: Boost's buffer
-    // of one huge multi-linestring is superlinear (minutes for a city); tiles are then unioned
-    // pairwise along a Z-order curve, neighbours first.
-    constexpr double kTile = 500.0;
-    std::map<std::uint64_t, BMultiLine> tiles;
-    auto tile_key = [&](const BPoint& p) {
-        const auto tx = static_cast<std::uint32_t>(
-            static_cast<std::int64_t>(std::floor(p.x() / kTile)) + (1 << 20));
-        const auto ty = static_cast<std::uint32_t>(
-            static_cast<std::int64_t>(std::floor(p.y() / kTile)) + (1 << 20));
-        std::uint64_t z = 0;
-        for (int b = 0; b < 21; ++b) {
-            z |= (std::uint64_t((tx >> b) & 1u) << (2 * b)) |
-                 (std::uint64_t((ty >> b) & 1u) << (2 * b + 1));
-        }
-        return z;
-    };
+    // The reached stretch of each edge as intervals [from, to] in cm from its tail, as lines in
+    // local metres, in edge order.
+    std::vector<BLine> lines;
     std::vector<std::pair<double, double>> iv;
     for (EdgeId e = 0; e < g.num_edges(); ++e) {
         if (g.edge_flags(e) & options.forbidden_flags) continue;
@@ -355,45 +341,65 @@ MultiPolygon walking_service_area(const WalkGraph& g, std::span<const SnapResult
                 line.back() =
                     BPoint(line.back().x() + 0.01, line.back().y());  // a point: a tiny line
             }
-            const std::uint64_t key = tile_key(line.front());
-            tiles[key].push_back(std::move(line));
+            lines.push_back(std::move(line));
         }
     }
-    if (tiles.empty()) return out;
+    if (lines.empty()) return out;
+
+    // Each line goes to every tile whose square, grown by more than the buffer, meets the
+    // line's bounding box: every point of a tile within buffer_m of a line then has the line in
+    // its tile (the round joins and ends are polygons within buffer_m of the line; the margin is
+    // only safety). Buffering a tile's lines and keeping the part in its square gives exactly
+    // the union of all buffers, restricted to the square; squares only share edges. The work
+    // per tile is bounded by the street density, so the whole is O(n log n) (the map).
+    constexpr double kTile = ServiceArea::kTileM;
+    const double grow = 1.5 * options.buffer_m + 1.0;
+    auto tile_of = [&](double v) { return static_cast<std::int32_t>(std::floor(v / kTile)); };
+    std::map<std::pair<std::int32_t, std::int32_t>, std::vector<std::uint32_t>> tiles;  // (y, x)
+    for (std::uint32_t i = 0; i < lines.size(); ++i) {
+        const BBox box = bg::return_envelope<BBox>(lines[i]);
+        for (std::int32_t ty = tile_of(box.min_corner().y() - grow);
+             ty <= tile_of(box.max_corner().y() + grow); ++ty) {
+            for (std::int32_t tx = tile_of(box.min_corner().x() - grow);
+                 tx <= tile_of(box.max_corner().x() + grow); ++tx) {
+                tiles[{ty, tx}].push_back(i);
+            }
+        }
+    }
 
     const bg::strategy::buffer::distance_symmetric<double> dist(options.buffer_m);
     const bg::strategy::buffer::side_straight side;
     const bg::strategy::buffer::join_round join(8);
     const bg::strategy::buffer::end_round end(8);
     const bg::strategy::buffer::point_circle circle(8);
-    std::vector<const BMultiLine*> tile_list;
-    for (const auto& [key, lines] : tiles) tile_list.push_back(&lines);
-    std::vector<BMulti> parts(tile_list.size());
+    std::vector<std::pair<std::pair<std::int32_t, std::int32_t>, const std::vector<std::uint32_t>*>>
+        tile_list;
+    for (const auto& [key, members] : tiles) tile_list.push_back({key, &members});
+    std::vector<ServiceAreaTile> parts(tile_list.size());
     tbb::parallel_for(std::size_t{0}, tile_list.size(), [&](std::size_t i) {
-        bg::buffer(*tile_list[i], parts[i], dist, side, join, end, circle);
-    });
-    while (parts.size() > 1) {
-        std::vector<BMulti> next((parts.size() + 1) / 2);
-        tbb::parallel_for(std::size_t{0}, next.size(), [&](std::size_t i) {
-            if (2 * i + 1 < parts.size()) {
-                bg::union_(parts[2 * i], parts[2 * i + 1], next[i]);
-            } else {
-                next[i] = std::move(parts[2 * i]);
+        const auto [ty, tx] = tile_list[i].first;
+        BMultiLine mine;
+        for (std::uint32_t l : *tile_list[i].second) mine.push_back(lines[l]);
+        BMulti buffered, clipped;
+        bg::buffer(mine, buffered, dist, side, join, end, circle);
+        const BBox square(BPoint(tx * kTile, ty * kTile),
+                          BPoint((tx + 1) * kTile, (ty + 1) * kTile));
+        bg::intersection(buffered, square, clipped);
+        ServiceAreaTile& t = parts[i];
+        t.x = tx, t.y = ty;
+        for (const BPolygon& p : clipped) {
+            Polygon poly;
+            for (const BPoint& q : p.outer()) poly.outer.push_back(proj.inverse(q.x(), q.y()));
+            for (const auto& inner : p.inners()) {
+                Ring ring;
+                for (const BPoint& q : inner) ring.push_back(proj.inverse(q.x(), q.y()));
+                poly.inners.push_back(std::move(ring));
             }
-        });
-        parts = std::move(next);
-    }
-    const BMulti& buffered = parts.front();
-
-    for (const BPolygon& p : buffered) {
-        Polygon poly;
-        for (const BPoint& q : p.outer()) poly.outer.push_back(proj.inverse(q.x(), q.y()));
-        for (const auto& inner : p.inners()) {
-            Ring ring;
-            for (const BPoint& q : inner) ring.push_back(proj.inverse(q.x(), q.y()));
-            poly.inners.push_back(std::move(ring));
+            t.area.push_back(std::move(poly));
         }
-        out.push_back(std::move(poly));
+    });
+    for (ServiceAreaTile& t : parts) {
+        if (!t.area.empty()) out.tiles.push_back(std::move(t));
     }
     return out;
 }

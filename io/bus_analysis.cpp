@@ -280,12 +280,18 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                    "path_much_longer", "path_shorter", "no_path_in_file"},
                   route_rows);
 
+    // One feature per 500 m tile (engine/catchment.hpp ServiceArea): the tiles meet along
+    // their edges only; QGIS's Dissolve merges them into one area if wanted.
     Layer service{"service_area",
                   Layer::MultiPolygon,
-                  {{"radius_m", Field::Real}, {"stops", Field::Int}},
+                  {{"tile", Field::String}, {"radius_m", Field::Real}, {"stops", Field::Int}},
                   {}};
-    if (!bus.service_area.empty()) {
-        service.rows.push_back({{}, {}, bus.service_area, {bus.radius_m, std::int64_t(bus.stops)}});
+    for (const ServiceAreaTile& t : bus.service_area.tiles) {
+        service.rows.push_back({{},
+                                {},
+                                t.area,
+                                {std::to_string(t.x) + "," + std::to_string(t.y), bus.radius_m,
+                                 std::int64_t(bus.stops)}});
     }
     Layer line_layer{"lines",
                      Layer::LineString,

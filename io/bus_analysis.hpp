@@ -72,7 +72,7 @@ struct BusAnalysis {
     TransitNetwork network;  ///< refers to the City's graph
     std::size_t stops = 0;   ///< stops counted by the catchment
     CatchmentResult catchment;
-    MultiPolygon service_area;              ///< empty when not drawn or no stop reaches a street
+    ServiceArea service_area;  ///< in 500 m tiles; empty when not drawn or no stop reaches a street
     std::vector<BusCategoryAccess> access;  ///< one per [bus] category, in config order
     /// How the ride times of OSM routes and planners' lines were found (GTFS lines: timetable).
     std::vector<LineRideReport> ride_reports;

@@ -449,7 +449,8 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
         cairo_save(cr);
         pg.clip_to_frame();
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        pg.path_multipolygon(bus.service_area);
+        // All tiles in one path: their shared edges cancel in the fill, no seams.
+        for (const auto& t : bus.service_area.tiles) pg.path_multipolygon(t.area);
         set_colour(cr, hex(0x6baed6), 0.55);
         cairo_fill(cr);
         cairo_restore(cr);

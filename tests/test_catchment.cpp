@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <oneapi/tbb/global_control.h>
 
+#include <boost/geometry.hpp>
+#include <random>
+
 #include "engine/catchment.hpp"
+#include "engine/search.hpp"
 
 #include "tests/support/test_city.hpp"
 
@@ -100,6 +104,13 @@ TEST(Catchment, ThreeFiguresAndGapsByHand) {
     EXPECT_EQ(serial.walk_m, r.walk_m);
 }
 
+/// Every tile's polygons together, as one list (for area sums and point tests).
+MultiPolygon all_tiles(const ServiceArea& area) {
+    MultiPolygon all;
+    for (const ServiceAreaTile& t : area.tiles) all.insert(all.end(), t.area.begin(), t.area.end());
+    return all;
+}
+
 TEST(Catchment, ServiceAreaFollowsTheStreets) {
     GraphBuilder b;
     std::vector<WayNode> nodes;
@@ -109,14 +120,168 @@ TEST(Catchment, ServiceAreaFollowsTheStreets) {
     const Snapper snapper(g);
     const std::vector<SnapResult> stop{snapper.snap(at(0, 2000), 10)};
     CatchmentOptions opt;  // 500 m, 30 m buffer
-    const MultiPolygon area = walking_service_area(g, stop, opt);
-    ASSERT_EQ(area.size(), 1u);
+    const ServiceArea tiles = walking_service_area(g, stop, opt);
+    // The street runs along a tile edge (x = 0 through the first vertex) and 1000 m north:
+    // two columns of tiles, four rows (1470..2530 m).
+    EXPECT_EQ(tiles.tiles.size(), 8u);
+    const MultiPolygon area = all_tiles(tiles);
     // 1000 m of street, 60 m wide, with round ends: 60,000 + pi 30^2 (a bit less as 8-gons).
     EXPECT_NEAR(area_m2(area), 60000 + kPi * 900, 0.02 * 62827);
     EXPECT_TRUE(contains(area, at(0, 2450)));
+    EXPECT_TRUE(contains(area, at(-20, 2450)));
     EXPECT_TRUE(contains(area, at(20, 1600)));
     EXPECT_FALSE(contains(area, at(0, 2600)));
     EXPECT_FALSE(contains(area, at(100, 2000)));  // not a circle: 100 m off the street
+}
+
+namespace bg = boost::geometry;
+using BPoint = bg::model::d2::point_xy<double>;
+using BLine = bg::model::linestring<BPoint>;
+using BPolygon = bg::model::polygon<BPoint>;
+using BMulti = bg::model::multi_polygon<BPolygon>;
+
+BMulti to_boost(const MultiPolygon& mp, const LocalProjection& proj) {
+    BMulti out;
+    for (const Polygon& p : mp) {
+        BPolygon q;
+        for (LonLat v : p.outer)
+            q.outer().push_back({proj.forward(v).first, proj.forward(v).second});
+        for (const Ring& r : p.inners) {
+            q.inners().emplace_back();
+            for (LonLat v : r)
+                q.inners().back().push_back({proj.forward(v).first, proj.forward(v).second});
+        }
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
+/// The service area as it was drawn before tiles: the reached stretch of every edge (found
+/// here with a search of our own), all buffered at once into one union.
+BMulti single_union(const WalkGraph& g, std::span<const SnapResult> stops,
+                    const CatchmentOptions& opt, const LocalProjection& proj) {
+    const Distance radius = metres_to_cm(opt.radius_m);
+    std::vector<SearchSource> src;
+    for (std::uint32_t s = 0; s < stops.size(); ++s) {
+        const auto two = stops[s].sources(g, s, opt.access_legs);
+        src.insert(src.end(), two.begin(), two.end());
+    }
+    MultiSourceDijkstra search(g);
+    search.run(src, radius, [](VertexId, Distance, std::uint32_t) {});
+    bg::model::multi_linestring<BLine> lines;
+    for (EdgeId e = 0; e < g.num_edges(); ++e) {
+        const double len = g.edge_length(e);
+        std::vector<std::pair<double, double>> iv;
+        const Distance dt = search.distance(g.edge_tail(e)), dh = search.distance(g.edge_head(e));
+        if (dt <= radius) iv.push_back({0.0, std::min(len, double(radius - dt))});
+        if (dh <= radius) iv.push_back({std::max(0.0, len - double(radius - dh)), len});
+        for (const SnapResult& s : stops) {
+            if (s.edge != e || s.access > radius) continue;
+            const double reach = double(radius - s.access);
+            iv.push_back({std::max(0.0, s.off_tail - reach), std::min(len, s.off_tail + reach)});
+        }
+        // Overlapping stretches of one edge merged (Boost's buffer of collinear overlapping
+        // lines loses area).
+        std::sort(iv.begin(), iv.end());
+        std::vector<std::pair<double, double>> merged;
+        for (const auto& x : iv) {
+            if (!merged.empty() && x.first <= merged.back().second)
+                merged.back().second = std::max(merged.back().second, x.second);
+            else
+                merged.push_back(x);
+        }
+        const auto shape = g.edge_shape(e);
+        EXPECT_EQ(shape.size(), 2u) << "the grid's edges are straight";
+        for (const auto& [a, c] : merged) {
+            auto pt = [&](double cm) {
+                const auto [x, y] = proj.forward(interpolate(shape[0], shape[1], cm / len));
+                return BPoint(x, y);
+            };
+            lines.push_back(BLine{pt(a), pt(c)});
+        }
+    }
+    BMulti out;
+    bg::buffer(lines, out, bg::strategy::buffer::distance_symmetric<double>(opt.buffer_m),
+               bg::strategy::buffer::side_straight(), bg::strategy::buffer::join_round(8),
+               bg::strategy::buffer::end_round(8), bg::strategy::buffer::point_circle(8));
+    return out;
+}
+
+TEST(Catchment, ServiceAreaTilesAreTheSingleUnionCutWithoutLossOrOverlap) {
+    std::mt19937_64 rng(test::test_seed());
+    // 2.4 km of jittered 100 m grid with a sixth of the links missing (dead ends, holes of
+    // every shape), stops on a few streets: the area crosses many 500 m tile edges.
+    const WalkGraph g = test::jittered_grid(rng, 25, 100, 20, 15);
+    const Snapper snapper(g);
+    std::vector<SnapResult> stops;
+    for (const auto& [x, y] :
+         std::vector<std::pair<double, double>>{{610, 640}, {1480, 1530}, {1900, 500}}) {
+        stops.push_back(snapper.snap(at(x, y), 100));
+        ASSERT_TRUE(stops.back().ok());
+    }
+    const CatchmentOptions opt;
+    const ServiceArea tiles = walking_service_area(g, stops, opt);
+    ASSERT_GT(tiles.tiles.size(), 9u);
+    const LocalProjection proj(g.coord(0));
+
+    // Each tile is a valid multipolygon inside its own square.
+    BMulti pieces;
+    double sum = 0;
+    for (const ServiceAreaTile& t : tiles.tiles) {
+        const BMulti m = to_boost(t.area, proj);
+        std::string why;
+        EXPECT_TRUE(bg::is_valid(m, why)) << "tile " << t.x << "," << t.y << ": " << why;
+        bg::model::box<BPoint> box;
+        bg::envelope(m, box);
+        EXPECT_GE(box.min_corner().x(), t.x * ServiceArea::kTileM - 1e-6);
+        EXPECT_LE(box.max_corner().x(), (t.x + 1) * ServiceArea::kTileM + 1e-6);
+        EXPECT_GE(box.min_corner().y(), t.y * ServiceArea::kTileM - 1e-6);
+        EXPECT_LE(box.max_corner().y(), (t.y + 1) * ServiceArea::kTileM + 1e-6);
+        sum += bg::area(m);
+        pieces.insert(pieces.end(), m.begin(), m.end());
+    }
+    // The same set as the single union: the same area (a lost or doubled piece is 100s of m²),
+    // and nothing of one outside the other.
+    const BMulti whole = single_union(g, stops, opt, proj);
+    const double expected = bg::area(whole);
+    ASSERT_GT(expected, 1e5);
+    EXPECT_NEAR(sum, expected, 1e-6 * expected) << "pieces lost or counted twice";
+    BMulti joined, both;
+    bg::union_(pieces, BMulti{}, joined);
+    EXPECT_NEAR(bg::area(joined), sum, 1e-6 * expected) << "tiles overlap";
+    bg::union_(whole, joined, both);
+    EXPECT_NEAR(bg::area(both), expected, 1e-6 * expected) << "tiles hold area the union has not";
+
+    // Every home on a street within the radius walking is inside the area.
+    const MultiPolygon area = all_tiles(tiles);
+    std::vector<CatchmentHome> homes;
+    std::uniform_real_distribution<double> u(0, 1);
+    for (EdgeId e = 0; e < g.num_edges(); e += 3) {
+        const LonLat p = interpolate(g.coord(g.edge_tail(e)), g.coord(g.edge_head(e)), u(rng));
+        homes.push_back({p, snapper.snap(p, 50), 1.0, kInvalidId});
+    }
+    const std::vector<LonLat> stop_pos(stops.size());
+    const CatchmentResult r = compute_catchment(g, stop_pos, stops, homes, {}, 0, opt);
+    int within = 0;
+    for (std::size_t h = 0; h < homes.size(); ++h) {
+        if (r.walk_m[h] > opt.radius_m) continue;
+        ++within;
+        EXPECT_TRUE(contains(area, homes[h].pos)) << "home " << h << " at " << r.walk_m[h] << " m";
+    }
+    EXPECT_GT(within, 50);
+
+    // The same tiles on one thread.
+    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+    const ServiceArea serial = walking_service_area(g, stops, opt);
+    ASSERT_EQ(serial.tiles.size(), tiles.tiles.size());
+    for (std::size_t i = 0; i < tiles.tiles.size(); ++i) {
+        EXPECT_EQ(serial.tiles[i].x, tiles.tiles[i].x);
+        EXPECT_EQ(serial.tiles[i].y, tiles.tiles[i].y);
+        ASSERT_EQ(serial.tiles[i].area.size(), tiles.tiles[i].area.size());
+        for (std::size_t k = 0; k < tiles.tiles[i].area.size(); ++k) {
+            EXPECT_EQ(serial.tiles[i].area[k].outer, tiles.tiles[i].area[k].outer);
+        }
+    }
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // lc15 bus end to end on the shipped demo district (珠海 香洲, OSM stops and route relations),
 // its bad inputs, and the bus figures that lc15 coverage writes beside the living circle.
+#include <gdal.h>
 #include <gtest/gtest.h>
+#include <ogr_api.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -8,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -106,6 +109,35 @@ std::vector<double> read_service_area(const fs::path& gpkg) {
     return xy;
 }
 
+/// The service_area layer's features that GDAL (GEOS) finds invalid, or whose tile is missing or
+/// repeated, as "feature N: why"; and the number of features.
+std::pair<std::vector<std::string>, int> check_service_tiles(const fs::path& gpkg) {
+    GDALAllRegister();
+    std::vector<std::string> bad;
+    GDALDatasetH ds = GDALOpenEx(gpkg.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    if (!ds) return {{"cannot open " + gpkg.string()}, 0};
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "service_area");
+    int n = 0;
+    if (!layer) bad.push_back("no layer service_area");
+    std::set<std::string> tiles;
+    while (layer) {
+        OGRFeatureH f = OGR_L_GetNextFeature(layer);
+        if (!f) break;
+        ++n;
+        OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+        const int field = OGR_F_GetFieldIndex(f, "tile");
+        const std::string tile = field >= 0 ? OGR_F_GetFieldAsString(f, field) : "";
+        if (!geom || !OGR_G_IsValid(geom))
+            bad.push_back("feature " + std::to_string(n) + " (tile " + tile + "): not valid");
+        if (tile.empty() || !tiles.insert(tile).second)
+            bad.push_back("feature " + std::to_string(n) + ": tile '" + tile +
+                          "' missing or repeated");
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    return {bad, n};
+}
+
 const char* const kBusFiles[] = {"bus_catchment.csv", "bus_gaps.csv", "bus_access.csv",
                                  "bus_routes.csv", "bus_warnings.txt"};
 
@@ -124,6 +156,10 @@ TEST(BusCommand, DemoFiguresAreSharesWalkingNeverBeatsStraightAndAnyThreadCountA
     ASSERT_FALSE(service_a.empty()) << "the demo's stops reach streets";
     EXPECT_EQ(service_a, read_service_area(b / "bus.gpkg"))
         << "the service area differs between -j1 and -j2";
+    // One feature per tile, each valid as QGIS checks it (GEOS through OGR).
+    const auto [invalid, features] = check_service_tiles(a / "bus.gpkg");
+    EXPECT_GT(features, 1) << "the demo's service area spans several 500 m tiles";
+    for (const std::string& why : invalid) ADD_FAILURE() << "bus.gpkg service_area " << why;
 
     // The three figures: shares, and per row walking <= straight (a walk along the streets is
     // never shorter than the straight line to the same stop).
