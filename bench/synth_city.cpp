@@ -20,7 +20,9 @@
 //  * a river (waterway=river + a natural=water area) crosses the city between two grid rows;
 //    only the arterials cross it, on bridges (bridge=yes, layer=1);
 //  * two residential buildings per cell outside parks and the river (building=residential,
-//    building:levels 3..33, 30 m x 12 m), i.e. about two homes per junction;
+//    building:levels 3..20, 30 m x 12 m), i.e. about two homes per junction; at 35 m² of floor
+//    per resident that is ~25,700 residents per km² of residential land (the 480 m x 480 m
+//    landuse areas), the density of a Chinese city's housing districts;
 //  * facilities of every category in configs/rules/gb50180_2018.toml, as nodes with the tags and
 //    names those rules match, at densities per superblock (25 ha) listed in kFacilities below
 //    (e.g. a kindergarten per superblock, a middle school per 2 km^2, one railway station);
@@ -343,7 +345,7 @@ class City {
                 if (park(bi, bj) || j == river_row_) continue;
                 const std::int64_t b = bld0_ + 8 * (std::int64_t(j) * (side_ - 1) + i);
                 for (int k = 0; k < 2; ++k) {
-                    const int levels = 3 + static_cast<int>(31 * u01(i, j * 2 + k, 8));
+                    const int levels = 3 + static_cast<int>(18 * u01(i, j * 2 + k, 8));
                     way(out, {b + 4 * k, b + 4 * k + 1, b + 4 * k + 2, b + 4 * k + 3, b + 4 * k},
                         {{"building", "residential"}, {"building:levels", std::to_string(levels)}});
                 }
