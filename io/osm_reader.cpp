@@ -269,6 +269,14 @@ class Collector : public osmium::handler::Handler {
                 for (const WayNode& n : run) line.push_back(n.pos);
             }
         }
+        if (tag(w.tags(), "natural") == "coastline") {
+            for (const auto& run : runs) {
+                if (run.size() < 2) continue;
+                auto& c = out_.basemap.coastlines.emplace_back();
+                c.way_id = w.id();
+                for (const WayNode& n : run) c.line.push_back(n.pos);
+            }
+        }
         if (route_ways_.count(w.id())) {
             std::vector<LonLat> line;
             for (const auto& run : runs)
