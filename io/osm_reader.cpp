@@ -547,6 +547,11 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     {
         osmium::io::Reader reader{file, osmium::osm_entity_bits::relation};
         replication = reader.header().get("osmosis_replication_timestamp");
+        if (const osmium::Box box = reader.header().joined_boxes(); box.valid()) {
+            out.basemap.extract_box =
+                std::array<LonLat, 2>{LonLat{box.bottom_left().lon(), box.bottom_left().lat()},
+                                      LonLat{box.top_right().lon(), box.top_right().lat()}};
+        }
         while (osmium::memory::Buffer buffer = reader.read()) {
             for (const osmium::Relation& rel : buffer.select<osmium::Relation>()) {
                 ++out.relations;

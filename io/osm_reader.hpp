@@ -23,8 +23,10 @@
 // concurrently on different files; libosmium decodes blocks on its own worker threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,6 +90,9 @@ struct OsmBasemap {
     std::vector<MultiPolygon> water, green;
     std::vector<std::vector<LonLat>> waterways;  ///< waterway=river|canal|stream|drain lines
     std::vector<OsmCoastline> coastlines;        ///< natural=coastline, in file order
+    /// The extract's box from the file's header (PBF bbox, XML <bounds>), lon/lat lo then hi;
+    /// unset without one. Coastlines cut by the extract end near it.
+    std::optional<std::array<LonLat, 2>> extract_box;
     /// The class of a way id (kLocal when unknown).
     StreetClass class_of(std::int64_t way_id) const;
 };

@@ -809,7 +809,8 @@ void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer,
     if (layer == BasemapLayer::kUnder) {
         if (!bm.coastlines.empty()) {
             const auto [lo, hi] = page.frame_bounds();
-            const SeaShapes sea = sea_shapes(bm.coastlines, lo, hi);
+            const SeaShapes sea =
+                sea_shapes(bm.coastlines, lo, hi, bm.extract_box ? &*bm.extract_box : nullptr);
             for (const Ring& r : sea.sea) page.path_ring(r);
             cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
             set_colour(cr, kWater);

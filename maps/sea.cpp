@@ -214,9 +214,19 @@ std::string point_text(LonLat p) {
 
 }  // namespace
 
-SeaShapes sea_shapes(const std::vector<io::OsmCoastline>& coastlines, LonLat lo, LonLat hi) {
+SeaShapes sea_shapes(const std::vector<io::OsmCoastline>& coastlines, LonLat lo, LonLat hi,
+                     const std::array<LonLat, 2>* extract) {
     SeaShapes out;
-    const Box box{lo.lon, lo.lat, hi.lon, hi.lat};
+    Box box{lo.lon, lo.lat, hi.lon, hi.lat};
+    if (extract) {
+        // Only where the extract holds the coast: its box less the margin.
+        const double dlat = kExtractMarginM / 111320.0;
+        const double dlon = dlat / std::max(0.01, std::cos((lo.lat + hi.lat) / 2 * kPi / 180));
+        box.minx = std::max(box.minx, (*extract)[0].lon + dlon);
+        box.miny = std::max(box.miny, (*extract)[0].lat + dlat);
+        box.maxx = std::min(box.maxx, (*extract)[1].lon - dlon);
+        box.maxy = std::min(box.maxy, (*extract)[1].lat - dlat);
+    }
     if (coastlines.empty() || !(box.w() > 0) || !(box.h() > 0)) return out;
     std::vector<Piece> pieces;
     for (Chain& c : join(coastlines)) {
@@ -234,9 +244,9 @@ SeaShapes sea_shapes(const std::vector<io::OsmCoastline>& coastlines, LonLat lo,
                 out.warnings.push_back(
                     ways_text(c.ways) + ": the coastline ends inside the map at " +
                     point_text(front ? c.pts.front() : c.pts.back()) +
-                    " (broken in OSM, or cut by the extract), so it cannot say where the sea "
-                    "is; that stretch of sea is not drawn. Fix the coastline in OSM or extract "
-                    "a larger area.");
+                    " (broken in OSM, or cut by an extract without a header box), so it cannot "
+                    "say where the sea is; that stretch of sea is not drawn. Fix the coastline "
+                    "in OSM or extract a larger area.");
                 continue;
             }
             cut(box, c.pts, pieces);

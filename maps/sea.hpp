@@ -11,13 +11,14 @@
 // the right of each piece) into sea rings. A closed chain wholly inside the box is an island
 // (counter-clockwise: land inside) or a sea inside land (clockwise); islands without any coast
 // crossing the box mean the box lies in the sea. A chain that ends inside the box (a broken
-// coastline, or one cut by the extract) cannot say where the sea is: it is skipped with a
+// coastline) cannot say where the sea is: it is skipped with a
 // warning naming its ways, and the rest is still drawn; if the pieces cannot be closed
 // consistently (coast drawn in opposite directions), no sea is drawn rather than a flooded map.
 // Cost: linear in the coastline's points plus pieces² for the closing (pieces are few).
 // Thread safety: a pure function.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,14 @@ struct SeaShapes {
     std::vector<std::string> warnings;
 };
 
-/// The sea inside the box lo..hi (lon/lat corners, lo < hi).
-SeaShapes sea_shapes(const std::vector<io::OsmCoastline>& coastlines, LonLat lo, LonLat hi);
+/// How far inside the extract's box (io::OsmBasemap::extract_box) the sea is built: a
+/// coastline cut by the extract ends within about a segment of the box's edge, and within
+/// this margin it counts as leaving the map rather than as broken.
+constexpr double kExtractMarginM = 150;
+
+/// The sea inside the box lo..hi (lon/lat corners, lo < hi), and inside the extract's box
+/// less kExtractMarginM when `extract` is given.
+SeaShapes sea_shapes(const std::vector<io::OsmCoastline>& coastlines, LonLat lo, LonLat hi,
+                     const std::array<LonLat, 2>* extract = nullptr);
 
 }  // namespace lc15::maps::detail

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "engine/error.hpp"
@@ -159,8 +160,10 @@ struct SeaMap {
         return px.at(static_cast<int>(x), static_cast<int>(y));
     }
 };
-SeaMap sea_map(std::vector<std::vector<std::pair<double, double>>> ways) {
+SeaMap sea_map(std::vector<std::vector<std::pair<double, double>>> ways,
+               std::optional<std::array<LonLat, 2>> extract = std::nullopt) {
     HandCity hc;
+    hc.city.osm.basemap.extract_box = extract;
     std::int64_t id = 100;
     for (const auto& w : ways) {
         io::OsmCoastline c;
@@ -338,6 +341,17 @@ a--------------------b
     EXPECT_TRUE(differ(pd, pn, mix(bend, s2, 0.5)));
     EXPECT_TRUE(differ(ps, pn, mix(s1, s2, 0.5)));   // a straight line would pass here
     EXPECT_FALSE(differ(pd, pn, mix(s1, s2, 0.5)));  // the drawn line does not
+}
+
+TEST(MapsSea, CoastCutByTheExtractCountsAsLeavingIt) {
+    // The extract ends at x = 1000 m; the coast, cut there, ends 40 m inside it. Within the
+    // extract's box (less 150 m) the sea is drawn, without a warning; beyond it nothing.
+    const std::array<LonLat, 2> box{metres_at(-3000, -3000), metres_at(1000, 3000)};
+    const SeaMap m = sea_map({{{-5000, -150}, {960, -150}}}, box);
+    EXPECT_TRUE(m.r.warnings.empty());
+    EXPECT_LE(channel_diff(m.at(500, -250), kSea), 2) << std::hex << m.at(500, -250);
+    EXPECT_LE(channel_diff(m.at(500, 400), kLand), 2) << std::hex << m.at(500, 400);
+    EXPECT_LE(channel_diff(m.at(1500, -250), kLand), 2) << std::hex << m.at(1500, -250);
 }
 
 TEST(Maps, LabelsNeverOverlapAndTheDroppedAreListed) {
