@@ -146,12 +146,13 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
             bus = io::analyse_bus(city, io::BusAnalysisOptions{}, &progress);
         }
         const maps::MapInputs inputs{&city, &model, &report, bus ? &*bus : nullptr};
-        std::vector<std::string> names;
+        std::vector<std::string> names, warnings;
         {
             ProgressStep step(&progress, "maps", 0);
-            names = maps::write_maps(out, inputs, plan, options);
+            names = maps::write_maps(out, inputs, plan, options, &warnings);
         }
         out.commit();
+        for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         const double total =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (!quiet) {
@@ -186,12 +187,13 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
             ev->base_model().report(static_cast<std::uint32_t>(city.communities.size()));
         const maps::ScenarioMapInputs scenario{&s, &outcome, &sc};
         const maps::MapInputs inputs{&city, &ev->base_model(), &report, nullptr, &scenario};
-        std::vector<std::string> names;
+        std::vector<std::string> names, warnings;
         {
             ProgressStep step(&progress, "maps", 0);
-            names = maps::write_maps(out, inputs, plan, options);
+            names = maps::write_maps(out, inputs, plan, options, &warnings);
         }
         out.commit();
+        for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         if (!quiet) {
             const double total =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

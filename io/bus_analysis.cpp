@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iterator>
+#include <stdexcept>
 #include <system_error>
 
 #include "engine/error.hpp"
@@ -29,6 +30,8 @@ void append_lines(BusLines& to, BusLines&& more) {
         for (StopId& s : line.stops) s += offset;
         to.lines.push_back(std::move(line));
     }
+    to.shapes.insert(to.shapes.end(), std::make_move_iterator(more.shapes.begin()),
+                     std::make_move_iterator(more.shapes.end()));
     to.reports.insert(to.reports.end(), std::make_move_iterator(more.reports.begin()),
                       std::make_move_iterator(more.reports.end()));
     to.warnings.insert(to.warnings.end(), std::make_move_iterator(more.warnings.begin()),
@@ -83,6 +86,12 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         lines.stops = std::move(feed.stops);
         lines.lines = std::move(feed.lines);
         lines.warnings = std::move(feed.warnings);
+        for (const TransitLineInput& l : lines.lines) {
+            std::vector<LonLat> at;
+            for (StopId s : l.stops)
+                if (s < lines.stops.size()) at.push_back(lines.stops[s].pos);
+            lines.shapes.push_back(straight_shape(at));
+        }
         r.line_source = "GTFS " + config.gtfs.filename().string();
     } else {
         lines = bus_lines_from_osm(city.osm, *city.snapper, bopt);
@@ -111,6 +120,11 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         r.network = build_transit(g, stop_snapper, lines.stops, lines.lines, topt);
     }
     const TransitNetwork& net = r.network;
+    // The network keeps the lines of two or more stops, in input order (engine/transit.cpp).
+    for (std::size_t l = 0; l < lines.lines.size(); ++l)
+        if (lines.lines[l].stops.size() >= 2) r.line_shapes.push_back(std::move(lines.shapes[l]));
+    if (r.line_shapes.size() != net.num_lines())
+        throw std::logic_error("bus analysis: line shapes do not match the network's lines");
     r.warnings.insert(r.warnings.end(), net.warnings().begin(), net.warnings().end());
     r.timings.emplace_back("bus network", seconds_since(t0));
 
@@ -295,12 +309,19 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
     }
     Layer line_layer{"lines",
                      Layer::LineString,
-                     {{"id", Field::String}, {"name", Field::String}, {"headway_s", Field::Real}},
+                     {{"id", Field::String},
+                      {"name", Field::String},
+                      {"headway_s", Field::Real},
+                      {"hops", Field::Int},
+                      {"hops_straight", Field::Int}},
                      {}};
     for (std::uint32_t l = 0; l < net.num_lines(); ++l) {
+        // The course the ride times were measured along (BusAnalysis::line_shapes), the map's.
+        const LineShape& shape = bus.line_shapes[l];
         Row row;
-        for (StopId s : net.line_stops(l)) row.line.push_back(net.stop(s).pos);
-        row.values = {net.line(l).id, net.line(l).name, net.line(l).headway_seconds};
+        row.line = shape.points;
+        row.values = {net.line(l).id, net.line(l).name, net.line(l).headway_seconds,
+                      std::int64_t(shape.hop_source.size()), std::int64_t(shape.straight_hops())};
         line_layer.rows.push_back(std::move(row));
     }
     write_gpkg(out.stage("bus.gpkg"), {service, gaps, line_layer});

@@ -70,7 +70,11 @@ struct BusAnalysis {
     /// "GTFS feed.zip" or "OSM route relations", then "+ N planners' line files (a.csv, …)"
     std::string line_source;
     TransitNetwork network;  ///< refers to the City's graph
-    std::size_t stops = 0;   ///< stops counted by the catchment
+    /// The course of each network line (io/bus_lines.hpp LineShape), parallel to its lines:
+    /// along the OSM route's ways where the ride times were measured along them, else straight
+    /// between the stops. The bus map draws it and bus.gpkg's `lines` layer holds it.
+    std::vector<LineShape> line_shapes;
+    std::size_t stops = 0;  ///< stops counted by the catchment
     CatchmentResult catchment;
     ServiceArea service_area;  ///< in 500 m tiles; empty when not drawn or no stop reaches a street
     std::vector<BusCategoryAccess> access;  ///< one per [bus] category, in config order

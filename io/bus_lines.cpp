@@ -1,5 +1,6 @@
 #include "io/bus_lines.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -43,6 +44,25 @@ std::vector<LonLat> chain_ways(const std::vector<std::vector<LonLat>>& ways) {
         }
     }
     return line;
+}
+
+/// The stretch of `line` (cumulative metres `cum`) from `a` to `b` metres along it.
+std::vector<LonLat> stretch(const std::vector<LonLat>& line, const std::vector<double>& cum,
+                            double a, double b) {
+    auto point_at = [&](double m) {
+        const std::size_t i = static_cast<std::size_t>(
+            std::clamp<std::ptrdiff_t>(std::upper_bound(cum.begin(), cum.end(), m) - cum.begin(), 1,
+                                       static_cast<std::ptrdiff_t>(cum.size()) - 1));
+        const double len = cum[i] - cum[i - 1];
+        const double t = len > 0 ? std::clamp((m - cum[i - 1]) / len, 0.0, 1.0) : 0.0;
+        return LonLat{line[i - 1].lon + (line[i].lon - line[i - 1].lon) * t,
+                      line[i - 1].lat + (line[i].lat - line[i - 1].lat) * t};
+    };
+    std::vector<LonLat> out{point_at(a)};
+    for (std::size_t i = 0; i < line.size(); ++i)
+        if (cum[i] > a && cum[i] < b) out.push_back(line[i]);
+    out.push_back(point_at(b));
+    return out;
 }
 
 /// A place where the route's chained ways pass a stop: the nearest point of one pass (a run of
@@ -150,6 +170,7 @@ class RouteGraph {
                 auto [it, fresh] = id.emplace(k, static_cast<std::uint32_t>(xy_.size()));
                 if (fresh) {
                     xy_.push_back(proj_.forward(w[i]));
+                    pos_.push_back(w[i]);
                     adj_.emplace_back();
                 }
                 const std::uint32_t v = it->second;
@@ -164,17 +185,19 @@ class RouteGraph {
         }
     }
 
-    /// Metres from a to b along the ways; +inf if either is farther than max_off from them or
-    /// no path joins them.
-    double path_m(LonLat a, LonLat b, double max_off) const {
+    /// Metres from a to b along the ways (+inf if either is farther than max_off from them or
+    /// no path joins them), and the path's points from a's nearest point to b's.
+    std::pair<double, std::vector<LonLat>> path(LonLat a, LonLat b, double max_off) const {
         const Near na = nearest(proj_.forward(a)), nb = nearest(proj_.forward(b));
         constexpr double kInf = std::numeric_limits<double>::infinity();
-        if (!(na.off <= max_off) || !(nb.off <= max_off)) return kInf;
+        if (!(na.off <= max_off) || !(nb.off <= max_off)) return {kInf, {}};
         const auto [au, av] = segs_[na.seg];
         const auto [bu, bv] = segs_[nb.seg];
         const double la = dist(au, av), lb = dist(bu, bv);
+        const LonLat pa = at(na), pb = at(nb);
         double best = na.seg == nb.seg ? std::abs(na.t - nb.t) * la : kInf;
         std::vector<double> d(xy_.size(), kInf);
+        std::vector<std::uint32_t> parent(xy_.size(), kNone);
         using Item = std::pair<double, std::uint32_t>;
         std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
         d[au] = na.t * la;
@@ -188,12 +211,22 @@ class RouteGraph {
             for (const auto& [v, len] : adj_[u]) {
                 if (du + len < d[v]) {
                     d[v] = du + len;
+                    parent[v] = u;
                     q.push({d[v], v});
                 }
             }
         }
-        best = std::min({best, d[bu] + nb.t * lb, d[bv] + (1 - nb.t) * lb});
-        return best;
+        const double via_u = d[bu] + nb.t * lb, via_v = d[bv] + (1 - nb.t) * lb;
+        if (best <= via_u && best <= via_v) {
+            if (!std::isfinite(best)) return {kInf, {}};
+            return {best, {pa, pb}};
+        }
+        std::vector<LonLat> line{pb};
+        for (std::uint32_t v = via_u <= via_v ? bu : bv; v != kNone; v = parent[v])
+            line.push_back(pos_[v]);
+        line.push_back(pa);
+        std::reverse(line.begin(), line.end());
+        return {std::min(via_u, via_v), std::move(line)};
     }
 
   private:
@@ -216,7 +249,13 @@ class RouteGraph {
         }
         return best;
     }
+    static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    LonLat at(const Near& n) const {
+        const LonLat a = pos_[segs_[n.seg].first], b = pos_[segs_[n.seg].second];
+        return {a.lon + (b.lon - a.lon) * n.t, a.lat + (b.lat - a.lat) * n.t};
+    }
     LocalProjection proj_;
+    std::vector<LonLat> pos_;
     std::vector<std::pair<double, double>> xy_;
     std::vector<std::vector<std::pair<std::uint32_t, double>>> adj_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> segs_;
@@ -260,6 +299,27 @@ double straight_seconds(LonLat a, LonLat b, const BusLineOptions& o) {
 
 }  // namespace
 
+void LineShape::add_hop(const std::vector<LonLat>& hop, ShapeSource source) {
+    std::size_t skip = 0;
+    if (!points.empty() && !hop.empty() && haversine_m(points.back(), hop.front()) < 0.01) skip = 1;
+    hop_first.push_back(static_cast<std::uint32_t>(points.size() - skip));
+    points.insert(points.end(), hop.begin() + static_cast<std::ptrdiff_t>(skip), hop.end());
+    hop_end.push_back(static_cast<std::uint32_t>(points.size()));
+    hop_source.push_back(source);
+}
+
+std::size_t LineShape::straight_hops() const {
+    return static_cast<std::size_t>(
+        std::count(hop_source.begin(), hop_source.end(), ShapeSource::kStraight));
+}
+
+LineShape straight_shape(const std::vector<LonLat>& stops) {
+    LineShape s;
+    for (std::size_t i = 0; i + 1 < stops.size(); ++i)
+        s.add_hop({stops[i], stops[i + 1]}, ShapeSource::kStraight);
+    return s;
+}
+
 BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const BusLineOptions& o) {
     BusLines out;
     for (const OsmBusStop& s : osm.stops) out.stops.push_back({s.pos, s.id, s.name});
@@ -299,10 +359,10 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
         }
         std::vector<double> along(stops.size(), std::nan(""));
         std::vector<char> near_route(stops.size(), 0);
+        std::vector<double> cum{0.0};
         if (path.size() >= 2) {
             const LocalProjection proj(path.front());
             std::vector<std::pair<double, double>> xy;
-            std::vector<double> cum{0.0};
             for (std::size_t i = 0; i < path.size(); ++i) {
                 xy.push_back(proj.forward(path[i]));
                 if (i > 0) cum.push_back(cum.back() + haversine_m(path[i - 1], path[i]));
@@ -316,6 +376,7 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
             along = place_stops(cand);
         }
         std::optional<RouteGraph> graph;  // built for the first hop that needs it
+        LineShape shape;
         for (std::size_t i = 0; i + 1 < stops.size(); ++i) {
             const LonLat a = osm.stops[stops[i]].pos, b = osm.stops[stops[i + 1]].pos;
             const double straight = haversine_m(a, b);
@@ -325,15 +386,18 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
                 return m >= straight * 0.9 && m <= straight * o.max_path_ratio + 200;
             };
             bool by_graph = false;
+            std::vector<LonLat> graph_line;
             if (path.size() >= 2 && near_route[i] && near_route[i + 1] && !plausible(ways)) {
                 if (!graph) graph.emplace(r.ways, path.front());
-                const double p = graph->path_m(a, b, o.max_stop_route_m);
+                auto [p, pl] = graph->path(a, b, o.max_stop_route_m);
                 if (plausible(p)) {
                     ways = p;
                     by_graph = true;
+                    graph_line = std::move(pl);
                     ++rep.shortest_path;
                 }
             }
+            const std::size_t along_before = rep.along_ways;
             if (path.size() < 2) {
                 ++rep.no_ways;
             } else if (!near_route[i] || !near_route[i + 1]) {
@@ -354,7 +418,15 @@ BusLines bus_lines_from_osm(const OsmData& osm, const Snapper& snapper, const Bu
                 ++rep.along_ways;
             }
             line.hop_seconds.push_back(len / speed);
+            if (by_graph) {
+                shape.add_hop(graph_line, ShapeSource::kShortestPath);
+            } else if (rep.along_ways > along_before) {
+                shape.add_hop(stretch(path, cum, along[i], along[i + 1]), ShapeSource::kAlongWays);
+            } else {
+                shape.add_hop({a, b}, ShapeSource::kStraight);
+            }
         }
+        out.shapes.push_back(std::move(shape));
         if (rep.fallback() > 0)
             out.warnings.push_back(label + ": " + fallback_text(rep, o.detour_factor));
         out.reports.push_back(std::move(rep));
@@ -456,6 +528,9 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
         rep.source = file.filename().string();
         rep.hops = rep.no_path = line.hop_seconds.size();
         out.reports.push_back(std::move(rep));
+        std::vector<LonLat> at;
+        for (StopId s : line.stops) at.push_back(out.stops[s].pos);
+        out.shapes.push_back(straight_shape(at));
         kept.push_back(std::move(line));
     }
     out.lines = std::move(kept);

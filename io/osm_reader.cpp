@@ -269,6 +269,14 @@ class Collector : public osmium::handler::Handler {
                 for (const WayNode& n : run) line.push_back(n.pos);
             }
         }
+        if (tag(w.tags(), "natural") == "coastline") {
+            for (const auto& run : runs) {
+                if (run.size() < 2) continue;
+                auto& c = out_.basemap.coastlines.emplace_back();
+                c.way_id = w.id();
+                for (const WayNode& n : run) c.line.push_back(n.pos);
+            }
+        }
         if (route_ways_.count(w.id())) {
             std::vector<LonLat> line;
             for (const auto& run : runs)
@@ -539,6 +547,11 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
     {
         osmium::io::Reader reader{file, osmium::osm_entity_bits::relation};
         replication = reader.header().get("osmosis_replication_timestamp");
+        if (const osmium::Box box = reader.header().joined_boxes(); box.valid()) {
+            out.basemap.extract_box =
+                std::array<LonLat, 2>{LonLat{box.bottom_left().lon(), box.bottom_left().lat()},
+                                      LonLat{box.top_right().lon(), box.top_right().lat()}};
+        }
         while (osmium::memory::Buffer buffer = reader.read()) {
             for (const osmium::Relation& rel : buffer.select<osmium::Relation>()) {
                 ++out.relations;

@@ -23,8 +23,10 @@
 // concurrently on different files; libosmium decodes blocks on its own worker threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,12 +77,22 @@ StreetClass street_class(std::string_view highway);
 /// extract itself (no web tiles). Water: natural=water, waterway=riverbank|dock,
 /// landuse=reservoir|basin; green: leisure=park|garden|nature_reserve, landuse=grass|forest|
 /// meadow|recreation_ground|village_green|cemetery, natural=wood|scrub|grassland|wetland.
+/// The sea: natural=coastline ways as lines (land on their left, sea on their right), closed
+/// into sea polygons by the map for its own extent (maps/sea.hpp).
+struct OsmCoastline {
+    std::int64_t way_id = 0;
+    std::vector<LonLat> line;  ///< in the way's direction; one run of nodes the extract holds
+};
 struct OsmBasemap {
     /// (OSM way id, class) of every walkable way (pedestrian multipolygons: -relation id),
     /// sorted by way id; WalkGraph::edge_source_id finds an edge's class here.
     std::vector<std::pair<std::int64_t, StreetClass>> street_classes;
     std::vector<MultiPolygon> water, green;
     std::vector<std::vector<LonLat>> waterways;  ///< waterway=river|canal|stream|drain lines
+    std::vector<OsmCoastline> coastlines;        ///< natural=coastline, in file order
+    /// The extract's box from the file's header (PBF bbox, XML <bounds>), lon/lat lo then hi;
+    /// unset without one. Coastlines cut by the extract end near it.
+    std::optional<std::array<LonLat, 2>> extract_box;
     /// The class of a way id (kLocal when unknown).
     StreetClass class_of(std::int64_t way_id) const;
 };

@@ -16,6 +16,7 @@
 
 #include "engine/search.hpp"
 #include "lc15_version.hpp"
+#include "maps/sea.hpp"
 
 namespace lc15::maps {
 namespace detail {
@@ -41,6 +42,7 @@ const Rgb kInk = hex(0x222222);
 const Rgb kUncovered = hex(0xe6550d);
 const Rgb kService = hex(0x7a0177);
 const Rgb kFacility = hex(0xb10026);
+const Rgb kWater = hex(0xa9cfe8);
 
 int share_class(double share) {
     if (share >= 1.0) return 4;
@@ -489,6 +491,15 @@ bool Page::visible(LonLat a, LonLat b) const {
            std::min(y0, y1) <= fy_ + fh_;
 }
 
+std::pair<LonLat, LonLat> Page::frame_bounds() const {
+    // Page point (fx + ox + (x - minx) s, fy + oy + (maxy - y) s) back to local metres.
+    const double x0 = ext_.minx - ox_ / scale_, x1 = ext_.minx + (fw_ - ox_) / scale_;
+    const double y1 = ext_.maxy + oy_ / scale_, y0 = ext_.maxy - (fh_ - oy_) / scale_;
+    const LonLat a = proj_.inverse(x0, y0), b = proj_.inverse(x1, y1);
+    return {{std::min(a.lon, b.lon), std::min(a.lat, b.lat)},
+            {std::max(a.lon, b.lon), std::max(a.lat, b.lat)}};
+}
+
 void Page::clip_to_frame() const {
     cairo_rectangle(cr_, fx_, fy_, fw_, fh_);
     cairo_clip(cr_);
@@ -686,6 +697,16 @@ void Page::legend_symbol(Symbol s, Rgb colour, const std::string& text) {
             cairo_set_line_width(cr_, 3.5 * unit_);
             cairo_stroke(cr_);
             break;
+        case Symbol::kDashedLine: {
+            const double dash[] = {4 * unit_, 2.5 * unit_};
+            cairo_set_dash(cr_, dash, 2, 0);
+            cairo_move_to(cr_, px_, cy);
+            cairo_line_to(cr_, px_ + sw, cy);
+            set_colour(cr_, colour, 0.75);
+            cairo_set_line_width(cr_, 2 * unit_);
+            cairo_stroke(cr_);
+            break;
+        }
         case Symbol::kStop:
             cairo_rectangle(cr_, cx - 2.5 * unit_, cy - 2.5 * unit_, 5 * unit_, 5 * unit_);
             set_colour(cr_, colour);
@@ -766,7 +787,8 @@ void Page::sources(const std::vector<std::string>& lines) {
 
 // --- basemap ---
 
-void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer) {
+void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer,
+                  std::vector<std::string>* warnings) {
     cairo_t* cr = page.cr();
     cairo_save(cr);
     page.clip_to_frame();
@@ -785,8 +807,22 @@ void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer) {
         cairo_fill(cr);
     };
     if (layer == BasemapLayer::kUnder) {
+        if (!bm.coastlines.empty()) {
+            const auto [lo, hi] = page.frame_bounds();
+            const SeaShapes sea =
+                sea_shapes(bm.coastlines, lo, hi, bm.extract_box ? &*bm.extract_box : nullptr);
+            for (const Ring& r : sea.sea) page.path_ring(r);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+            set_colour(cr, kWater);
+            cairo_fill(cr);
+            for (const Ring& r : sea.land) page.path_ring(r);
+            set_colour(cr, kPaper);
+            cairo_fill(cr);
+            if (warnings)
+                warnings->insert(warnings->end(), sea.warnings.begin(), sea.warnings.end());
+        }
         draw_areas(bm.green, hex(0xd4e9c4));
-        draw_areas(bm.water, hex(0xa9cfe8));
+        draw_areas(bm.water, kWater);
         for (const auto& line : bm.waterways) page.path_line(line);
         set_colour(cr, hex(0x8dbbe0));
         cairo_set_line_width(cr, 1.6 * wf);

@@ -38,7 +38,7 @@ void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0);
 extern const Rgb kSequential[5];
 /// ColorBrewer PuOr, 5 classes (loss to gain).
 extern const Rgb kDiverging[5];
-extern const Rgb kNoPeople, kPaper, kInk, kUncovered, kService, kFacility;
+extern const Rgb kNoPeople, kPaper, kInk, kUncovered, kService, kFacility, kWater;
 
 /// The five share classes of category maps: [0,.25) [.25,.5) [.5,.75) [.75,1) [1].
 int share_class(double share);
@@ -100,6 +100,8 @@ class Page {
     /// Points per metre on the ground.
     double scale() const { return scale_; }
     bool visible(LonLat a, LonLat b) const;  ///< a bounding box touches the frame
+    /// The lon/lat corners (lo, hi) of what the frame shows.
+    std::pair<LonLat, LonLat> frame_bounds() const;
     void clip_to_frame() const;
     /// A polyline (closed when `close`), points closer than 0.3 pt to the last drawn skipped.
     void path_points(std::span<const LonLat> points, bool close) const;
@@ -116,7 +118,7 @@ class Page {
     /// `hatched`: with the diagonal lines of hatch() over the fill.
     void legend_swatch(Rgb fill, const std::string& text, bool outline = true,
                        bool hatched = false);
-    enum class Symbol { kDot, kUncoveredDot, kFacility, kLine, kStop, kGap };
+    enum class Symbol { kDot, kUncoveredDot, kFacility, kLine, kDashedLine, kStop, kGap };
     void legend_symbol(Symbol s, Rgb colour, const std::string& text);
     void legend_text(const std::string& text, double size_factor = 1.0);
     void legend_gap(double points);
@@ -149,8 +151,11 @@ class Page {
 /// The basemap in two layers around the thematic fills: kUnder = paper, green space, water,
 /// rivers; kOver = buildings (a light shade), streets by class, administrative boundaries
 /// only when the config asks for them.
+/// The sea (maps/sea.hpp, from the coastlines for the frame's extent) is the first fill of
+/// kUnder; its warnings (a broken coastline) are appended to `warnings` when given.
 enum class BasemapLayer { kUnder, kOver };
-void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer);
+void draw_basemap(const Page& page, const io::City& city, BasemapLayer layer,
+                  std::vector<std::string>* warnings = nullptr);
 
 /// Diagonal lines (45°, `spacing` apart, ink at 55 %) over the current path, which is
 /// consumed: how a grey-scale print tells a loss from a gain of the same lightness.

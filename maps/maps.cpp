@@ -278,7 +278,7 @@ MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
                         " · 全市得分 " + fmt("%.1f", report.city_score) + " / 100 · " +
                         std::to_string(city.communities.size()) + " 个社区 · " + date + opt.note);
     pg.sources(source_lines(city, date));
-    draw_basemap(pg, city, BasemapLayer::kUnder);
+    draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
     fill_communities(pg, city, [&](std::uint32_t c) {
         const auto& m = report.communities[c];
         if (m.by_category.empty() || m.by_category[0].population <= 0) return kNoPeople;
@@ -323,7 +323,7 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
                         walker_text(city) + " · OSM 数据 " + osm_date(city) + " · " + date +
                         opt.note);
     pg.sources(source_lines(city, date));
-    draw_basemap(pg, city, BasemapLayer::kUnder);
+    draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
     fill_communities(pg, city, [&](std::uint32_t c) {
         const auto& m = report.communities[c].by_category[k];
         if (m.population <= 0) return kNoPeople;
@@ -442,7 +442,7 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
                         percent(c.straight_share) + "（直线）· 人口 " + percent(c.walk_share) +
                         "（步行）· 线路：" + bus.line_source + " · " + date);
     pg.sources(source_lines(city, date));
-    draw_basemap(pg, city, BasemapLayer::kUnder);
+    draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
     fill_communities(pg, city, [&](std::uint32_t) { return hex(0xeeeeee); });
     cairo_t* cr = pg.cr();
     {
@@ -460,20 +460,31 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
     cairo_save(cr);
     pg.clip_to_frame();
     const TransitNetwork& net = bus.network;
-    for (std::uint32_t l = 0; l < net.num_lines(); ++l) {
-        const auto stops = net.line_stops(l);
-        for (std::size_t i = 0; i < stops.size(); ++i) {
-            auto [x, y] = pg.pt(net.stop(stops[i]).pos);
-            if (i == 0) {
-                cairo_move_to(cr, x, y);
-            } else {
-                cairo_line_to(cr, x, y);
+    // Lines along the course their ride times were measured on (io::LineShape): the route's
+    // ways solid, hops without a usable course dashed as the straight lines they are.
+    std::size_t straight_hops = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        const auto wanted = pass == 0 ? io::ShapeSource::kAlongWays : io::ShapeSource::kStraight;
+        for (const io::LineShape& shape : bus.line_shapes) {
+            for (std::size_t h = 0; h < shape.hop_source.size(); ++h) {
+                const bool straight = shape.hop_source[h] == io::ShapeSource::kStraight;
+                if (straight != (wanted == io::ShapeSource::kStraight)) continue;
+                straight_hops += straight;
+                pg.path_points(
+                    std::span<const LonLat>(shape.points)
+                        .subspan(shape.hop_first[h], shape.hop_end[h] - shape.hop_first[h]),
+                    false);
             }
         }
+        set_colour(cr, hex(0x54278f), pass == 0 ? 0.35 : 0.5);
+        cairo_set_line_width(cr, 0.8 * pg.unit());
+        if (pass == 1) {
+            const double dash[] = {3 * pg.unit(), 2 * pg.unit()};
+            cairo_set_dash(cr, dash, 2, 0);
+        }
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
     }
-    set_colour(cr, hex(0x54278f), 0.35);
-    cairo_set_line_width(cr, 0.8 * pg.unit());
-    cairo_stroke(cr);
     double max_pop = 1;
     for (const auto& g : bus.catchment.gaps) max_pop = std::max(max_pop, g.population);
     for (const auto& g : bus.catchment.gaps) {
@@ -510,7 +521,10 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
     pg.legend_symbol(Page::Symbol::kStop, hex(0x08306b),
                      "公交站点（" + std::to_string(net.num_stops()) + "）");
     pg.legend_symbol(Page::Symbol::kLine, hex(0x54278f),
-                     "公交线路（" + std::to_string(net.num_lines()) + "，站间连线）");
+                     "公交线路（" + std::to_string(net.num_lines()) + "，沿线路走向）");
+    if (straight_hops > 0)
+        pg.legend_symbol(Page::Symbol::kDashedLine, hex(0x54278f),
+                         "无线路走向的区间：站间直线（" + std::to_string(straight_hops) + " 段）");
     pg.legend_symbol(Page::Symbol::kGap, kUncovered,
                      "步行 " + r + " m 外的居民（200 m 格，面积与人数成比例）");
     pg.legend_gap(4);
@@ -564,7 +578,7 @@ MapResult atlas(const MapInputs& in, const MapOptions& opt, Format format) {
                 std::to_string(rules.size()) + " 类 · GB 50180-2018 · " + walker_text(city) +
                 " · " + date);
         pg.sources(source_lines(city, date));
-        draw_basemap(pg, city, BasemapLayer::kUnder);
+        draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
         fill_communities(pg, city, [&](std::uint32_t o) {
             if (o != c) return hex(0xeeeeee);
             const auto& om = report.communities[o];
@@ -666,7 +680,7 @@ MapResult scenario_map(const MapInputs& in, const MapOptions& opt, Format format
         const auto& m = report.communities[c];
         return !m.by_category.empty() && m.by_category[0].population > 0;
     };
-    draw_basemap(pg, city, BasemapLayer::kUnder);
+    draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
     fill_communities(pg, city, [&](std::uint32_t c) {
         if (c >= n) return kNoPeople;
         const int k = cls(c);
@@ -814,7 +828,8 @@ MapResult render_map(const MapInputs& inputs, const MapSpec& spec, const MapOpti
 }
 
 std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
-                                    const MapPlan& plan, const MapOptions& options) {
+                                    const MapPlan& plan, const MapOptions& options,
+                                    std::vector<std::string>* warnings) {
     struct Job {
         MapSpec spec;
         Format format;
@@ -833,14 +848,19 @@ std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
     if (plan.atlas && !inputs.city->communities.empty() &&
         std::find(plan.formats.begin(), plan.formats.end(), Format::kPdf) != plan.formats.end())
         jobs.push_back({{MapKind::kAtlas, 0}, Format::kPdf, "map_atlas.pdf"});
-    std::vector<std::string> bytes(jobs.size());
+    std::vector<MapResult> results(jobs.size());
     tbb::parallel_for(std::size_t{0}, jobs.size(), [&](std::size_t i) {
-        bytes[i] = render_map(inputs, jobs[i].spec, options, jobs[i].format).bytes;
+        results[i] = render_map(inputs, jobs[i].spec, options, jobs[i].format);
     });
     std::vector<std::string> names;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-        io::write_file_atomic(out.stage(jobs[i].name), bytes[i]);
+        io::write_file_atomic(out.stage(jobs[i].name), results[i].bytes);
         names.push_back(jobs[i].name);
+        if (!warnings) continue;
+        for (const std::string& w : results[i].warnings) {
+            if (std::find(warnings->begin(), warnings->end(), w) == warnings->end())
+                warnings->push_back(w);
+        }
     }
     if (plan.page) {
         io::write_file_atomic(out.stage("map.html"), render_page(inputs, options));

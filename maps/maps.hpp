@@ -123,6 +123,8 @@ struct MapResult {
     std::string bytes;
     std::vector<std::string> labelled;  ///< community names drawn, in drawing order
     std::vector<std::string> dropped;   ///< names that did not fit (listed in the legend)
+    /// Data problems met while drawing (a broken coastline: that stretch of sea not drawn).
+    std::vector<std::string> warnings;
     /// The labels' boxes on the page (points: x0, y0, x1, y1), parallel to `labelled`.
     std::vector<std::array<double, 4>> label_boxes;
     /// Where a position lies on the page, in points from the top left (a PNG pixel is this
@@ -187,9 +189,10 @@ struct MapPlan {
 /// every format,
 /// map_atlas.pdf and map.html;
 /// returns the file names in order. Maps render in parallel (oneTBB); bytes do not depend on
-/// the thread count.
+/// the thread count. The maps' warnings, each once in map order, are appended to `warnings`.
 std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
-                                    const MapPlan& plan, const MapOptions& options);
+                                    const MapPlan& plan, const MapOptions& options,
+                                    std::vector<std::string>* warnings = nullptr);
 
 /// The map date of MapOptions::date's rule (options, config, OSM data), as YYYY-MM-DD.
 std::string map_date(const io::City& city, const MapOptions& options);

@@ -135,6 +135,46 @@ b-----------c
     const io::LineRideReport& r = b.lines.reports.at(0);
     EXPECT_EQ(r.along_ways, 1u);
     EXPECT_EQ(r.shortest_path, 1u);
+    // Its course turns at b, the vertex joining the route's two ways.
+    const io::LineShape& s = b.lines.shapes.at(0);
+    ASSERT_EQ(s.hop_source.size(), 1u);
+    EXPECT_EQ(s.hop_source[0], io::ShapeSource::kShortestPath);
+    ASSERT_EQ(s.points.size(), 3u);
+    EXPECT_LT(haversine_m(s.points[1], m.pos('b')), 0.01);
+}
+
+TEST(BusLines, ShapeFollowsTheRouteWaysThroughTheirBend) {
+    // East along a-b, then south along b-c: the hop 1 -> 2 turns at b, and its drawn course
+    // (LineShape) holds b, not the straight line between the stops.
+    AsciiMap m(R"(
+a-----------b
+  1         |
+            |
+          2 |
+            |
+            c
+)",
+               kCell);
+    for (char c : {'1', '2'}) stop(m, c);
+    m.add_relation(
+        {{"type", "route"}, {"route", "bus"}, {"ref", "K"}},
+        {{'n', "1", "platform"}, {'n', "2", "platform"}, {'w', "ab", ""}, {'w', "bc", ""}});
+    const Built b = build(m);
+    ASSERT_EQ(b.lines.shapes.size(), 1u);
+    const io::LineShape& s = b.lines.shapes[0];
+    ASSERT_EQ(s.hop_source.size(), 1u);
+    EXPECT_EQ(s.hop_source[0], io::ShapeSource::kAlongWays);
+    EXPECT_EQ(s.straight_hops(), 0u);
+    ASSERT_EQ(s.hop_first[0], 0u);
+    ASSERT_EQ(s.hop_end[0], s.points.size());
+    ASSERT_EQ(s.points.size(), 3u);  // the stop on a-b, the bend, the stop on b-c
+    EXPECT_LT(haversine_m(s.points[1], m.pos('b')), 0.01);
+    EXPECT_LT(haversine_m(s.points[0], m.pos('1')), kCell + 0.5);
+    EXPECT_LT(haversine_m(s.points[2], m.pos('2')), 2 * kCell + 0.5);
+    // The course is as long as the ride time's path.
+    const double course =
+        haversine_m(s.points[0], s.points[1]) + haversine_m(s.points[1], s.points[2]);
+    EXPECT_NEAR(course, hop_metres(b.lines).at(0), 0.5);
 }
 
 TEST(BusLines, StopOffTheRouteFallsBackAndIsCountedByReason) {
@@ -161,6 +201,8 @@ a-----------------b
     EXPECT_EQ(r.hops, 2u);
     EXPECT_EQ(r.along_ways, 0u);
     EXPECT_EQ(r.stop_off_route, 2u);
+    ASSERT_EQ(b.lines.shapes.size(), 1u);
+    EXPECT_EQ(b.lines.shapes[0].straight_hops(), 2u);  // drawn as the straight lines they are
     EXPECT_EQ(r.fallback(), 2u);
     const double straight = haversine_m(m.pos('1'), m.pos('3'));
     EXPECT_NEAR(b.lines.lines[0].hop_seconds[0] * kBusSpeed, straight * 1.3, 0.01);

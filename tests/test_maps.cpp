@@ -8,14 +8,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "engine/error.hpp"
+#include "io/bus_analysis.hpp"
 #include "io/city.hpp"
+#include "io/vector_reader.hpp"
 #include "maps/maps.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario_report.hpp"
+#include "tests/support/ascii_map.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/test_city.hpp"
 
@@ -142,6 +147,211 @@ TEST(Maps, HandBuiltCityPixelsCarryTheClassColours) {
     // Both labels are drawn, the uncovered community's included.
     EXPECT_EQ(r.labelled, (std::vector<std::string>{"东苑", "西苑"}));
     EXPECT_TRUE(r.dropped.empty());
+}
+
+// The sea from hand-made coastlines (land on the left of a way, sea on its right), on the
+// overview of the hand-built city (frame about x -145..2145 m, y -880..1080 m): water where the
+// sea is, the paper colour on land, away from communities, street and labels.
+struct SeaMap {
+    maps::Pixels px;
+    maps::MapResult r;
+    std::uint32_t at(double x_m, double y_m) const {
+        auto [x, y] = r.page_point(metres_at(x_m, y_m));
+        return px.at(static_cast<int>(x), static_cast<int>(y));
+    }
+};
+SeaMap sea_map(std::vector<std::vector<std::pair<double, double>>> ways,
+               std::optional<std::array<LonLat, 2>> extract = std::nullopt) {
+    HandCity hc;
+    hc.city.osm.basemap.extract_box = extract;
+    std::int64_t id = 100;
+    for (const auto& w : ways) {
+        io::OsmCoastline c;
+        c.way_id = id++;
+        for (auto [x, y] : w) c.line.push_back(metres_at(x, y));
+        hc.city.osm.basemap.coastlines.push_back(c);
+    }
+    maps::MapOptions opt;
+    opt.paper = maps::paper_size("A4", false);
+    opt.png_dpi = 72;
+    SeaMap m;
+    m.r = maps::render_map(hc.inputs(), {maps::MapKind::kOverview, 0}, opt, maps::Format::kPng);
+    m.px = maps::decode_png(m.r.bytes);
+    return m;
+}
+constexpr std::uint32_t kSea = 0xa9cfe8, kLand = 0xf5f4f0;
+
+TEST(MapsSea, StraightCoastAcrossTheMapSeaOnTheRight) {
+    // West to east along y = -150, in two ways joined end to start: the sea is south.
+    const SeaMap m = sea_map({{{-5000, -150}, {1000, -150}}, {{1000, -150}, {6000, -150}}});
+    EXPECT_TRUE(m.r.warnings.empty());
+    for (double x : {0.0, 1000.0, 2000.0}) {
+        EXPECT_LE(channel_diff(m.at(x, -250), kSea), 2) << x << " " << std::hex << m.at(x, -250);
+        EXPECT_LE(channel_diff(m.at(x, -80), kLand), 2) << x << " " << std::hex << m.at(x, -80);
+        EXPECT_LE(channel_diff(m.at(x, 400), kLand), 2) << x << " " << std::hex << m.at(x, 400);
+    }
+    // The same coast drawn east to west: the sea is north.
+    const SeaMap n = sea_map({{{6000, -150}, {-5000, -150}}});
+    EXPECT_LE(channel_diff(n.at(1000, -250), kLand), 2) << std::hex << n.at(1000, -250);
+    EXPECT_LE(channel_diff(n.at(1000, 400), kSea), 2) << std::hex << n.at(1000, 400);
+}
+
+TEST(MapsSea, BayAndIsland) {
+    // The coast along y = -150 with a bay reaching north to y = 350 between x 800 and 1200,
+    // and an island (counter-clockwise) in the open sea at x 900..1100, y -300..-200.
+    const SeaMap m =
+        sea_map({{{-5000, -150}, {800, -150}, {800, 350}, {1200, 350}, {1200, -150}, {6000, -150}},
+                 {{900, -300}, {1100, -300}, {1100, -200}, {900, -200}, {900, -300}}});
+    EXPECT_TRUE(m.r.warnings.empty());
+    EXPECT_LE(channel_diff(m.at(1000, 300), kSea), 2) << std::hex << m.at(1000, 300);  // bay
+    EXPECT_LE(channel_diff(m.at(850, 100), kSea), 2) << std::hex << m.at(850, 100);
+    EXPECT_LE(channel_diff(m.at(600, 300), kLand), 2) << std::hex << m.at(600, 300);
+    EXPECT_LE(channel_diff(m.at(1400, 300), kLand), 2) << std::hex << m.at(1400, 300);
+    EXPECT_LE(channel_diff(m.at(1000, 420), kLand), 2) << std::hex << m.at(1000, 420);
+    EXPECT_LE(channel_diff(m.at(1000, -250), kLand), 2) << std::hex << m.at(1000, -250);  // isle
+    EXPECT_LE(channel_diff(m.at(700, -250), kSea), 2) << std::hex << m.at(700, -250);
+    EXPECT_LE(channel_diff(m.at(1300, -250), kSea), 2) << std::hex << m.at(1300, -250);
+}
+
+TEST(MapsSea, IslandAloneMeansTheMapLiesInTheSea) {
+    const SeaMap m = sea_map({{{-50, -250}, {2050, -250}, {2050, 450}, {-50, 450}, {-50, -250}}});
+    EXPECT_TRUE(m.r.warnings.empty());
+    EXPECT_LE(channel_diff(m.at(1000, 400), kLand), 2) << std::hex << m.at(1000, 400);
+    EXPECT_LE(channel_diff(m.at(1000, -200), kLand), 2) << std::hex << m.at(1000, -200);
+    EXPECT_LE(channel_diff(m.at(-100, 100), kSea), 2) << std::hex << m.at(-100, 100);
+    EXPECT_LE(channel_diff(m.at(1000, -300), kSea), 2) << std::hex << m.at(1000, -300);
+    EXPECT_LE(channel_diff(m.at(2100, 100), kSea), 2) << std::hex << m.at(2100, 100);
+}
+
+TEST(MapsSea, BrokenCoastlineIsSkippedWithAWarningNotFlooded) {
+    // A coast that stops in the middle of the map cannot say where the sea is; a good coast
+    // beside it is still drawn.
+    const SeaMap m = sea_map({{{-5000, -150}, {1000, -150}}});
+    ASSERT_EQ(m.r.warnings.size(), 1u);
+    EXPECT_NE(m.r.warnings[0].find("w100"), std::string::npos) << m.r.warnings[0];
+    EXPECT_NE(m.r.warnings[0].find("ends inside the map"), std::string::npos) << m.r.warnings[0];
+    for (double x : {0.0, 1000.0, 2000.0}) {
+        EXPECT_LE(channel_diff(m.at(x, -250), kLand), 2) << x << " " << std::hex << m.at(x, -250);
+        EXPECT_LE(channel_diff(m.at(x, 400), kLand), 2) << x << " " << std::hex << m.at(x, 400);
+    }
+    const SeaMap g = sea_map({{{-5000, -150}, {1000, -150}}, {{6000, 450}, {-5000, 450}}});
+    ASSERT_EQ(g.r.warnings.size(), 1u);
+    EXPECT_LE(channel_diff(g.at(1000, -250), kLand), 2) << std::hex << g.at(1000, -250);
+    EXPECT_LE(channel_diff(g.at(1000, 500), kSea), 2) << std::hex << g.at(1000, 500);
+    EXPECT_LE(channel_diff(g.at(1000, 400), kLand), 2) << std::hex << g.at(1000, 400);
+}
+
+// A bus route whose way bends at b between its two stops: bus.gpkg's line and the bus map
+// follow the bend, not the straight line between the stops.
+TEST(MapsBus, LineFollowsTheBendOfItsRouteWay) {
+    test::AsciiMap m(R"(
+a--------------------b
+  1                  |
+                     |
+                     |
+                     |
+                     |
+                     |
+  p-----q            |
+  |     |            |
+  r-----s          2 |
+                     |
+                     c
+)",
+                     40.0);
+    // A residential area (a community) away from the route.
+    std::vector<test::AsciiMember> sides;
+    for (const char* w : {"pq", "qs", "rs", "pr"}) {
+        m.tag_way(w, {{"highway", ""}});
+        sides.push_back({'w', w, "outer"});
+    }
+    m.add_relation({{"type", "multipolygon"}, {"landuse", "residential"}}, sides);
+    for (char c : {'1', '2'})
+        m.tag_node(c, {{"highway", "bus_stop"}, {"name", std::string("站") + c}});
+    m.add_relation(
+        {{"type", "route"}, {"route", "bus"}, {"ref", "K"}},
+        {{'n', "1", "platform"}, {'n', "2", "platform"}, {'w', "ab", ""}, {'w', "bc", ""}});
+    test::TempDir dir;
+    m.write(dir / "city.osm");
+    const LonLat nw = m.pos('a'), se = m.pos('c');
+    std::ofstream(dir / "city.toml")
+        << std::setprecision(10) << "[city]\nname = \"测试城\"\nosm = \"city.osm\"\nbbox = ["
+        << nw.lon - 0.002 << ", " << se.lat - 0.002 << ", " << se.lon + 0.002 << ", "
+        << nw.lat + 0.002
+        << "]\nrules = \"" LC15_SOURCE_DIR
+           "/configs/rules/gb50180_2018.toml\"\n[communities]\nsource = "
+           "\"residential_landuse\"\n[population]\nsource = \"sampling\"\nsample_spacing_m "
+           "= 20\ndefault_community_population = 900\n";
+    const io::City city = io::load_city(io::load_city_config(dir / "city.toml"));
+    const io::BusAnalysis bus = io::analyse_bus(city, io::BusAnalysisOptions{});
+    ASSERT_EQ(bus.line_shapes.size(), 1u);
+    {
+        io::OutputDir out(dir / "out");
+        io::write_bus_outputs(out, city, bus);
+        out.commit();
+    }
+    io::VectorSource src;
+    src.path = dir / "out/bus.gpkg";
+    src.layer = "lines";
+    const io::VectorData lines = io::read_vector(src, nullptr);
+    ASSERT_EQ(lines.features.size(), 1u);
+    const auto& line = lines.features[0].line;
+    ASSERT_EQ(line.size(), 3u);
+    EXPECT_LT(haversine_m(line[1], m.pos('b')), 0.01);
+    EXPECT_EQ(line, bus.line_shapes[0].points);  // one geometry for the file and the map
+
+    CoverageModel model = io::make_coverage_model(city);
+    model.compute();
+    const CoverageReport report = model.report(static_cast<std::uint32_t>(city.communities.size()));
+    maps::MapOptions opt;
+    opt.paper = maps::paper_size("A4", false);
+    opt.png_dpi = 300;
+    // The map as drawn, with the lines straight between the stops, and with no lines.
+    auto render = [&](const std::vector<io::LineShape>& shapes) {
+        io::BusAnalysis b = bus;
+        b.line_shapes = shapes;
+        const maps::MapInputs in{&city, &model, &report, &b};
+        return maps::render_map(in, {maps::MapKind::kBus, 0}, opt, maps::Format::kPng);
+    };
+    const io::LineShape& shape = bus.line_shapes[0];
+    const maps::MapResult drawn = render(bus.line_shapes);
+    const maps::MapResult straight =
+        render({io::straight_shape({shape.points.front(), shape.points.back()})});
+    const maps::MapResult none = render({io::LineShape{}});
+    const maps::Pixels pd = maps::decode_png(drawn.bytes), ps = maps::decode_png(straight.bytes),
+                       pn = maps::decode_png(none.bytes);
+    // Whether two maps differ within 6 pixels (half a millimetre) of a place.
+    auto differ = [&](const maps::Pixels& a, const maps::Pixels& b, LonLat p) {
+        auto [x, y] = drawn.page_point(p);
+        const int cx = static_cast<int>(x * 300 / 72), cy = static_cast<int>(y * 300 / 72);
+        if (cx < 6 || cy < 6 || cx + 6 >= a.width || cy + 6 >= a.height) {
+            ADD_FAILURE() << "off the page: " << cx << ", " << cy;
+            return false;
+        }
+        for (int dy = -6; dy <= 6; ++dy)
+            for (int dx = -6; dx <= 6; ++dx)
+                if (channel_diff(a.at(cx + dx, cy + dy), b.at(cx + dx, cy + dy)) > 8) return true;
+        return false;
+    };
+    auto mix = [](LonLat a, LonLat b, double t) {
+        return LonLat{a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t};
+    };
+    const LonLat s1 = shape.points.front(), s2 = shape.points.back(), bend = m.pos('b');
+    EXPECT_TRUE(differ(pd, pn, mix(s1, bend, 0.5)));
+    EXPECT_TRUE(differ(pd, pn, mix(bend, s2, 0.5)));
+    EXPECT_TRUE(differ(ps, pn, mix(s1, s2, 0.5)));   // a straight line would pass here
+    EXPECT_FALSE(differ(pd, pn, mix(s1, s2, 0.5)));  // the drawn line does not
+}
+
+TEST(MapsSea, CoastCutByTheExtractCountsAsLeavingIt) {
+    // The extract ends at x = 1000 m; the coast, cut there, ends 40 m inside it. Within the
+    // extract's box (less 150 m) the sea is drawn, without a warning; beyond it nothing.
+    const std::array<LonLat, 2> box{metres_at(-3000, -3000), metres_at(1000, 3000)};
+    const SeaMap m = sea_map({{{-5000, -150}, {960, -150}}}, box);
+    EXPECT_TRUE(m.r.warnings.empty());
+    EXPECT_LE(channel_diff(m.at(500, -250), kSea), 2) << std::hex << m.at(500, -250);
+    EXPECT_LE(channel_diff(m.at(500, 400), kLand), 2) << std::hex << m.at(500, 400);
+    EXPECT_LE(channel_diff(m.at(1500, -250), kLand), 2) << std::hex << m.at(1500, -250);
 }
 
 TEST(Maps, LabelsNeverOverlapAndTheDroppedAreListed) {

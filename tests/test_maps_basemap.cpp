@@ -33,6 +33,21 @@ TEST(MapsBasemap, DemoExtractHasStreetClassesWaterAndGreen) {
     EXPECT_FALSE(b.green.empty());
     EXPECT_FALSE(b.waterways.empty());
     for (const auto& mp : b.water) EXPECT_FALSE(mp.empty());
+    // The extract's <bounds>; its box ends inland, so it holds no coastline.
+    ASSERT_TRUE(b.extract_box.has_value());
+    EXPECT_NEAR((*b.extract_box)[0].lon, 113.517, 1e-6);
+    EXPECT_NEAR((*b.extract_box)[1].lat, 22.2881, 1e-6);
+    EXPECT_TRUE(b.coastlines.empty());
+}
+
+TEST(MapsBasemap, MonacoCoastlinesKeepTheirDirectionAndTheExtractBox) {
+    const io::OsmData d = io::read_osm(kSource / "data/osm/monaco.osm.pbf");
+    const io::OsmBasemap& b = d.basemap;
+    ASSERT_FALSE(b.coastlines.empty());
+    for (const auto& c : b.coastlines) EXPECT_GE(c.line.size(), 2u) << c.way_id;
+    ASSERT_TRUE(b.extract_box.has_value());
+    EXPECT_NEAR((*b.extract_box)[0].lon, 7.349, 1e-6);
+    EXPECT_NEAR((*b.extract_box)[1].lat, 43.77, 1e-6);
 }
 
 TEST(MapsBasemap, StreetClassesFromHighwayTags) {
