@@ -196,7 +196,13 @@ const std::vector<std::string>& bus_output_files() {
     return files;
 }
 
-void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus) {
+void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
+                       std::vector<std::pair<std::string, double>>* seconds) {
+    auto t0 = Clock::now();
+    auto lap = [&](const char* file) {  // the file's rows built and written since t0
+        if (seconds) seconds->emplace_back(file, seconds_since(t0));
+        t0 = Clock::now();
+    };
     const CatchmentResult& r = bus.catchment;
     const TransitNetwork& net = bus.network;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
@@ -225,6 +231,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                    "residential_land_m2", "land_fraction_straight", "population_fraction_straight",
                    "population_fraction_walk"},
                   rows);
+    lap("bus_catchment.csv");
 
     Layer gaps{"gaps",
                Layer::Point,
@@ -244,6 +251,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                               g.community < ncom ? city.communities[g.community].name : ""}});
     }
     write_csv_bom(out.stage("bus_gaps.csv"), gaps);
+    lap("bus_gaps.csv");
 
     // Walk + bus: fractions of 1 of the people reaching the category within the budget; empty
     // where they do not apply (a category without facilities, a community without people).
@@ -264,6 +272,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                   {"community_id", "community", "population_outside_communities", "category",
                    "budget_min", "facilities", "population", "walk_fraction", "walk_bus_fraction"},
                   arows);
+    lap("bus_access.csv");
 
     std::vector<std::vector<Value>> route_rows;
     for (const LineRideReport& l : bus.ride_reports) {
@@ -279,6 +288,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                    "hops_straight_line", "no_ways", "stop_off_route", "stop_out_of_order",
                    "path_much_longer", "path_shorter", "no_path_in_file"},
                   route_rows);
+    lap("bus_routes.csv");
 
     Layer service{"service_area",
                   Layer::MultiPolygon,
@@ -298,9 +308,11 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
         line_layer.rows.push_back(std::move(row));
     }
     write_gpkg(out.stage("bus.gpkg"), {service, gaps, line_layer});
+    lap("bus.gpkg");
     std::string text;
     for (const auto& w : bus.warnings) text += w + "\n";
     write_file_atomic(out.stage("bus_warnings.txt"), text);
+    lap("bus_warnings.txt");
 }
 
 }  // namespace lc15::io
