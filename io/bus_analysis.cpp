@@ -210,7 +210,13 @@ const std::vector<std::string>& bus_output_files() {
     return files;
 }
 
-void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus) {
+void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
+                       std::vector<std::pair<std::string, double>>* seconds) {
+    auto t0 = Clock::now();
+    auto lap = [&](const char* file) {  // the file's rows built and written since t0
+        if (seconds) seconds->emplace_back(file, seconds_since(t0));
+        t0 = Clock::now();
+    };
     const CatchmentResult& r = bus.catchment;
     const TransitNetwork& net = bus.network;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
@@ -239,6 +245,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                    "residential_land_m2", "land_fraction_straight", "population_fraction_straight",
                    "population_fraction_walk"},
                   rows);
+    lap("bus_catchment.csv");
 
     Layer gaps{"gaps",
                Layer::Point,
@@ -258,6 +265,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                               g.community < ncom ? city.communities[g.community].name : ""}});
     }
     write_csv_bom(out.stage("bus_gaps.csv"), gaps);
+    lap("bus_gaps.csv");
 
     // Walk + bus: fractions of 1 of the people reaching the category within the budget; empty
     // where they do not apply (a category without facilities, a community without people).
@@ -278,6 +286,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                   {"community_id", "community", "population_outside_communities", "category",
                    "budget_min", "facilities", "population", "walk_fraction", "walk_bus_fraction"},
                   arows);
+    lap("bus_access.csv");
 
     std::vector<std::vector<Value>> route_rows;
     for (const LineRideReport& l : bus.ride_reports) {
@@ -293,6 +302,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
                    "hops_straight_line", "no_ways", "stop_off_route", "stop_out_of_order",
                    "path_much_longer", "path_shorter", "no_path_in_file"},
                   route_rows);
+    lap("bus_routes.csv");
 
     // One feature per 500 m tile (engine/catchment.hpp ServiceArea): the tiles meet along
     // their edges only; QGIS's Dissolve merges them into one area if wanted.
@@ -325,9 +335,11 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus)
         line_layer.rows.push_back(std::move(row));
     }
     write_gpkg(out.stage("bus.gpkg"), {service, gaps, line_layer});
+    lap("bus.gpkg");
     std::string text;
     for (const auto& w : bus.warnings) text += w + "\n";
     write_file_atomic(out.stage("bus_warnings.txt"), text);
+    lap("bus_warnings.txt");
 }
 
 }  // namespace lc15::io

@@ -96,8 +96,9 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,
 
 /// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus_routes.csv (per line: hops along
 /// the ways and fallbacks by reason), bus.gpkg (layers service_area, gaps, lines) and
-/// bus_warnings.txt.
-void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus);
+/// bus_warnings.txt. With `seconds`, appends the time spent on each file (name, seconds).
+void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
+                       std::vector<std::pair<std::string, double>>* seconds = nullptr);
 
 /// The files write_bus_outputs writes (for a run that skips the bus analysis to discard).
 const std::vector<std::string>& bus_output_files();

@@ -624,11 +624,11 @@ const WalkerProfile& CityConfig::walking_profile(const std::string& n) const {
 
 CityConfig load_city_config(const fs::path& path) {
     const toml::table t = parse(path, "city config");
-    check_keys(
-        path, t,
-        {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
-         "communities", "population", "compounds", "targets", "categories", "places", "maps"},
-        "the city config");
+    check_keys(path, t,
+               {"city", "network", "profiles", "osm_facilities", "facilities", "bus", "bus_stops",
+                "communities", "population", "compounds", "targets", "categories", "places", "maps",
+                "outputs"},
+               "the city config");
     CityConfig c;
     c.path = path;
     c.profiles["adult"] = {"adult", 4.5 / 3.6, false};
@@ -885,6 +885,11 @@ CityConfig load_city_config(const fs::path& path) {
         else if (d != "none")
             throw InputError(at(path, *pl->get("decay")), "unknown decay '" + d + "'",
                              "write decay = \"none\" (plain 2SFCA) or \"gaussian\"");
+    }
+    if (const toml::table* o = sub_table(path, t, "outputs")) {
+        check_keys(path, *o, {"home_points_max"}, "[outputs]");
+        c.home_points_max = std::floor(number_in(path, *o, "home_points_max", c.home_points_max,
+                                                 Range::closed(0, 1e9, "homes")));
     }
     if (const toml::table* m = sub_table(path, t, "maps")) {
         check_keys(path, *m, {"producer", "date", "boundaries"}, "[maps]");

@@ -193,7 +193,7 @@ struct CityConfig {
     // population
     std::string population_source = "buildings";  ///< file | buildings | sampling | raster
     std::optional<FileSourceConfig> population_file;
-    std::optional<CompoundsConfig> compounds;  ///< [compounds], if given
+    std::optional<CompoundsConfig> compounds;       ///< [compounds], if given
     std::optional<RasterSource> population_raster;  ///< source = "raster" (path, band, crs)
     std::optional<CensusSource> census;             ///< [population.census]: totals to scale to
     double floor_area_per_person_m2 = 35.0;
@@ -206,6 +206,10 @@ struct CityConfig {
     // places against demand
     Decay places_decay = Decay::kNone;  ///< [places] decay: plain 2SFCA or Gaussian decay
     MapsConfig maps;
+    /// [outputs] home_points_max: coverage.gpkg holds the per-home point layer `homes` only
+    /// for cities of at most this many homes; above it, the 100 m grid `homes_grid` (always
+    /// written) stands for it and the run's warnings and summary.json say so. 0: never.
+    double home_points_max = 500000;
 
     const WalkerProfile& walking_profile(const std::string& name) const;
     std::string config_hash;  ///< SHA-256 of the config and rules files' bytes

@@ -1,7 +1,9 @@
 #include "io/coverage_output.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -18,6 +20,11 @@ namespace {
 
 // A radius as shown (0.1 m): an elderly walker's 875 m x 0.64 prints as 560, not
 // 559.9999999999999; the model keeps the exact figure.
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 double shown_radius(double m) { return std::round(m * 10) / 10; }
 
 // The category's entrance rule as the rule set gives it.
@@ -218,9 +225,80 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     ordered_json timings = ordered_json::object();
     for (const auto& [k, v] : city.timings) timings[k] = std::round(v * 1000) / 1000;
     for (const auto& [k, v] : run.timings) timings[k] = std::round(v * 1000) / 1000;
+    if (!run.outputs.empty()) {
+        ordered_json files = ordered_json::object();
+        for (const auto& [k, v] : run.outputs) files[k] = std::round(v * 1000) / 1000;
+        timings["outputs"] = files;
+    }
     j["timings_s"] = timings;
-    j["warnings"] = city.warnings.size();
+    // The per-home layer, or the grid standing for it ([outputs] home_points_max).
+    j["homes_layer"] = {{"points", run.home_points},
+                        {"home_points_max", city.config.home_points_max},
+                        {"grid_cell_m", kHomesGridM},
+                        {"grid_cells", run.grid_cells}};
+    j["warnings"] = city.warnings.size() + run.warnings.size();
     return j.dump(2) + "\n";
+}
+
+Layer homes_grid(const City& city, const CoverageModel& model) {
+    const auto& rules = model.rules();
+    const auto nc = static_cast<std::uint32_t>(rules.size());
+    Layer grid{"homes_grid",
+               Layer::Polygon,
+               {{"cell_x", Field::Int},
+                {"cell_y", Field::Int},
+                {"homes", Field::Int},
+                {"residents", Field::Real}},
+               {}};
+    for (const auto& r : rules) {
+        grid.fields.push_back({r.id + "_covered", Field::Real});
+        grid.fields.push_back({r.id + "_share", Field::Real});
+    }
+    if (city.homes.empty()) return grid;
+    LonLat corner{city.homes.front().pos.lon, city.homes.front().pos.lat};
+    for (const auto& h : city.homes) {
+        corner.lon = std::min(corner.lon, h.pos.lon);
+        corner.lat = std::min(corner.lat, h.pos.lat);
+    }
+    corner = {std::floor(corner.lon * 100) / 100, std::floor(corner.lat * 100) / 100};
+    const LocalProjection proj(corner);
+    struct Cell {
+        std::int64_t homes = 0;
+        double residents = 0;
+        std::vector<double> covered;
+    };
+    std::map<std::pair<std::int64_t, std::int64_t>, Cell> cells;  // (y, x): rows south to north
+    for (HomeId h = 0; h < city.homes.size(); ++h) {
+        const auto [x, y] = proj.forward(city.homes[h].pos);
+        Cell& c = cells[{static_cast<std::int64_t>(std::floor(y / kHomesGridM)),
+                         static_cast<std::int64_t>(std::floor(x / kHomesGridM))}];
+        if (c.covered.empty()) c.covered.assign(nc, 0.0);
+        const double pop = city.homes[h].population;
+        ++c.homes;
+        c.residents += pop;
+        for (std::uint32_t k = 0; k < nc; ++k)
+            if (model.covered(k, h)) c.covered[k] += pop;
+    }
+    auto round2 = [](double v) { return std::round(v * 100) / 100; };
+    grid.rows.reserve(cells.size());
+    for (const auto& [key, c] : cells) {
+        const auto [iy, ix] = key;
+        const double x0 = static_cast<double>(ix) * kHomesGridM;
+        const double y0 = static_cast<double>(iy) * kHomesGridM;
+        Row row;
+        row.area = {lc15::Polygon{{proj.inverse(x0, y0), proj.inverse(x0 + kHomesGridM, y0),
+                                   proj.inverse(x0 + kHomesGridM, y0 + kHomesGridM),
+                                   proj.inverse(x0, y0 + kHomesGridM), proj.inverse(x0, y0)},
+                                  {}}};
+        row.values = {ix, iy, c.homes, round2(c.residents)};
+        for (std::uint32_t k = 0; k < nc; ++k) {
+            row.values.push_back(round2(c.covered[k]));
+            row.values.push_back(c.residents > 0 ? share_value(c.covered[k] / c.residents)
+                                                 : Value{});
+        }
+        grid.rows.push_back(std::move(row));
+    }
+    return grid;
 }
 
 // ---- places against demand ---------------------------------------------------------------
@@ -275,12 +353,21 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
 }
 
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run,
+                            const CoverageReport& report, const RunInfo& run_in,
                             const BusAnalysis* bus) {
+    RunInfo run = run_in;  // gains the steps and files timed here
+    // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
+    auto timed = [&](const std::string& file, auto&& write) {
+        const auto t0 = Clock::now();
+        write();
+        run.outputs.emplace_back(file, seconds_since(t0));
+    };
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
     const double speed = city.walker.speed_m_per_s;
+    auto t0 = Clock::now();
     const std::vector<CategoryPlaces> places = city_places(city, model, city.config.places_decay);
+    run.timings.emplace_back("places", seconds_since(t0));
     auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
 
@@ -309,7 +396,10 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         comm.fields.push_back({p + "_people_straight_share", Field::Real});
         comm.fields.push_back({p + "_people_walk_share", Field::Real});
     }
+    t0 = Clock::now();
     const NetworkFigures network = network_figures(city);  // network indicators
+    run.timings.emplace_back("network indicators", seconds_since(t0));
+    const auto t_gpkg = Clock::now();  // coverage.gpkg: its rows built, then written
     add_network_fields(comm);
     // Places against demand: one block per category with a demand group.
     for (std::uint32_t k = 0; k < nc; ++k) {
@@ -401,13 +491,16 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         v.push_back(std::round(s.on_edge.lon * 1e7) / 1e7);
         v.push_back(std::round(s.on_edge.lat * 1e7) / 1e7);
     };
-    for (HomeId h = 0; h < city.homes.size(); ++h) {
+    // One home's row, into `row` (reused: the layer goes into the file row by row, never
+    // held whole).
+    auto home_row = [&](HomeId h, Row& row) {
         const auto& hr = city.homes[h];
-        Row row;
         row.point = hr.pos;
-        row.values = {
-            hr.community == kInvalidId ? Value{} : Value{city.communities[hr.community].id},
-            std::round(hr.population * 100) / 100, std::round(hr.street_m * 10) / 10};
+        row.values.clear();
+        row.values.push_back(hr.community == kInvalidId ? Value{}
+                                                        : Value{city.communities[hr.community].id});
+        row.values.push_back(std::round(hr.population * 100) / 100);
+        row.values.push_back(std::round(hr.street_m * 10) / 10);
         for (std::uint32_t k = 0; k < nc; ++k) {
             const auto& res = model.home(k, h);
             row.values.push_back(res.nearest == kInfDistance
@@ -423,8 +516,9 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                                      ? Value{}
                                      : Value{static_cast<std::int64_t>(res.nearest)});
         }
-        homes.rows.push_back(std::move(row));
-    }
+    };
+    const bool home_points = static_cast<double>(city.homes.size()) <= city.config.home_points_max;
+    const Layer grid = homes_grid(city, model);
 
     Layer fac{"facilities",
               Layer::Point,
@@ -504,14 +598,37 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         row.values = {s.source, s.id, s.name, lines, std::round(s.street_m * 10) / 10};
         stops.rows.push_back(std::move(row));
     }
-    write_gpkg(out.stage("coverage.gpkg"), {comm, homes, fac, stops, ent});
-    write_csv_bom(out.stage("communities.csv"), Layer{comm.name, Layer::None, comm.fields,
-                                                      [&] {
-                                                          auto rows = comm.rows;
-                                                          for (auto& r : rows) r.area.clear();
-                                                          return rows;
-                                                      }(),
-                                                      4326});
+    {
+        GpkgWriter gpkg(out.stage("coverage.gpkg"));
+        gpkg.add(comm);
+        if (home_points) {
+            gpkg.begin(homes);
+            Row row;
+            for (HomeId h = 0; h < city.homes.size(); ++h) {
+                home_row(h, row);
+                gpkg.row(row);
+            }
+        } else {
+            run.warnings.push_back(
+                "coverage.gpkg: " + std::to_string(city.homes.size()) +
+                " homes, more than [outputs] home_points_max = " +
+                fixed(city.config.home_points_max, 0) +
+                ": the per-home layer 'homes' is left out; 'homes_grid' (100 m cells) holds "
+                "the homes, residents and residents covered per category");
+        }
+        gpkg.add(fac);
+        gpkg.add(stops);
+        gpkg.add(ent);
+        gpkg.add(grid);
+        gpkg.close();
+    }
+    run.outputs.emplace_back("coverage.gpkg", seconds_since(t_gpkg));
+    run.home_points = home_points;
+    run.grid_cells = grid.rows.size();
+    timed("communities.csv", [&] {
+        comm.geometry = Layer::None;  // the same columns, without the polygons
+        write_csv_bom(out.stage("communities.csv"), comm);
+    });
 
     // Long format: one row per community and category.
     std::vector<std::vector<Value>> long_rows;
@@ -539,29 +656,31 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             }
         }
     }
-    write_csv_bom(out.stage("community_categories.csv"),
-                  {"community_id",
-                   "community",
-                   "category",
-                   "category_zh",
-                   "level_min",
-                   "radius_m",
-                   "population",
-                   "covered_population",
-                   "share",
-                   "median_m",
-                   "p90_m",
-                   "median_min",
-                   "facilities_within",
-                   "target_share",
-                   "pass",
-                   "demand_group",
-                   "demand",
-                   "places",
-                   "places_per_1000",
-                   "place_gap",
-                   "places_assumed"},
-                  long_rows);
+    timed("community_categories.csv", [&] {
+        write_csv_bom(out.stage("community_categories.csv"),
+                      {"community_id",
+                       "community",
+                       "category",
+                       "category_zh",
+                       "level_min",
+                       "radius_m",
+                       "population",
+                       "covered_population",
+                       "share",
+                       "median_m",
+                       "p90_m",
+                       "median_min",
+                       "facilities_within",
+                       "target_share",
+                       "pass",
+                       "demand_group",
+                       "demand",
+                       "places",
+                       "places_per_1000",
+                       "place_gap",
+                       "places_assumed"},
+                      long_rows);
+    });
 
     std::vector<std::vector<Value>> city_rows;
     for (std::uint32_t k = 0; k < nc; ++k) {
@@ -585,19 +704,24 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
             row.resize(row.size() + 4);
         }
     }
-    write_csv_bom(out.stage("city_summary.csv"),
-                  {"category", "category_zh", "category_en", "level_min", "radius_m", "walk_min",
-                   "facilities", "population", "covered_population", "share", "target_share",
-                   "pass", "clause", "demand", "places", "place_gap", "places_assumed"},
-                  city_rows);
+    timed("city_summary.csv", [&] {
+        write_csv_bom(
+            out.stage("city_summary.csv"),
+            {"category", "category_zh", "category_en", "level_min", "radius_m", "walk_min",
+             "facilities", "population", "covered_population", "share", "target_share", "pass",
+             "clause", "demand", "places", "place_gap", "places_assumed"},
+            city_rows);
+    });
 
-    write_text(out.stage("summary.json"), coverage_summary_json(city, model, report, run, bus));
-    {
+    timed("warnings.txt", [&] {
         std::string text;
         for (const auto& w : city.warnings) text += w + "\n";
+        for (const auto& w : run.warnings) text += w + "\n";
         write_text(out.stage("warnings.txt"), text);
-    }
-    if (bus) write_bus_outputs(out, city, *bus);
+    });
+    if (bus) write_bus_outputs(out, city, *bus, &run.outputs);
+    // Last, so that it holds the time of every other file.
+    write_text(out.stage("summary.json"), coverage_summary_json(city, model, report, run, bus));
 }
 
 }  // namespace lc15::io

@@ -36,13 +36,34 @@
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
+#include "io/vector_writer.hpp"
 
 namespace lc15::io {
 
 struct RunInfo {
     std::string command;                                  ///< the command line, for the record
     std::vector<std::pair<std::string, double>> timings;  ///< further steps (seconds)
+    /// Seconds spent writing each output file, in the order written (write_coverage_outputs
+    /// fills it for summary.json's timings_s.outputs; summary.json itself is written last
+    /// and is not in it).
+    std::vector<std::pair<std::string, double>> outputs;
+    /// Filled by write_coverage_outputs: whether coverage.gpkg holds the per-home layer, the
+    /// cells of homes_grid, and notes for warnings.txt beyond the city's own.
+    bool home_points = true;
+    std::size_t grid_cells = 0;
+    std::vector<std::string> warnings;
 };
+
+/// Side of the homes_grid cells (metres).
+inline constexpr double kHomesGridM = 100;
+
+/// coverage.gpkg's layer `homes_grid`: the homes in square cells of kHomesGridM (cells of a
+/// local projection about a corner on a 0.01° grid just south-west of the homes, so that the
+/// cells stay put from night to night), each cell with its homes, residents, and per category
+/// <id>_covered (residents covered) and <id>_share; only cells holding homes. Its totals are
+/// the per-home layer's: sum of residents = sum of the homes' population, sum of <id>_covered
+/// = the city's covered population of that category.
+Layer homes_grid(const City& city, const CoverageModel& model);
 
 /// Place figures of one category (empty `report.communities` for a category without a demand
 /// group); `assumed` per community like report.communities: the places that come from

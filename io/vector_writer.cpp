@@ -9,12 +9,14 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string_view>
 
 #include "engine/error.hpp"
 #include "io/files.hpp"
@@ -52,15 +54,24 @@ bool epsg_is_geographic(int epsg) {
     return ok && srs.IsGeographic();
 }
 
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0') s.pop_back();
-        if (s.back() == '.') s.pop_back();
+void append_fixed(std::string& out, double v, int decimals) {
+    char buf[400];  // the longest double in fixed notation, 1e308, with its decimals
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+    char* end = r.ptr;
+    if (std::find(buf, end, '.') != end) {
+        while (end[-1] == '0') --end;
+        if (end[-1] == '.') --end;
     }
-    if (s == "-0") s = "0";
+    if (end - buf == 2 && buf[0] == '-' && buf[1] == '0') {
+        out += '0';
+        return;
+    }
+    out.append(buf, end);
+}
+
+std::string fixed(double v, int decimals) {
+    std::string s;
+    append_fixed(s, v, decimals);
     return s;
 }
 
@@ -82,32 +93,33 @@ OGRwkbGeometryType ogr_type(Layer::Geometry g) {
     return wkbUnknown;
 }
 
-OGRLinearRing ring(const Ring& r) {
-    OGRLinearRing out;
-    for (const LonLat& p : r) out.addPoint(p.lon, p.lat);
-    out.closeRings();
+// Geometries built in place: each ring's points set once, rings and parts handed over
+// (addRingDirectly, addGeometryDirectly), not copied.
+OGRLinearRing* ring(const Ring& r) {
+    auto* out = new OGRLinearRing();
+    out->setNumPoints(static_cast<int>(r.size()), FALSE);
+    for (std::size_t i = 0; i < r.size(); ++i)
+        out->setPoint(static_cast<int>(i), r[i].lon, r[i].lat);
+    out->closeRings();
     return out;
 }
 
-OGRPolygon polygon(const lc15::Polygon& p) {
-    OGRPolygon out;
-    OGRLinearRing outer = ring(p.outer);
-    out.addRing(&outer);
-    for (const Ring& h : p.inners) {
-        OGRLinearRing inner = ring(h);
-        out.addRing(&inner);
-    }
+OGRPolygon* polygon(const lc15::Polygon& p) {
+    auto* out = new OGRPolygon();
+    out->addRingDirectly(ring(p.outer));
+    for (const Ring& h : p.inners) out->addRingDirectly(ring(h));
     return out;
 }
 
-std::unique_ptr<OGRGeometry> geometry(const Layer& layer, const Row& row,
-                                      const std::string& where) {
+OGRGeometry* geometry(const Layer& layer, const Row& row, const std::string& where) {
     switch (layer.geometry) {
         case Layer::Point:
-            return std::make_unique<OGRPoint>(row.point.lon, row.point.lat);
+            return new OGRPoint(row.point.lon, row.point.lat);
         case Layer::LineString: {
-            auto l = std::make_unique<OGRLineString>();
-            for (const LonLat& p : row.line) l->addPoint(p.lon, p.lat);
+            auto* l = new OGRLineString();
+            l->setNumPoints(static_cast<int>(row.line.size()), FALSE);
+            for (std::size_t i = 0; i < row.line.size(); ++i)
+                l->setPoint(static_cast<int>(i), row.line[i].lon, row.line[i].lat);
             return l;
         }
         case Layer::Polygon:
@@ -115,14 +127,10 @@ std::unique_ptr<OGRGeometry> geometry(const Layer& layer, const Row& row,
                 throw InputError(where, "a Polygon layer row holds several polygons",
                                  "make the layer MultiPolygon");
             }
-            return std::make_unique<OGRPolygon>(row.area.empty() ? OGRPolygon()
-                                                                 : polygon(row.area.front()));
+            return row.area.empty() ? new OGRPolygon() : polygon(row.area.front());
         case Layer::MultiPolygon: {
-            auto mp = std::make_unique<OGRMultiPolygon>();
-            for (const lc15::Polygon& p : row.area) {
-                const OGRPolygon part = polygon(p);
-                mp->addGeometry(&part);
-            }
+            auto* mp = new OGRMultiPolygon();
+            for (const lc15::Polygon& p : row.area) mp->addGeometryDirectly(polygon(p));
             return mp;
         }
         case Layer::None:
@@ -132,9 +140,9 @@ std::unique_ptr<OGRGeometry> geometry(const Layer& layer, const Row& row,
 }
 
 void check_row(const Layer& layer, const Row& row, std::size_t r) {
-    const std::string where = "layer " + layer.name + ", row " + std::to_string(r + 1);
+    auto where = [&] { return "layer " + layer.name + ", row " + std::to_string(r + 1); };
     if (row.values.size() != layer.fields.size()) {
-        throw std::logic_error(where + ": " + std::to_string(row.values.size()) + " values for " +
+        throw std::logic_error(where() + ": " + std::to_string(row.values.size()) + " values for " +
                                std::to_string(layer.fields.size()) + " fields");
     }
     for (std::size_t i = 0; i < row.values.size(); ++i) {
@@ -144,33 +152,62 @@ void check_row(const Layer& layer, const Row& row, std::size_t r) {
                         (t == Field::Int && std::holds_alternative<std::int64_t>(v)) ||
                         (t == Field::Real && !std::holds_alternative<std::string>(v));
         if (!ok)
-            throw std::logic_error(where + ": wrong value type for field " + layer.fields[i].name);
+            throw std::logic_error(where() + ": wrong value type for field " +
+                                   layer.fields[i].name);
     }
 }
 
-void write_ogr(const char* driver_name, const fs::path& path, const std::vector<Layer>& layers,
-               const std::vector<std::string>& layer_options) {
-    ensure_gdal();
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
-    if (!driver) throw std::runtime_error(std::string("GDAL has no ") + driver_name + " driver");
-    std::error_code ec;
-    fs::remove(path, ec);
-    CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    struct Pop {
-        ~Pop() { CPLPopErrorHandler(); }
-    } pop;
-    DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) {
-        throw InputError(path.string(), "cannot create the file" + last_error(),
-                         "choose an output folder you can write to");
-    }
+}  // namespace
+
+// One OGR dataset being written: layers one after another, rows one at a time, all in one
+// transaction; GDAL's quiet error handler for its lifetime (errors are thrown with its text).
+struct GpkgWriter::State {
+    fs::path path;
+    std::vector<std::string> layer_options;
+    DatasetPtr ds;
+    bool transaction = false;
+    bool handler = false;
     std::set<std::string> names;
-    const bool transaction = ds->StartTransaction() == OGRERR_NONE;
-    for (const Layer& layer : layers) {
+    Layer header;  // the current layer, without rows
+    OGRLayer* out = nullptr;
+    std::unique_ptr<OGRFeature> feat;
+    std::size_t rows = 0;
+
+    State(const char* driver_name, fs::path p, std::vector<std::string> options)
+        : path(std::move(p)), layer_options(std::move(options)) {
+        ensure_gdal();
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
+        if (!driver)
+            throw std::runtime_error(std::string("GDAL has no ") + driver_name + " driver");
+        std::error_code ec;
+        fs::remove(path, ec);
+        CPLErrorReset();
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        handler = true;
+        ds.reset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!ds) {
+            throw InputError(path.string(), "cannot create the file" + last_error(),
+                             "choose an output folder you can write to");
+        }
+        transaction = ds->StartTransaction() == OGRERR_NONE;
+    }
+    ~State() {
+        feat.reset();
+        ds.reset();
+        if (handler) CPLPopErrorHandler();
+    }
+
+    void begin(const Layer& layer) {
+        if (!ds) throw std::logic_error("GpkgWriter: " + path.string() + " is closed");
         if (!names.insert(layer.name).second) {
             throw std::logic_error("two layers named " + layer.name + " in " + path.string());
         }
+        feat.reset();
+        header.name = layer.name;
+        header.geometry = layer.geometry;
+        header.fields = layer.fields;
+        header.epsg = layer.epsg;
+        rows = 0;
         CPLStringList lco;
         for (const std::string& o : layer_options) lco.AddString(o.c_str());
         if (layer.epsg != 4326) lco.SetNameValue("RFC7946", nullptr);
@@ -184,8 +221,7 @@ void write_ogr(const char* driver_name, const fs::path& path, const std::vector<
             srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
             srs_ptr = &srs;
         }
-        OGRLayer* out =
-            ds->CreateLayer(layer.name.c_str(), srs_ptr, ogr_type(layer.geometry), lco.List());
+        out = ds->CreateLayer(layer.name.c_str(), srs_ptr, ogr_type(layer.geometry), lco.List());
         if (!out) {
             throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
                              "check the output path and free disk space");
@@ -201,144 +237,231 @@ void write_ogr(const char* driver_name, const fs::path& path, const std::vector<
                     "use distinct field names");
             }
         }
-        OGRFeatureDefn* defn = out->GetLayerDefn();
-        for (std::size_t r = 0; r < layer.rows.size(); ++r) {
-            const Row& row = layer.rows[r];
-            check_row(layer, row, r);
-            OGRFeature feat(defn);
-            for (std::size_t i = 0; i < row.values.size(); ++i) {
-                const int fi = static_cast<int>(i);
-                std::visit(
-                    [&](const auto& v) {
-                        using T = std::decay_t<decltype(v)>;
-                        if constexpr (std::is_same_v<T, std::monostate>) {
-                            feat.SetFieldNull(fi);
-                        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                            feat.SetField(fi, static_cast<GIntBig>(v));
-                        } else if constexpr (std::is_same_v<T, double>) {
-                            feat.SetField(fi, v);
-                        } else {
-                            feat.SetField(fi, v.c_str());
-                        }
-                    },
-                    row.values[i]);
-            }
-            if (layer.geometry != Layer::None) {
-                feat.SetGeometryDirectly(geometry(layer, row, "layer " + layer.name).release());
-            }
-            if (out->CreateFeature(&feat) != OGRERR_NONE) {
-                throw InputError(path.string(),
-                                 "cannot write row " + std::to_string(r + 1) + " of layer " +
-                                     layer.name + last_error(),
-                                 "check free disk space");
-            }
+        feat = std::make_unique<OGRFeature>(out->GetLayerDefn());
+    }
+
+    void row(const Row& row) {
+        if (!feat) throw std::logic_error("GpkgWriter: a row before any layer in " + path.string());
+        check_row(header, row, rows);
+        feat->Reset();  // one feature recycled for every row of the layer
+        for (std::size_t i = 0; i < row.values.size(); ++i) {
+            const int fi = static_cast<int>(i);
+            std::visit(
+                [&](const auto& v) {
+                    using T = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<T, std::monostate>) {
+                        feat->SetFieldNull(fi);
+                    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                        feat->SetField(fi, static_cast<GIntBig>(v));
+                    } else if constexpr (std::is_same_v<T, double>) {
+                        feat->SetField(fi, v);
+                    } else {
+                        feat->SetField(fi, v.c_str());
+                    }
+                },
+                row.values[i]);
+        }
+        if (header.geometry != Layer::None)
+            feat->SetGeometryDirectly(geometry(header, row, "layer " + header.name));
+        if (out->CreateFeature(feat.get()) != OGRERR_NONE) {
+            throw InputError(path.string(),
+                             "cannot write row " + std::to_string(rows + 1) + " of layer " +
+                                 header.name + last_error(),
+                             "check free disk space");
+        }
+        ++rows;
+    }
+
+    void close() {
+        if (!ds) return;
+        feat.reset();
+        if (transaction && ds->CommitTransaction() != OGRERR_NONE) {
+            throw InputError(path.string(), "cannot commit the file" + last_error(),
+                             "check free disk space");
+        }
+        ds.reset();  // flush and close
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            throw InputError(path.string(), "writing failed" + last_error(),
+                             "check free disk space");
         }
     }
-    if (transaction && ds->CommitTransaction() != OGRERR_NONE) {
-        throw InputError(path.string(), "cannot commit the file" + last_error(),
-                         "check free disk space");
+};
+
+GpkgWriter::GpkgWriter(const fs::path& path)
+    : s_(std::make_unique<State>("GPKG", path, std::vector<std::string>{"SPATIAL_INDEX=YES"})) {}
+GpkgWriter::~GpkgWriter() = default;
+void GpkgWriter::begin(const Layer& layer) { s_->begin(layer); }
+void GpkgWriter::row(const Row& row) { s_->row(row); }
+void GpkgWriter::add(const Layer& layer) {
+    s_->begin(layer);
+    for (const Row& r : layer.rows) s_->row(r);
+}
+void GpkgWriter::close() { s_->close(); }
+
+namespace {
+
+void write_ogr(const char* driver_name, const fs::path& path,
+               std::initializer_list<const Layer*> layers,
+               const std::vector<std::string>& layer_options) {
+    GpkgWriter::State w(driver_name, path, layer_options);
+    for (const Layer* layer : layers) {
+        w.begin(*layer);
+        for (const Row& r : layer->rows) w.row(r);
     }
-    ds.reset();  // flush and close
-    if (CPLGetLastErrorType() >= CE_Failure) {
-        throw InputError(path.string(), "writing failed" + last_error(), "check free disk space");
-    }
+    w.close();
 }
 
-std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
+// RFC 4180: quoted where the text holds a comma, a quote or a line break.
+void append_csv(std::string& out, std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out += s;
+        return;
+    }
+    out += '"';
     for (char c : s) {
         if (c == '"') out += '"';
         out += c;
     }
-    return out + "\"";
+    out += '"';
 }
 
-std::string wkt_ring(const Ring& r, int decimals) {
-    std::string s = "(";
+void append_point(std::string& out, const LonLat& p, int decimals) {
+    append_fixed(out, p.lon, decimals);
+    out += ' ';
+    append_fixed(out, p.lat, decimals);
+}
+
+void append_wkt_ring(std::string& out, const Ring& r, int decimals) {
+    out += '(';
     for (std::size_t i = 0; i <= r.size(); ++i) {
         if (i == r.size() && (r.empty() || r.front() == r.back())) break;  // close the ring
-        const LonLat p = r[i % r.size()];
-        if (i) s += ", ";
-        s += fixed(p.lon, decimals) + " " + fixed(p.lat, decimals);
+        if (i) out += ", ";
+        append_point(out, r[i % r.size()], decimals);
     }
-    return s + ")";
+    out += ')';
 }
 
-std::string wkt(const Layer& layer, const Row& row, int decimals) {
+void append_wkt(std::string& out, const Layer& layer, const Row& row, int decimals) {
     switch (layer.geometry) {
         case Layer::Point:
-            return "POINT (" + fixed(row.point.lon, decimals) + " " +
-                   fixed(row.point.lat, decimals) + ")";
-        case Layer::LineString: {
-            std::string s = "LINESTRING (";
+            out += "POINT (";
+            append_point(out, row.point, decimals);
+            out += ')';
+            return;
+        case Layer::LineString:
+            out += "LINESTRING (";
             for (std::size_t i = 0; i < row.line.size(); ++i) {
-                s += (i ? ", " : "") + fixed(row.line[i].lon, decimals) + " " +
-                     fixed(row.line[i].lat, decimals);
+                if (i) out += ", ";
+                append_point(out, row.line[i], decimals);
             }
-            return s + ")";
-        }
+            out += ')';
+            return;
         case Layer::Polygon:
         case Layer::MultiPolygon: {
             auto poly = [&](const lc15::Polygon& p) {
-                std::string s = "(" + wkt_ring(p.outer, decimals);
-                for (const Ring& h : p.inners) s += ", " + wkt_ring(h, decimals);
-                return s + ")";
+                out += '(';
+                append_wkt_ring(out, p.outer, decimals);
+                for (const Ring& h : p.inners) {
+                    out += ", ";
+                    append_wkt_ring(out, h, decimals);
+                }
+                out += ')';
             };
             if (layer.geometry == Layer::Polygon) {
-                return row.area.empty() ? "POLYGON EMPTY" : "POLYGON " + poly(row.area.front());
+                if (row.area.empty()) {
+                    out += "POLYGON EMPTY";
+                } else {
+                    out += "POLYGON ";
+                    poly(row.area.front());
+                }
+                return;
             }
-            std::string s = "MULTIPOLYGON (";
-            for (std::size_t i = 0; i < row.area.size(); ++i)
-                s += (i ? ", " : "") + poly(row.area[i]);
-            return s + ")";
+            out += "MULTIPOLYGON (";
+            for (std::size_t i = 0; i < row.area.size(); ++i) {
+                if (i) out += ", ";
+                poly(row.area[i]);
+            }
+            out += ')';
+            return;
         }
         case Layer::None:
-            break;
+            return;
     }
-    return "";
+}
+
+// One CSV cell: numbers formatted into `out` directly (they never need quoting).
+void append_csv_value(std::string& out, const Value& v) {
+    if (const auto* str = std::get_if<std::string>(&v)) {
+        append_csv(out, *str);
+    } else {
+        append_value_text(out, v);
+    }
+}
+
+void append_csv_header(std::string& out, const std::vector<std::string>& header) {
+    out += "\xEF\xBB\xBF";
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (i) out += ',';
+        append_csv(out, header[i]);
+    }
+    out += "\r\n";
 }
 
 }  // namespace
 
-std::string value_text(const Value& v) {
-    return std::visit(
-        [](const auto& x) -> std::string {
+void append_value_text(std::string& out, const Value& v) {
+    std::visit(
+        [&](const auto& x) {
             using T = std::decay_t<decltype(x)>;
             if constexpr (std::is_same_v<T, std::monostate>) {
-                return "";
-            } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                return std::to_string(x);
-            } else if constexpr (std::is_same_v<T, double>) {
-                if (!std::isfinite(x)) return "";
-                char buf[32];
+                return;
+            } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+                if constexpr (std::is_same_v<T, double>) {
+                    if (!std::isfinite(x)) return;
+                }
+                char buf[32];  // the shortest form that reads back the same
                 const auto r = std::to_chars(buf, buf + sizeof buf, x);
-                return std::string(buf, r.ptr);
+                out.append(buf, r.ptr);
             } else {
-                return x;
+                out += x;
             }
         },
         v);
 }
 
+std::string value_text(const Value& v) {
+    std::string s;
+    append_value_text(s, v);
+    return s;
+}
+
+void write_gpkg(const fs::path& path, std::initializer_list<const Layer*> layers) {
+    GpkgWriter w(path);
+    for (const Layer* l : layers) w.add(*l);
+    w.close();
+}
+
 void write_gpkg(const fs::path& path, const std::vector<Layer>& layers) {
-    write_ogr("GPKG", path, layers, {});
+    GpkgWriter w(path);
+    for (const Layer& l : layers) w.add(l);
+    w.close();
 }
 
 void write_geojson(const fs::path& path, const Layer& layer) {
     std::vector<std::string> options{"WRITE_NAME=YES"};
     if (layer.epsg == 4326) options.push_back("RFC7946=YES");
-    write_ogr("GeoJSON", path, {layer}, options);
+    write_ogr("GeoJSON", path, {&layer}, options);
 }
 
 void write_csv_bom(const fs::path& path, const std::vector<std::string>& header,
                    const std::vector<std::vector<Value>>& rows) {
-    std::string out = "\xEF\xBB\xBF";
-    for (std::size_t i = 0; i < header.size(); ++i) out += (i ? "," : "") + csv_quote(header[i]);
-    out += "\r\n";
+    std::string out;
+    append_csv_header(out, header);
     for (const auto& row : rows) {
-        for (std::size_t i = 0; i < row.size(); ++i)
-            out += (i ? "," : "") + csv_quote(value_text(row[i]));
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i) out += ',';
+            append_csv_value(out, row[i]);
+        }
         out += "\r\n";
     }
     write_file_atomic(path, out);
@@ -355,21 +478,31 @@ void write_csv_bom(const fs::path& path, const Layer& layer) {
     } else if (layer.geometry != Layer::None) {
         header.push_back("wkt");
     }
-    std::vector<std::vector<Value>> rows;
-    rows.reserve(layer.rows.size());
+    std::string out;
+    append_csv_header(out, header);
+    std::string wkt;
     for (std::size_t r = 0; r < layer.rows.size(); ++r) {
         const Row& row = layer.rows[r];
         check_row(layer, row, r);
-        std::vector<Value> v = row.values;
-        if (layer.geometry == Layer::Point) {
-            v.emplace_back(fixed(row.point.lon, decimals));
-            v.emplace_back(fixed(row.point.lat, decimals));
-        } else if (layer.geometry != Layer::None) {
-            v.emplace_back(wkt(layer, row, decimals));
+        for (std::size_t i = 0; i < row.values.size(); ++i) {
+            if (i) out += ',';
+            append_csv_value(out, row.values[i]);
         }
-        rows.push_back(std::move(v));
+        const char* sep = row.values.empty() ? "" : ",";
+        if (layer.geometry == Layer::Point) {
+            out += sep;
+            append_fixed(out, row.point.lon, decimals);
+            out += ',';
+            append_fixed(out, row.point.lat, decimals);
+        } else if (layer.geometry != Layer::None) {
+            out += sep;
+            wkt.clear();
+            append_wkt(wkt, layer, row, decimals);
+            append_csv(out, wkt);
+        }
+        out += "\r\n";
     }
-    write_csv_bom(path, header, rows);
+    write_file_atomic(path, out);
 }
 
 }  // namespace lc15::io

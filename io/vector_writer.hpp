@@ -20,6 +20,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -56,6 +58,37 @@ struct Layer {
 
 /// One GeoPackage holding every layer (layer names must be distinct).
 void write_gpkg(const std::filesystem::path& path, const std::vector<Layer>& layers);
+void write_gpkg(const std::filesystem::path& path, std::initializer_list<const Layer*> layers);
+
+/// A GeoPackage written row by row, for layers too big to hold as a Layer first (a city's
+/// homes): rows go straight into the file, one transaction for the whole file, each layer's
+/// spatial index built once after its rows.
+///
+///   GpkgWriter w(out.stage("coverage.gpkg"));
+///   w.add(communities);                     // a whole Layer
+///   w.begin(homes_header);                  // name, geometry, fields, epsg; rows ignored
+///   Row row;                                // reused: no allocation per row
+///   for (...) { row.values.clear(); ...; w.row(row); }
+///   w.close();                              // commits and closes; throws on failure
+///
+/// Without close() (an exception on the way) the file is left unfinished: it is a staged
+/// path, removed by io::OutputDir. Errors as write_gpkg.
+class GpkgWriter {
+  public:
+    explicit GpkgWriter(const std::filesystem::path& path);
+    ~GpkgWriter();
+    GpkgWriter(const GpkgWriter&) = delete;
+    GpkgWriter& operator=(const GpkgWriter&) = delete;
+    void add(const Layer& layer);    ///< begin(layer) and every row of it
+    void begin(const Layer& layer);  ///< a new layer; the previous one is finished
+    void row(const Row& row);        ///< one row of the layer begun last
+    void close();
+
+    struct State;
+
+  private:
+    std::unique_ptr<State> s_;
+};
 
 /// GeoJSON FeatureCollection (RFC 7946 when epsg is 4326; otherwise with a "crs" member).
 void write_geojson(const std::filesystem::path& path, const Layer& layer);
@@ -69,9 +102,13 @@ void write_csv_bom(const std::filesystem::path& path, const Layer& layer);
 
 /// Text of a value as the CSV writer puts it (shortest round-trip form for reals).
 std::string value_text(const Value& v);
+/// Appends value_text(v) to `out` (no temporary string).
+void append_value_text(std::string& out, const Value& v);
 /// Fixed-point text without trailing zeros: fixed(122.2350000, 7) == "122.235". Coordinates
 /// are written with 7 decimals in degrees and 3 in metres (~1 cm either way).
 std::string fixed(double v, int decimals);
+/// Appends fixed(v, decimals) to `out` (no temporary string).
+void append_fixed(std::string& out, double v, int decimals);
 /// Whether an EPSG code is a geographic (degrees) CRS; false for unknown codes.
 bool epsg_is_geographic(int epsg);
 

@@ -1,7 +1,9 @@
 // lc15 coverage end to end on the shipped demo district (珠海 香洲, real OSM data and a
 // planner's list in GCJ-02), and an independent check of its distances through the exported
 // graph.
+#include <gdal.h>
 #include <gtest/gtest.h>
+#include <ogr_api.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -256,3 +258,44 @@ TEST(CoverageCommand, WarnsAboutAMisdeclaredCrsAndPointsOutsideTheCity) {
 }
 
 }  // namespace
+
+// coverage.gpkg's homes_grid holds the same homes and residents as the per-home layer, and
+// per category the residents covered that city_summary.csv counts.
+TEST(CoverageCommand, HomesGridTotalsAreThePerHomeLayersTotals) {
+    const fs::path a = fresh_dir("grid");
+    const CliRun r =
+        run("coverage -q --no-bus --config " + kDemo.string() + " --out " + a.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    GDALAllRegister();
+    GDALDatasetH ds =
+        GDALOpenEx((a / "coverage.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    ASSERT_NE(ds, nullptr);
+    auto sum = [&](const char* layer, const char* field) {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, layer);
+        EXPECT_NE(l, nullptr) << layer;
+        double s = 0;
+        OGR_L_ResetReading(l);
+        while (OGRFeatureH f = OGR_L_GetNextFeature(l)) {
+            s += OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, field));
+            OGR_F_Destroy(f);
+        }
+        return s;
+    };
+    const double homes =
+        static_cast<double>(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "homes"), TRUE));
+    ASSERT_GT(homes, 0);
+    EXPECT_EQ(sum("homes_grid", "homes"), homes);
+    const double residents = sum("homes", "population");
+    EXPECT_NEAR(sum("homes_grid", "residents"), residents, 0.01 * homes);
+    const auto summary = nlohmann::json::parse(slurp(a / "summary.json"));
+    EXPECT_TRUE(summary.at("homes_layer").at("points").get<bool>());
+    for (const auto& c : summary.at("categories")) {
+        const std::string id = c.at("id");
+        EXPECT_NEAR(sum("homes_grid", (id + "_covered").c_str()),
+                    c.at("covered_population").get<double>(), 1.0 + 0.01 * homes)
+            << id;
+    }
+    EXPECT_GT(summary.at("timings_s").at("outputs").at("coverage.gpkg").get<double>(), 0);
+    GDALClose(ds);
+    fs::remove_all(a);
+}
