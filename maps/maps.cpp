@@ -124,8 +124,8 @@ std::string fmt(const char* f, double v) {
     return buf;
 }
 
-std::string walker_text(const io::City& city) {
-    const auto& w = city.walker;
+std::string walker_text(const io::City& city, const MapOptions& opt) {
+    const auto& w = opt.walker ? *opt.walker : city.walker;
     std::string who = w.name == "adult"          ? "成人"
                       : w.name == "elderly"      ? "老年人"
                       : w.name == "barrier_free" ? "无障碍（轮椅、婴儿车）"
@@ -274,7 +274,7 @@ MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
     Page pg(cv, city, opt, opt.view ? &*opt.view : nullptr);
     MapResult res;
     pg.affine(res);
-    pg.title(title, "GB 50180-2018 · " + walker_text(city) + " · OSM 数据 " + osm_date(city) +
+    pg.title(title, "GB 50180-2018 · " + walker_text(city, opt) + " · OSM 数据 " + osm_date(city) +
                         " · 全市得分 " + fmt("%.1f", report.city_score) + " / 100 · " +
                         std::to_string(city.communities.size()) + " 个社区 · " + date + opt.note);
     pg.sources(source_lines(city, date));
@@ -320,7 +320,7 @@ MapResult category_map(const MapInputs& in, std::uint32_t k, const MapOptions& o
     pg.affine(res);
     const auto& cs = report.city.at(k);
     pg.title(title, std::to_string(rule.level_minutes) + " 分钟生活圈 · " + rule.clause + " · " +
-                        walker_text(city) + " · OSM 数据 " + osm_date(city) + " · " + date +
+                        walker_text(city, opt) + " · OSM 数据 " + osm_date(city) + " · " + date +
                         opt.note);
     pg.sources(source_lines(city, date));
     draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
@@ -575,7 +575,7 @@ MapResult atlas(const MapInputs& in, const MapOptions& opt, Format format) {
             name + " · 社区生活圈体检（" + std::to_string(c + 1) + " / " + std::to_string(n) + "）",
             city.config.name + " · 居民 " + fmt("%.0f", people) + " · 综合得分 " +
                 fmt("%.1f", m.score) + " / 100 · 达标 " + std::to_string(pass) + " / " +
-                std::to_string(rules.size()) + " 类 · GB 50180-2018 · " + walker_text(city) +
+                std::to_string(rules.size()) + " 类 · GB 50180-2018 · " + walker_text(city, opt) +
                 " · " + date);
         pg.sources(source_lines(city, date));
         draw_basemap(pg, city, BasemapLayer::kUnder, &res.warnings);
@@ -654,7 +654,8 @@ MapResult scenario_map(const MapInputs& in, const MapOptions& opt, Format format
     pg.affine(res);
     pg.title(title, "新增覆盖减去失去覆盖的居民（各类设施合计，人次）· 全市得分 " +
                         fmt("%.1f", o.city_score_before) + " → " + fmt("%.1f", o.city_score_after) +
-                        " · " + walker_text(city) + " · OSM 数据 " + osm_date(city) + " · " + date);
+                        " · " + walker_text(city, opt) + " · OSM 数据 " + osm_date(city) + " · " +
+                        date);
     pg.sources(source_lines(city, date));
 
     // Per community: residents newly covered and no longer covered, summed over categories.

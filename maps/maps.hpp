@@ -72,6 +72,9 @@ struct MapOptions {
     std::optional<std::pair<LonLat, LonLat>> view;
     /// Appended to the subtitle of the overview and category maps (a what-if's name).
     std::string note;
+    /// The walker the model measured with when it is not the city's (a what-if's profile
+    /// edit): printed in the subtitles instead of the city's.
+    std::optional<io::WalkerProfile> walker;
 };
 
 /// Refuses (InputError naming --dpi, the page's pixels, the dpi that fits and how to raise the

@@ -431,6 +431,7 @@ struct World {
     std::vector<LonLat> home_pos;
     CoverageOptions options;
     std::vector<CategoryRule> rules;
+    std::string profile;  // the walker profile (the last profile edit's, else the city's)
     std::uint64_t next_key = 0;
 };
 
@@ -680,6 +681,7 @@ struct ScenarioEvaluator::Impl {
         w.options = city.options;
         w.options.forbidden_flags |= kEdgeClosed;  // what a scenario closes is never walked
         w.rules = city.rules;
+        w.profile = city.profile;
         double speed_now = 0;
         for (const auto& [name, p] : city.profiles)
             if (name == city.profile) speed_now = p.speed_m_per_s;
@@ -717,6 +719,7 @@ struct ScenarioEvaluator::Impl {
                 w.options.speed_m_per_s = it->second.speed_m_per_s;
                 if (it->second.exclude_steps) w.options.forbidden_flags |= kEdgeSteps;
                 network_changed = true;
+                w.profile = e.profile;
                 log.push_back("profile " + e.profile + ": radii x " + std::to_string(f));
                 continue;
             }
@@ -974,8 +977,10 @@ struct ScenarioEvaluator::Impl {
     // model itself) only the (category, home) pairs they name are compared and the base
     // report is brought up to date; without, every home is compared and `m` reported afresh.
     // Either way the figures are the same, summed in (category, home) order.
+    // `after_out`: receives the report the "after" figures were read from.
     ScenarioOutcome compare(const Scenario& s, const CoverageModel& m,
-                            const std::vector<Home>& homes, const Delta* edits = nullptr) const {
+                            const std::vector<Home>& homes, const Delta* edits = nullptr,
+                            CoverageReport* after_out = nullptr) const {
         ScenarioOutcome out;
         out.name = s.name;
         out.description = s.description;
@@ -1035,6 +1040,7 @@ struct ScenarioEvaluator::Impl {
         }
         out.city_score_before = base_report.city_score;
         out.city_score_after = after.city_score;
+        if (after_out) *after_out = std::move(after);
         return out;
     }
 };
@@ -1044,7 +1050,7 @@ ScenarioEvaluator::ScenarioEvaluator(const ScenarioCity& city)
 ScenarioEvaluator::~ScenarioEvaluator() = default;
 const CoverageModel& ScenarioEvaluator::base_model() const { return *impl_->model; }
 
-ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
+ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s, ScenarioWorld* keep) {
     Impl& im = *impl_;
     const bool rebuild = std::any_of(s.edits.begin(), s.edits.end(),
                                      [](const Edit& e) { return structural(e.type); });
@@ -1093,7 +1099,8 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
         return out;
     }
     World w = im.build_world(s, log);
-    CoverageModel m(*w.graph, w.rules, w.options);
+    auto owned_model = std::make_unique<CoverageModel>(*w.graph, w.rules, w.options);
+    CoverageModel& m = *owned_model;
     m.set_homes(w.homes);
     std::vector<std::vector<FacilityHandle>> handles(im.city.facilities.size());
     for (std::uint32_t cat = 0; cat < im.city.facilities.size(); ++cat) {
@@ -1105,10 +1112,18 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s) {
     std::vector<double> places = im.places_of_handles(m);
     std::vector<char> touched(im.city.rules.size(), 1);  // demand or reach may differ anywhere
     im.apply_facility_edits(s, m, *w.snapper, handles, log, changed, places, touched);
-    ScenarioOutcome out = im.compare(s, m, w.homes);
+    CoverageReport after;
+    ScenarioOutcome out = im.compare(s, m, w.homes, nullptr, keep ? &after : nullptr);
     im.add_places(out, m, places, touched);
     out.rebuilt = true;
     out.log = std::move(log);
+    if (keep) {
+        keep->graph = std::move(w.owned);  // the model's graph: w.graph stays valid
+        keep->model = std::move(owned_model);
+        keep->report = std::move(after);
+        keep->home_pos = std::move(w.home_pos);
+        keep->profile = w.profile;
+    }
     return out;
 }
 

@@ -179,6 +179,20 @@ std::vector<SnapResult> snap_facility(const ScenarioCity& c, const Snapper& s, s
 std::unique_ptr<Snapper> make_snapper(const ScenarioCity& c, const WalkGraph& g,
                                       std::uint8_t forbidden);
 
+/// What a rebuilt scenario (one with a network, population or profile edit) was measured on:
+/// the modified graph, the model with every edit of the scenario applied, and the report the
+/// outcome's "after" figures were read from. Kept for a front end that draws that state (lc15
+/// serve's printable map) instead of computing it again. Homes are the city's in order, then
+/// the scenario's new ones; the rules carry the profile's radii. Cost: one graph and one model
+/// of the city's size. Thread safety: immutable once filled.
+struct ScenarioWorld {
+    std::unique_ptr<WalkGraph> graph;  ///< null: the city's graph (a population edit only)
+    std::unique_ptr<CoverageModel> model;
+    CoverageReport report;
+    std::vector<LonLat> home_pos;  ///< per home of the model
+    std::string profile;           ///< the walker profile measured with
+};
+
 class ScenarioEvaluator {
   public:
     /// Computes the base coverage (full compute). `city` must outlive the evaluator.
@@ -186,7 +200,9 @@ class ScenarioEvaluator {
     ~ScenarioEvaluator();
     /// Applies the scenario; the base model is left as it was. Throws InputError for a refused
     /// edit (unknown facility, point off the network or outside the city, unknown category).
-    ScenarioOutcome evaluate(const Scenario& s);
+    /// `keep`, for a rebuilt scenario (outcome.rebuilt), receives the world it was measured on
+    /// (untouched for a facility-only scenario: that one is measured on the base model).
+    ScenarioOutcome evaluate(const Scenario& s, ScenarioWorld* keep = nullptr);
     const CoverageModel& base_model() const;
 
   private:

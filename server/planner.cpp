@@ -133,11 +133,13 @@ struct Session {
     Clock::time_point last_used = Clock::now();
     // With a network, population or profile edit in `done`, the figures come from a full
     // ScenarioEvaluator run in the background: `version` counts changes of `done`; `rebuilt`
-    // is the JSON of the last finished run (for `rebuilt_version`).
+    // is the JSON of the last finished run (for `rebuilt_version`) and `world` what that run
+    // measured (its graph, model and report: what the printable map draws).
     std::uint64_t version = 0;
     bool rebuilding = false;
     Clock::time_point rebuild_start{};
     std::optional<nlohmann::json> rebuilt;
+    std::shared_ptr<const scenarios::ScenarioWorld> world;
     std::uint64_t rebuilt_version = 0;
     std::string rebuild_error;
     std::uint64_t error_version = 0;
@@ -951,6 +953,7 @@ struct Planner::Impl {
         ++s->version;
         if (!has_structural(*s)) {
             s->rebuilt.reset();
+            s->world.reset();
             s->rebuild_error.clear();
             return;
         }
@@ -978,17 +981,19 @@ struct Planner::Impl {
                 scenario = to_scenario(*s);
             }
             json result;
+            auto world = std::make_shared<scenarios::ScenarioWorld>();
             std::string error;
             try {
                 std::lock_guard lock(evaluator_mutex);
                 if (!evaluator) evaluator = std::make_unique<scenarios::ScenarioEvaluator>(sc);
-                result = outcome_json(evaluator->evaluate(scenario));
+                result = outcome_json(evaluator->evaluate(scenario, world.get()));
             } catch (const std::exception& e) {
                 error = e.what();
             }
             std::lock_guard lock(s->mutex);
             if (error.empty()) {
                 s->rebuilt = std::move(result);
+                s->world = std::move(world);
                 s->rebuilt_version = v;
             } else {
                 s->rebuild_error = error;
@@ -1184,11 +1189,23 @@ struct Planner::Impl {
                        "pan the map back to the city");
             opt.view = std::pair<LonLat, LonLat>{lo, hi};
         }
-        if (has_structural(s))
-            refuse(422,
-                   "export: the printable map shows facility and stop edits; this session also "
-                   "changes the network, the housing or the walker",
-                   "save the scenario and run lc15 scenario, or undo those edits to print");
+        // After a network, housing or walker edit the figures are those of the background
+        // run: the map draws the graph, model and report that run measured (the same objects
+        // the session's figures were read from), once it has caught up with the edit list.
+        const scenarios::ScenarioWorld* world = nullptr;
+        if (has_structural(s)) {
+            if (s.error_version == s.version && !s.rebuild_error.empty())
+                refuse(422,
+                       "export: the session's edits could not be evaluated: " + s.rebuild_error,
+                       "undo the edit that failed, then print");
+            if (!s.world || s.rebuilt_version != s.version)
+                refuse(409,
+                       "export: the session's network, housing or walker edits are still being "
+                       "evaluated",
+                       "wait until GET /api/sessions/ID answers rebuild.pending = false and "
+                       "rebuild.stale = false (the page shows the new figures), then print");
+            world = s.world.get();
+        }
         try {
             maps::require_fonts();
         } catch (const InputError& e) {
@@ -1196,6 +1213,15 @@ struct Planner::Impl {
         }
         const std::vector<io::FacilityRecord> records = facility_records(s);
         maps::MapInputs in{&city, s.model.get(), &s.report, nullptr};
+        if (world) {
+            in.model = world->model.get();
+            in.report = &world->report;
+            if (world->profile != city.walker.name) {
+                io::WalkerProfile w = city.config.profiles.at(world->profile);
+                w.name = world->profile;
+                opt.walker = std::move(w);
+            }
+        }
         in.facilities = &records;
         const std::size_t n = scenario_edits(s).size();
         opt.note = n == 0 ? " · 现状" : " · 方案：" + std::to_string(n) + " 项修改（lc15 serve）";

@@ -908,6 +908,104 @@ TEST(Server, ExportsTheSessionAsThePrintableMap) {
     EXPECT_EQ(c.Get(("/api/sessions/" + s).c_str())->body, state);
 }
 
+// A session with a walker (or network, housing) edit prints what the background run measured:
+// the legend's city figures are the session's new ones, the subtitle names the new walker;
+// an export answered before the run has caught up is refused (409), never stale. Undoing the
+// edit prints exactly what a session with only the facility edit prints.
+TEST(Server, ExportsASessionWithAWalkerAndFootpathEditFromItsRebuiltState) {
+    Served srv;
+    auto c = srv.client();
+    const auto& sc = monaco().sc;
+    const std::uint32_t kg = monaco().cat("kindergarten");
+    const LonLat p = monaco().uncovered_home(kg);
+    const json add{{"type", "add_facility"},
+                   {"category", "kindergarten"},
+                   {"name", "新幼儿园"},
+                   {"lon", p.lon},
+                   {"lat", p.lat}};
+    const std::string s = new_session(c), only = new_session(c);
+    ASSERT_EQ(post_edit(c, s, add)->status, 200);
+    ASSERT_EQ(post_edit(c, only, add)->status, 200);
+    const json req{{"format", "pdf"}, {"category", "kindergarten"}};
+    auto pdf_of = [&](const std::string& session) {
+        return c.Post(("/api/sessions/" + session + "/export").c_str(), req.dump(),
+                      "application/json");
+    };
+    auto first = pdf_of(s);
+    ASSERT_EQ(first->status, 200) << first->body.substr(0, 300);
+    const std::string facility_only = first->body;
+
+    // A footpath between two homes' street points, and the elderly walker.
+    const SnapResult a = sc.homes[sc.homes.size() / 3].snap, b = sc.homes[sc.homes.size() / 2].snap;
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(post_edit(c, s,
+                        {{"type", "add_link"},
+                         {"from", {a.on_edge.lon, a.on_edge.lat}},
+                         {"to", {b.on_edge.lon, b.on_edge.lat}},
+                         {"name", "footpath"}})
+                  ->status,
+              200);
+    ASSERT_EQ(post_edit(c, s, {{"type", "profile"}, {"profile", "elderly"}})->status, 200);
+    auto early = pdf_of(s);  // the run may or may not have finished
+    const json st = settled(c, s);
+    ASSERT_FALSE(st["rebuild"].contains("error")) << st["rebuild"].dump();
+    const json& city_kg = st["city"]["categories"][kg];
+    ASSERT_NE(city_kg["share_after"].get<double>(), city_kg["share_before"].get<double>());
+    auto pdf = pdf_of(s);
+    ASSERT_EQ(pdf->status, 200) << pdf->body.substr(0, 300);
+    EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+    EXPECT_NE(pdf->body, facility_only);
+    if (early->status == 200) {
+        EXPECT_EQ(early->body, pdf->body) << "an export before the run ended drew other figures";
+    } else {
+        EXPECT_EQ(early->status, 409) << early->body;
+        EXPECT_NE(body(early)["fix"].get<std::string>().find("rebuild.pending"), std::string::npos);
+    }
+
+    const fs::path dir = test::fresh_dir("serve_export_rebuilt");
+    fs::create_directories(dir);
+    std::ofstream(dir / "map.pdf", std::ios::binary) << pdf->body;
+    const std::string text =
+        run_out("pdftotext " + (dir / "map.pdf").string() + " - | tr -d '\\n '");
+    char covered[64], share[32], old_share[32];
+    std::snprintf(covered, sizeof covered, "全市覆盖%.0f/", city_kg["covered_after"].get<double>());
+    std::snprintf(share, sizeof share, "%.1f%%", 100 * city_kg["share_after"].get<double>());
+    std::snprintf(old_share, sizeof old_share, "（%.1f%%）",
+                  100 * city_kg["share_before"].get<double>());
+    EXPECT_NE(text.find(covered), std::string::npos) << covered << "\n" << text;
+    EXPECT_NE(text.find(share), std::string::npos) << share << "\n" << text;
+    EXPECT_EQ(text.find(old_share), std::string::npos) << old_share << "\n" << text;
+    EXPECT_NE(text.find("步行者：老年人"), std::string::npos) << text;
+    EXPECT_NE(text.find("方案：3项修改"), std::string::npos) << text;
+    // The overview's city score is the session's.
+    auto overview = c.Post(("/api/sessions/" + s + "/export").c_str(),
+                           json{{"format", "pdf"}}.dump(), "application/json");
+    ASSERT_EQ(overview->status, 200);
+    std::ofstream(dir / "overview.pdf", std::ios::binary) << overview->body;
+    char score[64];
+    std::snprintf(score, sizeof score, "全市得分%.1f/100", st["city"]["score_after"].get<double>());
+    EXPECT_NE(
+        run_out("pdftotext " + (dir / "overview.pdf").string() + " - | tr -d '\\n '").find(score),
+        std::string::npos)
+        << score;
+    // The PNG decodes and shows the rebuilt state too.
+    auto png =
+        c.Post(("/api/sessions/" + s + "/export").c_str(),
+               json{{"format", "png"}, {"category", "kindergarten"}}.dump(), "application/json");
+    ASSERT_EQ(png->status, 200);
+    EXPECT_EQ(maps::decode_png(png->body).width, 2481);
+    std::ofstream(dir / "map.png", std::ios::binary) << png->body;  // to look at
+
+    // Undo both: the same map as the session with only the facility edit, byte for byte.
+    for (int i = 0; i < 2; ++i)
+        ASSERT_EQ(c.Post(("/api/sessions/" + s + "/undo").c_str())->status, 200);
+    EXPECT_TRUE(settled(c, s)["rebuild"].is_null());
+    auto back = pdf_of(s);
+    ASSERT_EQ(back->status, 200);
+    EXPECT_EQ(back->body, facility_only);
+    EXPECT_EQ(pdf_of(only)->body, facility_only);
+}
+
 TEST(Server, ServesThePageAndLeafletFromTheBinary) {
     Served srv;
     auto c = srv.client();

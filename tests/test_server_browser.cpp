@@ -1,9 +1,10 @@
-// Browser test of `lc15 serve` on the demo district (珠海 香洲): starts the lc15 binary on a
-// free port and runs tests/browser/serve_whatif.mjs (headless Debian Chromium through
-// playwright-core), which picks kindergarten, clicks a point and checks that the side table
-// shows the residents newly covered that the API answered, with no console error and no
-// request leaving 127.0.0.1. Needs node, /usr/bin/chromium and tests/browser/node_modules
-// (scripts/setup installs them); fails, not skips, without them.
+// Browser tests of `lc15 serve` on the demo district (珠海 香洲): start the lc15 binary on a
+// free port and run a script of tests/browser (headless Debian Chromium through
+// playwright-core): serve_whatif.mjs picks kindergarten, clicks a point and checks that the
+// side table shows the residents newly covered that the API answered; serve_drag.mjs drags
+// the added facility and checks the drag is one move_added edit. Both check there is no
+// console error and no request leaving 127.0.0.1. Needs node, /usr/bin/chromium and
+// tests/browser/node_modules (scripts/setup installs them); fails, not skips, without them.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -49,18 +50,25 @@ LonLat uncovered_community_home(const std::string& category) {
     return sc.homes.at(best).snap.on_edge;
 }
 
-TEST(ServerBrowser, KindergartenClickShowsTheApiGainsInTheSideTable) {
+// Starts `lc15 serve` on the demo district on a free port, runs tests/browser/SCRIPT with
+// the page's URL, kindergarten and the point, and a screenshot path in `dir`; the script's
+// output (one JSON line) and exit status. Stops the server and checks it stopped cleanly.
+struct PageRun {
+    std::string output;
+    int rc = -1;
+};
+PageRun run_page_script(const std::string& script, const LonLat& p, const fs::path& dir,
+                        const std::string& png) {
     const fs::path browser = kRoot / "tests" / "browser";
-    ASSERT_TRUE(fs::exists(browser / "node_modules" / "playwright-core"))
+    PageRun run;
+    EXPECT_TRUE(fs::exists(browser / "node_modules" / "playwright-core"))
         << "run scripts/setup (npm ci in tests/browser)";
-    ASSERT_TRUE(fs::exists("/usr/bin/chromium")) << "run scripts/setup (Debian's chromium)";
-    const LonLat p = uncovered_community_home("kindergarten");
-
-    const fs::path dir = test::fresh_dir("serve_browser");
+    EXPECT_TRUE(fs::exists("/usr/bin/chromium")) << "run scripts/setup (Debian's chromium)";
     fs::create_directories(dir);
     const fs::path port_file = dir / "port";
     const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
+    EXPECT_GE(pid, 0);
+    if (pid < 0) return run;
     if (pid == 0) {
         const std::string cfg = kConfig.string(), pf = port_file.string();
         execl(LC15_EXE, LC15_EXE, "serve", "-q", "--config", cfg.c_str(), "--port", "0",
@@ -75,30 +83,46 @@ TEST(ServerBrowser, KindergartenClickShowsTheApiGainsInTheSideTable) {
         int status = 0;
         if (port.empty() && waitpid(pid, &status, WNOHANG) == pid) break;
     }
-    std::string output;
-    int rc = -1;
     if (!port.empty()) {
         char lon[32], lat[32];
         std::snprintf(lon, sizeof lon, "%.7f", p.lon);
         std::snprintf(lat, sizeof lat, "%.7f", p.lat);
-        const std::string cmd = "cd '" + browser.string() + "' && node serve_whatif.mjs " +
+        const std::string cmd = "cd '" + browser.string() + "' && node " + script + " " +
                                 "http://127.0.0.1:" + port + "/ kindergarten " + lon + " " + lat +
-                                " '" + (dir / "page.png").string() + "' 2>&1";
+                                " '" + (dir / png).string() + "' 2>&1";
         FILE* f = popen(cmd.c_str(), "r");
         if (f) {
             char buf[4096];
-            while (std::fgets(buf, sizeof buf, f)) output += buf;
-            rc = pclose(f);
+            while (std::fgets(buf, sizeof buf, f)) run.output += buf;
+            run.rc = pclose(f);
         }
     }
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
-    ASSERT_FALSE(port.empty()) << "lc15 serve did not start";
-    EXPECT_EQ(rc, 0) << output;
-    EXPECT_NE(output.find("\"ok\":true"), std::string::npos) << output;
+    EXPECT_FALSE(port.empty()) << "lc15 serve did not start";
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
         << "lc15 serve did not stop cleanly on SIGTERM";
+    return run;
+}
+
+TEST(ServerBrowser, KindergartenClickShowsTheApiGainsInTheSideTable) {
+    const LonLat p = uncovered_community_home("kindergarten");
+    const PageRun r =
+        run_page_script("serve_whatif.mjs", p, test::fresh_dir("serve_browser"), "page.png");
+    EXPECT_EQ(r.rc, 0) << r.output;
+    EXPECT_NE(r.output.find("\"ok\":true"), std::string::npos) << r.output;
+}
+
+// tests/browser/serve_drag.mjs: a kindergarten added by a click and dragged with the mouse is
+// exactly two edits (add_facility, move_added), the side table shows the session's gains as
+// the API reports them, and undo puts the marker back.
+TEST(ServerBrowser, DraggingAnAddedFacilityIsOneMoveEdit) {
+    const LonLat p = uncovered_community_home("kindergarten");
+    const PageRun r =
+        run_page_script("serve_drag.mjs", p, test::fresh_dir("serve_browser_drag"), "drag.png");
+    EXPECT_EQ(r.rc, 0) << r.output;
+    EXPECT_NE(r.output.find("\"ok\":true"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -130,7 +130,7 @@
       '<div class="ramp">' + RAMP.map((c) => '<span style="background:' + c + '"></span>').join('') + '</div>' +
       '<div class="ramp" style="justify-content:space-between">' + labels.map((l) => '<small>' + l + '</small>').join('') + '</div>' +
       '<div><span class="sym" style="background:#2b6cb0"></span>facility (drag to move, click to close)</div>' +
-      '<div><span class="sym" style="background:#1a9641"></span>added · <span class="sym" style="background:#6b46c1"></span>bus stop' +
+      '<div><span class="sym" style="background:#1a9641"></span>added (drag to move) · <span class="sym" style="background:#6b46c1"></span>bus stop' +
       ' · <span class="sym" style="background:#555"></span>homes</div>';
   }
 
@@ -238,7 +238,9 @@
       const pos = moved.get(key) || [f.lat, f.lon];
       const m = L.marker(pos, { draggable: true, title: f.name || f.id, autoPan: true });
       m.bindPopup(() => facilityPopup(cat, i, f));
+      m.on('dragstart', () => { dragging = true; });
       m.on('dragend', async () => {
+        noteDragEnd();
         const p = m.getLatLng();
         const ok = await send({ type: 'move_facility', category: id, id: f.id, lon: p.lng, lat: p.lat });
         if (!ok) m.setLatLng(pos);
@@ -269,16 +271,38 @@
       if (e.type === 'profile' || e.type === 'close_way') continue;
       const isStop = e.type === 'add_stop';
       if (!isStop && e.category !== id) continue;
-      L.circleMarker(e.at, { radius: isStop ? 5 : 8, color: '#fff', weight: 2, fillColor: isStop ? '#6b46c1' : '#1a9641', fillOpacity: 1 })
-        .bindTooltip((e.name || e.type) + ' (added by edit ' + e.n + ': undo to remove)').addTo(addedLayer);
+      // Dragged like a base facility: the drop is one move_added edit of this add.
+      const size = isStop ? 14 : 20;
+      const icon = L.divIcon({ className: isStop ? 'added-icon added-stop' : 'added-icon', iconSize: [size, size] });
+      const m = L.marker(e.at, { icon, draggable: true, autoPan: true, title: e.name || e.type });
+      m.bindTooltip((e.name || e.type) + ' (added by edit ' + e.n + ': drag to move, undo to remove)');
+      m.on('dragstart', () => { dragging = true; });
+      m.on('dragend', async () => {
+        noteDragEnd();
+        const p = m.getLatLng();
+        const ok = await send({ type: 'move_added', edit: e.n, lon: p.lng, lat: p.lat });
+        if (!ok) m.setLatLng(e.at);
+      });
+      m.addTo(addedLayer);
     }
   }
+
+  // A drag ends with a mouseup, and the browser may follow it with a click on the map (when
+  // the pointer left the marker): that click must not add a facility. Clicks during a drag
+  // and within a moment after its end are ignored, so that one drag is exactly one edit.
+  let dragging = false, dragEndedAt = -Infinity;
+  function noteDragEnd() {
+    dragging = false;
+    dragEndedAt = performance.now();
+  }
+  const justDragged = () => dragging || performance.now() - dragEndedAt < 400;
 
   // A link is drawn with two clicks: the first end waits here.
   let linkStart = null;
   const linkMarker = L.layerGroup().addTo(map);
 
   map.on('click', (ev) => {
+    if (justDragged()) return;
     const mode = document.querySelector('input[name=mode]:checked').value;
     if (mode === 'none') return;
     const name = $('new-name').value.trim();
@@ -416,6 +440,10 @@
       m.className = '';
       m.textContent = '';
     }
+    // The printed map draws what the background run measured: wait for it.
+    const waiting = !!(r && (r.pending || r.stale) && !r.error);
+    $('export-pdf').disabled = waiting;
+    $('export-png').disabled = waiting;
     if (r && (r.pending || r.stale) && !r.error && !polling) {
       polling = setTimeout(async () => {
         polling = null;
