@@ -8,8 +8,11 @@
 //   BM_MonacoAddFullReport   add_facility + a whole report() (how scenarios re-scored before)
 //   BM_MonacoComputeReport   full compute() + report(), for comparison
 //   BM_MonacoEvaluateAdd     ScenarioEvaluator::evaluate of a one-edit add_facility scenario
+// LC15_BENCH_CITY=<config.toml> runs the same items on another city instead of Monaco, e.g. a
+// synthetic city from lc15_synth_city --toml (the names keep "Monaco" so results compare).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +32,12 @@ struct Monaco {
     std::vector<SnapResult> sites;  // snapped home positions, spread over the homes
     std::vector<LonLat> site_pos;
 
-    Monaco() : city(io::load_city(io::load_city_config(LC15_SOURCE_DIR "/configs/monaco.toml"))) {
+    static std::string config_path() {
+        const char* other = std::getenv("LC15_BENCH_CITY");
+        return other && *other ? other : LC15_SOURCE_DIR "/configs/monaco.toml";
+    }
+
+    Monaco() : city(io::load_city(io::load_city_config(config_path()))) {
         num_communities = static_cast<std::uint32_t>(city.communities.size());
         const auto rules = city.effective_rules();
         for (std::uint32_t k = 0; k < rules.size(); ++k)
