@@ -105,6 +105,9 @@ class Page {
     void clip_to_frame() const;
     /// A polyline (closed when `close`), points closer than 0.3 pt to the last drawn skipped.
     void path_points(std::span<const LonLat> points, bool close) const;
+    /// An open line's points as path_points keeps them, drawn last to first if `reversed`;
+    /// with `joined` they continue the current subpath, which ends at the first point drawn.
+    void path_line_part(std::span<const LonLat> points, bool reversed, bool joined) const;
     void path_ring(const Ring& ring) const;
     void path_multipolygon(const MultiPolygon& mp) const;
     void path_line(const std::vector<LonLat>& line) const;
