@@ -715,19 +715,14 @@ void Page::legend_symbol(Symbol s, Rgb colour, const std::string& text) {
             cairo_stroke(cr_);
             break;
         case Symbol::kLine:
-            cairo_move_to(cr_, px_, cy);
-            cairo_line_to(cr_, px_ + sw, cy);
-            set_colour(cr_, colour, 0.75);
-            cairo_set_line_width(cr_, 3.5 * unit_);
-            cairo_stroke(cr_);
-            break;
         case Symbol::kDashedLine: {
+            const bool dashed = s == Symbol::kDashedLine;  // a hop drawn straight
             const double dash[] = {4 * unit_, 2.5 * unit_};
-            cairo_set_dash(cr_, dash, 2, 0);
+            if (dashed) cairo_set_dash(cr_, dash, 2, 0);
             cairo_move_to(cr_, px_, cy);
             cairo_line_to(cr_, px_ + sw, cy);
             set_colour(cr_, colour, 0.75);
-            cairo_set_line_width(cr_, 2 * unit_);
+            cairo_set_line_width(cr_, (dashed ? 2 : 3.5) * unit_);
             cairo_stroke(cr_);
             break;
         }
