@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <oneapi/tbb/global_control.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "engine/error.hpp"
 #include "io/bus_analysis.hpp"
@@ -46,7 +48,10 @@ struct HandCity {
     std::unique_ptr<CoverageModel> model;
     CoverageReport report;
 
-    explicit HandCity(int crowd = 0) {
+    /// `split_street`: the street as two ways meeting at x = 1000 m, the second one listed
+    /// from east to west, zigzagging by 20 m (no three points in a line, which cairo would
+    /// merge).
+    explicit HandCity(int crowd = 0, bool split_street = false) {
         city.config.name = "测试城";
         city.config.bbox =
             std::array<double, 4>{metres_at(-100, -300).lon, metres_at(-100, -300).lat,
@@ -57,12 +62,20 @@ struct HandCity {
         city.walker = {"adult", 1.25, false};
         city.osm.timestamp = "2024-05-01T00:00:00Z";
         GraphBuilder b;
-        std::vector<WayNode> street;
+        std::vector<WayNode> street, east;
         for (int i = 0; i <= 20; ++i)
-            street.push_back({std::uint64_t(i + 1), metres_at(100.0 * i, 0)});
+            (split_street && i > 10 ? east : street)
+                .push_back(
+                    {std::uint64_t(i + 1), metres_at(100.0 * i, split_street && i % 2 ? 20 : 0)});
+        if (split_street) {
+            east.insert(east.begin(), street.back());
+            std::reverse(east.begin(), east.end());
+            b.add_way(2, east, 0);
+        }
         b.add_way(1, street, 0);
         city.osm.graph = std::move(b).build();
-        city.osm.basemap.street_classes = {{1, io::StreetClass::kLocal}};
+        city.osm.basemap.street_classes = {{1, io::StreetClass::kLocal},
+                                           {2, io::StreetClass::kLocal}};
         city.snapper = std::make_unique<Snapper>(city.osm.graph);
         city.communities.push_back({"a", "东苑", {Polygon{square(100, 20, 300, 220), {}}}, {}});
         city.communities.push_back({"b", "西苑", {Polygon{square(1500, 20, 1700, 220), {}}}, {}});
@@ -418,6 +431,48 @@ TEST(Maps, WalkingServiceAreaFollowsTheStreetToTheRadius) {
             std::max({hi2, x0 + dir * cm_to_metres(sp.from_cm), x0 + dir * cm_to_metres(sp.to_cm)});
     }
     EXPECT_NEAR(hi2, 500.0, 0.5);
+}
+
+// A street's edges are drawn as one line through the junction where they meet: one subpath
+// (one moveto) in the casing and in the fill, every 100 m point kept, in order from one end
+// to the other although the two ways run towards each other.
+TEST(Maps, StreetEdgesDrawnAsOneLineThroughTheirJunction) {
+    HandCity hc(0, true);
+    ASSERT_EQ(hc.city.osm.graph.num_edges(), 2u);
+    maps::MapOptions opt;
+    opt.paper = maps::paper_size("A4", false);
+    const std::string svg =
+        maps::render_map(hc.inputs(), {maps::MapKind::kOverview, 0}, opt, maps::Format::kSvg).bytes;
+    // The street's paths: round caps and joins, the ones with the most points (21 points, 2 km).
+    std::vector<std::string> streets;
+    std::size_t most = 0;
+    for (std::size_t at = svg.find("<path"); at != std::string::npos;
+         at = svg.find("<path", at + 1)) {
+        const std::size_t d = svg.find(" d=\"", at), end = svg.find('"', d + 4);
+        if (d == std::string::npos ||
+            svg.find("stroke-linecap:round;stroke-linejoin:round", at) > d)
+            continue;
+        const std::string path = svg.substr(d + 4, end - d - 4);
+        const std::size_t points = std::count(path.begin(), path.end(), 'L');
+        if (points > most) streets.clear();
+        if (points >= most) {
+            most = points;
+            streets.push_back(path);
+        }
+    }
+    ASSERT_EQ(most, 20u) << "the street's 21 points: a moveto and 20 linetos";
+    ASSERT_EQ(streets.size(), 2u) << "casing and fill";
+    for (const std::string& path : streets) {
+        EXPECT_EQ(std::count(path.begin(), path.end(), 'M'), 1) << path;
+        std::istringstream in(path);
+        std::string op;
+        std::vector<double> xs;
+        double x = 0, y = 0;
+        while (in >> op >> x >> y) xs.push_back(x);
+        ASSERT_EQ(xs.size(), 21u) << path;
+        if (xs.front() > xs.back()) std::reverse(xs.begin(), xs.end());
+        EXPECT_TRUE(std::is_sorted(xs.begin(), xs.end())) << "from one end to the other: " << path;
+    }
 }
 
 TEST(Maps, SameInputsSameBytesAndSvgIsXml) {
