@@ -1,6 +1,5 @@
 #include "io/bus_analysis.hpp"
 
-#include <chrono>
 #include <filesystem>
 #include <iterator>
 #include <stdexcept>
@@ -9,17 +8,12 @@
 #include "engine/error.hpp"
 #include "io/bus_lines.hpp"
 #include "io/crs.hpp"
+#include "io/timing.hpp"
 #include "io/vector_writer.hpp"
 
 namespace lc15::io {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Appends `more` to `to`: its stops after `to`'s, its lines' stop indices shifted to match.
 void append_lines(BusLines& to, BusLines&& more) {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -23,6 +22,7 @@
 #include "io/gtfs.hpp"
 #include "io/numbers.hpp"
 #include "io/population_raster.hpp"
+#include "io/timing.hpp"
 #include "io/vector_reader.hpp"
 
 namespace fs = std::filesystem;
@@ -31,16 +31,11 @@ namespace lc15::io {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct Timer {
     City& city;
     std::string step;
     Clock::time_point start = Clock::now();
-    ~Timer() {
-        city.timings.emplace_back(step,
-                                  std::chrono::duration<double>(Clock::now() - start).count());
-    }
+    ~Timer() { city.timings.emplace_back(step, seconds_since(start)); }
 };
 
 VectorSource vector_source(const FileSourceConfig& f) {

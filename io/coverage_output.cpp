@@ -1,6 +1,5 @@
 #include "io/coverage_output.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -11,6 +10,7 @@
 #include "engine/error.hpp"
 
 #include "io/network_figures.hpp"
+#include "io/timing.hpp"
 #include "io/vector_writer.hpp"
 #include "lc15_version.hpp"
 
@@ -20,11 +20,6 @@ namespace {
 
 // A radius as shown (0.1 m): an elderly walker's 875 m x 0.64 prints as 560, not
 // 559.9999999999999; the model keeps the exact figure.
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 double shown_radius(double m) { return std::round(m * 10) / 10; }
 
 // The category's entrance rule as the rule set gives it.
