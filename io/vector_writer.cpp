@@ -8,11 +8,14 @@
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -159,9 +162,11 @@ void check_row(const Layer& layer, const Row& row, std::size_t r) {
 
 }  // namespace
 
-// One OGR dataset being written: layers one after another, rows one at a time, all in one
-// transaction; GDAL's quiet error handler for its lifetime (errors are thrown with its text).
-struct GpkgWriter::State {
+namespace {
+
+// One OGR dataset being written (GeoJSON): layers one after another, rows one at a time, all in
+// one transaction; GDAL's quiet error handler for its lifetime (errors are thrown with its text).
+struct OgrDataset {
     fs::path path;
     std::vector<std::string> layer_options;
     DatasetPtr ds;
@@ -173,7 +178,7 @@ struct GpkgWriter::State {
     std::unique_ptr<OGRFeature> feat;
     std::size_t rows = 0;
 
-    State(const char* driver_name, fs::path p, std::vector<std::string> options)
+    OgrDataset(const char* driver_name, fs::path p, std::vector<std::string> options)
         : path(std::move(p)), layer_options(std::move(options)) {
         ensure_gdal();
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
@@ -191,14 +196,14 @@ struct GpkgWriter::State {
         }
         transaction = ds->StartTransaction() == OGRERR_NONE;
     }
-    ~State() {
+    ~OgrDataset() {
         feat.reset();
         ds.reset();
         if (handler) CPLPopErrorHandler();
     }
 
     void begin(const Layer& layer) {
-        if (!ds) throw std::logic_error("GpkgWriter: " + path.string() + " is closed");
+        if (!ds) throw std::logic_error("OgrDataset: " + path.string() + " is closed");
         if (!names.insert(layer.name).second) {
             throw std::logic_error("two layers named " + layer.name + " in " + path.string());
         }
@@ -241,7 +246,7 @@ struct GpkgWriter::State {
     }
 
     void row(const Row& row) {
-        if (!feat) throw std::logic_error("GpkgWriter: a row before any layer in " + path.string());
+        if (!feat) throw std::logic_error("OgrDataset: a row before any layer in " + path.string());
         check_row(header, row, rows);
         feat->Reset();  // one feature recycled for every row of the layer
         for (std::size_t i = 0; i < row.values.size(); ++i) {
@@ -287,23 +292,10 @@ struct GpkgWriter::State {
     }
 };
 
-GpkgWriter::GpkgWriter(const fs::path& path)
-    : s_(std::make_unique<State>("GPKG", path, std::vector<std::string>{"SPATIAL_INDEX=YES"})) {}
-GpkgWriter::~GpkgWriter() = default;
-void GpkgWriter::begin(const Layer& layer) { s_->begin(layer); }
-void GpkgWriter::row(const Row& row) { s_->row(row); }
-void GpkgWriter::add(const Layer& layer) {
-    s_->begin(layer);
-    for (const Row& r : layer.rows) s_->row(r);
-}
-void GpkgWriter::close() { s_->close(); }
-
-namespace {
-
 void write_ogr(const char* driver_name, const fs::path& path,
                std::initializer_list<const Layer*> layers,
                const std::vector<std::string>& layer_options) {
-    GpkgWriter::State w(driver_name, path, layer_options);
+    OgrDataset w(driver_name, path, layer_options);
     for (const Layer* layer : layers) {
         w.begin(*layer);
         for (const Row& r : layer->rows) w.row(r);
@@ -434,6 +426,495 @@ std::string value_text(const Value& v) {
     append_value_text(s, v);
     return s;
 }
+
+// ----------------------------------------------------------------------------- GeoPackage
+//
+// GDAL writes each layer's schema and metadata: the table, gpkg_contents,
+// gpkg_geometry_columns, the SRS, the R*Tree of the spatial index and its triggers. The rows
+// then go in through SQLite itself, one prepared INSERT bound and stepped per row, and the
+// R*Tree is packed once after them (sort-tile-recursive, into the shadow tables SQLite's rtree
+// module reads), instead of an OGRFeature filled field by field per row and an rtree insert
+// per row. The layer's triggers are set aside while its rows go in and put back unchanged
+// after, so that a later edit in QGIS keeps the index up to date as GDAL's own files do.
+
+namespace {
+
+struct SqliteCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtCloser {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using SqlitePtr = std::unique_ptr<sqlite3, SqliteCloser>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+
+std::string sql_name(std::string_view name) {  // an SQL identifier in double quotes
+    std::string q = "\"";
+    for (char c : name) {
+        if (c == '"') q += '"';
+        q += c;
+    }
+    return q + '"';
+}
+
+// A box in the float32 an rtree keeps: the minimum rounded down, the maximum up, so that the
+// stored box always holds the geometry (as SQLite's rtree rounds what it is given).
+struct Box32 {
+    float minx, maxx, miny, maxy;
+};
+float round_down(double v) {
+    float f = static_cast<float>(v);
+    if (static_cast<double>(f) > v) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    return f;
+}
+float round_up(double v) {
+    float f = static_cast<float>(v);
+    if (static_cast<double>(f) < v) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    return f;
+}
+
+void put_be32(std::string& out, std::uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) out += static_cast<char>((v >> s) & 0xff);
+}
+void put_be64(std::string& out, std::uint64_t v) {
+    for (int s = 56; s >= 0; s -= 8) out += static_cast<char>((v >> s) & 0xff);
+}
+void put_be_float(std::string& out, float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    put_be32(out, u);
+}
+template <class T>
+void put_le(std::string& out, T v) {  // the host is little-endian (x86-64, arm64)
+    char b[sizeof(T)];
+    std::memcpy(b, &v, sizeof(T));
+    out.append(b, sizeof(T));
+}
+
+}  // namespace
+
+struct GpkgWriter::State {
+    fs::path path;
+    std::set<std::string> names;
+    Layer header;  // the current layer, without rows
+    SqlitePtr db;
+    StmtPtr insert;
+    std::string table, geom_column, rtree;  // rtree: "" when the layer has no spatial index
+    std::vector<std::string> triggers;      // the layer's own, set aside while its rows go in
+    int srs_id = 0;
+    std::size_t rows = 0;
+    bool open = true, in_layer = false;
+    double minx = 0, maxx = 0, miny = 0, maxy = 0;  // the layer's extent
+    std::vector<std::pair<std::int64_t, Box32>> boxes;
+    std::string blob, text;  // reused per row
+
+    explicit State(fs::path p) : path(std::move(p)) {
+        ensure_gdal();
+        std::error_code ec;
+        fs::remove(path, ec);
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+        if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
+        CPLErrorReset();
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        const std::string err = last_error();
+        ds.reset();
+        CPLPopErrorHandler();
+        if (!fs::exists(path)) {
+            throw InputError(path.string(), "cannot create the file" + err,
+                             "choose an output folder you can write to");
+        }
+    }
+    ~State() = default;
+
+    [[noreturn]] void fail(const std::string& what) const {
+        const std::string m = db ? sqlite3_errmsg(db.get()) : "";
+        throw InputError(path.string(), what + (m.empty() ? "" : " (" + m + ")"),
+                         "check free disk space and that the folder is writable");
+    }
+    void exec(const std::string& sql) const {
+        if (sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            fail("cannot write layer " + header.name);
+    }
+    StmtPtr prepare(const std::string& sql) const {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+            fail("cannot write layer " + header.name);
+        return StmtPtr(s);
+    }
+    void step(sqlite3_stmt* s, const char* what) const {
+        if (sqlite3_step(s) != SQLITE_DONE) fail(std::string("cannot write ") + what);
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+
+    // The empty layer through GDAL: table, metadata, SRS, spatial index and triggers.
+    void create_layer(const Layer& layer) {
+        CPLErrorReset();
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        struct Pop {
+            ~Pop() { CPLPopErrorHandler(); }
+        } pop;
+        const char* const drivers[] = {"GPKG", nullptr};
+        DatasetPtr ds(GDALDataset::FromHandle(
+            GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr)));
+        if (!ds) {
+            throw InputError(path.string(), "cannot open the file again" + last_error(),
+                             "choose an output folder you can write to");
+        }
+        OGRSpatialReference srs;
+        OGRSpatialReference* srs_ptr = nullptr;
+        if (layer.geometry != Layer::None) {
+            if (srs.importFromEPSG(layer.epsg) != OGRERR_NONE) {
+                throw InputError(path.string(), "unknown EPSG code " + std::to_string(layer.epsg),
+                                 "use a valid EPSG code");
+            }
+            srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+            srs_ptr = &srs;
+        }
+        const char* const lco[] = {"SPATIAL_INDEX=YES", nullptr};
+        OGRLayer* out = ds->CreateLayer(layer.name.c_str(), srs_ptr, ogr_type(layer.geometry),
+                                        const_cast<char**>(lco));
+        if (!out) {
+            throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
+                             "check the output path and free disk space");
+        }
+        for (const Field& f : layer.fields) {
+            OGRFieldDefn fd(f.name.c_str(), f.type == Field::Int    ? OFTInteger64
+                                            : f.type == Field::Real ? OFTReal
+                                                                    : OFTString);
+            if (out->CreateField(&fd) != OGRERR_NONE) {
+                throw InputError(
+                    path.string(),
+                    "cannot create field " + f.name + " in layer " + layer.name + last_error(),
+                    "use distinct field names");
+            }
+        }
+        table = out->GetName();
+        geom_column = layer.geometry == Layer::None ? "" : out->GetGeometryColumn();
+        std::string columns, marks;
+        if (!geom_column.empty()) {
+            columns = sql_name(geom_column);
+            marks = "?";
+        }
+        OGRFeatureDefn* defn = out->GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            columns += (columns.empty() ? "" : ",") + sql_name(defn->GetFieldDefn(i)->GetNameRef());
+            marks += marks.empty() ? "?" : ",?";
+        }
+        header.name = layer.name;
+        insert_sql = "INSERT INTO " + sql_name(table) + " (" + columns + ") VALUES (" + marks + ")";
+        if (columns.empty()) insert_sql = "INSERT INTO " + sql_name(table) + " DEFAULT VALUES";
+        ds.reset();  // GDAL writes the table, its metadata and its index, then closes
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
+                             "check free disk space");
+        }
+    }
+    std::string insert_sql;
+
+    void begin(const Layer& layer) {
+        if (!open) throw std::logic_error("GpkgWriter: " + path.string() + " is closed");
+        if (!names.insert(layer.name).second)
+            throw std::logic_error("two layers named " + layer.name + " in " + path.string());
+        finish_layer();
+        header.name = layer.name;
+        header.geometry = layer.geometry;
+        header.fields = layer.fields;
+        header.epsg = layer.epsg;
+        rows = 0;
+        boxes.clear();
+        create_layer(layer);
+
+        sqlite3* raw = nullptr;
+        if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+            db.reset(raw);
+            fail("cannot open the file");
+        }
+        db.reset(raw);
+        sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 0, nullptr);  // shadow tables
+        exec("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536");
+        exec("BEGIN");
+        {
+            StmtPtr s =
+                prepare("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name=?");
+            sqlite3_bind_text(s.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+            std::vector<std::string> drop;
+            triggers.clear();
+            while (sqlite3_step(s.get()) == SQLITE_ROW) {
+                drop.push_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)));
+                triggers.push_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1)));
+            }
+            for (const std::string& t : drop) exec("DROP TRIGGER " + sql_name(t));
+        }
+        rtree.clear();
+        srs_id = 0;
+        if (!geom_column.empty()) {
+            StmtPtr s = prepare("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?");
+            sqlite3_bind_text(s.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(s.get()) == SQLITE_ROW) srs_id = sqlite3_column_int(s.get(), 0);
+            const std::string name = "rtree_" + table + "_" + geom_column;
+            StmtPtr t = prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+            sqlite3_bind_text(t.get(), 1, name.c_str(), -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(t.get()) == SQLITE_ROW) rtree = name;
+        }
+        insert = prepare(insert_sql);
+        in_layer = true;
+    }
+
+    // The geometry as a GeoPackage blob: "GP", version, flags, srs_id, envelope, ISO WKB.
+    // Returns false for an empty geometry (no rtree entry).
+    bool geometry_blob(const Row& row, Box32& box) {
+        blob.clear();
+        blob += "GP";
+        blob += '\0';
+        if (header.geometry == Layer::Point) {
+            blob += '\x01';  // little-endian, no envelope (a point is its own)
+            put_le<std::int32_t>(blob, srs_id);
+            blob += '\x01';
+            put_le<std::uint32_t>(blob, 1);
+            put_le(blob, row.point.lon);
+            put_le(blob, row.point.lat);
+            extend(row.point.lon, row.point.lon, row.point.lat, row.point.lat, box);
+            return true;
+        }
+        std::unique_ptr<OGRGeometry> g(geometry(header, row, "layer " + header.name));
+        if (g->IsEmpty()) {
+            blob += '\x11';  // little-endian, empty, no envelope
+            put_le<std::int32_t>(blob, srs_id);
+        } else {
+            blob += '\x03';  // little-endian, envelope [minx, maxx, miny, maxy]
+            put_le<std::int32_t>(blob, srs_id);
+        }
+        OGREnvelope e;
+        const bool empty = g->IsEmpty();
+        if (!empty) {
+            g->getEnvelope(&e);
+            put_le(blob, e.MinX);
+            put_le(blob, e.MaxX);
+            put_le(blob, e.MinY);
+            put_le(blob, e.MaxY);
+        }
+        const std::size_t at = blob.size();
+        blob.resize(at + g->WkbSize());
+        g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(blob.data() + at), wkbVariantIso);
+        if (empty) return false;
+        extend(e.MinX, e.MaxX, e.MinY, e.MaxY, box);
+        return true;
+    }
+    void extend(double x0, double x1, double y0, double y1, Box32& box) {
+        if (!have_extent) {
+            minx = x0, maxx = x1, miny = y0, maxy = y1;
+            have_extent = true;
+        } else {
+            minx = std::min(minx, x0), maxx = std::max(maxx, x1);
+            miny = std::min(miny, y0), maxy = std::max(maxy, y1);
+        }
+        box = {round_down(x0), round_up(x1), round_down(y0), round_up(y1)};
+    }
+    bool have_extent = false;
+
+    void row(const Row& row) {
+        if (!in_layer)
+            throw std::logic_error("GpkgWriter: a row before any layer in " + path.string());
+        check_row(header, row, rows);
+        sqlite3_stmt* s = insert.get();
+        int col = 1;
+        Box32 box{};
+        bool indexed = false;
+        if (!geom_column.empty()) {
+            indexed = geometry_blob(row, box);
+            sqlite3_bind_blob(s, col++, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+        }
+        for (std::size_t i = 0; i < row.values.size(); ++i, ++col) {
+            const Value& v = row.values[i];
+            if (std::holds_alternative<std::monostate>(v)) {
+                sqlite3_bind_null(s, col);
+            } else if (header.fields[i].type == Field::String) {
+                if (const auto* str = std::get_if<std::string>(&v)) {
+                    sqlite3_bind_text(s, col, str->data(), static_cast<int>(str->size()),
+                                      SQLITE_STATIC);
+                } else {
+                    text.clear();
+                    append_value_text(text, v);
+                    sqlite3_bind_text(s, col, text.data(), static_cast<int>(text.size()),
+                                      SQLITE_TRANSIENT);
+                }
+            } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+                if (header.fields[i].type == Field::Int)
+                    sqlite3_bind_int64(s, col, *n);
+                else
+                    sqlite3_bind_double(s, col, static_cast<double>(*n));
+            } else {
+                sqlite3_bind_double(s, col, std::get<double>(v));
+            }
+        }
+        if (sqlite3_step(s) != SQLITE_DONE)
+            fail("cannot write row " + std::to_string(rows + 1) + " of layer " + header.name);
+        sqlite3_reset(s);
+        if (indexed && !rtree.empty()) boxes.emplace_back(sqlite3_last_insert_rowid(db.get()), box);
+        ++rows;
+    }
+
+    // Packs `boxes` into the rtree's shadow tables: leaves of up to `fanout` entries tiled by x
+    // then y (sort-tile-recursive), then the levels above them the same way, the root node 1.
+    void pack_rtree() {
+        if (rtree.empty() || boxes.empty()) return;
+        int node_bytes = 0;
+        {
+            StmtPtr s = prepare("SELECT length(data) FROM " + sql_name(rtree + "_node") +
+                                " WHERE nodeno=1");
+            if (sqlite3_step(s.get()) == SQLITE_ROW) node_bytes = sqlite3_column_int(s.get(), 0);
+        }
+        constexpr int kCellBytes = 8 + 4 * 4;  // rowid or child node, then 4 float32
+        const std::size_t fanout = node_bytes > 4 ? (node_bytes - 4) / kCellBytes : 0;
+        if (fanout < 4) fail("unexpected rtree node size in layer " + header.name);
+
+        struct Entry {
+            std::int64_t id;  // a row's fid (leaves) or a node's index in `nodes` (above)
+            Box32 box;
+        };
+        struct Node {
+            std::vector<Entry> cells;
+            Box32 box{};
+            std::int64_t number = 0;
+        };
+        std::vector<std::vector<Node>> levels;  // levels[0]: the leaves
+        std::vector<Entry> entries;
+        entries.reserve(boxes.size());
+        for (const auto& [id, b] : boxes) entries.push_back({id, b});
+        auto cx = [](const Entry& e) { return double(e.box.minx) + double(e.box.maxx); };
+        auto cy = [](const Entry& e) { return double(e.box.miny) + double(e.box.maxy); };
+        while (true) {
+            const std::size_t n = entries.size();
+            const std::size_t nodes = (n + fanout - 1) / fanout;
+            const auto slices = static_cast<std::size_t>(std::ceil(std::sqrt(double(nodes))));
+            const std::size_t per_slice = slices * fanout;
+            std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+                return cx(a) != cx(b) ? cx(a) < cx(b) : a.id < b.id;
+            });
+            std::vector<Node> level;
+            for (std::size_t s0 = 0; s0 < n; s0 += per_slice) {
+                const auto s1 =
+                    entries.begin() + static_cast<std::ptrdiff_t>(std::min(n, s0 + per_slice));
+                std::sort(entries.begin() + static_cast<std::ptrdiff_t>(s0), s1,
+                          [&](const Entry& a, const Entry& b) {
+                              return cy(a) != cy(b) ? cy(a) < cy(b) : a.id < b.id;
+                          });
+                for (auto it = entries.begin() + static_cast<std::ptrdiff_t>(s0); it < s1;) {
+                    Node node;
+                    const auto end =
+                        it + std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(fanout), s1 - it);
+                    node.cells.assign(it, end);
+                    node.box = node.cells.front().box;
+                    for (const Entry& c : node.cells) {
+                        node.box.minx = std::min(node.box.minx, c.box.minx);
+                        node.box.maxx = std::max(node.box.maxx, c.box.maxx);
+                        node.box.miny = std::min(node.box.miny, c.box.miny);
+                        node.box.maxy = std::max(node.box.maxy, c.box.maxy);
+                    }
+                    level.push_back(std::move(node));
+                    it = end;
+                }
+            }
+            levels.push_back(std::move(level));
+            if (levels.back().size() == 1) break;
+            entries.clear();
+            for (std::size_t i = 0; i < levels.back().size(); ++i)
+                entries.push_back({static_cast<std::int64_t>(i), levels.back()[i].box});
+        }
+        // Node numbers: the root 1, then level by level from the top.
+        std::int64_t next = 1;
+        for (std::size_t l = levels.size(); l-- > 0;)
+            for (Node& node : levels[l]) node.number = next++;
+        const auto depth = static_cast<std::uint32_t>(levels.size() - 1);
+
+        exec("DELETE FROM " + sql_name(rtree + "_node") + "; DELETE FROM " +
+             sql_name(rtree + "_parent") + "; DELETE FROM " + sql_name(rtree + "_rowid"));
+        StmtPtr put_node =
+            prepare("INSERT INTO " + sql_name(rtree + "_node") + " (nodeno, data) VALUES (?, ?)");
+        StmtPtr put_parent = prepare("INSERT INTO " + sql_name(rtree + "_parent") +
+                                     " (nodeno, parentnode) VALUES (?, ?)");
+        StmtPtr put_rowid =
+            prepare("INSERT INTO " + sql_name(rtree + "_rowid") + " (rowid, nodeno) VALUES (?, ?)");
+        std::string data;
+        for (std::size_t l = levels.size(); l-- > 0;) {
+            for (const Node& node : levels[l]) {
+                data.clear();
+                const std::uint32_t head = (node.number == 1 ? depth << 16 : 0) |
+                                           static_cast<std::uint32_t>(node.cells.size());
+                put_be32(data, head);  // depth (root only), then the number of cells
+                for (const Entry& c : node.cells) {
+                    const std::int64_t child = l == 0 ? c.id : levels[l - 1][c.id].number;
+                    put_be64(data, static_cast<std::uint64_t>(child));
+                    put_be_float(data, c.box.minx);
+                    put_be_float(data, c.box.maxx);
+                    put_be_float(data, c.box.miny);
+                    put_be_float(data, c.box.maxy);
+                    if (l == 0) {
+                        sqlite3_bind_int64(put_rowid.get(), 1, c.id);
+                        sqlite3_bind_int64(put_rowid.get(), 2, node.number);
+                        step(put_rowid.get(), "the spatial index");
+                    } else {
+                        sqlite3_bind_int64(put_parent.get(), 1, child);
+                        sqlite3_bind_int64(put_parent.get(), 2, node.number);
+                        step(put_parent.get(), "the spatial index");
+                    }
+                }
+                data.resize(static_cast<std::size_t>(node_bytes), '\0');
+                sqlite3_bind_int64(put_node.get(), 1, node.number);
+                sqlite3_bind_blob(put_node.get(), 2, data.data(), static_cast<int>(data.size()),
+                                  SQLITE_STATIC);
+                step(put_node.get(), "the spatial index");
+            }
+        }
+    }
+
+    void finish_layer() {
+        if (!in_layer) return;
+        in_layer = false;
+        insert.reset();
+        pack_rtree();
+        boxes.clear();
+        boxes.shrink_to_fit();
+        if (have_extent) {
+            StmtPtr s = prepare(
+                "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? WHERE table_name=?");
+            sqlite3_bind_double(s.get(), 1, minx);
+            sqlite3_bind_double(s.get(), 2, miny);
+            sqlite3_bind_double(s.get(), 3, maxx);
+            sqlite3_bind_double(s.get(), 4, maxy);
+            sqlite3_bind_text(s.get(), 5, table.c_str(), -1, SQLITE_TRANSIENT);
+            step(s.get(), "the layer's extent");
+        }
+        have_extent = false;
+        {
+            StmtPtr s = prepare("UPDATE gpkg_ogr_contents SET feature_count=? WHERE table_name=?");
+            sqlite3_bind_int64(s.get(), 1, static_cast<std::int64_t>(rows));
+            sqlite3_bind_text(s.get(), 2, table.c_str(), -1, SQLITE_TRANSIENT);
+            step(s.get(), "the layer's feature count");
+        }
+        for (const std::string& t : triggers) exec(t);
+        exec("COMMIT");
+        if (sqlite3_close(db.release()) != SQLITE_OK) fail("cannot close the file");
+    }
+
+    void close() {
+        if (!open) return;
+        finish_layer();
+        open = false;
+    }
+};
+
+GpkgWriter::GpkgWriter(const fs::path& path) : s_(std::make_unique<State>(path)) {}
+GpkgWriter::~GpkgWriter() = default;
+void GpkgWriter::begin(const Layer& layer) { s_->begin(layer); }
+void GpkgWriter::row(const Row& row) { s_->row(row); }
+void GpkgWriter::add(const Layer& layer) {
+    s_->begin(layer);
+    for (const Row& r : layer.rows) s_->row(r);
+}
+void GpkgWriter::close() { s_->close(); }
 
 void write_gpkg(const fs::path& path, std::initializer_list<const Layer*> layers) {
     GpkgWriter w(path);

@@ -14,8 +14,8 @@
 // io::OutputDir so that no half-written output is ever seen. Strings must be UTF-8.
 //
 // Errors: InputError naming the path (cannot create / write) or the layer and row (a row with
-// the wrong number of values or a value of the wrong type). Cost: linear in the rows; GPKG
-// rows are written in one transaction. Thread safety: reentrant (nothing shared).
+// the wrong number of values or a value of the wrong type). Cost: linear in the rows (GPKG:
+// n log n for the spatial index); GPKG rows are written in one transaction per layer. Thread safety: reentrant (nothing shared).
 #pragma once
 
 #include <cstdint>
@@ -61,8 +61,10 @@ void write_gpkg(const std::filesystem::path& path, const std::vector<Layer>& lay
 void write_gpkg(const std::filesystem::path& path, std::initializer_list<const Layer*> layers);
 
 /// A GeoPackage written row by row, for layers too big to hold as a Layer first (a city's
-/// homes): rows go straight into the file, one transaction for the whole file, each layer's
-/// spatial index built once after its rows.
+/// homes): GDAL writes each layer's table, metadata and empty spatial index; its rows then go in
+/// through one prepared SQLite INSERT, in one transaction per layer, and its R*Tree is packed
+/// once after them (sort-tile-recursive). The index triggers are put back, so that later edits
+/// (QGIS) keep the index current.
 ///
 ///   GpkgWriter w(out.stage("coverage.gpkg"));
 ///   w.add(communities);                     // a whole Layer
