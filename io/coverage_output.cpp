@@ -1,10 +1,12 @@
 #include "io/coverage_output.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "engine/components.hpp"
 #include "engine/error.hpp"
@@ -225,6 +227,11 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
         for (const auto& [k, v] : run.outputs) files[k] = std::round(v * 1000) / 1000;
         timings["outputs"] = files;
     }
+    if (!run.gpkg_layers.empty()) {
+        ordered_json layers = ordered_json::object();
+        for (const auto& [k, v] : run.gpkg_layers) layers[k] = std::round(v * 1000) / 1000;
+        timings["coverage.gpkg layers"] = layers;
+    }
     j["timings_s"] = timings;
     // The per-home layer, or the grid standing for it ([outputs] home_points_max).
     j["homes_layer"] = {{"points", run.home_points},
@@ -235,10 +242,10 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     return j.dump(2) + "\n";
 }
 
-Layer homes_grid(const City& city, const CoverageModel& model) {
+HomesGrid::HomesGrid(const City& city, const CoverageModel& model) {
     const auto& rules = model.rules();
-    const auto nc = static_cast<std::uint32_t>(rules.size());
-    Layer grid{"homes_grid",
+    nc_ = static_cast<std::uint32_t>(rules.size());
+    header_ = {"homes_grid",
                Layer::Polygon,
                {{"cell_x", Field::Int},
                 {"cell_y", Field::Int},
@@ -246,54 +253,65 @@ Layer homes_grid(const City& city, const CoverageModel& model) {
                 {"residents", Field::Real}},
                {}};
     for (const auto& r : rules) {
-        grid.fields.push_back({r.id + "_covered", Field::Real});
-        grid.fields.push_back({r.id + "_share", Field::Real});
+        header_.fields.push_back({r.id + "_covered", Field::Real});
+        header_.fields.push_back({r.id + "_share", Field::Real});
     }
-    if (city.homes.empty()) return grid;
-    LonLat corner{city.homes.front().pos.lon, city.homes.front().pos.lat};
+    if (city.homes.empty()) return;
+    corner_ = {city.homes.front().pos.lon, city.homes.front().pos.lat};
     for (const auto& h : city.homes) {
-        corner.lon = std::min(corner.lon, h.pos.lon);
-        corner.lat = std::min(corner.lat, h.pos.lat);
+        corner_.lon = std::min(corner_.lon, h.pos.lon);
+        corner_.lat = std::min(corner_.lat, h.pos.lat);
     }
-    corner = {std::floor(corner.lon * 100) / 100, std::floor(corner.lat * 100) / 100};
-    const LocalProjection proj(corner);
-    struct Cell {
-        std::int64_t homes = 0;
-        double residents = 0;
-        std::vector<double> covered;
+    corner_ = {std::floor(corner_.lon * 100) / 100, std::floor(corner_.lat * 100) / 100};
+    const LocalProjection proj(corner_);
+    struct Keyed {
+        std::int64_t iy, ix;
+        HomeId h;
     };
-    std::map<std::pair<std::int64_t, std::int64_t>, Cell> cells;  // (y, x): rows south to north
+    std::vector<Keyed> keyed(city.homes.size());
     for (HomeId h = 0; h < city.homes.size(); ++h) {
         const auto [x, y] = proj.forward(city.homes[h].pos);
-        Cell& c = cells[{static_cast<std::int64_t>(std::floor(y / kHomesGridM)),
-                         static_cast<std::int64_t>(std::floor(x / kHomesGridM))}];
-        if (c.covered.empty()) c.covered.assign(nc, 0.0);
+        keyed[h] = {static_cast<std::int64_t>(std::floor(y / kHomesGridM)),
+                    static_cast<std::int64_t>(std::floor(x / kHomesGridM)), h};
+    }
+    // Rows south to north, west to east; homes in id order within a cell, so that every sum
+    // adds in the same order as before.
+    std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+        return std::tie(a.iy, a.ix, a.h) < std::tie(b.iy, b.ix, b.h);
+    });
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
+        if (i == 0 || keyed[i].iy != keyed[i - 1].iy || keyed[i].ix != keyed[i - 1].ix) {
+            cells_.push_back({keyed[i].ix, keyed[i].iy, 0, 0});
+            covered_.resize(covered_.size() + nc_, 0.0);
+        }
+        Cell& c = cells_.back();
+        double* cov = covered_.data() + (cells_.size() - 1) * nc_;
+        const HomeId h = keyed[i].h;
         const double pop = city.homes[h].population;
         ++c.homes;
         c.residents += pop;
-        for (std::uint32_t k = 0; k < nc; ++k)
-            if (model.covered(k, h)) c.covered[k] += pop;
+        for (std::uint32_t k = 0; k < nc_; ++k)
+            if (model.covered(k, h)) cov[k] += pop;
     }
+}
+
+void HomesGrid::row(std::size_t i, Row& row) const {
     auto round2 = [](double v) { return std::round(v * 100) / 100; };
-    grid.rows.reserve(cells.size());
-    for (const auto& [key, c] : cells) {
-        const auto [iy, ix] = key;
-        const double x0 = static_cast<double>(ix) * kHomesGridM;
-        const double y0 = static_cast<double>(iy) * kHomesGridM;
-        Row row;
-        row.area = {lc15::Polygon{{proj.inverse(x0, y0), proj.inverse(x0 + kHomesGridM, y0),
-                                   proj.inverse(x0 + kHomesGridM, y0 + kHomesGridM),
-                                   proj.inverse(x0, y0 + kHomesGridM), proj.inverse(x0, y0)},
-                                  {}}};
-        row.values = {ix, iy, c.homes, round2(c.residents)};
-        for (std::uint32_t k = 0; k < nc; ++k) {
-            row.values.push_back(round2(c.covered[k]));
-            row.values.push_back(c.residents > 0 ? share_value(c.covered[k] / c.residents)
-                                                 : Value{});
-        }
-        grid.rows.push_back(std::move(row));
+    const LocalProjection proj(corner_);
+    const Cell& c = cells_[i];
+    const double* cov = covered_.data() + i * nc_;
+    const double x0 = static_cast<double>(c.ix) * kHomesGridM;
+    const double y0 = static_cast<double>(c.iy) * kHomesGridM;
+    row.area = {lc15::Polygon{{proj.inverse(x0, y0), proj.inverse(x0 + kHomesGridM, y0),
+                               proj.inverse(x0 + kHomesGridM, y0 + kHomesGridM),
+                               proj.inverse(x0, y0 + kHomesGridM), proj.inverse(x0, y0)},
+                              {}}};
+    row.values.clear();
+    row.values.insert(row.values.end(), {c.ix, c.iy, c.homes, round2(c.residents)});
+    for (std::uint32_t k = 0; k < nc_; ++k) {
+        row.values.push_back(round2(cov[k]));
+        row.values.push_back(c.residents > 0 ? share_value(cov[k] / c.residents) : Value{});
     }
-    return grid;
 }
 
 // ---- places against demand ---------------------------------------------------------------
@@ -513,7 +531,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         }
     };
     const bool home_points = static_cast<double>(city.homes.size()) <= city.config.home_points_max;
-    const Layer grid = homes_grid(city, model);
+    const HomesGrid grid(city, model);
 
     Layer fac{"facilities",
               Layer::Point,
@@ -595,14 +613,22 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
     }
     {
         GpkgWriter gpkg(out.stage("coverage.gpkg"));
-        gpkg.add(comm);
+        auto add = [&](const Layer& layer) {
+            const auto t0 = Clock::now();
+            gpkg.add(layer);
+            run.gpkg_layers.emplace_back(layer.name, seconds_since(t0));
+        };
+        add(comm);
         if (home_points) {
+            const auto t0 = Clock::now();
             gpkg.begin(homes);
             Row row;
             for (HomeId h = 0; h < city.homes.size(); ++h) {
                 home_row(h, row);
                 gpkg.row(row);
             }
+            gpkg.end();
+            run.gpkg_layers.emplace_back(homes.name, seconds_since(t0));
         } else {
             run.warnings.push_back(
                 "coverage.gpkg: " + std::to_string(city.homes.size()) +
@@ -611,15 +637,25 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                 ": the per-home layer 'homes' is left out; 'homes_grid' (100 m cells) holds "
                 "the homes, residents and residents covered per category");
         }
-        gpkg.add(fac);
-        gpkg.add(stops);
-        gpkg.add(ent);
-        gpkg.add(grid);
+        add(fac);
+        add(stops);
+        add(ent);
+        {
+            const auto t0 = Clock::now();
+            gpkg.begin(grid.header());
+            Row row;
+            for (std::size_t i = 0; i < grid.size(); ++i) {
+                grid.row(i, row);
+                gpkg.row(row);
+            }
+            gpkg.end();
+            run.gpkg_layers.emplace_back(grid.header().name, seconds_since(t0));
+        }
         gpkg.close();
     }
     run.outputs.emplace_back("coverage.gpkg", seconds_since(t_gpkg));
     run.home_points = home_points;
-    run.grid_cells = grid.rows.size();
+    run.grid_cells = grid.size();
     timed("communities.csv", [&] {
         comm.geometry = Layer::None;  // the same columns, without the polygons
         write_csv_bom(out.stage("communities.csv"), comm);

@@ -47,6 +47,9 @@ struct RunInfo {
     /// fills it for summary.json's timings_s.outputs; summary.json itself is written last
     /// and is not in it).
     std::vector<std::pair<std::string, double>> outputs;
+    /// Seconds spent writing each layer of coverage.gpkg, its index included (summary.json:
+    /// timings_s["coverage.gpkg layers"]); the per-home layer's rows are built as it is written.
+    std::vector<std::pair<std::string, double>> gpkg_layers;
     /// Filled by write_coverage_outputs: whether coverage.gpkg holds the per-home layer, the
     /// cells of homes_grid, and notes for warnings.txt beyond the city's own.
     bool home_points = true;
@@ -62,8 +65,26 @@ inline constexpr double kHomesGridM = 100;
 /// cells stay put from night to night), each cell with its homes, residents, and per category
 /// <id>_covered (residents covered) and <id>_share; only cells holding homes. Its totals are
 /// the per-home layer's: sum of residents = sum of the homes' population, sum of <id>_covered
-/// = the city's covered population of that category.
-Layer homes_grid(const City& city, const CoverageModel& model);
+/// = the city's covered population of that category. Built once (a sort of the homes by
+/// cell); rows are made one at a time, for a writer that streams them.
+class HomesGrid {
+  public:
+    HomesGrid(const City& city, const CoverageModel& model);
+    const Layer& header() const { return header_; }  ///< name, geometry and fields; no rows
+    std::size_t size() const { return cells_.size(); }
+    void row(std::size_t i, Row& out) const;  ///< the i-th cell, rows south to north, west to east
+
+  private:
+    struct Cell {
+        std::int64_t ix = 0, iy = 0, homes = 0;
+        double residents = 0;
+    };
+    Layer header_;
+    std::vector<Cell> cells_;
+    std::vector<double> covered_;  // residents covered, cells_.size() × categories
+    std::uint32_t nc_ = 0;
+    LonLat corner_;
+};
 
 /// Place figures of one category (empty `report.communities` for a category without a demand
 /// group); `assumed` per community like report.communities: the places that come from

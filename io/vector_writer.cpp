@@ -913,7 +913,9 @@ void GpkgWriter::row(const Row& row) { s_->row(row); }
 void GpkgWriter::add(const Layer& layer) {
     s_->begin(layer);
     for (const Row& r : layer.rows) s_->row(r);
+    s_->finish_layer();
 }
+void GpkgWriter::end() { s_->finish_layer(); }
 void GpkgWriter::close() { s_->close(); }
 
 void write_gpkg(const fs::path& path, std::initializer_list<const Layer*> layers) {

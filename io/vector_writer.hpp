@@ -15,7 +15,8 @@
 //
 // Errors: InputError naming the path (cannot create / write) or the layer and row (a row with
 // the wrong number of values or a value of the wrong type). Cost: linear in the rows (GPKG:
-// n log n for the spatial index); GPKG rows are written in one transaction per layer. Thread safety: reentrant (nothing shared).
+// n log n for the spatial index); GPKG rows are written in one transaction per layer. Thread
+// safety: reentrant (nothing shared).
 #pragma once
 
 #include <cstdint>
@@ -84,6 +85,8 @@ class GpkgWriter {
     void add(const Layer& layer);    ///< begin(layer) and every row of it
     void begin(const Layer& layer);  ///< a new layer; the previous one is finished
     void row(const Row& row);        ///< one row of the layer begun last
+    void end();  ///< finishes the layer begun last (its index, extent, count); begin() and
+                 ///< close() call it, add() too
     void close();
 
     struct State;

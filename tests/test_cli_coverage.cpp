@@ -296,6 +296,21 @@ TEST(CoverageCommand, HomesGridTotalsAreThePerHomeLayersTotals) {
             << id;
     }
     EXPECT_GT(summary.at("timings_s").at("outputs").at("coverage.gpkg").get<double>(), 0);
+    // Every layer of coverage.gpkg timed, in the file's order; together within the file's time.
+    const auto ordered = nlohmann::ordered_json::parse(slurp(a / "summary.json"));
+    const auto& layers = ordered.at("timings_s").at("coverage.gpkg layers");
+    std::vector<std::string> names;
+    double layer_s = 0;
+    for (const auto& [name, s] : layers.items()) {
+        names.push_back(name);
+        layer_s += s.get<double>();
+    }
+    std::vector<std::string> in_file;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i)
+        in_file.push_back(OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    EXPECT_EQ(names, in_file);
+    EXPECT_LE(layer_s,
+              summary.at("timings_s").at("outputs").at("coverage.gpkg").get<double>() + 0.01);
     GDALClose(ds);
     fs::remove_all(a);
 }
