@@ -564,36 +564,41 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                {"snap_lon", Field::Real},
                {"snap_lat", Field::Real}},
               {}};
-    for (std::size_t i = 0; i < city.facilities.size(); ++i) {
-        const auto& r = city.facilities[i];
-        for (const SnapResult& e : r.entrances) {
-            if (!e.ok()) continue;
-            Row row;
-            row.point = e.on_edge;
-            row.values = {static_cast<std::int64_t>(i), rules[r.category].id, r.source, r.id,
-                          std::string(status_text(r.status))};
-            snap_values(row.values, e);
-            ent.rows.push_back(std::move(row));
-        }
-    }
-    for (const auto& r : city.facilities) {
+    // The facilities' and entrances' rows, made as the writer takes them (a city has ~1M).
+    auto facility_rows = [&](auto&& emit) {
         Row row;
-        row.point = r.pos;
-        row.values = {rules[r.category].id,
-                      rules[r.category].name_zh,
-                      r.source,
-                      r.id,
-                      r.name,
-                      std::string(status_text(r.status)),
-                      std::round(r.street_m * 10) / 10,
-                      r.merged_into,
-                      std::isnan(r.capacity) ? Value{} : Value{r.capacity},
-                      r.capacity_source,
-                      r.entrance_rule,
-                      static_cast<std::int64_t>(r.entrances.size()),
-                      static_cast<std::int64_t>(r.on_island)};
-        fac.rows.push_back(std::move(row));
-    }
+        for (const auto& r : city.facilities) {
+            row.point = r.pos;
+            row.values = {rules[r.category].id,
+                          rules[r.category].name_zh,
+                          r.source,
+                          r.id,
+                          r.name,
+                          std::string(status_text(r.status)),
+                          std::round(r.street_m * 10) / 10,
+                          r.merged_into,
+                          std::isnan(r.capacity) ? Value{} : Value{r.capacity},
+                          r.capacity_source,
+                          r.entrance_rule,
+                          static_cast<std::int64_t>(r.entrances.size()),
+                          static_cast<std::int64_t>(r.on_island)};
+            emit(row);
+        }
+    };
+    auto entrance_rows = [&](auto&& emit) {
+        Row row;
+        for (std::size_t i = 0; i < city.facilities.size(); ++i) {
+            const auto& r = city.facilities[i];
+            for (const SnapResult& e : r.entrances) {
+                if (!e.ok()) continue;
+                row.point = e.on_edge;
+                row.values = {static_cast<std::int64_t>(i), rules[r.category].id, r.source, r.id,
+                              std::string(status_text(r.status))};
+                snap_values(row.values, e);
+                emit(row);
+            }
+        }
+    };
 
     Layer stops{"stops",
                 Layer::Point,
@@ -613,22 +618,28 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
     }
     {
         GpkgWriter gpkg(out.stage("coverage.gpkg"));
-        auto add = [&](const Layer& layer) {
+        // One layer: `rows(emit)` calls emit(row) for every row, in order; timed with its index.
+        auto layer = [&](const Layer& header, auto&& rows) {
             const auto t0 = Clock::now();
-            gpkg.add(layer);
-            run.gpkg_layers.emplace_back(layer.name, seconds_since(t0));
-        };
-        add(comm);
-        if (home_points) {
-            const auto t0 = Clock::now();
-            gpkg.begin(homes);
-            Row row;
-            for (HomeId h = 0; h < city.homes.size(); ++h) {
-                home_row(h, row);
-                gpkg.row(row);
-            }
+            gpkg.begin(header);
+            rows([&](const Row& row) { gpkg.row(row); });
             gpkg.end();
-            run.gpkg_layers.emplace_back(homes.name, seconds_since(t0));
+            run.gpkg_layers.emplace_back(header.name, seconds_since(t0));
+        };
+        auto whole = [](const Layer& l) {
+            return [&l](auto&& emit) {
+                for (const Row& row : l.rows) emit(row);
+            };
+        };
+        layer(comm, whole(comm));
+        if (home_points) {
+            layer(homes, [&](auto&& emit) {
+                Row row;
+                for (HomeId h = 0; h < city.homes.size(); ++h) {
+                    home_row(h, row);
+                    emit(row);
+                }
+            });
         } else {
             run.warnings.push_back(
                 "coverage.gpkg: " + std::to_string(city.homes.size()) +
@@ -637,20 +648,16 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                 ": the per-home layer 'homes' is left out; 'homes_grid' (100 m cells) holds "
                 "the homes, residents and residents covered per category");
         }
-        add(fac);
-        add(stops);
-        add(ent);
-        {
-            const auto t0 = Clock::now();
-            gpkg.begin(grid.header());
+        layer(fac, facility_rows);
+        layer(stops, whole(stops));
+        layer(ent, entrance_rows);
+        layer(grid.header(), [&](auto&& emit) {
             Row row;
             for (std::size_t i = 0; i < grid.size(); ++i) {
                 grid.row(i, row);
-                gpkg.row(row);
+                emit(row);
             }
-            gpkg.end();
-            run.gpkg_layers.emplace_back(grid.header().name, seconds_since(t0));
-        }
+        });
         gpkg.close();
     }
     run.outputs.emplace_back("coverage.gpkg", seconds_since(t_gpkg));
