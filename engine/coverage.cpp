@@ -116,6 +116,9 @@ struct CoverageModel::Impl {
         std::vector<HomeCategoryResult> home;
         // Active facilities with a usable entrance on the edge, ascending, each once.
         std::unordered_map<EdgeId, std::vector<FacilityHandle>> edge_facilities;
+        // Per community (indexed like community_ids): the active facilities with a home of
+        // that community within the radius (Facility::communities counted).
+        std::vector<std::uint32_t> community_facilities;
     };
     struct Worker {
         explicit Worker(const WalkGraph& g) : search(g) {}
@@ -138,7 +141,8 @@ struct CoverageModel::Impl {
     std::vector<Home> homes;
     std::vector<std::uint32_t> edge_home_first;  // CSR edge -> homes (usable snaps only)
     std::vector<HomeId> edge_homes;
-    std::vector<HomeId> by_community;  // homes sorted by community, in home order within one
+    std::vector<HomeId> by_community;        // homes sorted by community, in home order within one
+    std::vector<CommunityId> community_ids;  // the distinct community ids of homes, ascending
     std::vector<Facility> facilities;
     std::vector<Category> cats;
     bool computed = false;
@@ -220,6 +224,44 @@ struct CoverageModel::Impl {
         std::stable_sort(by_community.begin(), by_community.end(), [&](HomeId a, HomeId b) {
             return homes[a].community < homes[b].community;
         });
+        community_ids.clear();
+        for (const HomeId h : by_community) {
+            const CommunityId c = homes[h].community;
+            if (c != kInvalidId && (community_ids.empty() || community_ids.back() != c))
+                community_ids.push_back(c);
+        }
+    }
+
+    // Index of community c in community_ids (kInvalidId for one no home belongs to).
+    std::uint32_t community_index(CommunityId c) const {
+        const auto it = std::lower_bound(community_ids.begin(), community_ids.end(), c);
+        return it != community_ids.end() && *it == c
+                   ? static_cast<std::uint32_t>(it - community_ids.begin())
+                   : kInvalidId;
+    }
+
+    // Facilities of category k within the radius of some home of community c.
+    std::uint32_t facilities_within(std::uint32_t k, CommunityId c) const {
+        const std::uint32_t i = community_index(c);
+        return i == kInvalidId ? 0 : cats[k].community_facilities[i];
+    }
+
+    // Adds (+1) or takes away (-1) facility f from the counts of the communities it reaches.
+    void count_communities(FacilityHandle f, int sign) {
+        Category& cat = cats[facilities[f].cat];
+        for (const CommunityId c : facilities[f].communities) {
+            const std::uint32_t i = community_index(c);
+            if (i != kInvalidId) cat.community_facilities[i] += static_cast<std::uint32_t>(sign);
+        }
+    }
+
+    // The homes of no community below `ncom` (ids >= ncom, kInvalidId included), in
+    // by_community order: the tail of by_community.
+    std::span<const HomeId> outside(std::uint32_t ncom) const {
+        const auto lo = std::partition_point(by_community.begin(), by_community.end(),
+                                             [&](HomeId h) { return homes[h].community < ncom; });
+        return {by_community.data() + (lo - by_community.begin()),
+                static_cast<std::size_t>(by_community.end() - lo)};
     }
 
     // The homes of community c, in home order.
@@ -271,15 +313,31 @@ struct CoverageModel::Impl {
         cm.score = weight_sum > 0 ? 100.0 * weighted / weight_sum : 0.0;
     }
 
-    // City figures of category k, over all homes in home order.
-    void city_category(std::uint32_t k, CityCategorySummary& s) const {
+    // Figures of category k over `homes_of`, in their order.
+    void sum_homes(std::uint32_t k, std::span<const HomeId> homes_of,
+                   CityCategorySummary& s) const {
         s = {};
-        for (HomeId h = 0; h < homes.size(); ++h) {
+        for (const HomeId h : homes_of) {
             const double pop = homes[h].population;
             const HomeCategoryResult& r = cats[k].home[h];
             s.population += pop;
             if (r.reached() && r.nearest <= radius[k]) s.covered_population += pop;
         }
+        s.share = s.population > 0 ? s.covered_population / s.population : 0.0;
+    }
+
+    // City figures of category k: the communities' figures in id order, then the homes of no
+    // community. report() and update_report() both sum this way, so an updated report equals a
+    // fresh one bit for bit while only the touched communities are recomputed.
+    static void city_category(std::uint32_t k, CoverageReport& r) {
+        CityCategorySummary& s = r.city[k];
+        s = {};
+        for (const CommunityMetrics& cm : r.communities) {
+            s.population += cm.by_category[k].population;
+            s.covered_population += cm.by_category[k].covered_population;
+        }
+        s.population += r.outside[k].population;
+        s.covered_population += r.outside[k].covered_population;
         s.share = s.population > 0 ? s.covered_population / s.population : 0.0;
     }
 
@@ -429,6 +487,8 @@ struct CoverageModel::Impl {
                                   facilities[f].communities = std::move(comm);
                               }
                           });
+        for (Category& c : cats) c.community_facilities.assign(community_ids.size(), 0);
+        for (const FacilityHandle f : active) count_communities(f, +1);
         computed = true;
     }
 
@@ -570,6 +630,7 @@ struct CoverageModel::Impl {
         std::sort(comm.begin(), comm.end());
         comm.erase(std::unique(comm.begin(), comm.end()), comm.end());
         fac.communities = std::move(comm);
+        count_communities(f, +1);
     }
 
     // Takes a facility (still marked active by the caller or not) out of the computed state.
@@ -653,6 +714,7 @@ struct CoverageModel::Impl {
         refresh_homes(rec, region, edges);
         Worker& w = workers.local();
         for_homes_within(w, f, [&](HomeId h) { --rec.touch(h).count_within; });
+        count_communities(f, -1);
         fac.communities.clear();
     }
 };
@@ -776,31 +838,28 @@ CoverageReport CoverageModel::report(std::uint32_t num_communities) const {
     CoverageReport out;
     out.communities.resize(num_communities);
     out.city.resize(nc);
-    // Facilities within the radius of some home, per (community, category).
-    std::vector<std::uint32_t> fac_within(static_cast<std::size_t>(num_communities) * nc, 0);
-    for (const auto& fac : m.facilities) {
-        if (!fac.active) continue;
-        for (CommunityId c : fac.communities) {
-            if (c < num_communities) ++fac_within[static_cast<std::size_t>(c) * nc + fac.cat];
-        }
-    }
+    out.outside.resize(nc);
     tbb::enumerable_thread_specific<Impl::Scratch> scratch;
-    tbb::parallel_for(
-        tbb::blocked_range<std::uint32_t>(0, num_communities), [&](const auto& range) {
-            Impl::Scratch& s = scratch.local();
-            for (std::uint32_t c = range.begin(); c != range.end(); ++c) {
-                CommunityMetrics& cm = out.communities[c];
-                cm.by_category.resize(nc);
-                const auto homes_of = m.members(c);
-                for (std::uint32_t k = 0; k < nc; ++k) {
-                    CategoryCommunityMetrics& x = cm.by_category[k];
-                    m.community_metrics(k, homes_of, s, x);
-                    x.facilities_within = fac_within[static_cast<std::size_t>(c) * nc + k];
-                }
-                m.community_score(cm);
-            }
-        });
-    for (std::uint32_t k = 0; k < nc; ++k) m.city_category(k, out.city[k]);
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, num_communities),
+                      [&](const auto& range) {
+                          Impl::Scratch& s = scratch.local();
+                          for (std::uint32_t c = range.begin(); c != range.end(); ++c) {
+                              CommunityMetrics& cm = out.communities[c];
+                              cm.by_category.resize(nc);
+                              const auto homes_of = m.members(c);
+                              for (std::uint32_t k = 0; k < nc; ++k) {
+                                  CategoryCommunityMetrics& x = cm.by_category[k];
+                                  m.community_metrics(k, homes_of, s, x);
+                                  x.facilities_within = m.facilities_within(k, c);
+                              }
+                              m.community_score(cm);
+                          }
+                      });
+    const auto outside = m.outside(num_communities);
+    for (std::uint32_t k = 0; k < nc; ++k) {
+        m.sum_homes(k, outside, out.outside[k]);
+        Impl::city_category(k, out);
+    }
     m.city_score(out);
     return out;
 }
@@ -810,51 +869,37 @@ void CoverageModel::update_report(CoverageReport& report, const Delta& delta) co
     const Impl& m = *impl_;
     const auto nc = static_cast<std::uint32_t>(m.rules.size());
     const auto ncom = static_cast<std::uint32_t>(report.communities.size());
-    if (report.city.size() != nc) {
+    if (report.city.size() != nc || report.outside.size() != nc) {
         throw std::invalid_argument("update_report: the report has " +
                                     std::to_string(report.city.size()) + " categories, the model " +
                                     std::to_string(nc));
     }
-    for (const CommunityMetrics& cm : report.communities) {
-        if (cm.by_category.size() != nc)
-            throw std::invalid_argument("update_report: not a report of this model");
-    }
-    // Touched categories and (community, category) entries, marked densely.
-    std::vector<char> cat_touched(nc, 0);
-    std::vector<char> entry_touched(static_cast<std::size_t>(ncom) * nc, 0);
+    // Touched (community, category) entries, sorted and each once, and the categories whose
+    // homes of no community changed. The changes of one edit come in home order, so most
+    // repeats are caught before the sort.
+    std::vector<char> cat_touched(nc, 0), outside_touched(nc, 0);
+    std::vector<std::pair<CommunityId, std::uint32_t>> touched;
     for (const HomeChange& ch : delta.changes) {
         if (ch.category >= nc || ch.home >= m.homes.size())
             throw std::out_of_range("update_report: the delta names no home of this model");
         cat_touched[ch.category] = 1;
         const CommunityId c = m.homes[ch.home].community;
-        if (c < ncom) entry_touched[static_cast<std::size_t>(c) * nc + ch.category] = 1;
-    }
-    std::vector<std::pair<CommunityId, std::uint32_t>> touched;  // (community, category), sorted
-    for (std::size_t i = 0; i < entry_touched.size(); ++i) {
-        if (entry_touched[i])
-            touched.emplace_back(static_cast<CommunityId>(i / nc),
-                                 static_cast<std::uint32_t>(i % nc));
-    }
-    // Facilities within, recounted for the touched categories: every community a facility's
-    // reach gained or lost has a home whose count_within changed, so it is in the delta.
-    std::vector<std::uint32_t> cat_slot(nc, kInvalidId);
-    std::vector<std::uint32_t> fac_within;
-    {
-        std::uint32_t slots = 0;
-        for (std::uint32_t k = 0; k < nc; ++k)
-            if (cat_touched[k]) cat_slot[k] = slots++;
-        if (!touched.empty()) {
-            fac_within.assign(static_cast<std::size_t>(slots) * ncom, 0);
-            for (const auto& fac : m.facilities) {
-                if (!fac.active || cat_slot[fac.cat] == kInvalidId) continue;
-                for (CommunityId c : fac.communities) {
-                    if (c < ncom)
-                        ++fac_within[static_cast<std::size_t>(cat_slot[fac.cat]) * ncom + c];
-                }
-            }
+        if (c >= ncom) {
+            outside_touched[ch.category] = 1;
+        } else if (touched.empty() || touched.back() != std::pair{c, ch.category}) {
+            touched.emplace_back(c, ch.category);
         }
     }
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    // Every community, not only the touched ones: the city figures add them all up.
+    for (const CommunityMetrics& cm : report.communities) {
+        if (cm.by_category.size() != nc)
+            throw std::invalid_argument("update_report: not a report of this model");
+    }
     // Touched communities: the touched entries, then the score. One task per community.
+    // Facilities within come from the model's per-community counts: every community a
+    // facility's reach gained or lost has a home whose count_within changed, so it is here.
     std::vector<std::size_t> first;  // start of each community's run in `touched`
     for (std::size_t i = 0; i < touched.size(); ++i)
         if (i == 0 || touched[i].first != touched[i - 1].first) first.push_back(i);
@@ -871,14 +916,19 @@ void CoverageModel::update_report(CoverageReport& report, const Delta& delta) co
                                   const std::uint32_t k = touched[i].second;
                                   CategoryCommunityMetrics& x = cm.by_category[k];
                                   m.community_metrics(k, homes_of, s, x);
-                                  x.facilities_within =
-                                      fac_within[static_cast<std::size_t>(cat_slot[k]) * ncom + c];
+                                  x.facilities_within = m.facilities_within(k, c);
                               }
                               m.community_score(cm);
                           }
                       });
-    for (std::uint32_t k = 0; k < nc; ++k)
-        if (cat_touched[k]) m.city_category(k, report.city[k]);
+    const bool any_outside =
+        std::find(outside_touched.begin(), outside_touched.end(), 1) != outside_touched.end();
+    const auto outside = any_outside ? m.outside(ncom) : std::span<const HomeId>{};
+    for (std::uint32_t k = 0; k < nc; ++k) {
+        if (!cat_touched[k]) continue;
+        if (outside_touched[k]) m.sum_homes(k, outside, report.outside[k]);
+        Impl::city_category(k, report);
+    }
     m.city_score(report);
 }
 

@@ -37,8 +37,10 @@
 // holds); memory 8 bytes per vertex and 12 per home, per category. An edit touches only the
 // vertices whose nearest facility changes and the homes within the radius of the facility.
 // report() is O(C H log H) (a sort per community and category); update_report() redoes only
-// the (community, category) entries and city categories an edit's Delta touched: O(homes of
-// the touched communities x log + H per touched category).
+// the (community, category) entries an edit's Delta touched and adds the city figures up
+// again from the communities': O(D log D + homes of the touched communities x log + number of
+// communities per touched category) for a Delta of D changes, plus the homes of no community
+// for a category whose Delta names one of them. No part of it walks every home or facility.
 // Thread safety: const methods may be called concurrently; edits and compute() may not.
 #pragma once
 
@@ -111,8 +113,11 @@ struct CityCategorySummary {
 
 struct CoverageReport {
     std::vector<CommunityMetrics> communities;
-    std::vector<CityCategorySummary>
-        city;  ///< per category, all homes (also those of no community)
+    /// Per category, all homes (also those of no community): the communities' figures summed
+    /// in id order, then `outside`.
+    std::vector<CityCategorySummary> city;
+    /// Per category, the homes of no community (community id >= communities.size()).
+    std::vector<CityCategorySummary> outside;
     /// Weighted mean of the city shares x 100 = population-weighted mean of community scores
     /// when every home belongs to a community.
     double city_score = 0;
@@ -188,9 +193,10 @@ class CoverageModel {
     /// facility edits whose Deltas `delta` holds — up to date, equal bit for bit to a fresh
     /// report(report.communities.size()): recomputes from the homes the entries of every
     /// (community, category) with a home in the delta (figures, median, p90, facilities
-    /// within), the scores of those communities, the city figures of the categories in the
-    /// delta and the city score. The changes of several edits may be concatenated (any order,
-    /// repeats allowed). Homes and populations must not have changed since the report (after
+    /// within), the scores of those communities, the figures of the homes of no community
+    /// for the categories whose delta names one of them, the city figures of the categories
+    /// in the delta and the city score. The changes of several edits may be concatenated (any
+    /// order, repeats allowed). Homes and populations must not have changed since the report (after
     /// set_homes or set_population, call report() again). Throws std::logic_error before
     /// compute(), std::invalid_argument for a report of another rule set, std::out_of_range
     /// for a change naming no home of the model.

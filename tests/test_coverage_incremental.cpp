@@ -5,6 +5,7 @@
 // bit for bit. Facilities have one or several entrances (some sharing an edge, some repeated,
 // some off the network). Seed fixed, overridable with LC15_TEST_SEED.
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <bit>
@@ -132,6 +133,14 @@ void expect_reports_identical(const CoverageReport& a, const CoverageReport& b,
         ASSERT_TRUE(same_bits(a.city[k].population, b.city[k].population)) << ak;
         ASSERT_TRUE(same_bits(a.city[k].covered_population, b.city[k].covered_population)) << ak;
         ASSERT_TRUE(same_bits(a.city[k].share, b.city[k].share)) << ak;
+    }
+    ASSERT_EQ(a.outside.size(), b.outside.size()) << where;
+    for (std::size_t k = 0; k < a.outside.size(); ++k) {
+        const std::string ak = where + " outside cat " + std::to_string(k);
+        ASSERT_TRUE(same_bits(a.outside[k].population, b.outside[k].population)) << ak;
+        ASSERT_TRUE(same_bits(a.outside[k].covered_population, b.outside[k].covered_population))
+            << ak;
+        ASSERT_TRUE(same_bits(a.outside[k].share, b.outside[k].share)) << ak;
     }
     ASSERT_TRUE(same_bits(a.city_score, b.city_score)) << where;
 }
@@ -414,6 +423,117 @@ TEST(CoverageIncremental, SeveralEntrancesCountOnce) {
     EXPECT_EQ(m.home(0, 2).count_within, 0u);
     ASSERT_EQ(d.changes.size(), 1u);
     EXPECT_EQ(d.changes[0].home, 2u);
+}
+
+// A long run of edits on a city of many communities, with homes of no community (ids beyond the
+// report's and none at all) and fractional populations, so that city sums taken in another order
+// than report()'s would differ in their last bits. After every edit update_report equals a fresh
+// report() bit for bit; the city figures are the communities' plus the outside part, and
+// facilities_within matches a count from homes_within. The whole run gives the same reports
+// with one thread as with two. Returns the report after each edit.
+std::vector<CoverageReport> long_edit_run(std::uint64_t seed, int threads) {
+    tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
+    std::mt19937_64 rng(seed);
+    const WalkGraph g = street_graph(rng, 16, 16, 70);
+    const Snapper snapper(g);
+    std::uniform_real_distribution<double> x(-20, 16 * 70), pop(0.1, 40.0);
+    std::vector<CategoryRule> rules;
+    for (int k = 0; k < 3; ++k) {
+        CategoryRule r;
+        r.id = "c" + std::to_string(k);
+        r.radius_m = 90.0 * (1 + k);
+        r.weight = 1.0 + k;
+        rules.push_back(r);
+    }
+    constexpr std::uint32_t kCommunities = 40;
+    std::vector<Home> homes;
+    for (int i = 0; i < 2500; ++i) {
+        // Communities as the cells of a 7 x 7 grid over the map (a community's homes lie
+        // together): cells 40-44 lie beyond the report's 40, cells 45-48 belong to none.
+        const double px = x(rng), py = x(rng);
+        const LonLat p = at(px, py);
+        const auto cell =
+            static_cast<CommunityId>(std::clamp(std::floor(px / 160.0), 0.0, 6.0) * 7 +
+                                     std::clamp(std::floor(py / 160.0), 0.0, 6.0));
+        const CommunityId c = cell >= 45 ? kInvalidId : cell;
+        homes.push_back({snapper.snap(p, 30), rng() % 9 == 0 ? 0.0 : pop(rng), c});
+    }
+    CoverageModel m(g, rules, {});
+    m.set_homes(homes);
+    for (int i = 0; i < 12; ++i)
+        m.add_facility(static_cast<std::uint32_t>(i % 3), snapper.snap(at(x(rng), x(rng)), 40));
+    m.compute();
+    CoverageReport updated = m.report(kCommunities);
+    std::vector<CoverageReport> out;
+    std::vector<FacilityHandle> open;
+    for (FacilityHandle f = 0; f < m.num_facility_handles(); ++f) open.push_back(f);
+    for (int step = 0; step < 300; ++step) {
+        const std::string where = "seed " + std::to_string(seed) + " step " + std::to_string(step);
+        const int op = open.size() < 4 ? 0 : static_cast<int>(rng() % 3);
+        const SnapResult site = rng() % 4 == 0 ? homes[rng() % homes.size()].snap
+                                               : snapper.snap(at(x(rng), x(rng)), 40);
+        Delta d;
+        if (op == 0) {
+            open.push_back(m.add_facility(static_cast<std::uint32_t>(rng() % 3), site, &d));
+        } else if (op == 1) {
+            m.move_facility(open[rng() % open.size()], site, &d);
+        } else {
+            const std::size_t i = rng() % open.size();
+            m.remove_facility(open[i], &d);
+            open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        m.update_report(updated, d);
+        const CoverageReport fresh = m.report(kCommunities);
+        expect_reports_identical(updated, fresh, where);
+        if (::testing::Test::HasFatalFailure()) return out;
+        for (std::uint32_t k = 0; k < rules.size(); ++k) {
+            double pop_sum = 0, covered_sum = 0;
+            for (const CommunityMetrics& cm : fresh.communities) {
+                pop_sum += cm.by_category[k].population;
+                covered_sum += cm.by_category[k].covered_population;
+            }
+            EXPECT_EQ(fresh.city[k].population, pop_sum + fresh.outside[k].population) << where;
+            EXPECT_EQ(fresh.city[k].covered_population,
+                      covered_sum + fresh.outside[k].covered_population)
+                << where;
+        }
+        if (step % 50 == 0) {  // facilities within, counted from every facility's reach
+            std::vector<std::uint32_t> want(std::size_t{kCommunities} * rules.size(), 0);
+            for (FacilityHandle f : open) {
+                std::vector<CommunityId> reach;
+                for (const auto& [h, dist] : m.homes_within(f))
+                    if (homes[h].community < kCommunities) reach.push_back(homes[h].community);
+                std::sort(reach.begin(), reach.end());
+                reach.erase(std::unique(reach.begin(), reach.end()), reach.end());
+                for (CommunityId c : reach) ++want[c * rules.size() + m.facility_category(f)];
+            }
+            for (std::uint32_t c = 0; c < kCommunities; ++c)
+                for (std::uint32_t k = 0; k < rules.size(); ++k)
+                    EXPECT_EQ(fresh.communities[c].by_category[k].facilities_within,
+                              want[c * rules.size() + k])
+                        << where << " community " << c << " cat " << k;
+        }
+        out.push_back(std::move(updated));
+        updated = out.back();
+    }
+    return out;
+}
+
+TEST(CoverageIncremental, LongEditRunEqualsFreshReportsForAnyThreadCount) {
+    const std::uint64_t seed = test_seed() + 2000;
+    const std::vector<CoverageReport> one = long_edit_run(seed, 1);
+    if (HasFatalFailure()) return;
+    const std::vector<CoverageReport> two = long_edit_run(seed, 2);
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(one.size(), 300u);
+    ASSERT_EQ(two.size(), one.size());
+    double outside_pop = 0;
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        expect_reports_identical(two[i], one[i], "2 threads vs 1, step " + std::to_string(i));
+        if (HasFatalFailure()) return;
+    }
+    for (const auto& o : one.front().outside) outside_pop += o.population;
+    EXPECT_GT(outside_pop, 0.0);  // the outside part is exercised
 }
 
 TEST(CoverageIncremental, EditsBeforeComputeOnlyRecord) {
