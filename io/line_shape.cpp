@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace lc15::io {
 
@@ -56,7 +57,7 @@ std::vector<Pass> passes(const std::vector<std::pair<double, double>>& xy,
     return out;
 }
 
-std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand) {
+std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand, double slack) {
     const std::size_t n = cand.size();
     constexpr double kSkip = 1e7;  // a stop left unplaced costs more than any offsets
     struct State {
@@ -71,7 +72,7 @@ std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand) {
             State best{kSkip * double(i) + here.cost + 1e-9 * here.along, n, 0};
             for (std::size_t j = 0; j < i; ++j) {
                 for (std::size_t d = 0; d < cand[j].size(); ++d) {
-                    if (cand[j][d].along > here.along) continue;
+                    if (cand[j][d].along > here.along + slack) continue;
                     const double cost =
                         dp[j][d].cost + kSkip * double(i - j - 1) + here.cost + 1e-9 * here.along;
                     if (cost < best.cost) best = {cost, j, d};
@@ -174,7 +175,14 @@ LineShape shape_along_path(const std::vector<LonLat>& stops, const std::vector<L
         std::vector<std::vector<Pass>> cand(stops.size());
         for (std::size_t i = 0; i < stops.size(); ++i)
             cand[i] = passes(xy, cum, proj.forward(stops[i]), max_off_m, right_hand_traffic);
-        along = place_stops(cand);
+        along = place_stops(cand, kShapeOrderSlackM);
+        // A stop placed a little before the previous one sits at the previous one's place.
+        double last = -std::numeric_limits<double>::infinity();
+        for (double& a : along) {
+            if (std::isnan(a)) continue;
+            a = std::max(a, last);
+            last = a;
+        }
     }
     LineShape shape;
     for (std::size_t i = 0; i + 1 < stops.size(); ++i) {

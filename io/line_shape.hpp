@@ -11,8 +11,9 @@
 // Placing stops on a path: every place where the path passes a stop within max_off_m is a
 // candidate (one per pass: a loop or an out-and-back path passes a stop twice), and the stops
 // take the monotone choice of candidates that places the most stops, then lies nearest (a stop
-// on the wrong side of the street for the direction counts double), then earliest. A hop
-// between two placed stops follows the path between them; any other hop is straight.
+// on the wrong side of the street for the direction counts double), then earliest (along a GTFS
+// shape a stop may lie up to kShapeOrderSlackM before the previous one). A hop between two
+// placed stops follows the path between them; any other hop is straight.
 //
 // Cost: per line, stops × path segments for the candidates and stops² × candidates² for the
 // choice. Thread safety: pure functions.
@@ -88,8 +89,14 @@ std::vector<Pass> passes(const std::vector<std::pair<double, double>>& xy,
                          double max_off, bool right_hand);
 
 /// Positions of the stops along the polyline: the monotone choice of one pass per stop (or none)
-/// that leaves the fewest stops unplaced, then costs least, then lies earliest. NaN: the stop is
-/// not placed.
-std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand);
+/// that leaves the fewest stops unplaced, then costs least, then lies earliest; a stop may lie
+/// up to `slack` metres before the previous placed one. NaN: the stop is not placed.
+std::vector<double> place_stops(const std::vector<std::vector<Pass>>& cand, double slack = 0);
+
+/// The slack shape_along_path allows: feeds place some stops a little off their true spot
+/// along the street (at the corner, across the road), so that the shape reaches a stop up to
+/// this much before the previous one; such a stop is drawn at the previous one's place (an
+/// empty hop) rather than straight. Porto Alegre: 173 hops straight without it, 72 with it.
+inline constexpr double kShapeOrderSlackM = 50.0;
 
 }  // namespace lc15::io
