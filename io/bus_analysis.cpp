@@ -79,13 +79,8 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
                             : read_gtfs(config.gtfs, options.gtfs.value_or(gopt));
         lines.stops = std::move(feed.stops);
         lines.lines = std::move(feed.lines);
+        lines.shapes = std::move(feed.shapes);  // along shapes.txt where the feed has it
         lines.warnings = std::move(feed.warnings);
-        for (const TransitLineInput& l : lines.lines) {
-            std::vector<LonLat> at;
-            for (StopId s : l.stops)
-                if (s < lines.stops.size()) at.push_back(lines.stops[s].pos);
-            lines.shapes.push_back(straight_shape(at));
-        }
         r.line_source = "GTFS " + config.gtfs.filename().string();
     } else {
         lines = bus_lines_from_osm(city.osm, *city.snapper, bopt);

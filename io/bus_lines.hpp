@@ -40,6 +40,7 @@
 #include "engine/snap.hpp"
 #include "engine/transit.hpp"
 #include "io/crs.hpp"
+#include "io/line_shape.hpp"
 #include "io/osm_reader.hpp"
 
 namespace lc15::io {
@@ -71,25 +72,6 @@ struct LineRideReport {
     std::size_t no_path = 0;            ///< a planners' line: stops only, no path
     std::size_t fallback() const { return hops - along_ways; }
 };
-
-/// Where the drawn course of a hop comes from: the route's ways in order, the shortest path
-/// over them, or the straight line between the stops (no ways, or none that fit).
-enum class ShapeSource : std::uint8_t { kAlongWays, kShortestPath, kStraight };
-
-/// The course of a line from its first stop to its last, as the ride times measured it: one
-/// polyline (`points`) and per hop the run of points it covers, [hop_first[i], hop_end[i]),
-/// with its source. Maps draw it and bus.gpkg writes it (one geometry for both).
-struct LineShape {
-    std::vector<LonLat> points;
-    std::vector<std::uint32_t> hop_first, hop_end;
-    std::vector<ShapeSource> hop_source;
-    /// Appends a hop's points (its first is shared with the last point when they coincide).
-    void add_hop(const std::vector<LonLat>& hop, ShapeSource source);
-    std::size_t straight_hops() const;
-};
-/// Straight hops between the stops at `stops` (lines without a path: GTFS without shapes,
-/// planners' files).
-LineShape straight_shape(const std::vector<LonLat>& stops);
 
 struct BusLines {
     std::vector<TransitStopInput> stops;  ///< ids: OSM "n123" / the file's stop_id

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "engine/error.hpp"
@@ -66,6 +67,23 @@ struct FeedSource {
     }
 
     std::string where(const std::string& name) const { return path.string() + ": " + name; }
+
+    /// An open member file, closed when it goes.
+    struct File {
+        VSILFILE* f = nullptr;
+        explicit File(VSILFILE* file) : f(file) {}
+        File(const File&) = delete;
+        File& operator=(const File&) = delete;
+        ~File() {
+            if (f) VSIFCloseL(f);
+        }
+    };
+
+    /// A member file to read in chunks (CsvTable's streaming form); nullptr if absent.
+    std::unique_ptr<File> open(const std::string& name) const {
+        VSILFILE* f = VSIFOpenL((prefix + name).c_str(), "rb");
+        return f ? std::make_unique<File>(f) : nullptr;
+    }
 
     std::string read(const std::string& name) const {
         VSILFILE* f = VSIFOpenL((prefix + name).c_str(), "rb");
@@ -154,12 +172,130 @@ struct StopTime {
     std::uint32_t seq;
     StopId stop;
     int arrival, departure;  // seconds, -1 when empty
+    double dist;             // shape_dist_traveled, NaN when empty
+};
+
+/// One point of a shape (shapes.txt), with the line it was read from for messages.
+struct ShapePoint {
+    double seq;
+    LonLat pos;
+    double dist;  // shape_dist_traveled, NaN when empty
+    int line;
 };
 
 double median(std::vector<double>& v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/// A shape_id that a trip in the window names: that trip's line in trips.txt and its id.
+struct UsedShape {
+    int trips_line = 0;
+    std::string trip;
+};
+
+/// The points of the shapes the window's trips name, read from shapes.txt (optional) in one
+/// streaming pass that keeps only those shapes' rows: each sorted by shape_pt_sequence (rows
+/// may come in any order, as GTFS allows), shape_dist_traveled kept only when every point has
+/// it and it never decreases. A bad coordinate or sequence, a sequence repeated within a shape,
+/// or a used shape_id with no points throws InputError naming the file and line.
+std::unordered_map<std::string, std::vector<ShapePoint>> read_shapes(
+    const FeedSource& src, const std::map<std::string, UsedShape>& used,
+    std::vector<std::string>& warnings) {
+    std::unordered_map<std::string, std::vector<ShapePoint>> out;
+    if (used.empty()) return out;
+    const std::unique_ptr<FeedSource::File> file = src.open("shapes.txt");
+    if (!file) {
+        warnings.push_back(src.where("trips.txt") + ": trips name shapes (" +
+                           std::to_string(used.size()) +
+                           " shape_ids) but the feed has no shapes.txt; lines are drawn straight "
+                           "between their stops");
+        return out;
+    }
+    const std::string where = src.where("shapes.txt");
+    const std::string damaged =
+        "the GTFS zip is damaged: download the feed again, or test it with unzip -t";
+    GdalErrors gdal(where);
+    for (const auto& u : used) out[u.first];
+    {
+        VSILFILE* f = file->f;
+        CsvTable t([f](char* buf, std::size_t n) { return VSIFReadL(buf, 1, n, f); }, where);
+        const int c_id = t.col("shape_id", true), c_lat = t.col("shape_pt_lat", true),
+                  c_lon = t.col("shape_pt_lon", true), c_seq = t.col("shape_pt_sequence", true),
+                  c_dist = t.col("shape_dist_traveled", false);
+        while (t.next()) {
+            const auto it = out.find(t.get(c_id));
+            if (it == out.end()) continue;  // a shape no trip of the window uses
+            auto bad = [&](const std::string& what, const std::string& fix) {
+                gdal.check(damaged);  // a damaged member shows as garbage rows: say so first
+                throw InputError(t.here(), "shape " + it->first + ": " + what, fix);
+            };
+            double lat = 0, lon = 0, seq = 0, dist = std::nan("");
+            if (!parse_double(t.get(c_lat), lat) || !parse_double(t.get(c_lon), lon)) {
+                bad("shape_pt_lat/shape_pt_lon '" + t.get(c_lat) + "," + t.get(c_lon) +
+                        "' is not a number",
+                    "write the point in decimal degrees (WGS84), e.g. -30.02727,-51.22919");
+            }
+            if (std::abs(lat) > 90 || std::abs(lon) > 180) {
+                bad("shape_pt_lat/shape_pt_lon '" + t.get(c_lat) + "," + t.get(c_lon) +
+                        "' is out of range",
+                    "latitude must lie within ±90 and longitude within ±180 (columns swapped?)");
+            }
+            if (!parse_double(t.get(c_seq), seq) || seq < 0 || seq != std::floor(seq)) {
+                bad("shape_pt_sequence '" + t.get(c_seq) + "' is not a whole number ≥ 0",
+                    "number the points of each shape 0, 1, 2, … (gaps allowed) in riding order");
+            }
+            if (!t.get(c_dist).empty() && !parse_double(t.get(c_dist), dist)) {
+                bad("shape_dist_traveled '" + t.get(c_dist) + "' is not a number",
+                    "give the distance along the shape as a number, or leave it empty");
+            }
+            it->second.push_back({seq, {lon, lat}, dist, t.line()});
+        }
+    }
+    gdal.check(damaged);
+    for (const auto& [id, u] : used) {
+        if (out[id].empty()) {
+            throw InputError(
+                src.where("trips.txt") + ":" + std::to_string(u.trips_line),
+                "trip " + u.trip + " names shape_id " + id + ", which shapes.txt does not hold",
+                "add the shape's points to shapes.txt, or leave the trip's "
+                "shape_id empty (its line is then drawn straight between stops)");
+        }
+    }
+    for (const auto& u : used) {
+        std::vector<ShapePoint>& pts = out[u.first];
+        std::stable_sort(pts.begin(), pts.end(),
+                         [](const ShapePoint& a, const ShapePoint& b) { return a.seq < b.seq; });
+        bool dist_ok = true;
+        for (std::size_t i = 0; i < pts.size(); ++i) {
+            if (i > 0 && pts[i].seq == pts[i - 1].seq) {
+                const int a = std::min(pts[i - 1].line, pts[i].line),
+                          b = std::max(pts[i - 1].line, pts[i].line);
+                char seq[32];
+                std::snprintf(seq, sizeof seq, "%.0f", pts[i].seq);
+                throw InputError(where + ":" + std::to_string(b),
+                                 "shape " + u.first + ": shape_pt_sequence " + seq +
+                                     " repeats that of line " + std::to_string(a) +
+                                     " (the sequence must increase along the shape)",
+                                 "give each point of a shape its own shape_pt_sequence, "
+                                 "increasing in riding order");
+            }
+            dist_ok =
+                dist_ok && std::isfinite(pts[i].dist) && (i == 0 || pts[i].dist >= pts[i - 1].dist);
+        }
+        if (!dist_ok) {
+            const bool any = std::any_of(pts.begin(), pts.end(),
+                                         [](const ShapePoint& p) { return std::isfinite(p.dist); });
+            if (any) {
+                warnings.push_back(where + ": shape " + u.first +
+                                   ": shape_dist_traveled missing or decreasing; the stops are "
+                                   "placed on the shape by position");
+            }
+            for (ShapePoint& p : pts) p.dist = std::nan("");
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -307,6 +443,8 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
         std::vector<StopTime> times;
         std::vector<std::pair<int, int>> freq_windows;  // (start, end) from frequencies.txt
         std::vector<int> freq_headways;
+        std::string shape;  // shape_id, empty when none
+        int line = 0;       // in trips.txt, for messages
     };
     std::unordered_map<std::string, std::uint32_t> trip_index;
     std::vector<Trip> trips;
@@ -314,7 +452,7 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
     {
         CsvTable t(src.read("trips.txt"), src.where("trips.txt"));
         const int c_route = t.col("route_id", true), c_service = t.col("service_id", true),
-                  c_trip = t.col("trip_id", true);
+                  c_trip = t.col("trip_id", true), c_shape = t.col("shape_id", false);
         while (t.next()) {
             ++feed.trips_total;
             const std::string& route = t.get(c_route);
@@ -332,7 +470,7 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
                 warn(t.here(), "duplicate trip_id " + t.get(c_trip) + "; the first kept");
                 continue;
             }
-            trips.push_back({route, {}, {}, {}});
+            trips.push_back({route, {}, {}, {}, t.get(c_shape), t.line()});
             trip_ids.push_back(t.get(c_trip));
         }
         feed.trips_on_day = trips.size();
@@ -343,7 +481,8 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
         CsvTable t(src.read("stop_times.txt"), src.where("stop_times.txt"));
         const int c_trip = t.col("trip_id", true), c_arr = t.col("arrival_time", true),
                   c_dep = t.col("departure_time", true), c_stop = t.col("stop_id", true),
-                  c_seq = t.col("stop_sequence", true);
+                  c_seq = t.col("stop_sequence", true),
+                  c_dist = t.col("shape_dist_traveled", false);
         while (t.next()) {
             auto it = trip_index.find(t.get(c_trip));
             if (it == trip_index.end()) continue;  // not running that day (or unknown)
@@ -366,8 +505,13 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
             }
             if (arr < 0) arr = dep;
             if (dep < 0) dep = arr;
+            double dist = std::nan("");
+            if (!t.get(c_dist).empty() && !parse_double(t.get(c_dist), dist)) {
+                warn(t.here(), "bad shape_dist_traveled '" + t.get(c_dist) + "'; ignored");
+                dist = std::nan("");
+            }
             trips[it->second].times.push_back(
-                {static_cast<std::uint32_t>(seq), st->second, arr, dep});
+                {static_cast<std::uint32_t>(seq), st->second, arr, dep, dist});
         }
     }
 
@@ -396,9 +540,11 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
         std::vector<StopId> stops;
         std::vector<std::vector<double>> hops;  // per hop, the ride times of the window's trips
         double departures = 0;
+        std::uint32_t first_trip = 0;  // in trips.txt order: its shape draws the line
     };
     std::map<std::pair<std::string, std::vector<StopId>>, std::uint32_t> pattern_index;
     std::vector<Pattern> patterns;
+    std::map<std::string, UsedShape> used_shapes;  // shape_id -> its first trip in the window
     const double window = options.window_end_s - options.window_start_s;
     for (std::uint32_t ti = 0; ti < trips.size(); ++ti) {
         Trip& trip = trips[ti];
@@ -454,13 +600,15 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
         }
         if (departures <= 0) continue;
         ++feed.trips_in_window;
+        if (!trip.shape.empty())
+            used_shapes.emplace(trip.shape, UsedShape{trip.line, trip_ids[ti]});
         std::vector<StopId> seq;
         for (const StopTime& st : times) seq.push_back(st.stop);
         auto [it, fresh] = pattern_index.emplace(std::make_pair(trip.route, seq),
                                                  static_cast<std::uint32_t>(patterns.size()));
         if (fresh)
             patterns.push_back(
-                {trip.route, seq, std::vector<std::vector<double>>(seq.size() - 1), 0});
+                {trip.route, seq, std::vector<std::vector<double>>(seq.size() - 1), 0, ti});
         Pattern& p = patterns[it->second];
         p.departures += departures;
         for (std::size_t i = 0; i + 1 < times.size(); ++i) {
@@ -479,6 +627,9 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
                  hhmm(options.window_end_s) +
                  "; no line is built (choose a window when buses run)");
     }
+    const std::unordered_map<std::string, std::vector<ShapePoint>> shape_points =
+        read_shapes(src, used_shapes, feed.warnings);
+
     // Patterns in order of (route, stops) so that line ids do not depend on file order.
     std::map<std::string, int> per_route;
     for (const auto& [key, pi] : pattern_index) {
@@ -489,6 +640,26 @@ GtfsFeed read_gtfs(const fs::path& zip_or_folder, const GtfsOptions& options) {
         line.stops = p.stops;
         for (auto& h : p.hops) line.hop_seconds.push_back(median(h));
         line.headway_seconds = window / p.departures;
+        // The line's course: along its first trip's shape, straight where that has none.
+        std::vector<LonLat> at;
+        std::vector<double> stop_dist;
+        for (const StopTime& st : trips[p.first_trip].times) {
+            at.push_back(feed.stops[st.stop].pos);
+            stop_dist.push_back(st.dist);
+        }
+        const auto shape = shape_points.find(trips[p.first_trip].shape);
+        if (shape == shape_points.end()) {
+            feed.shapes.push_back(straight_shape(at));
+        } else {
+            std::vector<LonLat> path;
+            std::vector<double> path_dist;
+            for (const ShapePoint& sp : shape->second) {
+                path.push_back(sp.pos);
+                path_dist.push_back(sp.dist);
+            }
+            feed.shapes.push_back(
+                shape_along_path(at, path, stop_dist, path_dist, kMaxStopShapeM, true));
+        }
         feed.lines.push_back(std::move(line));
     }
     return feed;

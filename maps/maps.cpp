@@ -461,7 +461,8 @@ MapResult bus_map(const MapInputs& in, const MapOptions& opt, Format format) {
     pg.clip_to_frame();
     const TransitNetwork& net = bus.network;
     // Lines along the course their ride times were measured on (io::LineShape): the route's
-    // ways solid, hops without a usable course dashed as the straight lines they are.
+    // ways or the GTFS trip's shape solid, hops without a usable course dashed as the straight
+    // lines they are.
     std::size_t straight_hops = 0;
     for (int pass = 0; pass < 2; ++pass) {
         const auto wanted = pass == 0 ? io::ShapeSource::kAlongWays : io::ShapeSource::kStraight;
