@@ -164,6 +164,38 @@ void check_row(const Layer& layer, const Row& row, std::size_t r) {
 
 namespace {
 
+// A new layer of `layer`'s name, geometry, CRS and fields in `ds` (creation options `lco`);
+// errors name `path`.
+OGRLayer* create_ogr_layer(GDALDataset& ds, const fs::path& path, const Layer& layer, char** lco) {
+    OGRSpatialReference srs;
+    OGRSpatialReference* srs_ptr = nullptr;
+    if (layer.geometry != Layer::None) {
+        if (srs.importFromEPSG(layer.epsg) != OGRERR_NONE) {
+            throw InputError(path.string(), "unknown EPSG code " + std::to_string(layer.epsg),
+                             "use a valid EPSG code");
+        }
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        srs_ptr = &srs;
+    }
+    OGRLayer* out = ds.CreateLayer(layer.name.c_str(), srs_ptr, ogr_type(layer.geometry), lco);
+    if (!out) {
+        throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
+                         "check the output path and free disk space");
+    }
+    for (const Field& f : layer.fields) {
+        OGRFieldDefn fd(f.name.c_str(), f.type == Field::Int    ? OFTInteger64
+                                        : f.type == Field::Real ? OFTReal
+                                                                : OFTString);
+        if (out->CreateField(&fd) != OGRERR_NONE) {
+            throw InputError(
+                path.string(),
+                "cannot create field " + f.name + " in layer " + layer.name + last_error(),
+                "use distinct field names");
+        }
+    }
+    return out;
+}
+
 // One OGR dataset being written (GeoJSON): layers one after another, rows one at a time, all in
 // one transaction; GDAL's quiet error handler for its lifetime (errors are thrown with its text).
 struct OgrDataset {
@@ -216,32 +248,7 @@ struct OgrDataset {
         CPLStringList lco;
         for (const std::string& o : layer_options) lco.AddString(o.c_str());
         if (layer.epsg != 4326) lco.SetNameValue("RFC7946", nullptr);
-        OGRSpatialReference srs;
-        OGRSpatialReference* srs_ptr = nullptr;
-        if (layer.geometry != Layer::None) {
-            if (srs.importFromEPSG(layer.epsg) != OGRERR_NONE) {
-                throw InputError(path.string(), "unknown EPSG code " + std::to_string(layer.epsg),
-                                 "use a valid EPSG code");
-            }
-            srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-            srs_ptr = &srs;
-        }
-        out = ds->CreateLayer(layer.name.c_str(), srs_ptr, ogr_type(layer.geometry), lco.List());
-        if (!out) {
-            throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
-                             "check the output path and free disk space");
-        }
-        for (const Field& f : layer.fields) {
-            OGRFieldDefn fd(f.name.c_str(), f.type == Field::Int    ? OFTInteger64
-                                            : f.type == Field::Real ? OFTReal
-                                                                    : OFTString);
-            if (out->CreateField(&fd) != OGRERR_NONE) {
-                throw InputError(
-                    path.string(),
-                    "cannot create field " + f.name + " in layer " + layer.name + last_error(),
-                    "use distinct field names");
-            }
-        }
+        out = create_ogr_layer(*ds, path, layer, lco.List());
         feat = std::make_unique<OGRFeature>(out->GetLayerDefn());
     }
 
@@ -562,34 +569,8 @@ struct GpkgWriter::State {
             throw InputError(path.string(), "cannot open the file again" + last_error(),
                              "choose an output folder you can write to");
         }
-        OGRSpatialReference srs;
-        OGRSpatialReference* srs_ptr = nullptr;
-        if (layer.geometry != Layer::None) {
-            if (srs.importFromEPSG(layer.epsg) != OGRERR_NONE) {
-                throw InputError(path.string(), "unknown EPSG code " + std::to_string(layer.epsg),
-                                 "use a valid EPSG code");
-            }
-            srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-            srs_ptr = &srs;
-        }
         const char* const lco[] = {"SPATIAL_INDEX=YES", nullptr};
-        OGRLayer* out = ds->CreateLayer(layer.name.c_str(), srs_ptr, ogr_type(layer.geometry),
-                                        const_cast<char**>(lco));
-        if (!out) {
-            throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
-                             "check the output path and free disk space");
-        }
-        for (const Field& f : layer.fields) {
-            OGRFieldDefn fd(f.name.c_str(), f.type == Field::Int    ? OFTInteger64
-                                            : f.type == Field::Real ? OFTReal
-                                                                    : OFTString);
-            if (out->CreateField(&fd) != OGRERR_NONE) {
-                throw InputError(
-                    path.string(),
-                    "cannot create field " + f.name + " in layer " + layer.name + last_error(),
-                    "use distinct field names");
-            }
-        }
+        OGRLayer* out = create_ogr_layer(*ds, path, layer, const_cast<char**>(lco));
         table = out->GetName();
         geom_column = layer.geometry == Layer::None ? "" : out->GetGeometryColumn();
         std::string columns, marks;
