@@ -20,6 +20,7 @@
 #include "io/vector_reader.hpp"
 #include "maps/maps.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/bend_city.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/test_city.hpp"
 
@@ -158,40 +159,11 @@ std::string latlon(LonLat p) {
 // GTFS feed: line K rides stop 1 -> stop 2 along the shape a, b, c; line F rides 1 -> far -> 2
 // with `far` 250 m off the shape.
 struct ShapeCity {
-    test::AsciiMap m{R"(
-a--------------------b
-  1                  |
-                     |
-                     |
-                     |
-                     |
-                     |
-  p-----q            |
-  |     |            |
-  r-----s          2 |
-                     |
-                     c
-)",
-                     40.0};
+    test::AsciiMap m = test::bend_street_city();
     test::TempDir dir;
 
     ShapeCity() {
-        std::vector<test::AsciiMember> sides;
-        for (const char* w : {"pq", "qs", "rs", "pr"}) {
-            m.tag_way(w, {{"highway", ""}});
-            sides.push_back({'w', w, "outer"});
-        }
-        m.add_relation({{"type", "multipolygon"}, {"landuse", "residential"}}, sides);
-        m.write(dir / "city.osm");
-        const LonLat nw = m.pos('a'), se = m.pos('c');
-        std::ofstream(dir / "city.toml")
-            << std::setprecision(10) << "[city]\nname = \"测试城\"\nosm = \"city.osm\"\nbbox = ["
-            << nw.lon - 0.004 << ", " << se.lat - 0.004 << ", " << se.lon + 0.004 << ", "
-            << nw.lat + 0.004
-            << "]\nrules = \"" LC15_SOURCE_DIR
-               "/configs/rules/gb50180_2018.toml\"\n[bus]\ngtfs = \"feed\"\n[communities]\n"
-               "source = \"residential_landuse\"\n[population]\nsource = \"sampling\"\n"
-               "sample_spacing_m = 20\ndefault_community_population = 900\n";
+        test::write_bend_city(m, dir.path(), 0.004, "[bus]\ngtfs = \"feed\"\n");
         fs::create_directories(dir / "feed");
         const LonLat mid = m.pos('p');  // 250 m and more from the street
         write("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,One," + latlon(m.pos('1')) +

@@ -23,6 +23,7 @@
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario_report.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/bend_city.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/test_city.hpp"
 
@@ -257,44 +258,14 @@ TEST(MapsSea, BrokenCoastlineIsSkippedWithAWarningNotFlooded) {
 // A bus route whose way bends at b between its two stops: bus.gpkg's line and the bus map
 // follow the bend, not the straight line between the stops.
 TEST(MapsBus, LineFollowsTheBendOfItsRouteWay) {
-    test::AsciiMap m(R"(
-a--------------------b
-  1                  |
-                     |
-                     |
-                     |
-                     |
-                     |
-  p-----q            |
-  |     |            |
-  r-----s          2 |
-                     |
-                     c
-)",
-                     40.0);
-    // A residential area (a community) away from the route.
-    std::vector<test::AsciiMember> sides;
-    for (const char* w : {"pq", "qs", "rs", "pr"}) {
-        m.tag_way(w, {{"highway", ""}});
-        sides.push_back({'w', w, "outer"});
-    }
-    m.add_relation({{"type", "multipolygon"}, {"landuse", "residential"}}, sides);
+    test::AsciiMap m = test::bend_street_city();
     for (char c : {'1', '2'})
         m.tag_node(c, {{"highway", "bus_stop"}, {"name", std::string("站") + c}});
     m.add_relation(
         {{"type", "route"}, {"route", "bus"}, {"ref", "K"}},
         {{'n', "1", "platform"}, {'n', "2", "platform"}, {'w', "ab", ""}, {'w', "bc", ""}});
     test::TempDir dir;
-    m.write(dir / "city.osm");
-    const LonLat nw = m.pos('a'), se = m.pos('c');
-    std::ofstream(dir / "city.toml")
-        << std::setprecision(10) << "[city]\nname = \"测试城\"\nosm = \"city.osm\"\nbbox = ["
-        << nw.lon - 0.002 << ", " << se.lat - 0.002 << ", " << se.lon + 0.002 << ", "
-        << nw.lat + 0.002
-        << "]\nrules = \"" LC15_SOURCE_DIR
-           "/configs/rules/gb50180_2018.toml\"\n[communities]\nsource = "
-           "\"residential_landuse\"\n[population]\nsource = \"sampling\"\nsample_spacing_m "
-           "= 20\ndefault_community_population = 900\n";
+    test::write_bend_city(m, dir.path(), 0.002);
     const io::City city = io::load_city(io::load_city_config(dir / "city.toml"));
     const io::BusAnalysis bus = io::analyse_bus(city, io::BusAnalysisOptions{});
     ASSERT_EQ(bus.line_shapes.size(), 1u);
