@@ -219,45 +219,7 @@ TEST(MapsBus, GtfsLineFollowsItsShapeInTheGpkgAndOnTheMap) {
     EXPECT_EQ(lines.features[f].tags.at("hops_straight"), "2");
 
     // The map: K drawn through the bend, where a straight line would not pass.
-    CoverageModel model = io::make_coverage_model(city);
-    model.compute();
-    const CoverageReport report = model.report(static_cast<std::uint32_t>(city.communities.size()));
-    maps::MapOptions opt;
-    opt.paper = maps::paper_size("A4", false);
-    opt.png_dpi = 300;
-    auto render = [&](const std::vector<io::LineShape>& shapes) {
-        io::BusAnalysis b = bus;
-        b.line_shapes = shapes;
-        const maps::MapInputs in{&city, &model, &report, &b};
-        return maps::render_map(in, {maps::MapKind::kBus, 0}, opt, maps::Format::kPng);
-    };
-    const io::LineShape& shape = bus.line_shapes[k];
-    const maps::MapResult drawn = render({shape, io::LineShape{}});
-    const maps::MapResult straight =
-        render({io::straight_shape({shape.points.front(), shape.points.back()}), io::LineShape{}});
-    const maps::MapResult none = render({io::LineShape{}, io::LineShape{}});
-    const maps::Pixels pd = maps::decode_png(drawn.bytes), ps = maps::decode_png(straight.bytes),
-                       pn = maps::decode_png(none.bytes);
-    auto differ = [&](const maps::Pixels& a, const maps::Pixels& b, LonLat p) {
-        auto [x, y] = drawn.page_point(p);
-        const int cx = static_cast<int>(x * 300 / 72), cy = static_cast<int>(y * 300 / 72);
-        if (cx < 6 || cy < 6 || cx + 6 >= a.width || cy + 6 >= a.height) {
-            ADD_FAILURE() << "off the page: " << cx << ", " << cy;
-            return false;
-        }
-        for (int dy = -6; dy <= 6; ++dy)
-            for (int dx = -6; dx <= 6; ++dx) {
-                const std::uint32_t u = a.at(cx + dx, cy + dy), v = b.at(cx + dx, cy + dy);
-                for (int s = 0; s < 32; s += 8)
-                    if (std::abs(int(u >> s & 255) - int(v >> s & 255)) > 8) return true;
-            }
-        return false;
-    };
-    const LonLat s1 = shape.points.front(), s2 = shape.points.back();
-    EXPECT_TRUE(differ(pd, pn, interpolate(s1, bend, 0.5)));
-    EXPECT_TRUE(differ(pd, pn, interpolate(bend, s2, 0.5)));
-    EXPECT_TRUE(differ(ps, pn, interpolate(s1, s2, 0.5)));   // a straight line would pass here
-    EXPECT_FALSE(differ(pd, pn, interpolate(s1, s2, 0.5)));  // the drawn line does not
+    test::expect_line_through_bend(city, bus, k, bend);
 }
 
 TEST(GtfsShapes, BadShapeRowsNameFileLineAndFix) {

@@ -283,48 +283,7 @@ TEST(MapsBus, LineFollowsTheBendOfItsRouteWay) {
     ASSERT_EQ(line.size(), 3u);
     EXPECT_LT(haversine_m(line[1], m.pos('b')), 0.01);
     EXPECT_EQ(line, bus.line_shapes[0].points);  // one geometry for the file and the map
-
-    CoverageModel model = io::make_coverage_model(city);
-    model.compute();
-    const CoverageReport report = model.report(static_cast<std::uint32_t>(city.communities.size()));
-    maps::MapOptions opt;
-    opt.paper = maps::paper_size("A4", false);
-    opt.png_dpi = 300;
-    // The map as drawn, with the lines straight between the stops, and with no lines.
-    auto render = [&](const std::vector<io::LineShape>& shapes) {
-        io::BusAnalysis b = bus;
-        b.line_shapes = shapes;
-        const maps::MapInputs in{&city, &model, &report, &b};
-        return maps::render_map(in, {maps::MapKind::kBus, 0}, opt, maps::Format::kPng);
-    };
-    const io::LineShape& shape = bus.line_shapes[0];
-    const maps::MapResult drawn = render(bus.line_shapes);
-    const maps::MapResult straight =
-        render({io::straight_shape({shape.points.front(), shape.points.back()})});
-    const maps::MapResult none = render({io::LineShape{}});
-    const maps::Pixels pd = maps::decode_png(drawn.bytes), ps = maps::decode_png(straight.bytes),
-                       pn = maps::decode_png(none.bytes);
-    // Whether two maps differ within 6 pixels (half a millimetre) of a place.
-    auto differ = [&](const maps::Pixels& a, const maps::Pixels& b, LonLat p) {
-        auto [x, y] = drawn.page_point(p);
-        const int cx = static_cast<int>(x * 300 / 72), cy = static_cast<int>(y * 300 / 72);
-        if (cx < 6 || cy < 6 || cx + 6 >= a.width || cy + 6 >= a.height) {
-            ADD_FAILURE() << "off the page: " << cx << ", " << cy;
-            return false;
-        }
-        for (int dy = -6; dy <= 6; ++dy)
-            for (int dx = -6; dx <= 6; ++dx)
-                if (channel_diff(a.at(cx + dx, cy + dy), b.at(cx + dx, cy + dy)) > 8) return true;
-        return false;
-    };
-    auto mix = [](LonLat a, LonLat b, double t) {
-        return LonLat{a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t};
-    };
-    const LonLat s1 = shape.points.front(), s2 = shape.points.back(), bend = m.pos('b');
-    EXPECT_TRUE(differ(pd, pn, mix(s1, bend, 0.5)));
-    EXPECT_TRUE(differ(pd, pn, mix(bend, s2, 0.5)));
-    EXPECT_TRUE(differ(ps, pn, mix(s1, s2, 0.5)));   // a straight line would pass here
-    EXPECT_FALSE(differ(pd, pn, mix(s1, s2, 0.5)));  // the drawn line does not
+    test::expect_line_through_bend(city, bus, 0, m.pos('b'));
 }
 
 TEST(MapsSea, CoastCutByTheExtractCountsAsLeavingIt) {
