@@ -511,7 +511,8 @@ struct GpkgWriter::State {
     int srs_id = 0;
     std::size_t rows = 0;
     bool open = true, in_layer = false;
-    double minx = 0, maxx = 0, miny = 0, maxy = 0;  // the layer's extent
+    double minx = 0, maxx = 0, miny = 0, maxy = 0;  // the layer's extent, once have_extent
+    bool have_extent = false;
     std::vector<std::pair<std::int64_t, Box32>> boxes;
     std::string blob, text;  // reused per row
 
@@ -532,8 +533,6 @@ struct GpkgWriter::State {
                              "choose an output folder you can write to");
         }
     }
-    ~State() = default;
-
     [[noreturn]] void fail(const std::string& what) const {
         const std::string m = db ? sqlite3_errmsg(db.get()) : "";
         throw InputError(path.string(), what + (m.empty() ? "" : " (" + m + ")"),
@@ -555,8 +554,9 @@ struct GpkgWriter::State {
         sqlite3_clear_bindings(s);
     }
 
-    // The empty layer through GDAL: table, metadata, SRS, spatial index and triggers.
-    void create_layer(const Layer& layer) {
+    // The empty layer through GDAL: table, metadata, SRS, spatial index and triggers. Returns
+    // the INSERT of one row (the geometry, then the fields in order).
+    std::string create_layer(const Layer& layer) {
         CPLErrorReset();
         CPLPushErrorHandler(CPLQuietErrorHandler);
         struct Pop {
@@ -583,16 +583,14 @@ struct GpkgWriter::State {
             columns += (columns.empty() ? "" : ",") + sql_name(defn->GetFieldDefn(i)->GetNameRef());
             marks += marks.empty() ? "?" : ",?";
         }
-        header.name = layer.name;
-        insert_sql = "INSERT INTO " + sql_name(table) + " (" + columns + ") VALUES (" + marks + ")";
-        if (columns.empty()) insert_sql = "INSERT INTO " + sql_name(table) + " DEFAULT VALUES";
         ds.reset();  // GDAL writes the table, its metadata and its index, then closes
         if (CPLGetLastErrorType() >= CE_Failure) {
             throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
                              "check free disk space");
         }
+        if (columns.empty()) return "INSERT INTO " + sql_name(table) + " DEFAULT VALUES";
+        return "INSERT INTO " + sql_name(table) + " (" + columns + ") VALUES (" + marks + ")";
     }
-    std::string insert_sql;
 
     void begin(const Layer& layer) {
         if (!open) throw std::logic_error("GpkgWriter: " + path.string() + " is closed");
@@ -605,7 +603,7 @@ struct GpkgWriter::State {
         header.epsg = layer.epsg;
         rows = 0;
         boxes.clear();
-        create_layer(layer);
+        const std::string insert_sql = create_layer(layer);
 
         sqlite3* raw = nullptr;
         if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
@@ -660,15 +658,11 @@ struct GpkgWriter::State {
             return true;
         }
         std::unique_ptr<OGRGeometry> g(geometry(header, row, "layer " + header.name));
-        if (g->IsEmpty()) {
-            blob += '\x11';  // little-endian, empty, no envelope
-            put_le<std::int32_t>(blob, srs_id);
-        } else {
-            blob += '\x03';  // little-endian, envelope [minx, maxx, miny, maxy]
-            put_le<std::int32_t>(blob, srs_id);
-        }
-        OGREnvelope e;
         const bool empty = g->IsEmpty();
+        // Little-endian; empty without an envelope, else the envelope [minx, maxx, miny, maxy].
+        blob += empty ? '\x11' : '\x03';
+        put_le<std::int32_t>(blob, srs_id);
+        OGREnvelope e;
         if (!empty) {
             g->getEnvelope(&e);
             put_le(blob, e.MinX);
@@ -693,7 +687,6 @@ struct GpkgWriter::State {
         }
         box = {round_down(x0), round_up(x1), round_down(y0), round_up(y1)};
     }
-    bool have_extent = false;
 
     void row(const Row& row) {
         if (!in_layer)
