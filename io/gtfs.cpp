@@ -85,9 +85,13 @@ struct FeedSource {
         return f ? std::make_unique<File>(f) : nullptr;
     }
 
+    /// What GdalErrors::check says when a member cannot be read whole.
+    static constexpr const char* kDamaged =
+        "the GTFS zip is damaged: download the feed again, or test it with unzip -t";
+
     std::string read(const std::string& name) const {
-        VSILFILE* f = VSIFOpenL((prefix + name).c_str(), "rb");
-        if (!f) {
+        std::unique_ptr<File> file = open(name);
+        if (!file) {
             throw InputError(where(name), "required GTFS file missing",
                              "a feed needs stops.txt, routes.txt, trips.txt and stop_times.txt");
         }
@@ -95,12 +99,12 @@ struct FeedSource {
         char buf[1 << 16];
         GdalErrors gdal(where(name));  // a member cut short or failing its CRC
         for (;;) {
-            const std::size_t n = VSIFReadL(buf, 1, sizeof buf, f);
+            const std::size_t n = VSIFReadL(buf, 1, sizeof buf, file->f);
             text.append(buf, n);
             if (n < sizeof buf) break;
         }
-        VSIFCloseL(f);
-        gdal.check("the GTFS zip is damaged: download the feed again, or test it with unzip -t");
+        file.reset();  // closed before the check, so that an error on closing counts
+        gdal.check(kDamaged);
         return text;
     }
 };
@@ -214,8 +218,7 @@ std::unordered_map<std::string, std::vector<ShapePoint>> read_shapes(
         return out;
     }
     const std::string where = src.where("shapes.txt");
-    const std::string damaged =
-        "the GTFS zip is damaged: download the feed again, or test it with unzip -t";
+    const std::string damaged = FeedSource::kDamaged;
     GdalErrors gdal(where);
     for (const auto& u : used) out[u.first];
     {
