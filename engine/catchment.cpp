@@ -5,10 +5,14 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/geometry.hpp>
 #include <cmath>
+#include <compare>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -43,21 +47,37 @@ class PointHash {
     }
     /// Planar distance (m) to the nearest point within r, or +inf.
     double nearest_within(XY p) const {
-        double best = std::numeric_limits<double>::infinity();
+        double best = std::numeric_limits<double>::infinity();  // squared
+        visit(p, [&](XY q) {
+            best = std::min(best, square(q.first - p.first) + square(q.second - p.second));
+            return false;
+        });
+        return best <= r_ * r_ ? std::sqrt(best) : std::numeric_limits<double>::infinity();
+    }
+    /// Whether any point is within r of p (the first found ends the look).
+    bool any_within(XY p) const {
+        return visit(p, [&](XY q) {
+            return square(q.first - p.first) + square(q.second - p.second) <= r_ * r_;
+        });
+    }
+
+  private:
+    static double square(double v) { return v * v; }
+    /// Calls f on the points of the 3 × 3 cells around p until it returns true.
+    template <class F>
+    bool visit(XY p, F&& f) const {
         const auto cx = cell(p.first), cy = cell(p.second);
         for (std::int64_t dx = -1; dx <= 1; ++dx) {
             for (std::int64_t dy = -1; dy <= 1; ++dy) {
                 auto it = cells_.find(pack(cx + dx, cy + dy));
                 if (it == cells_.end()) continue;
                 for (const XY& q : it->second) {
-                    best = std::min(best, std::hypot(q.first - p.first, q.second - p.second));
+                    if (f(q)) return true;
                 }
             }
         }
-        return best <= r_ ? best : std::numeric_limits<double>::infinity();
+        return false;
     }
-
-  private:
     std::int64_t cell(double v) const { return static_cast<std::int64_t>(std::floor(v / r_)); }
     static std::uint64_t pack(std::int64_t x, std::int64_t y) {
         return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint32_t>(y);
@@ -110,8 +130,7 @@ std::pair<double, double> sample_land(const MultiPolygon& mp, const LocalProject
             for (std::int64_t i = first; i <= last; ++i) {
                 ++inside;
                 const double x = (static_cast<double>(i) + 0.5) * cell;
-                if (stops.nearest_within({x, y}) < std::numeric_limits<double>::infinity())
-                    ++covered;
+                if (stops.any_within({x, y})) ++covered;
             }
         }
     }
@@ -218,12 +237,14 @@ CatchmentResult compute_catchment(const WalkGraph& g, std::span<const LonLat> st
     r.straight_m.resize(homes.size());
     r.walk_m.resize(homes.size());
     std::vector<char> walk_covered(homes.size(), 0);
-    for (std::size_t h = 0; h < homes.size(); ++h) {
-        const CatchmentHome& home = homes[h];
-        r.straight_m[h] = hash.nearest_within(proj.forward(home.pos));
-        const Distance d = walk.to(home.snap, gap_limit);
+    tbb::parallel_for(std::size_t{0}, homes.size(), [&](std::size_t h) {
+        r.straight_m[h] = hash.nearest_within(proj.forward(homes[h].pos));
+        const Distance d = walk.to(homes[h].snap, gap_limit);
         r.walk_m[h] = d == kInfDistance ? std::numeric_limits<double>::infinity() : cm_to_metres(d);
         walk_covered[h] = d <= radius;
+    });
+    for (std::size_t h = 0; h < homes.size(); ++h) {  // sums in home order
+        const CatchmentHome& home = homes[h];
         auto add = [&](CatchmentFigures& f) {
             f.population += home.population;
             if (r.straight_m[h] <= options.radius_m) f.straight_population += home.population;
@@ -273,26 +294,23 @@ CatchmentResult compute_catchment(const WalkGraph& g, std::span<const LonLat> st
     return r;
 }
 
-ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
-                                 const CatchmentOptions& options) {
-    namespace bg = boost::geometry;
-    using BPoint = bg::model::d2::point_xy<double>;
-    using BLine = bg::model::linestring<BPoint>;
-    using BMultiLine = bg::model::multi_linestring<BLine>;
-    using BPolygon = bg::model::polygon<BPoint>;
-    using BMulti = bg::model::multi_polygon<BPolygon>;
-    using BBox = bg::model::box<BPoint>;
-
-    ServiceArea out;
-    if (g.num_vertices() == 0) return out;
+std::vector<ServiceLine> walking_lines(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
+                                       const CatchmentOptions& options) {
+    std::vector<ServiceLine> pieces;
+    if (g.num_vertices() == 0) return pieces;
     const Distance radius = metres_to_cm(options.radius_m);
     const StopWalk walk(g, stop_snaps, radius, options);
     const LocalProjection proj(g.coord(0));
 
     // The reached stretch of each edge as intervals [from, to] in cm from its tail, as lines in
-    // local metres, in edge order.
-    std::vector<BLine> lines;
-    std::vector<std::pair<double, double>> iv;
+    // local metres, in edge order; an end that is the edge's end vertex is noted for joining.
+    struct End {
+        std::uint32_t piece;
+        bool last;  // the piece's last point (else its first)
+        XY away;    // unit direction from the vertex into the piece
+    };
+    std::vector<std::pair<VertexId, End>> ends;
+    std::vector<std::pair<double, double>> iv, merged;
     for (EdgeId e = 0; e < g.num_edges(); ++e) {
         if (g.edge_flags(e) & options.forbidden_flags) continue;
         const double len = g.edge_length(e);
@@ -310,7 +328,7 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
         }
         if (iv.empty()) continue;
         std::sort(iv.begin(), iv.end());
-        std::vector<std::pair<double, double>> merged{iv.front()};
+        merged.assign(1, iv.front());
         for (const auto& x : iv) {
             if (x.first <= merged.back().second)
                 merged.back().second = std::max(merged.back().second, x.second);
@@ -324,47 +342,163 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
             while (i + 1 < shape.size() && offs[i] < cm) ++i;
             const double seg = offs[i] - offs[i - 1];
             const double t = seg > 0 ? std::clamp((cm - offs[i - 1]) / seg, 0.0, 1.0) : 0.0;
-            const auto [x, y] = proj.forward(interpolate(shape[i - 1], shape[i], t));
-            return BPoint(x, y);
+            return proj.forward(interpolate(shape[i - 1], shape[i], t));
         };
         for (const auto& [a, b] : merged) {
-            BLine line;
+            ServiceLine line;
             line.push_back(point_at(a));
             for (std::size_t i = 1; i + 1 < shape.size(); ++i) {
-                if (offs[i] > a && offs[i] < b) {
-                    const auto [x, y] = proj.forward(shape[i]);
-                    line.push_back(BPoint(x, y));
-                }
+                if (offs[i] > a && offs[i] < b) line.push_back(proj.forward(shape[i]));
             }
             line.push_back(point_at(b));
-            if (bg::distance(line.front(), line.back()) < 0.01 && line.size() == 2) {
-                line.back() =
-                    BPoint(line.back().x() + 0.01, line.back().y());  // a point: a tiny line
+            const double dx = line.back().first - line.front().first;
+            const double dy = line.back().second - line.front().second;
+            const std::uint32_t id = static_cast<std::uint32_t>(pieces.size());
+            if (line.size() == 2 && std::hypot(dx, dy) < 0.01) {
+                line.back().first += 0.01;  // a point: a tiny line, never joined
+            } else {
+                auto away = [](XY from, XY to) {
+                    const double ux = to.first - from.first, uy = to.second - from.second;
+                    const double n = std::hypot(ux, uy);
+                    return n > 0 ? XY{ux / n, uy / n} : XY{0, 0};
+                };
+                if (a == 0.0) ends.push_back({g.edge_tail(e), {id, false, away(line[0], line[1])}});
+                if (b == len) {
+                    const std::size_t k = line.size() - 1;
+                    ends.push_back({g.edge_head(e), {id, true, away(line[k], line[k - 1])}});
+                }
             }
-            lines.push_back(std::move(line));
+            pieces.push_back(std::move(line));
         }
     }
-    if (lines.empty()) return out;
 
-    // Each line goes to every tile whose square, grown by more than the buffer, meets the
-    // line's bounding box: every point of a tile within buffer_m of a line then has the line in
-    // its tile (the round joins and ends are polygons within buffer_m of the line; the margin is
-    // only safety). Buffering a tile's lines and keeping the part in its square gives exactly
-    // the union of all buffers, restricted to the square; squares only share edges. The work
-    // per tile is bounded by the street density, so the whole is O(n log n) (the map).
+    // At each vertex, pieces that run on through it with a turn of at most 60° are joined,
+    // straightest pairs first: a street reached over many blocks becomes one line, and
+    // buffering a few long lines is several times faster than a piece per block (the buffer of
+    // a polyline is the union of its segments' buffers; only the 8-gon joins are drawn a bit
+    // differently from two 8-gon ends).
+    std::stable_sort(ends.begin(), ends.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::array<std::uint32_t, 2>> link(pieces.size(), {kNone, kNone});  // 2p + last
+    struct Pair {
+        double dot;
+        std::uint32_t i, j;
+    };
+    std::vector<Pair> pairs;
+    for (std::size_t lo = 0; lo < ends.size();) {
+        std::size_t hi = lo;
+        while (hi < ends.size() && ends[hi].first == ends[lo].first) ++hi;
+        pairs.clear();
+        for (std::size_t i = lo; i < hi; ++i) {
+            for (std::size_t j = i + 1; j < hi; ++j) {
+                const XY a = ends[i].second.away, b = ends[j].second.away;
+                const double dot = a.first * b.first + a.second * b.second;
+                if (dot <= -0.5) pairs.push_back({dot, std::uint32_t(i), std::uint32_t(j)});
+            }
+        }
+        std::stable_sort(pairs.begin(), pairs.end(),
+                         [](const Pair& x, const Pair& y) { return x.dot < y.dot; });
+        for (const Pair& p : pairs) {
+            const End& a = ends[p.i].second;
+            const End& b = ends[p.j].second;
+            std::uint32_t& la = link[a.piece][a.last];
+            std::uint32_t& lb = link[b.piece][b.last];
+            if (la != kNone || lb != kNone) continue;
+            la = 2 * b.piece + b.last;
+            lb = 2 * a.piece + a.last;
+        }
+        lo = hi;
+    }
+
+    // Chains: from every piece with a free end first (in piece order), then the closed loops.
+    std::vector<ServiceLine> lines;
+    std::vector<char> used(pieces.size(), 0);
+    auto follow = [&](std::uint32_t p, bool from_last) {
+        ServiceLine chain;
+        while (p != kNone && !used[p]) {
+            used[p] = 1;
+            const ServiceLine& piece = pieces[p];
+            const std::size_t skip = chain.empty() ? 0 : 1;  // the shared vertex once
+            if (from_last) {
+                chain.insert(chain.end(), piece.rbegin() + std::ptrdiff_t(skip), piece.rend());
+            } else {
+                chain.insert(chain.end(), piece.begin() + std::ptrdiff_t(skip), piece.end());
+            }
+            const std::uint32_t next = link[p][!from_last];
+            if (next == kNone) break;
+            p = next / 2;
+            from_last = next % 2;
+        }
+        lines.push_back(std::move(chain));
+    };
+    for (std::uint32_t p = 0; p < pieces.size(); ++p) {
+        if (used[p]) continue;
+        if (link[p][0] == kNone)
+            follow(p, false);
+        else if (link[p][1] == kNone)
+            follow(p, true);
+    }
+    for (std::uint32_t p = 0; p < pieces.size(); ++p) {
+        if (!used[p]) follow(p, false);  // a loop: its last point is its first
+    }
+    return lines;
+}
+
+ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
+                                 const CatchmentOptions& options) {
+    namespace bg = boost::geometry;
+    using BPoint = bg::model::d2::point_xy<double>;
+    using BLine = bg::model::linestring<BPoint>;
+    using BMultiLine = bg::model::multi_linestring<BLine>;
+    using BPolygon = bg::model::polygon<BPoint>;
+    using BMulti = bg::model::multi_polygon<BPolygon>;
+    using BBox = bg::model::box<BPoint>;
+
+    ServiceArea out;
+    const std::vector<ServiceLine> lines = walking_lines(g, stop_snaps, options);
+    if (lines.empty()) return out;
+    const LocalProjection proj(g.coord(0));
+
+    // Each segment goes to every tile whose square, grown by more than the buffer, meets the
+    // segment's bounding box: every point of a tile within buffer_m of a line then has that
+    // line's nearby segments in its tile (the round joins and ends are polygons within buffer_m
+    // of the line; the margin is only safety). A tile buffers the runs of consecutive segments
+    // it holds, each as one line, and keeps the part in its square: exactly the union of all
+    // buffers, restricted to the square; squares only share edges. The work per tile is
+    // bounded by the street density, so the whole is O(n log n) (the sort).
     constexpr double kTile = ServiceArea::kTileM;
     const double grow = 1.5 * options.buffer_m + 1.0;
     auto tile_of = [&](double v) { return static_cast<std::int32_t>(std::floor(v / kTile)); };
-    std::map<std::pair<std::int32_t, std::int32_t>, std::vector<std::uint32_t>> tiles;  // (y, x)
-    for (std::uint32_t i = 0; i < lines.size(); ++i) {
-        const BBox box = bg::return_envelope<BBox>(lines[i]);
-        for (std::int32_t ty = tile_of(box.min_corner().y() - grow);
-             ty <= tile_of(box.max_corner().y() + grow); ++ty) {
-            for (std::int32_t tx = tile_of(box.min_corner().x() - grow);
-                 tx <= tile_of(box.max_corner().x() + grow); ++tx) {
-                tiles[{ty, tx}].push_back(i);
+    struct Entry {
+        std::int32_t ty, tx;
+        std::uint32_t line, seg;
+        auto operator<=>(const Entry&) const = default;
+    };
+    std::vector<Entry> entries;
+    for (std::uint32_t l = 0; l < lines.size(); ++l) {
+        const ServiceLine& line = lines[l];
+        for (std::uint32_t s = 0; s + 1 < line.size(); ++s) {
+            const auto [x0, y0] = line[s];
+            const auto [x1, y1] = line[s + 1];
+            for (std::int32_t ty = tile_of(std::min(y0, y1) - grow);
+                 ty <= tile_of(std::max(y0, y1) + grow); ++ty) {
+                for (std::int32_t tx = tile_of(std::min(x0, x1) - grow);
+                     tx <= tile_of(std::max(x0, x1) + grow); ++tx) {
+                    entries.push_back({ty, tx, l, s});
+                }
             }
         }
+    }
+    tbb::parallel_sort(entries.begin(), entries.end());
+    std::vector<std::pair<std::size_t, std::size_t>> tile_list;  // [from, to) in entries
+    for (std::size_t lo = 0; lo < entries.size();) {
+        std::size_t hi = lo;
+        while (hi < entries.size() && entries[hi].ty == entries[lo].ty &&
+               entries[hi].tx == entries[lo].tx)
+            ++hi;
+        tile_list.push_back({lo, hi});
+        lo = hi;
     }
 
     const bg::strategy::buffer::distance_symmetric<double> dist(options.buffer_m);
@@ -372,14 +506,22 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
     const bg::strategy::buffer::join_round join(8);
     const bg::strategy::buffer::end_round end(8);
     const bg::strategy::buffer::point_circle circle(8);
-    std::vector<std::pair<std::pair<std::int32_t, std::int32_t>, const std::vector<std::uint32_t>*>>
-        tile_list;
-    for (const auto& [key, members] : tiles) tile_list.push_back({key, &members});
     std::vector<ServiceAreaTile> parts(tile_list.size());
     tbb::parallel_for(std::size_t{0}, tile_list.size(), [&](std::size_t i) {
-        const auto [ty, tx] = tile_list[i].first;
+        const auto [lo, hi] = tile_list[i];
+        const std::int32_t ty = entries[lo].ty, tx = entries[lo].tx;
         BMultiLine mine;
-        for (std::uint32_t l : *tile_list[i].second) mine.push_back(lines[l]);
+        for (std::size_t k = lo; k < hi; ++k) {
+            const Entry& en = entries[k];
+            const ServiceLine& line = lines[en.line];
+            const bool runs_on =
+                k > lo && entries[k - 1].line == en.line && entries[k - 1].seg + 1 == en.seg;
+            if (!runs_on) {
+                mine.emplace_back();
+                mine.back().push_back(BPoint(line[en.seg].first, line[en.seg].second));
+            }
+            mine.back().push_back(BPoint(line[en.seg + 1].first, line[en.seg + 1].second));
+        }
         BMulti buffered, clipped;
         bg::buffer(mine, buffered, dist, side, join, end, circle);
         const BBox square(BPoint(tx * kTile, ty * kTile),

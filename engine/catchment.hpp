@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "engine/graph.hpp"
@@ -114,11 +115,22 @@ struct ServiceArea {
     bool empty() const { return tiles.empty(); }
 };
 
+/// One reached stretch of street, in metres of the local projection whose origin is the
+/// graph's first vertex (x east, y north).
+using ServiceLine = std::vector<std::pair<double, double>>;
+
+/// The parts of streets within radius_m walking of a stop (as compute_catchment measures it),
+/// as polylines: each edge's reached stretches, joined end to end at a vertex where the street
+/// runs on with a turn of at most 60° (straightest first). A piece reached only at a point is a
+/// 1 cm line. A closed loop ends at its first point.
+std::vector<ServiceLine> walking_lines(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
+                                       const CatchmentOptions& options);
+
 /// The walking catchment as polygons: the parts of streets within radius_m of a stop, each
 /// buffered by buffer_m (Boost.Geometry, in a local projection), in WGS84, as tiles. Identical
-/// as a set to the union of all the buffers: each piece of street is buffered in every tile
-/// whose square, grown by the buffer, meets the piece's bounding box, and each tile keeps only
-/// what lies in its own square.
+/// as a set to the union of the buffers of walking_lines(): each segment is buffered in every
+/// tile whose square, grown by the buffer, meets the segment's bounding box (consecutive
+/// segments as one line), and each tile keeps only what lies in its own square.
 ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
                                  const CatchmentOptions& options);
 

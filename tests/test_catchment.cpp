@@ -156,10 +156,11 @@ BMulti to_boost(const MultiPolygon& mp, const LocalProjection& proj) {
     return out;
 }
 
-/// The service area as it was drawn before tiles: the reached stretch of every edge (found
-/// here with a search of our own), all buffered at once into one union.
-BMulti single_union(const WalkGraph& g, std::span<const SnapResult> stops,
-                    const CatchmentOptions& opt, const LocalProjection& proj) {
+using BMultiLine = bg::model::multi_linestring<BLine>;
+
+/// The reached stretch of every edge, found here with a search of our own, a line per stretch.
+BMultiLine edge_stretches(const WalkGraph& g, std::span<const SnapResult> stops,
+                          const CatchmentOptions& opt, const LocalProjection& proj) {
     const Distance radius = metres_to_cm(opt.radius_m);
     std::vector<SearchSource> src;
     for (std::uint32_t s = 0; s < stops.size(); ++s) {
@@ -168,7 +169,7 @@ BMulti single_union(const WalkGraph& g, std::span<const SnapResult> stops,
     }
     MultiSourceDijkstra search(g);
     search.run(src, radius, [](VertexId, Distance, std::uint32_t) {});
-    bg::model::multi_linestring<BLine> lines;
+    BMultiLine lines;
     for (EdgeId e = 0; e < g.num_edges(); ++e) {
         const double len = g.edge_length(e);
         std::vector<std::pair<double, double>> iv;
@@ -200,11 +201,79 @@ BMulti single_union(const WalkGraph& g, std::span<const SnapResult> stops,
             lines.push_back(BLine{pt(a), pt(c)});
         }
     }
+    return lines;
+}
+
+BMulti buffer_all(const BMultiLine& lines, const CatchmentOptions& opt) {
     BMulti out;
     bg::buffer(lines, out, bg::strategy::buffer::distance_symmetric<double>(opt.buffer_m),
                bg::strategy::buffer::side_straight(), bg::strategy::buffer::join_round(8),
                bg::strategy::buffer::end_round(8), bg::strategy::buffer::point_circle(8));
     return out;
+}
+
+BMultiLine to_boost(const std::vector<ServiceLine>& lines) {
+    BMultiLine out;
+    for (const ServiceLine& l : lines) {
+        out.emplace_back();
+        for (const auto& [x, y] : l) out.back().push_back(BPoint(x, y));
+    }
+    return out;
+}
+
+TEST(Catchment, WalkingLinesJoinStreetsThatRunOnAndKeepEveryStretch) {
+    std::mt19937_64 rng(test::test_seed());
+    const WalkGraph g = test::jittered_grid(rng, 25, 100, 20, 15);
+    const Snapper snapper(g);
+    std::vector<SnapResult> stops;
+    for (const auto& [x, y] :
+         std::vector<std::pair<double, double>>{{610, 640}, {1480, 1530}, {1900, 500}}) {
+        stops.push_back(snapper.snap(at(x, y), 100));
+        ASSERT_TRUE(stops.back().ok());
+    }
+    const CatchmentOptions opt;
+    const LocalProjection proj(g.coord(0));
+    const BMultiLine pieces = edge_stretches(g, stops, opt, proj);
+    const std::vector<ServiceLine> joined = walking_lines(g, stops, opt);
+    const BMultiLine lines = to_boost(joined);
+    // Streets run on through the grid's junctions: far fewer lines than stretches.
+    EXPECT_LT(lines.size() * 3, pieces.size());
+    // The same stretches: the same length, every stretch's ends on a line, every line's points
+    // on a stretch.
+    EXPECT_NEAR(bg::length(lines), bg::length(pieces), 1e-6 * bg::length(pieces));
+    for (const BLine& p : pieces) {
+        EXPECT_LT(bg::distance(p.front(), lines), 1e-6);
+        EXPECT_LT(bg::distance(p.back(), lines), 1e-6);
+    }
+    for (const BLine& l : lines) {
+        for (const BPoint& q : l) EXPECT_LT(bg::distance(q, pieces), 1e-6);
+    }
+    // Buffered, the same area but for how 8-gon joins are drawn against two 8-gon ends.
+    const double a = bg::area(buffer_all(lines, opt)), b = bg::area(buffer_all(pieces, opt));
+    ASSERT_GT(b, 1e5);
+    EXPECT_NEAR(a, b, 0.005 * b);
+
+    // A straight street of eight edges (eight ways end to end) is one line; a side street
+    // leaving it at a right angle is a line of its own.
+    GraphBuilder builder;
+    for (int i = 0; i < 8; ++i) {
+        const std::vector<WayNode> way{{std::uint64_t(i + 1), at(0, 50.0 * i)},
+                                       {std::uint64_t(i + 2), at(0, 50.0 * (i + 1))}};
+        builder.add_way(i + 1, way, 0);
+    }
+    const std::vector<WayNode> side{{5, at(0, 200)}, {100, at(60, 200)}};
+    builder.add_way(100, side, 0);
+    const WalkGraph street = std::move(builder).build();
+    ASSERT_EQ(street.num_edges(), 9u);
+    const std::vector<SnapResult> one{Snapper(street).snap(at(0, 210), 10)};
+    std::vector<ServiceLine> two = walking_lines(street, one, opt);
+    ASSERT_EQ(two.size(), 2u);
+    std::sort(two.begin(), two.end(),
+              [](const ServiceLine& x, const ServiceLine& y) { return x.size() > y.size(); });
+    EXPECT_EQ(two[0].size(), 9u);
+    EXPECT_NEAR(bg::length(to_boost({two[0]})), 400, 0.5);
+    EXPECT_EQ(two[1].size(), 2u);
+    EXPECT_NEAR(bg::length(to_boost({two[1]})), 60, 0.5);
 }
 
 TEST(Catchment, ServiceAreaTilesAreTheSingleUnionCutWithoutLossOrOverlap) {
@@ -240,9 +309,9 @@ TEST(Catchment, ServiceAreaTilesAreTheSingleUnionCutWithoutLossOrOverlap) {
         sum += bg::area(m);
         pieces.insert(pieces.end(), m.begin(), m.end());
     }
-    // The same set as the single union: the same area (a lost or doubled piece is 100s of m²),
-    // and nothing of one outside the other.
-    const BMulti whole = single_union(g, stops, opt, proj);
+    // The same set as the single union of the same lines: the same area (a lost or doubled
+    // piece is 100s of m²), and nothing of one outside the other.
+    const BMulti whole = buffer_all(to_boost(walking_lines(g, stops, opt)), opt);
     const double expected = bg::area(whole);
     ASSERT_GT(expected, 1e5);
     EXPECT_NEAR(sum, expected, 1e-6 * expected) << "pieces lost or counted twice";
