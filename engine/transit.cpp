@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "engine/error.hpp"
@@ -339,9 +341,93 @@ double TransitQuery::ride_arrival(StopId s) const { return rounds_->ride[s]; }
 
 // --- every home to the nearest facility ---
 
+StopAccess::StopAccess(const TransitNetwork& net, std::span<const SnapResult> homes,
+                       const TransitOptions& options)
+    : net_(&net),
+      homes_(homes),
+      legs_(options.access_legs),
+      limit_(std::min<Distance>(kMaxSearchDistance, metres_to_cm(options.max_access_m))) {
+    const WalkGraph& g = net.graph();
+    // The vertices homes start from: the ends of their edges.
+    slot_.assign(g.num_vertices(), kInvalidId);
+    std::uint32_t slots = 0;
+    for (const SnapResult& h : homes) {
+        if (!h.ok()) continue;
+        for (VertexId v : {g.edge_tail(h.edge), g.edge_head(h.edge)}) {
+            if (slot_[v] == kInvalidId) slot_[v] = slots++;
+        }
+    }
+    // One bounded walk from every stop; (slot, stop, distance) for the home ends it reaches,
+    // gathered per block of stops in stop order, then laid out by slot (a counting sort keeps
+    // the stop order within a slot): the same whatever the thread count.
+    struct Hit {
+        std::uint32_t slot;
+        StopId stop;
+        Distance d;
+    };
+    const StopId num_stops = net.num_stops();
+    const std::uint8_t forbidden = options.forbidden_flags;
+    constexpr StopId kBlock = 256;
+    const StopId blocks = (num_stops + kBlock - 1) / kBlock;
+    std::vector<std::vector<Hit>> hits(blocks);
+    tbb::enumerable_thread_specific<MultiSourceDijkstra> searches(std::cref(g));
+    tbb::parallel_for(StopId{0}, blocks, [&](StopId b) {
+        MultiSourceDijkstra& search = searches.local();
+        std::vector<Hit>& mine = hits[b];
+        for (StopId t = b * kBlock; t < std::min(num_stops, (b + 1) * kBlock); ++t) {
+            const SnapResult& p = net.stop(t).snap;
+            if (!p.ok()) continue;
+            const auto src = p.sources(g, t, legs_);
+            search.run(
+                src, limit_,
+                [&](VertexId v, Distance d, std::uint32_t) {
+                    if (slot_[v] != kInvalidId) mine.push_back({slot_[v], t, d});
+                },
+                forbidden);
+        }
+    });
+    first_.assign(std::size_t{slots} + 1, 0);
+    for (const auto& block : hits) {
+        for (const Hit& x : block) ++first_[x.slot + 1];
+    }
+    for (std::uint32_t s = 0; s < slots; ++s) first_[s + 1] += first_[s];
+    reach_.resize(first_[slots]);
+    std::vector<std::uint64_t> fill(first_.begin(), first_.end() - 1);
+    for (auto& block : hits) {
+        for (const Hit& x : block) reach_[fill[x.slot]++] = {x.stop, x.d};
+        std::vector<Hit>().swap(block);
+    }
+}
+
+void StopAccess::of(HomeId h, std::vector<std::pair<StopId, Distance>>& out) const {
+    out.clear();
+    const SnapResult& home = homes_[h];
+    if (!home.ok()) return;
+    const WalkGraph& g = net_->graph();
+    // From each end of the home's edge: the walk to that end plus the end's walk to the stop
+    // (what a search from the home finds; sums over limit_ are dropped, as such a search
+    // would).
+    for (const SearchSource& s : home.sources(g, 0, legs_)) {
+        const std::uint32_t slot = slot_[s.vertex];
+        for (std::uint64_t i = first_[slot]; i < first_[slot + 1]; ++i) {
+            const auto [t, d] = reach_[i];
+            if (std::uint64_t{s.offset} + d <= limit_) out.push_back({t, s.offset + d});
+        }
+    }
+    for (StopId t : net_->edge_stops(home.edge)) {
+        const Distance d = same_edge_distance(home, net_->stop(t).snap, legs_);
+        if (d <= limit_) out.push_back({t, d});
+    }
+    std::sort(out.begin(), out.end());
+    // The shortest of each stop's entries is its first.
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              out.end());
+}
+
 TransitAccess walk_bus_seconds(const TransitNetwork& net, std::span<const SnapResult> homes,
                                std::span<const SnapResult> facilities,
-                               const TransitOptions& options) {
+                               const TransitOptions& options, const StopAccess* access) {
     const WalkGraph& g = net.graph();
     const double speed = options.walk_speed_m_per_s;
     const bool legs = options.access_legs;
@@ -388,13 +474,14 @@ TransitAccess walk_bus_seconds(const TransitNetwork& net, std::span<const SnapRe
     run_rounds<true>(net, options, r);
     const std::vector<double>& from_stop = r.ride;
 
-    // 4. Per home: walk only, and a walk bounded by max_access_m to the stops around it.
-    const Distance access_limit = metres_to_cm(options.max_access_m);
-    tbb::enumerable_thread_specific<MultiSourceDijkstra> searches(std::cref(g));
-    tbb::enumerable_thread_specific<std::vector<StopId>> candidates;
+    // 4. Per home: walk only, and walk + bus through the stops within max_access_m.
+    std::unique_ptr<StopAccess> own;
+    if (!access) access = (own = std::make_unique<StopAccess>(net, homes, options)).get();
+    if (access->num_homes() != homes.size())
+        throw std::invalid_argument("walk_bus_seconds: the stop access is of other homes");
+    tbb::enumerable_thread_specific<std::vector<std::pair<StopId, Distance>>> reach;
     tbb::parallel_for(tbb::blocked_range<HomeId>(0, num_homes), [&](const auto& range) {
-        MultiSourceDijkstra& search = searches.local();
-        std::vector<StopId>& cand = candidates.local();
+        std::vector<std::pair<StopId, Distance>>& near = reach.local();
         for (HomeId h = range.begin(); h != range.end(); ++h) {
             const SnapResult& home = homes[h];
             if (!home.ok()) continue;
@@ -402,25 +489,9 @@ TransitAccess walk_bus_seconds(const TransitNetwork& net, std::span<const SnapRe
             double best = walk <= options.budget_s ? walk : kInfSeconds;
             out.walk_s[h] = best;
             StopId board = kInvalidId;
-            const auto src2 = home.sources(g, 0, legs);
-            cand.clear();
-            search.run(
-                src2, access_limit,
-                [&](VertexId v, Distance, std::uint32_t) {
-                    for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) {
-                        for (StopId t : net.edge_stops(g.arc_edge(a))) cand.push_back(t);
-                    }
-                },
-                forbidden);
-            for (StopId t : net.edge_stops(home.edge)) cand.push_back(t);
-            std::sort(cand.begin(), cand.end());
-            cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
-            for (StopId t : cand) {
+            access->of(h, near);
+            for (const auto& [t, d] : near) {
                 if (from_stop[t] == kInfSeconds) continue;
-                const SnapResult& p = net.stop(t).snap;
-                Distance d = p.distance_from(g, search, legs);
-                if (p.edge == home.edge) d = std::min(d, same_edge_distance(home, p, legs));
-                if (d > access_limit) continue;
                 const double total = cm_to_seconds(d, speed) + from_stop[t];
                 // (a margin: walking to a stop and on to the facility on foot must not beat
                 // walking)

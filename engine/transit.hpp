@@ -33,9 +33,10 @@
 // walk_bus_seconds runs the search backwards once per category, not once per home: one
 // multi-source walk from every facility gives each stop its egress time; one reverse RAPTOR
 // gives each stop the time to the nearest facility by bus (boarding there); each home then needs
-// only a walk bounded by options.max_access_m to the stops around it. Cost: O(V log V) for the
-// egress walk + O(K (sum of line lengths + transfers)) for the rounds + H small bounded walks
-// (in parallel), instead of H full RAPTOR runs.
+// only its walks to the stops within options.max_access_m (StopAccess: one bounded walk from
+// each stop, shared by every category). Cost: O(V log V) for the egress walk + O(K (sum of
+// line lengths + transfers)) for the rounds + S small bounded walks (in parallel) + H merges of
+// two short lists, instead of H full RAPTOR runs.
 // The result is min(walk only, walk + bus): walk + bus is never slower than walking.
 //
 // Thread safety: TransitNetwork is immutable after build and shared; TransitQuery is one per
@@ -47,6 +48,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/graph.hpp"
@@ -197,10 +199,37 @@ struct TransitAccess {
     std::vector<StopId> board_stop;
 };
 
+/// Each home's walks to the stops within options.max_access_m (network distance in cm, access
+/// legs as options.access_legs says, options.forbidden_flags not walked): what walk + bus needs
+/// of a home whatever the category, so found once for all of them. Found backwards, one search
+/// bounded by max_access_m from every stop, not one from every home (a city has far fewer
+/// stops); the walking graph's arcs are symmetric, so the distances are the same. Keeps, for
+/// each end of a home's edge, the stops within reach of it; of() combines a home's two ends
+/// (and stops on its own edge) on the fly.
+class StopAccess {
+  public:
+    StopAccess(const TransitNetwork& net, std::span<const SnapResult> homes,
+               const TransitOptions& options);
+    /// The home's stops within max_access_m, by stop id, each once with its shortest walk;
+    /// `out` is reused.
+    void of(HomeId h, std::vector<std::pair<StopId, Distance>>& out) const;
+    std::size_t num_homes() const { return homes_.size(); }
+
+  private:
+    const TransitNetwork* net_;
+    std::span<const SnapResult> homes_;
+    bool legs_;
+    Distance limit_;
+    std::vector<std::uint32_t> slot_;  ///< vertex -> index into first_, or kInvalidId
+    std::vector<std::uint64_t> first_;
+    std::vector<std::pair<StopId, Distance>> reach_;  ///< by slot, then stop
+};
+
 /// Every home to the nearest of `facilities` (one category) by walking, and by walking and bus.
-/// Homes and facilities that are not snapped (!ok()) get +inf / are ignored.
+/// Homes and facilities that are not snapped (!ok()) get +inf / are ignored. `access`, when
+/// given, must be of the same homes and options (computed once, it serves every category).
 TransitAccess walk_bus_seconds(const TransitNetwork& net, std::span<const SnapResult> homes,
                                std::span<const SnapResult> facilities,
-                               const TransitOptions& options);
+                               const TransitOptions& options, const StopAccess* access = nullptr);
 
 }  // namespace lc15

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <system_error>
 
@@ -161,6 +162,10 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     std::vector<SnapResult> home_snaps;
     home_snaps.reserve(city.homes.size());
     for (const auto& h : city.homes) home_snaps.push_back(h.snap);
+    // The homes' walks to nearby stops are the same for every category: found once.
+    std::unique_ptr<StopAccess> stop_access;
+    if (!config.bus_categories.empty())
+        stop_access = std::make_unique<StopAccess>(net, home_snaps, topt);
     for (const std::string& id : config.bus_categories) {
         const std::uint32_t k =
             config.rules.index_of(id, config.path.string() + ": [bus] categories");
@@ -174,7 +179,7 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
                                  "bus (add a [[facilities]] file or change [bus] categories)");
         }
         ProgressStep step(progress, "walk + bus: " + id, 0);
-        const TransitAccess a = walk_bus_seconds(net, home_snaps, fac, topt);
+        const TransitAccess a = walk_bus_seconds(net, home_snaps, fac, topt, stop_access.get());
         BusCategoryAccess acc{id, fac.size(), std::vector<double>(ncom + 1, 0),
                               std::vector<double>(ncom + 1, 0), std::vector<double>(ncom + 1, 0)};
         for (std::size_t h = 0; h < city.homes.size(); ++h) {

@@ -271,4 +271,78 @@ TEST(Transit, ReverseSearchMatchesForwardRaptorPerHome) {
 }
 
 }  // namespace
+
+TEST(Transit, StopAccessIsEachHomesOwnBoundedWalk) {
+    std::mt19937_64 rng(test_seed());
+    // A jittered grid with some steps; homes and stops anywhere (some on one edge).
+    GraphBuilder b;
+    const int n = 12;
+    std::uniform_real_distribution<double> jitter(-20, 20);
+    std::vector<LonLat> pos(n * n);
+    for (int i = 0; i < n * n; ++i)
+        pos[i] = at(120.0 * (i / n) + jitter(rng), 120.0 * (i % n) + jitter(rng));
+    std::int64_t way = 0;
+    for (int i = 0; i < n * n; ++i) {
+        for (int c : {i + n, (i % n + 1 < n) ? i + 1 : -1}) {
+            if (c < 0 || c >= n * n || rng() % 100 < 10) continue;
+            const std::vector<WayNode> nodes{{std::uint64_t(i + 1), pos[i]},
+                                             {std::uint64_t(c + 1), pos[c]}};
+            b.add_way(++way, nodes, rng() % 6 == 0 ? kEdgeSteps : 0);
+        }
+    }
+    const WalkGraph g = std::move(b).build();
+    const Snapper snapper(g);
+    std::uniform_real_distribution<double> coord(0, 120.0 * (n - 1));
+    std::vector<TransitStopInput> stops;
+    for (int i = 0; i < 40; ++i)
+        stops.push_back({at(coord(rng), coord(rng)), std::to_string(i), ""});
+    std::vector<SnapResult> homes;
+    for (int i = 0; i < 120; ++i) homes.push_back(snapper.snap(at(coord(rng), coord(rng)), 200));
+    homes.push_back(SnapResult{});  // not snapped: no stops
+    for (const bool legs : {true, false}) {
+        for (const std::uint8_t forbidden : {std::uint8_t{0}, std::uint8_t{kEdgeSteps}}) {
+            TransitOptions opt;
+            opt.max_access_m = 450;
+            opt.access_legs = legs;
+            opt.forbidden_flags = forbidden;
+            const TransitNetwork net = build_transit(g, snapper, stops, {}, opt);
+            const StopAccess access(net, homes, opt);
+            ASSERT_EQ(access.num_homes(), homes.size());
+            MultiSourceDijkstra search(g);
+            std::vector<std::pair<StopId, Distance>> got;
+            std::size_t found = 0;
+            for (HomeId h = 0; h < homes.size(); ++h) {
+                access.of(h, got);
+                std::vector<std::pair<StopId, Distance>> want;
+                if (homes[h].ok()) {
+                    search.run(
+                        homes[h].sources(g, 0, legs), kMaxSearchDistance,
+                        [](VertexId, Distance, std::uint32_t) {}, forbidden);
+                    for (StopId s = 0; s < net.num_stops(); ++s) {
+                        const SnapResult& p = net.stop(s).snap;
+                        if (!p.ok()) continue;
+                        Distance d = p.distance_from(g, search, legs);
+                        if (p.edge == homes[h].edge)
+                            d = std::min(d, same_edge_distance(homes[h], p, legs));
+                        if (d <= metres_to_cm(opt.max_access_m)) want.push_back({s, d});
+                    }
+                }
+                EXPECT_EQ(got, want)
+                    << "home " << h << " legs " << legs << " flags " << int(forbidden);
+                found += want.size();
+            }
+            EXPECT_GT(found, homes.size());  // several stops per home on average
+            // The same on one thread.
+            tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+            const StopAccess serial(net, homes, opt);
+            std::vector<std::pair<StopId, Distance>> s1;
+            for (HomeId h = 0; h < homes.size(); ++h) {
+                access.of(h, got);
+                serial.of(h, s1);
+                EXPECT_EQ(s1, got);
+            }
+        }
+    }
+}
+
 }  // namespace lc15
