@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include "engine/error.hpp"
@@ -557,11 +558,13 @@ bool clause_matches(const MatchClause& c, const Feature& f) {
         if (it == f.tags.end()) return false;
         const bool any = std::any_of(values.begin(), values.end(), [&](const std::string& v) {
             if (v == "*") return true;
-            // OSM multi-values ("school;kindergarten") match each part.
-            std::stringstream ss(it->second);
-            std::string part;
-            while (std::getline(ss, part, ';')) {
-                if (part == v) return true;
+            // OSM multi-values ("school;kindergarten") match each part (no stream per value:
+            // every OSM object of a city passes here once per clause).
+            const std::string_view all = it->second;
+            for (std::size_t from = 0; from < all.size();) {
+                const std::size_t to = std::min(all.find(';', from), all.size());
+                if (all.substr(from, to - from) == v) return true;
+                from = to + 1;
             }
             return false;
         });
