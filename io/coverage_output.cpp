@@ -366,8 +366,15 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
 }
 
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run_in,
+                            const CoverageReport& report, const RunInfo& run,
                             const BusAnalysis* bus) {
+    write_coverage_outputs(out, city, model, report, run, BusWhenNeeded([bus] { return bus; }),
+                           false);
+}
+
+void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
+                            const CoverageReport& report, const RunInfo& run_in,
+                            const BusWhenNeeded& bus_when_needed, bool add_bus_timings) {
     RunInfo run = run_in;  // gains the steps and files timed here
     // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
     auto timed = [&](const std::string& file, auto&& write) {
@@ -384,96 +391,13 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
     auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
 
-    // communities layer (wide): one row per community.
-    Layer comm{"communities",
-               Layer::MultiPolygon,
-               {{"id", Field::String},
-                {"name", Field::String},
-                {"population", Field::Real},
-                {"score", Field::Real},
-                {"categories_passed", Field::Int},
-                {"lacking", Field::String}},
-               {}};
-    for (const auto& r : rules) {
-        comm.fields.push_back({r.id + "_share", Field::Real});
-        comm.fields.push_back({r.id + "_median_m", Field::Real});
-        comm.fields.push_back({r.id + "_p90_m", Field::Real});
-        comm.fields.push_back({r.id + "_within", Field::Int});
-        comm.fields.push_back({r.id + "_pass", Field::Int});
-    }
-    if (bus) {
-        // Named by the adult radius (the columns stay the same for every walker profile).
-        const std::string p =
-            "bus" + std::to_string(std::lround(bus->radius_m / bus->radius_scale));
-        comm.fields.push_back({p + "_land_share", Field::Real});
-        comm.fields.push_back({p + "_people_straight_share", Field::Real});
-        comm.fields.push_back({p + "_people_walk_share", Field::Real});
-    }
     t0 = Clock::now();
     const NetworkFigures network = network_figures(city);  // network indicators
     run.timings.emplace_back("network indicators", seconds_since(t0));
     const auto t_gpkg = Clock::now();  // coverage.gpkg: its rows built, then written
-    add_network_fields(comm);
-    // Places against demand: one block per category with a demand group.
-    for (std::uint32_t k = 0; k < nc; ++k) {
-        if (!has_places(k)) continue;
-        for (const char* f : {"_demand", "_places", "_places_per_1000", "_place_gap"})
-            comm.fields.push_back({rules[k].id + f, Field::Real});
-    }
-    // Where the population figure comes from (io/city.hpp, CommunityRecord).
-    comm.fields.push_back({"population_source", Field::String});
-    comm.fields.push_back({"population_given", Field::Real});
-    comm.fields.push_back({"population_estimated", Field::Real});
-    comm.fields.push_back({"scale_factor", Field::Real});
-    for (std::size_t i = 0; i < city.communities.size(); ++i) {
-        const auto& c = city.communities[i];
-        const auto& m = report.communities[i];
-        double population = m.by_category.empty() ? 0 : m.by_category[0].population;
-        std::int64_t passed = 0;
-        for (const auto& x : m.by_category) passed += x.pass;
-        Row row;
-        row.area = c.area;
-        row.values = {c.id,
-                      c.name,
-                      std::round(population * 10) / 10,
-                      std::round(m.score * 10) / 10,
-                      passed,
-                      lacking_names(m, rules)};
-        for (std::uint32_t k = 0; k < nc; ++k) {
-            const auto& x = m.by_category[k];
-            // Not applicable (nobody lives there) is empty, never 0.
-            row.values.push_back(x.population > 0 ? share_value(x.share) : Value{});
-            row.values.push_back(metres_or_null(x.median_m));
-            row.values.push_back(metres_or_null(x.p90_m));
-            row.values.push_back(static_cast<std::int64_t>(x.facilities_within));
-            row.values.push_back(static_cast<std::int64_t>(x.pass));
-        }
-        if (bus) {
-            const CatchmentFigures& f = bus->catchment.communities[i];
-            row.values.push_back(f.land_m2 > 0 ? share_value(f.land_share) : Value{});
-            row.values.push_back(f.population > 0 ? share_value(f.straight_share) : Value{});
-            row.values.push_back(f.population > 0 ? share_value(f.walk_share) : Value{});
-        }
-        add_network_values(row, network.report.communities[i]);  // network indicators
-        for (std::uint32_t k = 0; k < nc; ++k) {                 // places against demand
-            if (!has_places(k)) continue;
-            const CommunityPlaces& p = places[k].report.communities[i];
-            row.values.push_back(round1(p.demand));
-            row.values.push_back(round1(p.places));
-            row.values.push_back(p.demand > 0 ? Value{round1(p.per_1000)} : Value{});
-            row.values.push_back(round1(p.gap));
-        }
-        row.values.push_back(c.population_source);
-        row.values.push_back(c.population ? Value{round1(*c.population)} : Value{});
-        row.values.push_back(std::isfinite(c.estimated_population)
-                                 ? Value{round1(c.estimated_population)}
-                                 : Value{});
-        row.values.push_back(std::isfinite(c.scale_factor)
-                                 ? Value{std::round(c.scale_factor * 10000) / 10000}
-                                 : Value{});
-        comm.rows.push_back(std::move(row));
-    }
-
+    const BusAnalysis* bus = nullptr;
+    double waited = 0;
+    Layer comm;  // the communities, wide: one row per community (also communities.csv)
     Layer homes{
         "homes",
         Layer::Point,
@@ -631,7 +555,6 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                 for (const Row& row : l.rows) emit(row);
             };
         };
-        layer(comm, whole(comm));
         if (home_points) {
             layer(homes, [&](auto&& emit) {
                 Row row;
@@ -658,9 +581,103 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                 emit(row);
             }
         });
+        // The communities, last: the only layer that needs the bus figures, which may be
+        // computed while the layers above are written.
+        const auto t_wait = Clock::now();
+        bus = bus_when_needed();
+        waited = seconds_since(t_wait);
+        if (bus && add_bus_timings)
+            run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
+        // communities layer (wide): one row per community.
+        comm = Layer{"communities",
+                     Layer::MultiPolygon,
+                     {{"id", Field::String},
+                      {"name", Field::String},
+                      {"population", Field::Real},
+                      {"score", Field::Real},
+                      {"categories_passed", Field::Int},
+                      {"lacking", Field::String}},
+                     {}};
+        for (const auto& r : rules) {
+            comm.fields.push_back({r.id + "_share", Field::Real});
+            comm.fields.push_back({r.id + "_median_m", Field::Real});
+            comm.fields.push_back({r.id + "_p90_m", Field::Real});
+            comm.fields.push_back({r.id + "_within", Field::Int});
+            comm.fields.push_back({r.id + "_pass", Field::Int});
+        }
+        if (bus) {
+            // Named by the adult radius (the columns stay the same for every walker profile).
+            const std::string p =
+                "bus" + std::to_string(std::lround(bus->radius_m / bus->radius_scale));
+            comm.fields.push_back({p + "_land_share", Field::Real});
+            comm.fields.push_back({p + "_people_straight_share", Field::Real});
+            comm.fields.push_back({p + "_people_walk_share", Field::Real});
+        }
+        add_network_fields(comm);
+        // Places against demand: one block per category with a demand group.
+        for (std::uint32_t k = 0; k < nc; ++k) {
+            if (!has_places(k)) continue;
+            for (const char* f : {"_demand", "_places", "_places_per_1000", "_place_gap"})
+                comm.fields.push_back({rules[k].id + f, Field::Real});
+        }
+        // Where the population figure comes from (io/city.hpp, CommunityRecord).
+        comm.fields.push_back({"population_source", Field::String});
+        comm.fields.push_back({"population_given", Field::Real});
+        comm.fields.push_back({"population_estimated", Field::Real});
+        comm.fields.push_back({"scale_factor", Field::Real});
+        for (std::size_t i = 0; i < city.communities.size(); ++i) {
+            const auto& c = city.communities[i];
+            const auto& m = report.communities[i];
+            double population = m.by_category.empty() ? 0 : m.by_category[0].population;
+            std::int64_t passed = 0;
+            for (const auto& x : m.by_category) passed += x.pass;
+            Row row;
+            row.area = c.area;
+            row.values = {c.id,
+                          c.name,
+                          std::round(population * 10) / 10,
+                          std::round(m.score * 10) / 10,
+                          passed,
+                          lacking_names(m, rules)};
+            for (std::uint32_t k = 0; k < nc; ++k) {
+                const auto& x = m.by_category[k];
+                // Not applicable (nobody lives there) is empty, never 0.
+                row.values.push_back(x.population > 0 ? share_value(x.share) : Value{});
+                row.values.push_back(metres_or_null(x.median_m));
+                row.values.push_back(metres_or_null(x.p90_m));
+                row.values.push_back(static_cast<std::int64_t>(x.facilities_within));
+                row.values.push_back(static_cast<std::int64_t>(x.pass));
+            }
+            if (bus) {
+                const CatchmentFigures& f = bus->catchment.communities[i];
+                row.values.push_back(f.land_m2 > 0 ? share_value(f.land_share) : Value{});
+                row.values.push_back(f.population > 0 ? share_value(f.straight_share) : Value{});
+                row.values.push_back(f.population > 0 ? share_value(f.walk_share) : Value{});
+            }
+            add_network_values(row, network.report.communities[i]);  // network indicators
+            for (std::uint32_t k = 0; k < nc; ++k) {                 // places against demand
+                if (!has_places(k)) continue;
+                const CommunityPlaces& p = places[k].report.communities[i];
+                row.values.push_back(round1(p.demand));
+                row.values.push_back(round1(p.places));
+                row.values.push_back(p.demand > 0 ? Value{round1(p.per_1000)} : Value{});
+                row.values.push_back(round1(p.gap));
+            }
+            row.values.push_back(c.population_source);
+            row.values.push_back(c.population ? Value{round1(*c.population)} : Value{});
+            row.values.push_back(std::isfinite(c.estimated_population)
+                                     ? Value{round1(c.estimated_population)}
+                                     : Value{});
+            row.values.push_back(std::isfinite(c.scale_factor)
+                                     ? Value{std::round(c.scale_factor * 10000) / 10000}
+                                     : Value{});
+            comm.rows.push_back(std::move(row));
+        }
+        layer(comm, whole(comm));
         gpkg.close();
     }
-    run.outputs.emplace_back("coverage.gpkg", seconds_since(t_gpkg));
+    // (not counting the wait for the bus figures)
+    run.outputs.emplace_back("coverage.gpkg", seconds_since(t_gpkg) - waited);
     run.home_points = home_points;
     run.grid_cells = grid.size();
     timed("communities.csv", [&] {

@@ -4,7 +4,8 @@
 //   write_coverage_outputs(out, city, model, report, run, &bus);  // stages every file
 //   out.commit();                                                 // all appear together
 //
-// Files (README.md, "Outputs"): coverage.gpkg (layers communities, homes, facilities, stops),
+// Files (README.md, "Outputs"): coverage.gpkg (layers homes, facilities, stops, entrances,
+// homes_grid, communities),
 // communities.csv (one row per community, UTF-8 with BOM), community_categories.csv (one row
 // per community and category), city_summary.csv, summary.json (inputs with hashes, OSM
 // timestamp, config hash, program version, timings, city figures), warnings.txt. With a bus
@@ -27,6 +28,7 @@
 // a category with a demand group). Thread safety: pure.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,18 @@ std::vector<double> places_by_handle(const City& city, std::vector<char>* assume
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                             const CoverageReport& report, const RunInfo& run,
                             const BusAnalysis* bus = nullptr);
+
+/// Gives the bus analysis (or null: none) when the outputs first need it, waiting for it if it
+/// is still being computed; called once.
+using BusWhenNeeded = std::function<const BusAnalysis*()>;
+
+/// The same, with the bus analysis asked for only after the layers of coverage.gpkg that need
+/// nothing of it (homes, facilities, stops, entrances, homes_grid) are written, so that it can
+/// be computed meanwhile (lc15 coverage: on the other cores, while this thread writes). With
+/// add_bus_timings its timings join summary.json's. The files are the same as the other form's.
+void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
+                            const CoverageReport& report, const RunInfo& run,
+                            const BusWhenNeeded& bus_when_needed, bool add_bus_timings);
 
 /// The JSON summary alone (also used by other commands).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,

@@ -38,10 +38,18 @@ TEST(CoverageCommand, DemoRunsAndIsIdenticalForAnyThreadCount) {
     ASSERT_EQ(r1.code, 0) << r1.output;
     const CliRun r2 = run("coverage -q -j 2 --config " + kDemo.string() + " --out " + b.string());
     ASSERT_EQ(r2.code, 0) << r2.output;
-    for (const char* f :
-         {"communities.csv", "community_categories.csv", "city_summary.csv", "warnings.txt"}) {
+    // (-j 2 computes the bus figures while the GeoPackage's first layers are written, -j 1
+    // after them.)
+    for (const char* f : {"communities.csv", "community_categories.csv", "city_summary.csv",
+                          "warnings.txt", "bus_catchment.csv", "bus_access.csv", "bus_gaps.csv",
+                          "bus_routes.csv", "bus_warnings.txt"}) {
         ASSERT_TRUE(fs::exists(a / f)) << f;
         EXPECT_EQ(slurp(a / f), slurp(b / f)) << f << " differs between -j1 and -j2";
+    }
+    for (const fs::path& dir : {a, b}) {
+        const auto t = nlohmann::json::parse(slurp(dir / "summary.json"))["timings_s"];
+        for (const char* stage : {"coverage", "bus catchment", "bus service area", "walk + bus"})
+            EXPECT_TRUE(t.contains(stage)) << dir << ": no timing of " << stage;
     }
     EXPECT_TRUE(fs::exists(a / "coverage.gpkg"));
     for (const auto& e : fs::directory_iterator(a)) {
