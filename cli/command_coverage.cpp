@@ -1,9 +1,6 @@
 // lc15 coverage — the living-circle measurement for a whole city, every category, every
 // community: what the nightly job and the public maps are built on.
-#include <oneapi/tbb/task_arena.h>
-
 #include <chrono>
-#include <future>
 #include <iostream>
 #include <optional>
 
@@ -62,28 +59,9 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const CoverageReport report =
             model.report(static_cast<std::uint32_t>(city.communities.size()));
-        std::optional<io::BusAnalysis> bus;
-        if (no_bus_) {
-            run.command += " --no-bus";
-            for (const std::string& f : io::bus_output_files()) out.discard(f);  // none stale
-        }
-        // With more than one thread the bus analysis (parallel) runs while this thread writes
-        // the GeoPackage layers that need nothing of it (SQLite writes on one core); with one
-        // thread it runs when first needed. Either way the files are the same.
-        std::future<io::BusAnalysis> pending;
-        if (!no_bus_ && tbb::this_task_arena::max_concurrency() > 1) {
-            pending = std::async(std::launch::async, [&] {
-                return io::analyse_bus(city, io::BusAnalysisOptions{}, &progress);
-            });
-        }
-        io::write_coverage_outputs(
-            out, city, model, report, run, io::BusWhenNeeded([&]() -> const io::BusAnalysis* {
-                if (no_bus_) return nullptr;
-                bus = pending.valid() ? pending.get()
-                                      : io::analyse_bus(city, io::BusAnalysisOptions{}, &progress);
-                return &*bus;
-            }),
-            true);
+        if (no_bus_) run.command += " --no-bus";
+        const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs_with_bus(
+            &out, city, model, report, run, !no_bus_, &progress);
         if (maps_) {
             maps::MapPlan plan;
             plan.formats = {maps::Format::kPdf};

@@ -128,11 +128,6 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
             info.timings.emplace_back("coverage", since(t0));
             const CoverageReport report =
                 model.report(static_cast<std::uint32_t>(city.communities.size()));
-            std::optional<io::BusAnalysis> bus;
-            if (!no_bus_) {
-                bus = io::analyse_bus(city, io::BusAnalysisOptions{}, &progress);
-                info.timings.insert(info.timings.end(), bus->timings.begin(), bus->timings.end());
-            }
             // The usual coverage outputs, staged now and moved into place after the history
             // write: a run that fails leaves neither.
             std::optional<io::OutputDir> profile_out;
@@ -144,11 +139,9 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
                 } else {
                     target = &*out;
                 }
-                if (no_bus_)
-                    for (const std::string& f : io::bus_output_files()) target->discard(f);
-                io::write_coverage_outputs(*target, city, model, report, info,
-                                           bus ? &*bus : nullptr);
             }
+            const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs_with_bus(
+                target, city, model, report, info, !no_bus_, &progress);
             history::SnapshotInfo si{info.command, started, since(t_run), city.timings};
             si.timings.insert(si.timings.end(), info.timings.begin(), info.timings.end());
             history::NightResult r;

@@ -1,8 +1,11 @@
 #include "io/coverage_output.hpp"
 
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -370,6 +373,35 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
                             const BusAnalysis* bus) {
     write_coverage_outputs(out, city, model, report, run, BusWhenNeeded([bus] { return bus; }),
                            false);
+}
+
+std::optional<BusAnalysis> write_coverage_outputs_with_bus(OutputDir* out, const City& city,
+                                                           const CoverageModel& model,
+                                                           const CoverageReport& report,
+                                                           RunInfo& run, bool with_bus,
+                                                           Progress* progress) {
+    std::optional<BusAnalysis> bus;
+    // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core).
+    std::future<BusAnalysis> pending;
+    if (with_bus && out && tbb::this_task_arena::max_concurrency() > 1) {
+        pending = std::async(std::launch::async,
+                             [&] { return analyse_bus(city, BusAnalysisOptions{}, progress); });
+    }
+    auto get = [&]() -> const BusAnalysis* {
+        if (!with_bus) return nullptr;
+        bus = pending.valid() ? pending.get() : analyse_bus(city, BusAnalysisOptions{}, progress);
+        run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
+        return &*bus;
+    };
+    if (out) {
+        if (!with_bus)
+            for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
+        const RunInfo before = run;  // (the bus timings are added to the file's copy)
+        write_coverage_outputs(*out, city, model, report, before, BusWhenNeeded(get), true);
+    } else {
+        get();
+    }
+    return bus;
 }
 
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,

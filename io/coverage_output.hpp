@@ -29,6 +29,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,17 @@ using BusWhenNeeded = std::function<const BusAnalysis*()>;
 void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                             const CoverageReport& report, const RunInfo& run,
                             const BusWhenNeeded& bus_when_needed, bool add_bus_timings);
+
+/// The whole of a run's outputs and its bus analysis (none with !with_bus), overlapped: with
+/// more than one thread allowed the bus analysis starts on a thread of its own and the coverage
+/// outputs are written meanwhile (write_coverage_outputs with BusWhenNeeded); with one, one
+/// after the other. Without `out` only the bus analysis is done. The bus stages' timings are
+/// appended to `run` (and are in summary.json). lc15 coverage and lc15 nightly.
+std::optional<BusAnalysis> write_coverage_outputs_with_bus(OutputDir* out, const City& city,
+                                                           const CoverageModel& model,
+                                                           const CoverageReport& report,
+                                                           RunInfo& run, bool with_bus,
+                                                           Progress* progress);
 
 /// The JSON summary alone (also used by other commands).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
