@@ -60,8 +60,8 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         const CoverageReport report =
             model.report(static_cast<std::uint32_t>(city.communities.size()));
         if (no_bus_) run.command += " --no-bus";
-        const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs_with_bus(
-            &out, city, model, report, run, !no_bus_, &progress);
+        const std::optional<io::BusAnalysis> bus =
+            io::write_coverage_outputs(&out, city, model, report, run, !no_bus_, &progress);
         if (maps_) {
             maps::MapPlan plan;
             plan.formats = {maps::Format::kPdf};

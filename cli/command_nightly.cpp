@@ -140,8 +140,8 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
                     target = &*out;
                 }
             }
-            const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs_with_bus(
-                target, city, model, report, info, !no_bus_, &progress);
+            const std::optional<io::BusAnalysis> bus =
+                io::write_coverage_outputs(target, city, model, report, info, !no_bus_, &progress);
             history::SnapshotInfo si{info.command, started, since(t_run), city.timings};
             si.timings.insert(si.timings.end(), info.timings.begin(), info.timings.end());
             history::NightResult r;

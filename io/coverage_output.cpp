@@ -368,18 +368,24 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
     return out;
 }
 
-void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run,
-                            const BusAnalysis* bus) {
-    write_coverage_outputs(out, city, model, report, run, BusWhenNeeded([bus] { return bus; }),
-                           false);
-}
+namespace {
 
-std::optional<BusAnalysis> write_coverage_outputs_with_bus(OutputDir* out, const City& city,
-                                                           const CoverageModel& model,
-                                                           const CoverageReport& report,
-                                                           RunInfo& run, bool with_bus,
-                                                           Progress* progress) {
+/// Gives the bus analysis (or null: none), waiting for it if it is still being computed.
+using BusWhenNeeded = std::function<const BusAnalysis*()>;
+
+/// Every output file. `bus_when_needed` is called once, after the layers of coverage.gpkg that
+/// need nothing of it (homes, facilities, stops, entrances, homes_grid) are written, so that
+/// the bus analysis can be computed meanwhile; its timings join summary.json's.
+void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
+                   const CoverageReport& report, const RunInfo& run_in,
+                   const BusWhenNeeded& bus_when_needed);
+
+}  // namespace
+
+std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
+                                                  const CoverageModel& model,
+                                                  const CoverageReport& report, RunInfo& run,
+                                                  bool with_bus, Progress* progress) {
     std::optional<BusAnalysis> bus;
     // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core).
     std::future<BusAnalysis> pending;
@@ -390,23 +396,24 @@ std::optional<BusAnalysis> write_coverage_outputs_with_bus(OutputDir* out, const
     auto get = [&]() -> const BusAnalysis* {
         if (!with_bus) return nullptr;
         bus = pending.valid() ? pending.get() : analyse_bus(city, BusAnalysisOptions{}, progress);
-        run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
         return &*bus;
     };
     if (out) {
         if (!with_bus)
             for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
-        const RunInfo before = run;  // (the bus timings are added to the file's copy)
-        write_coverage_outputs(*out, city, model, report, before, BusWhenNeeded(get), true);
+        write_outputs(*out, city, model, report, run, get);
     } else {
         get();
     }
+    if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
     return bus;
 }
 
-void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run_in,
-                            const BusWhenNeeded& bus_when_needed, bool add_bus_timings) {
+namespace {
+
+void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
+                   const CoverageReport& report, const RunInfo& run_in,
+                   const BusWhenNeeded& bus_when_needed) {
     RunInfo run = run_in;  // gains the steps and files timed here
     // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
     auto timed = [&](const std::string& file, auto&& write) {
@@ -618,8 +625,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
         const auto t_wait = Clock::now();
         bus = bus_when_needed();
         waited = seconds_since(t_wait);
-        if (bus && add_bus_timings)
-            run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
+        if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
         // communities layer (wide): one row per community.
         comm = Layer{"communities",
                      Layer::MultiPolygon,
@@ -810,5 +816,7 @@ void write_coverage_outputs(OutputDir& out, const City& city, const CoverageMode
     // Last, so that it holds the time of every other file.
     write_text(out.stage("summary.json"), coverage_summary_json(city, model, report, run, bus));
 }
+
+}  // namespace
 
 }  // namespace lc15::io

@@ -1,8 +1,9 @@
 // lc15 io — writing a coverage run: GeoPackage for QGIS, CSV for Excel, JSON for machines.
 //
 //   OutputDir out(dir);
-//   write_coverage_outputs(out, city, model, report, run, &bus);  // stages every file
-//   out.commit();                                                 // all appear together
+//   std::optional<BusAnalysis> bus =
+//       write_coverage_outputs(&out, city, model, report, run, true, &progress);  // stages all
+//   out.commit();                                                  // all appear together
 //
 // Files (README.md, "Outputs"): coverage.gpkg (layers homes, facilities, stops, entrances,
 // homes_grid, communities),
@@ -25,7 +26,8 @@
 // layer figure; empty if none), population_estimated (the source's own estimate) and
 // scale_factor (given / estimated; empty when not scaled).
 // Cost: linear in homes, facilities and communities (plus one bounded search per facility of
-// a category with a demand group). Thread safety: pure.
+// a category with a demand group). Thread safety: reads the city and model only; the bus
+// analysis may run on a thread of its own meanwhile (write_coverage_outputs).
 #pragma once
 
 #include <functional>
@@ -104,33 +106,17 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
 /// `assumed`, per handle whether the value is the category's assumed default.
 std::vector<double> places_by_handle(const City& city, std::vector<char>* assumed = nullptr);
 
-/// `bus` may be null (no bus figures, no bus files).
-void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run,
-                            const BusAnalysis* bus = nullptr);
-
-/// Gives the bus analysis (or null: none) when the outputs first need it, waiting for it if it
-/// is still being computed; called once.
-using BusWhenNeeded = std::function<const BusAnalysis*()>;
-
-/// The same, with the bus analysis asked for only after the layers of coverage.gpkg that need
-/// nothing of it (homes, facilities, stops, entrances, homes_grid) are written, so that it can
-/// be computed meanwhile (lc15 coverage: on the other cores, while this thread writes). With
-/// add_bus_timings its timings join summary.json's. The files are the same as the other form's.
-void write_coverage_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                            const CoverageReport& report, const RunInfo& run,
-                            const BusWhenNeeded& bus_when_needed, bool add_bus_timings);
-
-/// The whole of a run's outputs and its bus analysis (none with !with_bus), overlapped: with
-/// more than one thread allowed the bus analysis starts on a thread of its own and the coverage
-/// outputs are written meanwhile (write_coverage_outputs with BusWhenNeeded); with one, one
-/// after the other. Without `out` only the bus analysis is done. The bus stages' timings are
-/// appended to `run` (and are in summary.json). lc15 coverage and lc15 nightly.
-std::optional<BusAnalysis> write_coverage_outputs_with_bus(OutputDir* out, const City& city,
-                                                           const CoverageModel& model,
-                                                           const CoverageReport& report,
-                                                           RunInfo& run, bool with_bus,
-                                                           Progress* progress);
+/// Stages every output file of a run and computes its bus analysis (none with !with_bus),
+/// overlapped: with more than one thread allowed the bus analysis starts on a thread of its own
+/// while the layers of coverage.gpkg that need nothing of it (homes, facilities, stops,
+/// entrances, homes_grid) are written; then come the communities layer, the other files and
+/// the bus files. With one thread the two run one after the other; the files are the same.
+/// Without `out` only the bus analysis is done. The bus stages' timings are in summary.json
+/// and are appended to `run`. lc15 coverage and lc15 nightly.
+std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
+                                                  const CoverageModel& model,
+                                                  const CoverageReport& report, RunInfo& run,
+                                                  bool with_bus, Progress* progress);
 
 /// The JSON summary alone (also used by other commands).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
