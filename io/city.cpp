@@ -627,6 +627,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         std::vector<std::string> merged_into(osm_records.size());
         for (const FacilityMerge& m : d.merges)
             merged_into[m.b] = file_records[m.a].source + ":" + file_records[m.a].id;
+        // One allocation of the final size: growing by doubling would hold up to three times
+        // the records at the last reallocation (the old buffer, the new one and the sources).
+        city.facilities.reserve(file_records.size() + osm_records.size() + stop_records.size());
         for (auto& r : file_records) city.facilities.push_back(std::move(r));
         for (std::size_t i = 0; i < osm_records.size(); ++i) {
             if (!merged_into[i].empty()) {
@@ -636,6 +639,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             city.facilities.push_back(std::move(osm_records[i]));
         }
         for (auto& r : stop_records) city.facilities.push_back(std::move(r));
+        std::vector<FacilityRecord>().swap(file_records);
+        std::vector<FacilityRecord>().swap(osm_records);
+        std::vector<FacilityRecord>().swap(stop_records);
     }
     fill_capacities(city, config.osm_facilities ? &city.osm.features : nullptr);
     {

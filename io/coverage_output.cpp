@@ -6,8 +6,10 @@
 #include <cmath>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <stdexcept>
 #include <tuple>
 
@@ -245,7 +247,7 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
     return j.dump(2) + "\n";
 }
 
-HomesGrid::HomesGrid(const City& city, const CoverageModel& model) {
+HomesGrid::HomesGrid(const City& city, const CoverageModel& model) : city_(city), model_(model) {
     const auto& rules = model.rules();
     nc_ = static_cast<std::uint32_t>(rules.size());
     header_ = {"homes_grid",
@@ -260,6 +262,8 @@ HomesGrid::HomesGrid(const City& city, const CoverageModel& model) {
         header_.fields.push_back({r.id + "_share", Field::Real});
     }
     if (city.homes.empty()) return;
+    if (city.homes.size() > std::numeric_limits<std::uint32_t>::max())
+        throw std::length_error("homes_grid: more than 2^32 homes");
     corner_ = {city.homes.front().pos.lon, city.homes.front().pos.lat};
     for (const auto& h : city.homes) {
         corner_.lon = std::min(corner_.lon, h.pos.lon);
@@ -267,42 +271,42 @@ HomesGrid::HomesGrid(const City& city, const CoverageModel& model) {
     }
     corner_ = {std::floor(corner_.lon * 100) / 100, std::floor(corner_.lat * 100) / 100};
     const LocalProjection proj(corner_);
+    // Cell indices of 32 bits reach ±214,000 km: any city (homes are within a few hundred km
+    // of the corner, which lies south-west of all of them).
     struct Keyed {
-        std::int64_t iy, ix;
+        std::int32_t iy, ix;
         HomeId h;
     };
     std::vector<Keyed> keyed(city.homes.size());
     for (HomeId h = 0; h < city.homes.size(); ++h) {
         const auto [x, y] = proj.forward(city.homes[h].pos);
-        keyed[h] = {static_cast<std::int64_t>(std::floor(y / kHomesGridM)),
-                    static_cast<std::int64_t>(std::floor(x / kHomesGridM)), h};
+        const double cx = std::floor(x / kHomesGridM), cy = std::floor(y / kHomesGridM);
+        if (!(std::abs(cx) < 2e9 && std::abs(cy) < 2e9))
+            throw std::logic_error("homes_grid: a home lies outside any city's cells");
+        keyed[h] = {static_cast<std::int32_t>(cy), static_cast<std::int32_t>(cx), h};
     }
     // Rows south to north, west to east; homes in id order within a cell, so that every sum
     // adds in the same order as before.
     std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
         return std::tie(a.iy, a.ix, a.h) < std::tie(b.iy, b.ix, b.h);
     });
+    order_.resize(keyed.size());
     for (std::size_t i = 0; i < keyed.size(); ++i) {
-        if (i == 0 || keyed[i].iy != keyed[i - 1].iy || keyed[i].ix != keyed[i - 1].ix) {
-            cells_.push_back({keyed[i].ix, keyed[i].iy, 0, 0});
-            covered_.resize(covered_.size() + nc_, 0.0);
-        }
-        Cell& c = cells_.back();
-        double* cov = covered_.data() + (cells_.size() - 1) * nc_;
-        const HomeId h = keyed[i].h;
-        const double pop = city.homes[h].population;
-        ++c.homes;
-        c.residents += pop;
-        for (std::uint32_t k = 0; k < nc_; ++k)
-            if (model.covered(k, h)) cov[k] += pop;
+        if (i == 0 || keyed[i].iy != keyed[i - 1].iy || keyed[i].ix != keyed[i - 1].ix)
+            cells_.push_back({keyed[i].ix, keyed[i].iy, static_cast<std::uint32_t>(i)});
+        order_[i] = keyed[i].h;
     }
+    cells_.shrink_to_fit();
 }
 
 void HomesGrid::row(std::size_t i, Row& row) const {
     auto round2 = [](double v) { return std::round(v * 100) / 100; };
     const LocalProjection proj(corner_);
     const Cell& c = cells_[i];
-    const double* cov = covered_.data() + i * nc_;
+    const std::size_t end = i + 1 < cells_.size() ? cells_[i + 1].first : order_.size();
+    const std::span<const HomeId> homes(order_.data() + c.first, end - c.first);
+    double residents = 0;
+    for (const HomeId h : homes) residents += city_.homes[h].population;
     const double x0 = static_cast<double>(c.ix) * kHomesGridM;
     const double y0 = static_cast<double>(c.iy) * kHomesGridM;
     row.area = {lc15::Polygon{{proj.inverse(x0, y0), proj.inverse(x0 + kHomesGridM, y0),
@@ -310,10 +314,15 @@ void HomesGrid::row(std::size_t i, Row& row) const {
                                proj.inverse(x0, y0 + kHomesGridM), proj.inverse(x0, y0)},
                               {}}};
     row.values.clear();
-    row.values.insert(row.values.end(), {c.ix, c.iy, c.homes, round2(c.residents)});
+    row.values.insert(row.values.end(),
+                      {std::int64_t{c.ix}, std::int64_t{c.iy},
+                       static_cast<std::int64_t>(homes.size()), round2(residents)});
     for (std::uint32_t k = 0; k < nc_; ++k) {
-        row.values.push_back(round2(cov[k]));
-        row.values.push_back(c.residents > 0 ? share_value(cov[k] / c.residents) : Value{});
+        double covered = 0;
+        for (const HomeId h : homes)
+            if (model_.covered(k, h)) covered += city_.homes[h].population;
+        row.values.push_back(round2(covered));
+        row.values.push_back(residents > 0 ? share_value(covered / residents) : Value{});
     }
 }
 

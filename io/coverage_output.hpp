@@ -71,7 +71,8 @@ inline constexpr double kHomesGridM = 100;
 /// <id>_covered (residents covered) and <id>_share; only cells holding homes. Its totals are
 /// the per-home layer's: sum of residents = sum of the homes' population, sum of <id>_covered
 /// = the city's covered population of that category. Built once (a sort of the homes by
-/// cell); rows are made one at a time, for a writer that streams them.
+/// cell, 4 bytes a home and 16 a cell); each row's sums are made when the row is asked for,
+/// for a writer that streams them. `city` and `model` must outlive the grid.
 class HomesGrid {
   public:
     HomesGrid(const City& city, const CoverageModel& model);
@@ -81,12 +82,14 @@ class HomesGrid {
 
   private:
     struct Cell {
-        std::int64_t ix = 0, iy = 0, homes = 0;
-        double residents = 0;
+        std::int32_t ix = 0, iy = 0;
+        std::uint32_t first = 0;  // its homes: order_[first, next cell's first)
     };
+    const City& city_;
+    const CoverageModel& model_;
     Layer header_;
     std::vector<Cell> cells_;
-    std::vector<double> covered_;  // residents covered, cells_.size() × categories
+    std::vector<HomeId> order_;  // the homes by cell, in id order within a cell
     std::uint32_t nc_ = 0;
     LonLat corner_;
 };
