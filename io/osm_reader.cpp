@@ -60,8 +60,9 @@ WayTags way_tags(const osmium::TagList& tags) {
 
 LonLat to_lonlat(const osmium::Location& l) { return {l.lon(), l.lat()}; }
 
-std::map<std::string, std::string> copy_tags(const osmium::TagList& tags) {
-    std::map<std::string, std::string> m;
+TagMap copy_tags(const osmium::TagList& tags) {
+    TagMap m;
+    m.reserve(tags.size());
     for (const osmium::Tag& t : tags) m.emplace(t.key(), t.value());
     return m;
 }
@@ -155,7 +156,7 @@ struct Member {
 
 struct RouteRelation {
     osmium::object_id_type id;
-    std::map<std::string, std::string> tags;
+    TagMap tags;
     std::vector<Member> members;
 };
 
@@ -313,10 +314,14 @@ class Collector : public osmium::handler::Handler {
         const osmium::object_id_type orig = a.orig_id();
         MultiPolygon mp;
         for (const osmium::OuterRing& outer : a.outer_rings()) {
+            // Rings at their exact size: a building's five points held in 80 bytes, not in
+            // the 128 that growing by doubling leaves (and in one allocation, not four).
             Polygon poly;
+            poly.outer.reserve(outer.size());
             for (const osmium::NodeRef& r : outer) poly.outer.push_back(to_lonlat(r.location()));
             for (const osmium::InnerRing& inner : a.inner_rings(outer)) {
                 Ring ring;
+                ring.reserve(inner.size());
                 for (const osmium::NodeRef& r : inner) ring.push_back(to_lonlat(r.location()));
                 poly.inners.push_back(std::move(ring));
             }
@@ -505,7 +510,7 @@ void merge_stops(const std::vector<StopCandidate>& cand,
     out.stop_merges = n - out.stops.size();
 }
 
-std::string get_tag(const std::map<std::string, std::string>& tags, const std::string& key) {
+std::string get_tag(const TagMap& tags, const std::string& key) {
     auto it = tags.find(key);
     return it == tags.end() ? std::string{} : it->second;
 }
