@@ -53,6 +53,7 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         {
             ProgressStep step(&progress, "coverage", 0);
             model.compute();
+            model.release_edit_state();  // this run edits nothing
         }
         run.timings.emplace_back(
             "coverage",

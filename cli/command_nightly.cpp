@@ -124,6 +124,7 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
             {
                 ProgressStep step(&progress, "coverage", 0);
                 model.compute();
+                model.release_edit_state();  // this run edits nothing
             }
             info.timings.emplace_back("coverage", since(t0));
             const CoverageReport report =

@@ -146,6 +146,7 @@ struct CoverageModel::Impl {
     std::vector<Facility> facilities;
     std::vector<Category> cats;
     bool computed = false;
+    bool edit_state_released = false;  // release_edit_state() since the last compute()
     tbb::enumerable_thread_specific<Worker> workers;
 
     // Scratch for serial edits.
@@ -428,6 +429,7 @@ struct CoverageModel::Impl {
     void compute() {
         const auto nc = static_cast<std::uint32_t>(rules.size());
         cats.assign(nc, Category{});
+        edit_state_released = false;
         for (FacilityHandle f = 0; f < facilities.size(); ++f) {
             Facility& fac = facilities[f];
             fac.communities.clear();
@@ -745,6 +747,10 @@ FacilityHandle CoverageModel::add_facility(std::uint32_t cat, const SnapResult& 
 FacilityHandle CoverageModel::add_facility(std::uint32_t cat, std::vector<SnapResult> entrances,
                                            Delta* delta) {
     if (cat >= impl_->rules.size()) throw std::out_of_range("add_facility: no such category");
+    if (impl_->edit_state_released)
+        throw std::logic_error(
+            "add_facility: the model's edit state was released; compute() again first");
+
     const auto f = static_cast<FacilityHandle>(impl_->facilities.size());
     if (f == kInvalidId) throw std::length_error("add_facility: too many facility handles");
     impl_->facilities.push_back({cat, std::move(entrances), true, {}});
@@ -758,6 +764,10 @@ FacilityHandle CoverageModel::add_facility(std::uint32_t cat, std::vector<SnapRe
 
 void CoverageModel::remove_facility(FacilityHandle f, Delta* delta) {
     if (!facility_active(f)) throw std::out_of_range("remove_facility: not an active facility");
+    if (impl_->edit_state_released)
+        throw std::logic_error(
+            "remove_facility: the model's edit state was released; compute() again first");
+
     impl_->facilities[f].active = false;
     if (impl_->computed) {
         Impl::Recorder rec(*impl_, impl_->facilities[f].cat);
@@ -773,6 +783,10 @@ void CoverageModel::move_facility(FacilityHandle f, const SnapResult& snap, Delt
 void CoverageModel::move_facility(FacilityHandle f, std::vector<SnapResult> entrances,
                                   Delta* delta) {
     if (!facility_active(f)) throw std::out_of_range("move_facility: not an active facility");
+    if (impl_->edit_state_released)
+        throw std::logic_error(
+            "move_facility: the model's edit state was released; compute() again first");
+
     if (!impl_->computed) {
         impl_->facilities[f].snaps = std::move(entrances);
         return;
@@ -782,6 +796,15 @@ void CoverageModel::move_facility(FacilityHandle f, std::vector<SnapResult> entr
     impl_->facilities[f].snaps = std::move(entrances);
     impl_->insert(f, rec);
     rec.finish(delta);
+}
+
+void CoverageModel::release_edit_state() {
+    for (Impl::Category& c : impl_->cats) {
+        std::vector<Distance>().swap(c.vdist);
+        std::vector<FacilityHandle>().swap(c.vlabel);
+        decltype(c.edge_facilities)().swap(c.edge_facilities);
+    }
+    impl_->edit_state_released = impl_->computed;
 }
 
 void CoverageModel::set_population(HomeId h, double population) {

@@ -570,5 +570,50 @@ TEST(CoverageIncremental, EditsBeforeComputeOnlyRecord) {
     EXPECT_EQ(d2.changes[0].after.count_within, 0u);
 }
 
+// A run that edits nothing frees the per-vertex state of the edits: every result and the
+// report stay exactly as computed, homes_within still answers, an edit is refused until the
+// next compute(), and that compute() gives the same results again.
+TEST(CoverageIncremental, ReleasedEditStateKeepsResultsAndRefusesEdits) {
+    std::mt19937_64 rng(test_seed() + 11);
+    const WalkGraph g = street_graph(rng, 8, 8, 80);
+    const Snapper snapper(g);
+    std::uniform_real_distribution<double> x(0, 640), pop(0.5, 30);
+    std::vector<CategoryRule> rules(2);
+    rules[0].radius_m = 150;
+    rules[1].radius_m = 400;
+    CoverageModel m(g, rules, {});
+    std::vector<Home> homes;
+    for (int i = 0; i < 60; ++i)
+        homes.push_back(
+            {snapper.snap(at(x(rng), x(rng)), 30), pop(rng), static_cast<CommunityId>(i % 3)});
+    m.set_homes(homes);
+    for (int i = 0; i < 6; ++i) m.add_facility(i % 2, snapper.snap(at(x(rng), x(rng)), 30));
+    m.compute();
+    const Snapshot before = snapshot(m);
+    const CoverageReport rep = m.report(3);
+    const auto within = m.homes_within(0);
+    m.release_edit_state();
+    EXPECT_EQ(snapshot(m), before);
+    const CoverageReport again = m.report(3);
+    EXPECT_EQ(again.city_score, rep.city_score);
+    for (std::uint32_t c = 0; c < 3; ++c)
+        for (std::uint32_t k = 0; k < 2; ++k) {
+            EXPECT_EQ(again.communities[c].by_category[k].covered_population,
+                      rep.communities[c].by_category[k].covered_population);
+            EXPECT_EQ(again.communities[c].by_category[k].facilities_within,
+                      rep.communities[c].by_category[k].facilities_within);
+        }
+    EXPECT_EQ(m.homes_within(0), within);
+    EXPECT_THROW(m.add_facility(0, snapper.snap(at(10, 10), 30)), std::logic_error);
+    EXPECT_THROW(m.move_facility(1, snapper.snap(at(10, 10), 30)), std::logic_error);
+    EXPECT_THROW(m.remove_facility(2), std::logic_error);
+    EXPECT_EQ(m.num_facility_handles(), 6u);  // the refused add left nothing behind
+    m.compute();
+    EXPECT_EQ(snapshot(m), before);
+    Delta d;
+    m.remove_facility(2, &d);  // edits work again after compute()
+    EXPECT_FALSE(m.facility_active(2));
+}
+
 }  // namespace
 }  // namespace lc15
