@@ -309,7 +309,6 @@ struct PlaceTracker::State {
     std::vector<FacilityHandle> inserted;  // into `handles`
     CommunityPlaces city0;
     double supply0 = 0, supply_reached0 = 0;
-    std::size_t num_handles0 = 0;
     std::vector<RowEntry> scratch;
 
     // A_h from its current row: the rows' entries of facilities not updated merged with the
@@ -351,8 +350,7 @@ PlaceTracker::PlaceTracker(const CoverageModel& m, std::uint32_t cat, const Dema
     s.city0 = s.report.city;
     s.supply0 = s.report.supply;
     s.supply_reached0 = s.report.supply_reached;
-    s.num_handles0 = s.supply.size();
-    s.updated.assign(s.num_handles0, 0);
+    s.updated.assign(s.supply.size(), 0);
 }
 
 PlaceTracker::~PlaceTracker() = default;
@@ -482,9 +480,6 @@ void PlaceTracker::undo() {
     for (const FacilityHandle f : s.inserted)
         s.handles.erase(std::lower_bound(s.handles.begin(), s.handles.end(), f));
     s.inserted.clear();
-    ratio.resize(s.num_handles0);
-    s.supply.resize(s.num_handles0);
-    s.updated.resize(s.num_handles0);
 }
 
 }  // namespace lc15

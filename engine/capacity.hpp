@@ -131,9 +131,11 @@ PlaceReport measure_places(const CoverageModel& m, std::uint32_t cat, const Dema
 /// own row in handle order; the entries whose places changed are summed again over their
 /// homes, the city and the supply figures over the entries and the category's facilities.
 /// Population or home changes are not followed: make a new tracker. undo() restores the
-/// figures and everything kept exactly as they were at construction (the model's edits must
-/// be undone too, removed facilities brought back under their own handles with
-/// CoverageModel::restore_facility, for later updates to stay exact).
+/// figures and everything kept exactly as they were at construction, but for a ratio of 0 kept
+/// for each handle added since (inactive once the model's edits are undone too, as in a fresh
+/// measure_places; so an undo costs what the updates touched, never the list of facilities).
+/// The model's edits must be undone too, removed facilities brought back under their own
+/// handles with CoverageModel::restore_facility, for later updates to stay exact.
 class PlaceTracker {
   public:
     PlaceTracker(const CoverageModel& m, std::uint32_t cat, const DemandRule& rule,

@@ -4,8 +4,9 @@
 // fractional populations, so that a sum taken in another order would differ in its last bits.
 // After every scenario each field of the tracker's report equals measure_places on the edited
 // model bit for bit (plain and Gaussian decay); undo (the model's edits undone with
-// restore_facility for a closed facility) gives back the figures of the start, equal to a
-// fresh measure_places; the run gives the same figures with one thread as with two.
+// restore_facility for a closed facility) gives back the figures of the start, equal to
+// measure_places on the model undone; the run gives the same figures with one thread as with
+// two.
 // Seed fixed, overridable with LC15_TEST_SEED.
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
@@ -182,10 +183,12 @@ Seen long_place_run(std::uint64_t seed, Decay decay, int threads) {
         for (std::uint32_t k = 0; k < kWithPlaces; ++k) {
             trackers[k].undo();
             const std::string wk = where + " undone, category " + std::to_string(k);
-            expect_same_places(trackers[k].report(), base[k], wk);
-            // The model is back too: a fresh measure equals the start's (the handles added
-            // since are inactive and have no ratio).
+            // The tracker equals a fresh measure of the model with its edits undone, and that
+            // the start's figures (the handles added since are inactive: ratio 0).
             PlaceReport again = fresh(k);
+            expect_same_places(trackers[k].report(), again, wk);
+            for (std::size_t f = base[k].detail.ratio.size(); f < again.detail.ratio.size(); ++f)
+                EXPECT_EQ(again.detail.ratio[f], 0.0) << wk;
             again.detail.ratio.resize(base[k].detail.ratio.size());
             expect_same_places(again, base[k], wk + " fresh");
         }
