@@ -445,7 +445,10 @@ struct ScenarioEvaluator::Impl {
     std::vector<std::vector<char>> base_covered;       // [cat][home]
     std::vector<std::vector<Distance>> base_nearest;   // [cat][home]
     CoverageReport base_report;
-    std::vector<double> handle_places;  // per handle of the base model: places
+    // Per handle of the base model: places. A scenario writes the places of the facilities it
+    // adds here, and they stay: those handles are inactive once it is undone (and never
+    // reused), so they count nowhere, and no scenario copies the city's list.
+    std::vector<double> handle_places;
     // Per category with a demand group: the base model's places, kept up to date through a
     // scenario's facility edits and undone with them (empty for the other categories).
     std::vector<std::optional<PlaceTracker>> trackers;
@@ -954,7 +957,7 @@ struct ScenarioEvaluator::Impl {
     // facility edits applied to the base model itself), the base's tracker brought up to date
     // with the facilities they edited (undo_places takes that back); without, a fresh
     // measure_places on `m`. `places` is per handle of `m`.
-    void add_places(ScenarioOutcome& out, const CoverageModel& m, std::vector<double> places,
+    void add_places(ScenarioOutcome& out, const CoverageModel& m, std::vector<double>& places,
                     const std::vector<char>& touched, const std::vector<Undo>* edited) {
         places.resize(m.num_facility_handles(), 0.0);
         for (std::uint32_t k = 0; k < city.rules.size(); ++k) {
@@ -1098,13 +1101,13 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s, ScenarioWorld* ke
         };
         ScenarioOutcome out;
         Delta edits;  // every change the scenario's edits made to the base model
-        std::vector<double> places = im.handle_places;
+        std::vector<double>& places = im.handle_places;
         std::vector<char> touched(im.city.rules.size(), 0);
         try {
             im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed, places,
                                     touched, undo, &edits);
             out = im.compare(s, *im.model, im.city.homes, &edits);
-            im.add_places(out, *im.model, std::move(places), touched, &undo);
+            im.add_places(out, *im.model, places, touched, &undo);
         } catch (...) {
             roll_back();
             throw;
@@ -1130,7 +1133,7 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s, ScenarioWorld* ke
     im.apply_facility_edits(s, m, *w.snapper, handles, log, changed, places, touched, undo);
     CoverageReport after;
     ScenarioOutcome out = im.compare(s, m, w.homes, nullptr, keep ? &after : nullptr);
-    im.add_places(out, m, std::move(places), touched, nullptr);
+    im.add_places(out, m, places, touched, nullptr);
     out.rebuilt = true;
     out.log = std::move(log);
     if (keep) {
