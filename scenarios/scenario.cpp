@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <string_view>
 
 #include "engine/capacity.hpp"
 #include "engine/compounds.hpp"
@@ -459,6 +460,7 @@ struct ScenarioEvaluator::Impl {
         model->set_homes(c.homes);
         handles = add_all(*model, *snapper, c.max_snap_m);
         model->compute();
+        index_facilities();
         base_report = model->report(num_communities());
         handle_places = places_of_handles(*model);
         trackers.resize(c.rules.size());
@@ -583,17 +585,9 @@ struct ScenarioEvaluator::Impl {
     // Finds the facility `ref` (id, else name) among the categories allowed.
     std::pair<std::uint32_t, std::size_t> find_facility(const Edit& e,
                                                         std::uint32_t only_cat) const {
-        std::vector<std::pair<std::uint32_t, std::size_t>> by_id, by_name;
-        for (std::uint32_t c = 0; c < city.facilities.size(); ++c) {
-            if (only_cat != kInvalidId && c != only_cat) continue;
-            for (std::size_t i = 0; i < city.facilities[c].size(); ++i) {
-                if (city.facilities[c][i].id == e.ref)
-                    by_id.emplace_back(c, i);
-                else if (city.facilities[c][i].name == e.ref)
-                    by_name.emplace_back(c, i);
-            }
-        }
-        const auto& found = by_id.empty() ? by_name : by_id;
+        std::vector<std::pair<std::uint32_t, std::size_t>> found =
+            named(facility_ids, e.ref, only_cat);
+        if (found.empty()) found = named(facility_names, e.ref, only_cat);
         if (found.size() == 1) return found.front();
         if (found.empty()) {
             throw InputError(e.where, "no facility with id or name '" + e.ref + "'",
@@ -603,6 +597,41 @@ struct ScenarioEvaluator::Impl {
         for (const auto& [c, i] : found)
             ids += (ids.empty() ? "" : ", ") + city.facilities[c][i].id;
         throw InputError(e.where, "the name '" + e.ref + "' is ambiguous", "name it by id: " + ids);
+    }
+
+    // The city's facilities by id or by name: (key, category << 32 | index), sorted, so a
+    // reference is looked up instead of compared with every facility of the city. Views into
+    // city.facilities; empty keys left out (a reference is never empty).
+    using FacilityKey = std::pair<std::string_view, std::uint64_t>;
+    std::vector<FacilityKey> facility_ids, facility_names;
+    void index_facilities() {
+        for (std::uint32_t c = 0; c < city.facilities.size(); ++c) {
+            for (std::size_t i = 0; i < city.facilities[c].size(); ++i) {
+                const std::uint64_t at = (std::uint64_t{c} << 32) | i;
+                const ScenarioFacility& f = city.facilities[c][i];
+                if (!f.id.empty()) facility_ids.emplace_back(f.id, at);
+                if (!f.name.empty()) facility_names.emplace_back(f.name, at);
+            }
+        }
+        std::sort(facility_ids.begin(), facility_ids.end());
+        std::sort(facility_names.begin(), facility_names.end());
+    }
+    // The facilities under `key` in (category, index) order, of category `only_cat` unless it
+    // is kInvalidId.
+    static std::vector<std::pair<std::uint32_t, std::size_t>> named(
+        const std::vector<FacilityKey>& index, std::string_view key, std::uint32_t only_cat) {
+        struct ByKey {
+            bool operator()(const FacilityKey& a, std::string_view b) const { return a.first < b; }
+            bool operator()(std::string_view a, const FacilityKey& b) const { return a < b.first; }
+        };
+        std::vector<std::pair<std::uint32_t, std::size_t>> out;
+        const auto [lo, hi] = std::equal_range(index.begin(), index.end(), key, ByKey{});
+        for (auto it = lo; it != hi; ++it) {
+            const auto c = static_cast<std::uint32_t>(it->second >> 32);
+            if (only_cat == kInvalidId || c == only_cat)
+                out.emplace_back(c, static_cast<std::size_t>(it->second & 0xffffffffu));
+        }
+        return out;
     }
 
     // open_gate: the homes of the named compound gain a way to a new gate in its wall.
