@@ -11,13 +11,19 @@
 //   BM_MonacoAddOnly         add_facility alone (the edit's share of the above)
 //   BM_MonacoAddFullReport   add_facility + a whole report() (how scenarios re-scored before)
 //   BM_MonacoComputeReport   full compute() + report(), for comparison
-//   BM_MonacoEvaluateAdd     ScenarioEvaluator::evaluate of a one-edit add_facility scenario
+//   BM_MonacoEvaluateAdd     ScenarioEvaluator::evaluate of a one-edit scenario adding a
+//                            270-place kindergarten (a category with places: the edit, the
+//                            coverage and places re-scoring, the comparison and the undo);
+//                            counter places_per_edit: city kindergarten places moved
+//   BM_MonacoEvaluateMove    the same for moving one of the city's kindergartens to a site
+//   BM_MonacoEvaluateClose   the same for closing one of the city's kindergartens
 // LC15_BENCH_CITY=<config.toml> runs the same items on another city instead of Monaco, e.g. a
 // synthetic city from lc15_synth_city --toml (the names keep "Monaco" so results compare).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -378,34 +384,110 @@ void BM_MonacoComputeReport(benchmark::State& state) {
 }
 BENCHMARK(BM_MonacoComputeReport)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_MonacoEvaluateAdd(benchmark::State& state) {
-    const Monaco& c = monaco();
-    if (!usable(state, c)) return;
-    const scenarios::ScenarioCity sc = scenarios::make_scenario_city(c.city);
-    scenarios::ScenarioEvaluator ev(sc);
-    std::vector<scenarios::Scenario> scen;
-    for (std::size_t i = 0; i < c.site_pos.size(); ++i) {
-        scenarios::Scenario s;
-        s.name = "kindergarten " + std::to_string(i);
-        scenarios::Edit e;
-        e.type = scenarios::EditType::kAddFacility;
-        e.index = 1;
-        e.where = "bench (edit 1)";
-        e.category = "kindergarten";
-        e.name = s.name;
-        e.points = {c.site_pos[i]};
-        e.point_names = {s.name};
-        s.edits.push_back(e);
-        scen.push_back(std::move(s));
+// One ScenarioEvaluator over the city for the evaluate benchmarks (its base computed once).
+struct Evaluator {
+    scenarios::ScenarioCity city;
+    std::unique_ptr<scenarios::ScenarioEvaluator> ev;
+    std::vector<std::string> kindergartens;  // ids of the city's kindergartens, up to 41 spread
+    explicit Evaluator(const Monaco& c) : city(scenarios::make_scenario_city(c.city)) {
+        ev = std::make_unique<scenarios::ScenarioEvaluator>(city);
+        const auto& all = city.facilities.at(c.kindergarten);
+        for (std::size_t i = 0; i < 41 && !all.empty(); ++i) {
+            const std::string& id = all[i * all.size() / 41].id;
+            if (kindergartens.empty() || kindergartens.back() != id) kindergartens.push_back(id);
+        }
     }
+};
+Evaluator& evaluator(const Monaco& c) {
+    static Evaluator e(c);
+    return e;
+}
+
+scenarios::Scenario one_edit(std::string name, scenarios::Edit e) {
+    scenarios::Scenario s;
+    s.name = std::move(name);
+    e.index = 1;
+    e.where = "bench (edit 1)";
+    e.category = "kindergarten";
+    e.point_names.assign(e.points.size(), s.name);
+    s.edits.push_back(std::move(e));
+    return s;
+}
+
+// Times evaluate over the scenarios in turn; counts the kindergarten places the edit moved
+// (city places after - before: a category with places, re-scored by its PlaceTracker).
+void time_evaluate(benchmark::State& state, const Monaco& c,
+                   const std::vector<scenarios::Scenario>& scen) {
+    scenarios::ScenarioEvaluator& ev = *evaluator(c).ev;
     std::size_t i = 0;
+    double moved = 0;
     for (auto _ : state) {
         const scenarios::ScenarioOutcome out = ev.evaluate(scen[i++ % scen.size()]);
         benchmark::DoNotOptimize(out.city_score_after);
+        const scenarios::CategoryChange& k = out.city[c.kindergarten];
+        moved += std::abs(k.places_after - k.places_before);
     }
+    state.counters["places_per_edit"] = moved / double(state.iterations());
     state.SetItemsProcessed(state.iterations());
 }
+
+// A one-edit scenario adding a 270-place kindergarten at one of the sites.
+void BM_MonacoEvaluateAdd(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    std::vector<scenarios::Scenario> scen;
+    for (std::size_t i = 0; i < c.site_pos.size(); ++i) {
+        scenarios::Edit e;
+        e.type = scenarios::EditType::kAddFacility;
+        e.points = {c.site_pos[i]};
+        e.capacity = 270;
+        scen.push_back(one_edit("kindergarten " + std::to_string(i), std::move(e)));
+    }
+    time_evaluate(state, c, scen);
+}
 BENCHMARK(BM_MonacoEvaluateAdd)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A one-edit scenario moving one of the city's kindergartens to one of the sites (its
+// catchment before and after re-scored).
+void BM_MonacoEvaluateMove(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    const Evaluator& ev = evaluator(c);
+    if (ev.kindergartens.empty()) {
+        state.SkipWithError("no kindergarten to move");
+        return;
+    }
+    std::vector<scenarios::Scenario> scen;
+    for (std::size_t i = 0; i < c.site_pos.size(); ++i) {
+        scenarios::Edit e;
+        e.type = scenarios::EditType::kMoveFacility;
+        e.ref = ev.kindergartens[i % ev.kindergartens.size()];
+        e.points = {c.site_pos[i]};
+        scen.push_back(one_edit("move " + std::to_string(i), std::move(e)));
+    }
+    time_evaluate(state, c, scen);
+}
+BENCHMARK(BM_MonacoEvaluateMove)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A one-edit scenario closing one of the city's kindergartens.
+void BM_MonacoEvaluateClose(benchmark::State& state) {
+    const Monaco& c = monaco();
+    if (!usable(state, c)) return;
+    const Evaluator& ev = evaluator(c);
+    if (ev.kindergartens.empty()) {
+        state.SkipWithError("no kindergarten to close");
+        return;
+    }
+    std::vector<scenarios::Scenario> scen;
+    for (const std::string& id : ev.kindergartens) {
+        scenarios::Edit e;
+        e.type = scenarios::EditType::kCloseFacility;
+        e.ref = id;
+        scen.push_back(one_edit("close " + id, std::move(e)));
+    }
+    time_evaluate(state, c, scen);
+}
+BENCHMARK(BM_MonacoEvaluateClose)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace lc15

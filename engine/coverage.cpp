@@ -776,6 +776,19 @@ void CoverageModel::remove_facility(FacilityHandle f, Delta* delta) {
     }
 }
 
+void CoverageModel::restore_facility(FacilityHandle f, std::vector<SnapResult> entrances,
+                                     Delta* delta) {
+    if (f >= impl_->facilities.size() || impl_->facilities[f].active)
+        throw std::out_of_range("restore_facility: not a removed facility");
+    impl_->facilities[f].snaps = std::move(entrances);
+    impl_->facilities[f].active = true;
+    if (impl_->computed) {
+        Impl::Recorder rec(*impl_, impl_->facilities[f].cat);
+        impl_->insert(f, rec);
+        rec.finish(delta);
+    }
+}
+
 void CoverageModel::move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta) {
     move_facility(f, std::vector<SnapResult>{snap}, delta);
 }
@@ -852,6 +865,14 @@ std::vector<std::pair<HomeId, Distance>> CoverageModel::homes_within(FacilityHan
                        [&](HomeId h) { out.emplace_back(h, m.distance_from_search(w, f, h)); });
     std::sort(out.begin(), out.end());
     return out;
+}
+
+std::span<const HomeId> CoverageModel::community_homes(CommunityId c) const {
+    return impl_->members(c);
+}
+
+std::span<const HomeId> CoverageModel::homes_outside(std::uint32_t num_communities) const {
+    return impl_->outside(num_communities);
 }
 
 CoverageReport CoverageModel::report(std::uint32_t num_communities) const {

@@ -24,8 +24,9 @@
 //    (inclusive). count_within is the number of the category's facilities within the radius.
 //  * Ties between equally near facilities go to the lower FacilityHandle, so every result is
 //    the same whatever the thread count and whatever the order of edits.
-//  * Incremental edits (add/remove/move facility, change a home's population) give exactly the
-//    same state as a full compute() with the edited inputs (a property test checks this).
+//  * Incremental edits (add/remove/restore/move facility, change a home's population) give
+//    exactly the same state as a full compute() with the edited inputs (a property test checks
+//    this).
 //  * Edges carrying options.forbidden_flags are never walked. Points must be snapped with a
 //    Snapper built with the same forbidden flags; a home or facility snapped onto a forbidden
 //    edge anyway is treated as off the network (home uncovered, facility reaching nobody).
@@ -46,6 +47,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -156,8 +158,15 @@ class CoverageModel {
     /// one with no usable entrance reaches nobody. add_facility(cat, snap) = {snap}.
     FacilityHandle add_facility(std::uint32_t cat, std::vector<SnapResult> entrances,
                                 Delta* delta = nullptr);
-    /// Throws std::out_of_range unless f is an active facility. The handle is not reused.
+    /// Throws std::out_of_range unless f is an active facility. The handle is not reused by
+    /// add_facility (restore_facility brings the facility back under it).
     void remove_facility(FacilityHandle f, Delta* delta = nullptr);
+    /// Makes a removed facility active again under its own handle, at `entrances`: undoes
+    /// remove_facility exactly (ties between equally near facilities break as before, so the
+    /// state equals the one before the removal). Throws std::out_of_range unless f is a
+    /// handle of a removed facility.
+    void restore_facility(FacilityHandle f, std::vector<SnapResult> entrances,
+                          Delta* delta = nullptr);
     /// Remove + add under the same handle; the Delta compares before the move with after it.
     void move_facility(FacilityHandle f, const SnapResult& snap, Delta* delta = nullptr);
     /// Moves a facility to a new set of entrances (e.g. a gate opened or closed).
@@ -191,6 +200,13 @@ class CoverageModel {
     /// ascending home id: the homes whose count_within f adds to (empty for an inactive facility
     /// or one off the network). Needs no compute(); may be called from several threads at once.
     std::vector<std::pair<HomeId, Distance>> homes_within(FacilityHandle f) const;
+
+    /// The homes of community c in ascending id: the order report() sums a community in
+    /// (empty for a community no home belongs to). Valid until the next set_homes().
+    std::span<const HomeId> community_homes(CommunityId c) const;
+    /// The homes of no community below `num_communities` (ids >= it, kInvalidId included), by
+    /// community id and then ascending id: the order report() sums `outside` in.
+    std::span<const HomeId> homes_outside(std::uint32_t num_communities) const;
 
     /// Aggregates per community (homes carry their community id; ids >= num_communities count
     /// for the city only) and for the whole city. Requires compute().

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <string_view>
 
 #include "engine/capacity.hpp"
 #include "engine/compounds.hpp"
@@ -445,8 +446,13 @@ struct ScenarioEvaluator::Impl {
     std::vector<std::vector<char>> base_covered;       // [cat][home]
     std::vector<std::vector<Distance>> base_nearest;   // [cat][home]
     CoverageReport base_report;
-    std::vector<double> handle_places;     // per handle of the base model: places
-    std::vector<PlaceReport> base_places;  // per category (no communities: no demand group)
+    // Per handle of the base model: places. A scenario writes the places of the facilities it
+    // adds here, and they stay: those handles are inactive once it is undone (and never
+    // reused), so they count nowhere, and no scenario copies the city's list.
+    std::vector<double> handle_places;
+    // Per category with a demand group: the base model's places, kept up to date through a
+    // scenario's facility edits and undone with them (empty for the other categories).
+    std::vector<std::optional<PlaceTracker>> trackers;
 
     explicit Impl(const ScenarioCity& c) : city(c) {
         snapper = make_snapper(c, *c.graph, c.options.forbidden_flags);
@@ -454,11 +460,15 @@ struct ScenarioEvaluator::Impl {
         model->set_homes(c.homes);
         handles = add_all(*model, *snapper, c.max_snap_m);
         model->compute();
+        index_facilities();
         base_report = model->report(num_communities());
         handle_places = places_of_handles(*model);
-        base_places.resize(c.rules.size());
-        for (std::uint32_t k = 0; k < c.rules.size(); ++k)
-            if (demand_rule(k).enabled()) base_places[k] = places_of(*model, k, handle_places);
+        trackers.resize(c.rules.size());
+        for (std::uint32_t k = 0; k < c.rules.size(); ++k) {
+            if (demand_rule(k).enabled())
+                trackers[k].emplace(*model, k, demand_rule(k), handle_places, num_communities(),
+                                    c.decay);
+        }
         base_covered = covered_flags(*model);
         base_nearest.resize(c.rules.size());
         for (std::uint32_t k = 0; k < c.rules.size(); ++k) {
@@ -488,11 +498,6 @@ struct ScenarioEvaluator::Impl {
                                   ? city.facility_places[cat][i]
                                   : 0.0);
         return out;
-    }
-    PlaceReport places_of(const CoverageModel& m, std::uint32_t cat,
-                          std::vector<double> places) const {
-        places.resize(m.num_facility_handles(), 0.0);
-        return measure_places(m, cat, demand_rule(cat), places, num_communities(), city.decay);
     }
     // Places of one site an add_facility edit adds; refuses a capacity that would do nothing.
     double site_places(const Edit& e, std::uint32_t cat, std::string& note) const {
@@ -580,17 +585,9 @@ struct ScenarioEvaluator::Impl {
     // Finds the facility `ref` (id, else name) among the categories allowed.
     std::pair<std::uint32_t, std::size_t> find_facility(const Edit& e,
                                                         std::uint32_t only_cat) const {
-        std::vector<std::pair<std::uint32_t, std::size_t>> by_id, by_name;
-        for (std::uint32_t c = 0; c < city.facilities.size(); ++c) {
-            if (only_cat != kInvalidId && c != only_cat) continue;
-            for (std::size_t i = 0; i < city.facilities[c].size(); ++i) {
-                if (city.facilities[c][i].id == e.ref)
-                    by_id.emplace_back(c, i);
-                else if (city.facilities[c][i].name == e.ref)
-                    by_name.emplace_back(c, i);
-            }
-        }
-        const auto& found = by_id.empty() ? by_name : by_id;
+        std::vector<std::pair<std::uint32_t, std::size_t>> found =
+            named(facility_ids, e.ref, only_cat);
+        if (found.empty()) found = named(facility_names, e.ref, only_cat);
         if (found.size() == 1) return found.front();
         if (found.empty()) {
             throw InputError(e.where, "no facility with id or name '" + e.ref + "'",
@@ -600,6 +597,41 @@ struct ScenarioEvaluator::Impl {
         for (const auto& [c, i] : found)
             ids += (ids.empty() ? "" : ", ") + city.facilities[c][i].id;
         throw InputError(e.where, "the name '" + e.ref + "' is ambiguous", "name it by id: " + ids);
+    }
+
+    // The city's facilities by id or by name: (key, category << 32 | index), sorted, so a
+    // reference is looked up instead of compared with every facility of the city. Views into
+    // city.facilities; empty keys left out (a reference is never empty).
+    using FacilityKey = std::pair<std::string_view, std::uint64_t>;
+    std::vector<FacilityKey> facility_ids, facility_names;
+    void index_facilities() {
+        for (std::uint32_t c = 0; c < city.facilities.size(); ++c) {
+            for (std::size_t i = 0; i < city.facilities[c].size(); ++i) {
+                const std::uint64_t at = (std::uint64_t{c} << 32) | i;
+                const ScenarioFacility& f = city.facilities[c][i];
+                if (!f.id.empty()) facility_ids.emplace_back(f.id, at);
+                if (!f.name.empty()) facility_names.emplace_back(f.name, at);
+            }
+        }
+        std::sort(facility_ids.begin(), facility_ids.end());
+        std::sort(facility_names.begin(), facility_names.end());
+    }
+    // The facilities under `key` in (category, index) order, of category `only_cat` unless it
+    // is kInvalidId.
+    static std::vector<std::pair<std::uint32_t, std::size_t>> named(
+        const std::vector<FacilityKey>& index, std::string_view key, std::uint32_t only_cat) {
+        struct ByKey {
+            bool operator()(const FacilityKey& a, std::string_view b) const { return a.first < b; }
+            bool operator()(std::string_view a, const FacilityKey& b) const { return a < b.first; }
+        };
+        std::vector<std::pair<std::uint32_t, std::size_t>> out;
+        const auto [lo, hi] = std::equal_range(index.begin(), index.end(), key, ByKey{});
+        for (auto it = lo; it != hi; ++it) {
+            const auto c = static_cast<std::uint32_t>(it->second >> 32);
+            if (only_cat == kInvalidId || c == only_cat)
+                out.emplace_back(c, static_cast<std::size_t>(it->second & 0xffffffffu));
+        }
+        return out;
     }
 
     // open_gate: the homes of the named compound gain a way to a new gate in its wall.
@@ -847,7 +879,7 @@ struct ScenarioEvaluator::Impl {
         return w;
     }
 
-    // Applies the facility edits incrementally on `m`; returns the undo list.
+    // What undoes one facility edit (and names the facility it edited).
     struct Undo {
         enum Kind { kRemove, kRestore, kMoveBack } kind;
         FacilityHandle handle;
@@ -855,17 +887,18 @@ struct ScenarioEvaluator::Impl {
         std::vector<SnapResult> snap;  // the entrances to restore
     };
 
+    // Applies the facility edits incrementally on `m`, appending to `undo` what undoes each
+    // as soon as it is made (so that edits made before one that is refused can be undone).
     // Every edit's changes are appended to `all` when given.
     // `places` (per handle) gains the places of every added site; `touched` the categories.
-    std::vector<Undo> apply_facility_edits(const Scenario& s, CoverageModel& m, const Snapper& snap,
-                                           std::vector<std::vector<FacilityHandle>>& hs,
-                                           std::vector<std::string>& log, std::size_t& changed,
-                                           std::vector<double>& places, std::vector<char>& touched,
-                                           Delta* all = nullptr) const {
+    void apply_facility_edits(const Scenario& s, CoverageModel& m, const Snapper& snap,
+                              const std::vector<std::vector<FacilityHandle>>& hs,
+                              std::vector<std::string>& log, std::size_t& changed,
+                              std::vector<double>& places, std::vector<char>& touched,
+                              std::vector<Undo>& undo, Delta* all = nullptr) const {
         auto keep = [&](const Delta& d) {
             if (all) all->changes.insert(all->changes.end(), d.changes.begin(), d.changes.end());
         };
-        std::vector<Undo> undo;
         std::vector<std::vector<char>> closed(hs.size());
         for (std::size_t c = 0; c < hs.size(); ++c) closed[c].assign(hs[c].size(), 0);
         for (const Edit& e : s.edits) {
@@ -893,11 +926,11 @@ struct ScenarioEvaluator::Impl {
                         const SnapResult r = place(snap, e.points[i], e);
                         Delta di;
                         const FacilityHandle f = m.add_facility(cat, r, &di);
+                        undo.push_back({Undo::kRemove, f, cat, {r}});
                         places.resize(m.num_facility_handles(), 0.0);
                         places[f] = site;
                         changed += di.changes.size();
                         keep(di);
-                        undo.push_back({Undo::kRemove, f, cat, {r}});
                         log.push_back(
                             std::string(edit_type_name(e.type)) + " " + city.rules[cat].id + " '" +
                             e.point_names[i] + "' at " + fmt_point(e.points[i]) + ": " +
@@ -946,31 +979,51 @@ struct ScenarioEvaluator::Impl {
                     continue;
             }
         }
-        return undo;
     }
 
-    // Place figures of every category with a demand group: recomputed for the touched ones,
-    // the base's for the others.
-    void add_places(ScenarioOutcome& out, const CoverageModel& m, const std::vector<double>& places,
-                    const std::vector<char>& touched) const {
-        const std::uint32_t nc = num_communities();
+    // Place figures of every category with a demand group, before (the base's) and after:
+    // the base's for a category no edit touched; else, with `edited` (the undo list of the
+    // facility edits applied to the base model itself), the base's tracker brought up to date
+    // with the facilities they edited (undo_places takes that back); without, a fresh
+    // measure_places on `m`. `places` is per handle of `m`.
+    void add_places(ScenarioOutcome& out, const CoverageModel& m, std::vector<double>& places,
+                    const std::vector<char>& touched, const std::vector<Undo>* edited) {
+        places.resize(m.num_facility_handles(), 0.0);
         for (std::uint32_t k = 0; k < city.rules.size(); ++k) {
-            if (!demand_rule(k).enabled()) continue;
-            const PlaceReport& b = base_places[k];
-            const PlaceReport a = touched[k] ? places_of(m, k, places) : b;
-            auto fill = [](CategoryChange& c, const CommunityPlaces& x, const CommunityPlaces& y) {
-                c.has_places = true;
-                c.demand_before = x.demand;
-                c.demand_after = y.demand;
-                c.places_before = x.places;
-                c.places_after = y.places;
-                c.gap_before = x.gap;
-                c.gap_after = y.gap;
-            };
-            for (std::uint32_t c = 0; c < nc; ++c)
-                fill(out.communities[c].by_category[k], b.communities[c], a.communities[c]);
-            fill(out.city[k], b.city, a.city);
+            if (!trackers[k]) continue;
+            PlaceTracker& t = *trackers[k];
+            fill_places(out, k, t.report(), false);
+            if (!touched[k]) {
+                fill_places(out, k, t.report(), true);
+            } else if (edited) {
+                std::vector<FacilityHandle> fs;
+                for (const Undo& u : *edited)
+                    if (u.cat == k) fs.push_back(u.handle);
+                t.update(m, fs, places);
+                fill_places(out, k, t.report(), true);
+            } else {
+                fill_places(
+                    out, k,
+                    measure_places(m, k, demand_rule(k), places, num_communities(), city.decay),
+                    true);
+            }
         }
+    }
+    void undo_places() {
+        for (auto& t : trackers)
+            if (t) t->undo();
+    }
+    void fill_places(ScenarioOutcome& out, std::uint32_t k, const PlaceReport& r,
+                     bool after) const {
+        auto fill = [after](CategoryChange& c, const CommunityPlaces& x) {
+            c.has_places = true;
+            (after ? c.demand_after : c.demand_before) = x.demand;
+            (after ? c.places_after : c.places_before) = x.places;
+            (after ? c.gap_after : c.gap_before) = x.gap;
+        };
+        for (std::uint32_t c = 0; c < num_communities(); ++c)
+            fill(out.communities[c].by_category[k], r.communities[c]);
+        fill(out.city[k], r.city);
     }
 
     // `m` against the base. With `edits` (the changes of facility edits applied to the base
@@ -1049,6 +1102,10 @@ ScenarioEvaluator::ScenarioEvaluator(const ScenarioCity& city)
     : impl_(std::make_unique<Impl>(city)) {}
 ScenarioEvaluator::~ScenarioEvaluator() = default;
 const CoverageModel& ScenarioEvaluator::base_model() const { return *impl_->model; }
+const PlaceReport* ScenarioEvaluator::base_places(std::uint32_t cat) const {
+    const auto& t = impl_->trackers;
+    return cat < t.size() && t[cat] ? &t[cat]->report() : nullptr;
+}
 
 ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s, ScenarioWorld* keep) {
     Impl& im = *impl_;
@@ -1057,43 +1114,33 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s, ScenarioWorld* ke
     std::vector<std::string> log;
     std::size_t changed = 0;
     if (!rebuild) {
-        // Incremental on the shared base model, undone afterwards (also when an edit fails).
+        // Incremental on the shared base model and its place trackers, undone afterwards (also
+        // when an edit is refused: the edits made before it are undone).
         std::vector<Impl::Undo> undo;
         auto roll_back = [&] {
+            im.undo_places();
             for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-                if (it->kind == Impl::Undo::kRemove) {
+                if (it->kind == Impl::Undo::kRemove)
                     im.model->remove_facility(it->handle);
-                } else if (it->kind == Impl::Undo::kMoveBack) {
+                else if (it->kind == Impl::Undo::kMoveBack)
                     im.model->move_facility(it->handle, it->snap);
-                } else {  // restore a closed facility under a new handle
-                    const FacilityHandle f = im.model->add_facility(it->cat, it->snap);
-                    for (auto& h : im.handles[it->cat])
-                        if (h == it->handle) h = f;
-                    im.handle_places.resize(im.model->num_facility_handles(), 0.0);
-                    im.handle_places[f] = im.handle_places[it->handle];
-                }
+                else  // a closed facility comes back under its own handle
+                    im.model->restore_facility(it->handle, it->snap);
             }
         };
         ScenarioOutcome out;
         Delta edits;  // every change the scenario's edits made to the base model
-        std::vector<double> places = im.handle_places;
+        std::vector<double>& places = im.handle_places;
         std::vector<char> touched(im.city.rules.size(), 0);
         try {
-            undo = im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed,
-                                           places, touched, &edits);
+            im.apply_facility_edits(s, *im.model, *im.snapper, im.handles, log, changed, places,
+                                    touched, undo, &edits);
+            out = im.compare(s, *im.model, im.city.homes, &edits);
+            im.add_places(out, *im.model, places, touched, &undo);
         } catch (...) {
-            // apply_facility_edits returns its undo list only on success; recompute the base to
-            // be safe (an edit failed midway).
-            im.model =
-                std::make_unique<CoverageModel>(*im.city.graph, im.city.rules, im.city.options);
-            im.model->set_homes(im.city.homes);
-            im.handles = im.add_all(*im.model, *im.snapper, im.city.max_snap_m);
-            im.handle_places = im.places_of_handles(*im.model);
-            im.model->compute();
+            roll_back();
             throw;
         }
-        out = im.compare(s, *im.model, im.city.homes, &edits);
-        im.add_places(out, *im.model, places, touched);
         roll_back();
         out.log = std::move(log);
         return out;
@@ -1111,10 +1158,11 @@ ScenarioOutcome ScenarioEvaluator::evaluate(const Scenario& s, ScenarioWorld* ke
     m.compute();
     std::vector<double> places = im.places_of_handles(m);
     std::vector<char> touched(im.city.rules.size(), 1);  // demand or reach may differ anywhere
-    im.apply_facility_edits(s, m, *w.snapper, handles, log, changed, places, touched);
+    std::vector<Impl::Undo> undo;                        // not needed: the model is the scenario's
+    im.apply_facility_edits(s, m, *w.snapper, handles, log, changed, places, touched, undo);
     CoverageReport after;
     ScenarioOutcome out = im.compare(s, m, w.homes, nullptr, keep ? &after : nullptr);
-    im.add_places(out, m, places, touched);
+    im.add_places(out, m, places, touched, nullptr);
     out.rebuilt = true;
     out.log = std::move(log);
     if (keep) {

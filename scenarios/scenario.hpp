@@ -21,10 +21,17 @@
 // Places: for every category with a demand group that an edit touches (every such category
 // after a network or population edit), the 2SFCA places and place gap before and after; an
 // added facility brings its `capacity` (else the category's default, logged as assumed).
+// The evaluator keeps the base's places per such category in a PlaceTracker
+// (engine/capacity.hpp): a facility-only scenario re-scores the homes of the edited
+// facilities' catchments before and after and the communities whose places changed, equal bit
+// for bit to measure_places on the edited city, and undoes that with its edits.
 // Cost: facility-only scenario = one incremental edit per facility (only homes within reach
 // change), re-scored with CoverageModel::update_report (only the communities and categories
-// the edits touched; the base report is copied), then one edit per facility to undo;
-// network scenario = one graph rebuild + one full compute and report.
+// the edits touched; the base report is copied) and, for a category with places, one bounded
+// search per edited facility plus its catchments' homes and touched communities, then one edit
+// per facility to undo (a closed facility comes back under its own handle, so the base is
+// exactly as before; a refused edit undoes the edits made before it); network scenario = one
+// graph rebuild + one full compute, report and measure_places per category with places.
 // Thread safety: load_scenario is pure; a ScenarioEvaluator is used from one thread at a time
 // (it uses TBB inside).
 #pragma once
@@ -44,6 +51,10 @@
 #include "engine/graph.hpp"
 #include "engine/polygon.hpp"
 #include "engine/snap.hpp"
+
+namespace lc15 {
+struct PlaceReport;  // engine/capacity.hpp
+}
 
 namespace lc15::scenarios {
 
@@ -204,6 +215,9 @@ class ScenarioEvaluator {
     /// (untouched for a facility-only scenario: that one is measured on the base model).
     ScenarioOutcome evaluate(const Scenario& s, ScenarioWorld* keep = nullptr);
     const CoverageModel& base_model() const;
+    /// The base model's places of category `cat` (engine/capacity.hpp; what every outcome's
+    /// "before" figures are), or null for a category without a demand group.
+    const PlaceReport* base_places(std::uint32_t cat) const;
 
   private:
     struct Impl;
