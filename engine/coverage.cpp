@@ -780,6 +780,9 @@ void CoverageModel::restore_facility(FacilityHandle f, std::vector<SnapResult> e
                                      Delta* delta) {
     if (f >= impl_->facilities.size() || impl_->facilities[f].active)
         throw std::out_of_range("restore_facility: not a removed facility");
+    if (impl_->edit_state_released)
+        throw std::logic_error(
+            "restore_facility: the model's edit state was released; compute() again first");
     impl_->facilities[f].snaps = std::move(entrances);
     impl_->facilities[f].active = true;
     if (impl_->computed) {
