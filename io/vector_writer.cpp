@@ -612,7 +612,7 @@ struct GpkgWriter::State {
         }
         db.reset(raw);
         sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 0, nullptr);  // shadow tables
-        exec("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384");
+        exec("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536");
         exec("BEGIN");
         {
             StmtPtr s =
