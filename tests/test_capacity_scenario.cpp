@@ -16,6 +16,7 @@
 #include "engine/error.hpp"
 #include "scenarios/scenario.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/scenario_edits.hpp"
 #include "tests/support/test_city.hpp"
 
 namespace lc15::scenarios {
@@ -198,17 +199,7 @@ struct PlacesCity {
     LonLat point() { return test::metres_at(coord(rng), coord(rng)); }
 };
 
-Scenario scenario(std::string name, std::vector<Edit> edits) {
-    Scenario s;
-    s.name = std::move(name);
-    for (std::size_t i = 0; i < edits.size(); ++i) {
-        edits[i].index = i + 1;
-        edits[i].where = "t.toml (edit " + std::to_string(i + 1) + ")";
-        edits[i].point_names.resize(edits[i].points.size());
-    }
-    s.edits = std::move(edits);
-    return s;
-}
+using lc15::test::scenario;
 
 ::testing::AssertionResult same_bits(double a, double b) {
     if (std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b))

@@ -10,6 +10,7 @@
 #include "engine/error.hpp"
 #include "io/crs.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/support/scenario_edits.hpp"
 #include "tests/support/test_city.hpp"
 
 namespace lc15::scenarios {
@@ -181,18 +182,7 @@ struct District {
     }
 };
 
-Scenario scenario(std::string name, std::vector<Edit> edits) {
-    Scenario s;
-    s.name = std::move(name);
-    for (std::size_t i = 0; i < edits.size(); ++i) {
-        edits[i].index = i + 1;
-        edits[i].where = "t.toml (edit " + std::to_string(i + 1) + ")";
-        if (edits[i].point_names.size() < edits[i].points.size())
-            edits[i].point_names.resize(edits[i].points.size());
-    }
-    s.edits = std::move(edits);
-    return s;
-}
+using lc15::test::scenario;
 
 TEST(Scenario, FacilityEditsOnHandDrawnDistrict) {
     District d;
