@@ -147,6 +147,13 @@ struct CoverageModel::Impl {
     std::vector<Category> cats;
     bool computed = false;
     bool edit_state_released = false;  // release_edit_state() since the last compute()
+    // Refuses an edit of a model whose edit state was released.
+    void require_edit_state(const char* edit) const {
+        if (edit_state_released) {
+            throw std::logic_error(std::string(edit) +
+                                   ": the model's edit state was released; compute() again first");
+        }
+    }
     tbb::enumerable_thread_specific<Worker> workers;
 
     // Scratch for serial edits.
@@ -747,10 +754,7 @@ FacilityHandle CoverageModel::add_facility(std::uint32_t cat, const SnapResult& 
 FacilityHandle CoverageModel::add_facility(std::uint32_t cat, std::vector<SnapResult> entrances,
                                            Delta* delta) {
     if (cat >= impl_->rules.size()) throw std::out_of_range("add_facility: no such category");
-    if (impl_->edit_state_released)
-        throw std::logic_error(
-            "add_facility: the model's edit state was released; compute() again first");
-
+    impl_->require_edit_state("add_facility");
     const auto f = static_cast<FacilityHandle>(impl_->facilities.size());
     if (f == kInvalidId) throw std::length_error("add_facility: too many facility handles");
     impl_->facilities.push_back({cat, std::move(entrances), true, {}});
@@ -764,10 +768,7 @@ FacilityHandle CoverageModel::add_facility(std::uint32_t cat, std::vector<SnapRe
 
 void CoverageModel::remove_facility(FacilityHandle f, Delta* delta) {
     if (!facility_active(f)) throw std::out_of_range("remove_facility: not an active facility");
-    if (impl_->edit_state_released)
-        throw std::logic_error(
-            "remove_facility: the model's edit state was released; compute() again first");
-
+    impl_->require_edit_state("remove_facility");
     impl_->facilities[f].active = false;
     if (impl_->computed) {
         Impl::Recorder rec(*impl_, impl_->facilities[f].cat);
@@ -780,9 +781,7 @@ void CoverageModel::restore_facility(FacilityHandle f, std::vector<SnapResult> e
                                      Delta* delta) {
     if (f >= impl_->facilities.size() || impl_->facilities[f].active)
         throw std::out_of_range("restore_facility: not a removed facility");
-    if (impl_->edit_state_released)
-        throw std::logic_error(
-            "restore_facility: the model's edit state was released; compute() again first");
+    impl_->require_edit_state("restore_facility");
     impl_->facilities[f].snaps = std::move(entrances);
     impl_->facilities[f].active = true;
     if (impl_->computed) {
@@ -799,10 +798,7 @@ void CoverageModel::move_facility(FacilityHandle f, const SnapResult& snap, Delt
 void CoverageModel::move_facility(FacilityHandle f, std::vector<SnapResult> entrances,
                                   Delta* delta) {
     if (!facility_active(f)) throw std::out_of_range("move_facility: not an active facility");
-    if (impl_->edit_state_released)
-        throw std::logic_error(
-            "move_facility: the model's edit state was released; compute() again first");
-
+    impl_->require_edit_state("move_facility");
     if (!impl_->computed) {
         impl_->facilities[f].snaps = std::move(entrances);
         return;
