@@ -17,6 +17,7 @@
 #include <random>
 
 #include "engine/capacity.hpp"
+#include "tests/support/facility_edits.hpp"
 #include "tests/support/test_city.hpp"
 
 namespace lc15 {
@@ -126,12 +127,7 @@ Seen long_place_run(std::uint64_t seed, Decay decay, int threads) {
                             std::to_string(static_cast<int>(decay)) + " threads " +
                             std::to_string(threads);
     for (int scen = 0; scen < 120; ++scen) {
-        struct Undo {
-            int kind;  // 0 remove an added one, 1 move back, 2 restore a closed one
-            FacilityHandle f;
-            std::vector<SnapResult> at;
-        };
-        std::vector<Undo> undo;
+        test::FacilityEdits undo;
         std::vector<FacilityHandle> changed;
         // Half the scenarios tell the trackers after every edit (composed updates), half once.
         const bool each = scen % 2 == 1;
@@ -146,19 +142,16 @@ Seen long_place_run(std::uint64_t seed, Decay decay, int threads) {
                 if (m.facility_active(f)) open.push_back(f);
             const int op = open.size() < 6 ? 0 : static_cast<int>(rng() % 3);
             if (op == 0) {
-                const FacilityHandle f =
-                    m.add_facility(static_cast<std::uint32_t>(rng() % 3), site());
+                const FacilityHandle f = undo.add(m, static_cast<std::uint32_t>(rng() % 3), site());
                 supply.resize(m.num_facility_handles(), 0.0);
                 supply[f] = some_places();
-                undo.push_back({0, f, {}});
                 changed.push_back(f);
             } else {
                 const FacilityHandle f = open[rng() % open.size()];
-                undo.push_back({op, f, m.facility_entrances(f)});
                 if (op == 1)
-                    m.move_facility(f, site());
+                    undo.move(m, f, site());
                 else
-                    m.remove_facility(f);
+                    undo.close(m, f);
                 changed.push_back(f);
             }
             if (each) tell();
@@ -172,14 +165,7 @@ Seen long_place_run(std::uint64_t seed, Decay decay, int threads) {
         }
         if (::testing::Test::HasFailure()) return seen;
         // Undone: the model's edits in reverse, then the trackers'.
-        for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-            if (it->kind == 0)
-                m.remove_facility(it->f);
-            else if (it->kind == 1)
-                m.move_facility(it->f, it->at);
-            else
-                m.restore_facility(it->f, it->at);
-        }
+        undo.undo(m);
         for (std::uint32_t k = 0; k < kWithPlaces; ++k) {
             trackers[k].undo();
             const std::string wk = where + " undone, category " + std::to_string(k);

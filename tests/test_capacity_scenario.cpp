@@ -16,6 +16,7 @@
 #include "engine/error.hpp"
 #include "scenarios/scenario.hpp"
 #include "tests/support/ascii_map.hpp"
+#include "tests/support/facility_edits.hpp"
 #include "tests/support/scenario_edits.hpp"
 #include "tests/support/test_city.hpp"
 
@@ -245,12 +246,7 @@ std::vector<ScenarioOutcome> random_place_scenarios(PlacesCity& t, int threads) 
     std::vector<ScenarioOutcome> outcomes;
     for (int n = 0; n < 60; ++n) {
         std::vector<Edit> edits;
-        struct Undo {
-            int kind;
-            FacilityHandle f;
-            std::vector<SnapResult> at;
-        };
-        std::vector<Undo> undo;
+        test::FacilityEdits undo;
         std::vector<std::vector<char>> closed(3, std::vector<char>(8, 0));
         const int count = 1 + static_cast<int>(t.rng() % 4);
         for (int i = 0; i < count; ++i) {
@@ -266,21 +262,19 @@ std::vector<ScenarioOutcome> random_place_scenarios(PlacesCity& t, int threads) 
                 const double places = k == 2                   ? 0.0
                                       : std::isnan(e.capacity) ? 270.0 - 170.0 * k
                                                                : e.capacity;
-                const FacilityHandle f = ref.add_facility(k, snapper->snap(e.points[0], 300));
+                const FacilityHandle f = undo.add(ref, k, snapper->snap(e.points[0], 300));
                 supply.resize(ref.num_facility_handles(), 0.0);
                 supply[f] = places;
-                undo.push_back({0, f, {}});
             } else {
                 const FacilityHandle f = handles[k][j];
                 e.ref = city.facilities[k][j].id;
-                undo.push_back({op, f, ref.facility_entrances(f)});
                 if (op == 1) {
                     e.type = EditType::kMoveFacility;
                     e.points = {t.point()};
-                    ref.move_facility(f, snapper->snap(e.points[0], 300));
+                    undo.move(ref, f, snapper->snap(e.points[0], 300));
                 } else {
                     e.type = EditType::kCloseFacility;
-                    ref.remove_facility(f);
+                    undo.close(ref, f);
                     closed[k][j] = 1;
                 }
             }
@@ -302,14 +296,7 @@ std::vector<ScenarioOutcome> random_place_scenarios(PlacesCity& t, int threads) 
         }
         if (::testing::Test::HasFailure()) return outcomes;
         outcomes.push_back(out);
-        for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-            if (it->kind == 0)
-                ref.remove_facility(it->f);
-            else if (it->kind == 1)
-                ref.move_facility(it->f, it->at);
-            else
-                ref.restore_facility(it->f, it->at);
-        }
+        undo.undo(ref);
     }
     return outcomes;
 }
