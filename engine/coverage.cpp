@@ -126,6 +126,7 @@ struct CoverageModel::Impl {
         std::vector<std::uint32_t> home_stamp;
         std::uint32_t stamp = 0;
         std::vector<VertexId> settled;
+        std::vector<CommunityId> communities;  // scratch of communities_within
     };
 
     Impl(const WalkGraph& graph, std::vector<CategoryRule> r, CoverageOptions o)
@@ -423,14 +424,23 @@ struct CoverageModel::Impl {
         }
     }
 
-    std::vector<CommunityId> communities_within(Worker& w, FacilityHandle f) {
-        std::vector<CommunityId> out;
+    // The distinct communities of the homes within f's radius, ascending, in a vector of
+    // exactly that size (the scratch holds one entry per home, thousands for a facility whose
+    // few communities are kept for the model's life); `per_home` sees each home.
+    template <typename PerHome>
+    std::vector<CommunityId> communities_within(Worker& w, FacilityHandle f, PerHome&& per_home) {
+        std::vector<CommunityId>& all = w.communities;
+        all.clear();
         for_homes_within(w, f, [&](HomeId h) {
-            if (homes[h].community != kInvalidId) out.push_back(homes[h].community);
+            per_home(h);
+            if (homes[h].community != kInvalidId) all.push_back(homes[h].community);
         });
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-        return out;
+        std::sort(all.begin(), all.end());
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        return std::vector<CommunityId>(all.begin(), all.end());
+    }
+    std::vector<CommunityId> communities_within(Worker& w, FacilityHandle f) {
+        return communities_within(w, f, [](HomeId) {});
     }
 
     void compute() {
@@ -478,24 +488,18 @@ struct CoverageModel::Impl {
         for (FacilityHandle f = 0; f < facilities.size(); ++f) {
             if (facilities[f].active && usable(facilities[f])) active.push_back(f);
         }
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, active.size(), 8),
-                          [&](const auto& range) {
-                              Worker& w = workers.local();
-                              for (std::size_t i = range.begin(); i != range.end(); ++i) {
-                                  const FacilityHandle f = active[i];
-                                  Category& c = cats[facilities[f].cat];
-                                  std::vector<CommunityId> comm;
-                                  for_homes_within(w, f, [&](HomeId h) {
-                                      std::atomic_ref<std::uint32_t>(c.home[h].count_within)
-                                          .fetch_add(1, std::memory_order_relaxed);
-                                      if (homes[h].community != kInvalidId)
-                                          comm.push_back(homes[h].community);
-                                  });
-                                  std::sort(comm.begin(), comm.end());
-                                  comm.erase(std::unique(comm.begin(), comm.end()), comm.end());
-                                  facilities[f].communities = std::move(comm);
-                              }
-                          });
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, active.size(), 8), [&](const auto& range) {
+                Worker& w = workers.local();
+                for (std::size_t i = range.begin(); i != range.end(); ++i) {
+                    const FacilityHandle f = active[i];
+                    Category& c = cats[facilities[f].cat];
+                    facilities[f].communities = communities_within(w, f, [&](HomeId h) {
+                        std::atomic_ref<std::uint32_t>(c.home[h].count_within)
+                            .fetch_add(1, std::memory_order_relaxed);
+                    });
+                }
+            });
         for (Category& c : cats) c.community_facilities.assign(community_ids.size(), 0);
         for (const FacilityHandle f : active) count_communities(f, +1);
         computed = true;
@@ -809,6 +813,8 @@ void CoverageModel::move_facility(FacilityHandle f, std::vector<SnapResult> entr
     impl_->insert(f, rec);
     rec.finish(delta);
 }
+
+void CoverageModel::reserve_facilities(std::size_t n) { impl_->facilities.reserve(n); }
 
 void CoverageModel::release_edit_state() {
     for (Impl::Category& c : impl_->cats) {

@@ -149,6 +149,9 @@ class CoverageModel {
     void set_homes(std::vector<Home> homes);
     const std::vector<Home>& homes() const;
 
+    /// Room for `n` facility handles in all, so that adding a city's facilities one by one
+    /// does not leave up to twice their room behind (as std::vector::reserve).
+    void reserve_facilities(std::size_t n);
     /// Adds a facility of category `cat` at a snapped position. Before compute() this only
     /// records it; afterwards it updates the results incrementally and returns what changed.
     /// A snap that is !ok() is accepted (the facility then reaches nobody).

@@ -148,6 +148,16 @@ WalkGraph GraphBuilder::build() && {
         }
         (void)shape_start;
     }
+    // Grown one by one: give back the room growth left (up to half of each, for the life of
+    // the graph).
+    g.shape_.shrink_to_fit();
+    g.shape_offset_.shrink_to_fit();
+    g.shape_first_.shrink_to_fit();
+    g.edge_tail_.shrink_to_fit();
+    g.edge_head_.shrink_to_fit();
+    g.edge_length_.shrink_to_fit();
+    g.edge_flags_.shrink_to_fit();
+    g.edge_source_.shrink_to_fit();
     // Offsets were rounded per point; make the last equal the (at least 1 cm) edge length.
     for (EdgeId e = 0; e < g.edge_tail_.size(); ++e)
         g.shape_offset_[g.shape_first_[e + 1] - 1] = g.edge_length_[e];

@@ -285,6 +285,18 @@ std::vector<LonLat> gate_points(const std::vector<Feature>& features) {
     return out;
 }
 
+std::size_t drop_building_outlines(City& city) {
+    std::vector<Feature>& features = city.osm.features;
+    const std::size_t before = features.size();
+    std::erase_if(features, [](const Feature& f) {
+        if (!f.is_area() || f.tags.count("landuse") || f.tags.count("boundary")) return false;
+        const auto b = f.tags.find("building");
+        return b != f.tags.end() && b->second != "no";
+    });
+    features.shrink_to_fit();
+    return before - features.size();
+}
+
 CoverageOptions City::coverage_options() const {
     CoverageOptions o;
     o.access_legs = config.access_legs;
@@ -1139,6 +1151,9 @@ CoverageModel make_coverage_model(const City& city, std::vector<FacilityHandle>*
     for (const HomeRecord& h : city.homes) homes.push_back({h.snap, h.population, h.community});
     model.set_homes(std::move(homes));
     if (handle_of_record) handle_of_record->assign(city.facilities.size(), kInvalidId);
+    model.reserve_facilities(static_cast<std::size_t>(std::count_if(
+        city.facilities.begin(), city.facilities.end(),
+        [](const FacilityRecord& r) { return r.status == FacilityRecord::Status::Used; })));
     for (std::size_t i = 0; i < city.facilities.size(); ++i) {
         const FacilityRecord& r = city.facilities[i];
         if (r.status != FacilityRecord::Status::Used) continue;
