@@ -45,6 +45,7 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         }
         io::OutputDir out(out_dir);  // checked before the long work starts
         io::City city = io::load_city(config, profile, &progress);
+        if (!maps_) io::drop_building_outlines(city);  // only the maps draw them
         CoverageModel model = io::make_coverage_model(city);
         io::RunInfo run;
         run.command = "lc15 coverage --config " + config_file + " --out " + out_dir +

@@ -115,6 +115,7 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
             const std::string started = history::utc_now();
             const auto t_run = Clock::now();
             io::City city = io::load_city(config, p, &progress);
+            io::drop_building_outlines(city);  // this run draws no map
             std::vector<FacilityHandle> handles;
             CoverageModel model = io::make_coverage_model(city, &handles);
             io::RunInfo info;

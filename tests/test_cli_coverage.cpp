@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "io/city.hpp"
+#include "io/coverage_output.hpp"
 #include "io/graph_export.hpp"
 
 #include "tests/support/cli_run.hpp"
@@ -321,4 +322,55 @@ TEST(CoverageCommand, HomesGridTotalsAreThePerHomeLayersTotals) {
               summary.at("timings_s").at("outputs").at("coverage.gpkg").get<double>() + 0.01);
     GDALClose(ds);
     fs::remove_all(a);
+}
+
+// lc15 coverage without --maps (and lc15 nightly) frees the building outlines once the city is
+// loaded: every other feature stays, in its order, and every figure and file is the same as
+// with the outlines kept.
+TEST(CoverageCommand, FreeingBuildingOutlinesKeepsEveryOtherFeatureAndEveryFigure) {
+    const lc15::io::CityConfig cfg = lc15::io::load_city_config(kDemo);
+    lc15::io::City kept = lc15::io::load_city(cfg);
+    lc15::io::City freed = lc15::io::load_city(cfg);
+    auto outline = [](const lc15::io::Feature& f) {
+        if (!f.is_area() || f.tags.count("landuse") || f.tags.count("boundary")) return false;
+        auto b = f.tags.find("building");
+        return b != f.tags.end() && b->second != "no";
+    };
+    std::vector<std::string> others;
+    std::size_t outlines = 0;
+    for (const auto& f : kept.osm.features) {
+        if (outline(f))
+            ++outlines;
+        else
+            others.push_back(f.id);
+    }
+    ASSERT_GT(outlines, 100u) << "the demo district has buildings";
+    ASSERT_GT(others.size(), 10u);
+    EXPECT_EQ(lc15::io::drop_building_outlines(freed), outlines);
+    std::vector<std::string> left;
+    for (const auto& f : freed.osm.features) left.push_back(f.id);
+    EXPECT_EQ(left, others);
+    EXPECT_EQ(lc15::io::drop_building_outlines(freed), 0u) << "a second call frees nothing";
+
+    auto write = [](const lc15::io::City& city, const fs::path& dir) {
+        lc15::CoverageModel model = lc15::io::make_coverage_model(city);
+        model.compute();
+        const lc15::CoverageReport report =
+            model.report(static_cast<std::uint32_t>(city.communities.size()));
+        lc15::io::OutputDir out(dir);
+        lc15::io::RunInfo info;
+        lc15::io::write_coverage_outputs(&out, city, model, report, info, true, nullptr);
+        out.commit();
+    };
+    const fs::path a = fresh_dir("outlines_kept"), b = fresh_dir("outlines_freed");
+    write(kept, a);
+    write(freed, b);
+    std::size_t compared = 0;
+    for (const auto& e : fs::directory_iterator(a)) {
+        const std::string name = e.path().filename().string();
+        if (e.path().extension() != ".csv" && e.path().extension() != ".txt") continue;
+        ++compared;
+        EXPECT_EQ(slurp(e.path()), slurp(b / name)) << name;
+    }
+    EXPECT_GE(compared, 8u);
 }
