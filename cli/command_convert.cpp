@@ -101,7 +101,7 @@ class ConvertCommand : public Command {
             } else if (format == Format::GeoJson) {
                 io::write_geojson(staged, layer);
             } else {
-                io::write_gpkg(staged, {layer});
+                io::write_gpkg(staged, {&layer});
             }
         }
         out.commit();

@@ -188,7 +188,7 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
                           rank_of[i] ? io::Value{rank_of[i]} : io::Value{}};
             dead.rows.push_back(std::move(row));
         }
-        io::write_gpkg(out.stage("deadends.gpkg"), {links, dead});
+        io::write_gpkg(out.stage("deadends.gpkg"), {&links, &dead});
         io::Layer table = links;
         table.geometry = io::Layer::None;
         for (auto& r : table.rows) r.line.clear();

@@ -197,7 +197,7 @@ class ScenarioCommand : public Command, ThreadsOption, CityOptions {
             communities.rows.push_back(std::move(r));
         }
         auto [points, lines] = scenarios::edit_layers(s, sc);
-        io::write_gpkg(out.stage(folder + "/changes.gpkg"), {communities, points, lines});
+        io::write_gpkg(out.stage(folder + "/changes.gpkg"), {&communities, &points, &lines});
 
         std::string log = "# " + o.name + "\n# " + s.path.string() + "\n";
         if (!o.description.empty()) log += "# " + o.description + "\n";

@@ -127,25 +127,26 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
         stop_snaps.push_back(s.snap);
     }
     r.stops = stop_pos.size();
-    std::vector<CatchmentHome> homes;
-    homes.reserve(city.homes.size());
-    for (const auto& h : city.homes) homes.push_back({h.pos, h.snap, h.population, h.community});
-    std::vector<MultiPolygon> community_areas;
-    for (const auto& c : city.communities) community_areas.push_back(c.area);
-    const PolygonIndex communities(community_areas);
-    std::vector<ResidentialLand> land;
-    for (const auto& f : city.osm.features) {
-        auto it = f.tags.find("landuse");
-        if (!f.is_area() || it == f.tags.end() || it->second != "residential") continue;
-        land.push_back({f.area, communities.find(centroid(f.area))});
-    }
     CatchmentOptions copt;
     copt.radius_m = r.radius_m;
     copt.access_legs = config.access_legs;
     copt.forbidden_flags = city.forbidden_flags;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
     t0 = Clock::now();
-    {
+    {  // the catchment's copies of the homes and land, freed before the service area
+        std::vector<CatchmentHome> homes;
+        homes.reserve(city.homes.size());
+        for (const auto& h : city.homes)
+            homes.push_back({h.pos, h.snap, h.population, h.community});
+        std::vector<MultiPolygon> community_areas;
+        for (const auto& c : city.communities) community_areas.push_back(c.area);
+        const PolygonIndex communities(community_areas);
+        std::vector<ResidentialLand> land;
+        for (const auto& f : city.osm.features) {
+            auto it = f.tags.find("landuse");
+            if (!f.is_area() || it == f.tags.end() || it->second != "residential") continue;
+            land.push_back({f.area, communities.find(centroid(f.area))});
+        }
         ProgressStep step(progress, "bus stop catchment", 0);
         r.catchment = compute_catchment(g, stop_pos, stop_snaps, homes, land, ncom, copt);
     }
@@ -328,7 +329,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
                       std::int64_t(shape.hop_source.size()), std::int64_t(shape.straight_hops())};
         line_layer.rows.push_back(std::move(row));
     }
-    write_gpkg(out.stage("bus.gpkg"), {service, gaps, line_layer});
+    write_gpkg(out.stage("bus.gpkg"), {&service, &gaps, &line_layer});  // no copies
     lap("bus.gpkg");
     std::string text;
     for (const auto& w : bus.warnings) text += w + "\n";

@@ -373,6 +373,9 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
             cp.assumed[c < nc ? c : nc] += a.places[h];
             cp.assumed_city += a.places[h];
         }
+        // The outputs are the sums; the per-home and per-facility figures (24 bytes a home
+        // and 8 a facility handle, per category) would stay for the whole run.
+        cp.report.detail = {};
     }
     return out;
 }

@@ -102,7 +102,8 @@ struct CategoryPlaces {
     std::vector<double> assumed;
     double assumed_city = 0;
 };
-/// Per category, for the model make_coverage_model(city) made (before any edit).
+/// Per category, for the model make_coverage_model(city) made (before any edit): the sums per
+/// community and for the city; report.detail (per home and facility) is left empty.
 std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& model,
                                         Decay decay = Decay::kNone);
 /// Places per facility handle of make_coverage_model(city)'s model (0 where unknown); with

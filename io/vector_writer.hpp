@@ -4,7 +4,7 @@
 //   Layer l{"communities", Layer::MultiPolygon, {{"name", Field::String}, {"coverage",
 //   Field::Real}}}; l.rows.push_back({.area = poly, .values = {std::string("滨海社区"), 0.83}});
 //   OutputDir out("results/");
-//   write_gpkg(out.stage("coverage.gpkg"), {l, stops_layer});   // several layers, one file
+//   write_gpkg(out.stage("coverage.gpkg"), {&l, &stops_layer});   // several layers, one file
 //   write_csv_bom(out.stage("communities.csv"), l);
 //   out.commit();
 //
