@@ -399,15 +399,17 @@ std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& ci
                                                   const CoverageReport& report, RunInfo& run,
                                                   bool with_bus, Progress* progress) {
     std::optional<BusAnalysis> bus;
+    BusAnalysisOptions bus_options;
+    bus_options.service_area = out != nullptr;  // drawn for bus.gpkg only: no file, no drawing
     // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core).
     std::future<BusAnalysis> pending;
     if (with_bus && out && tbb::this_task_arena::max_concurrency() > 1) {
         pending = std::async(std::launch::async,
-                             [&] { return analyse_bus(city, BusAnalysisOptions{}, progress); });
+                             [&] { return analyse_bus(city, bus_options, progress); });
     }
     auto get = [&]() -> const BusAnalysis* {
         if (!with_bus) return nullptr;
-        bus = pending.valid() ? pending.get() : analyse_bus(city, BusAnalysisOptions{}, progress);
+        bus = pending.valid() ? pending.get() : analyse_bus(city, bus_options, progress);
         return &*bus;
     };
     if (out) {

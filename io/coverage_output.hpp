@@ -115,7 +115,8 @@ std::vector<double> places_by_handle(const City& city, std::vector<char>* assume
 /// while the layers of coverage.gpkg that need nothing of it (homes, facilities, stops,
 /// entrances, homes_grid) are written; then come the communities layer, the other files and
 /// the bus files. With one thread the two run one after the other; the files are the same.
-/// Without `out` only the bus analysis is done. The bus stages' timings are in summary.json
+/// Without `out` only the bus analysis is done, without its service area (only bus.gpkg and
+/// the maps hold it; the figures do not depend on it). The bus stages' timings are in summary.json
 /// and are appended to `run`. lc15 coverage and lc15 nightly.
 std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
                                                   const CoverageModel& model,

@@ -374,3 +374,43 @@ TEST(CoverageCommand, FreeingBuildingOutlinesKeepsEveryOtherFeatureAndEveryFigur
     }
     EXPECT_GE(compared, 8u);
 }
+
+// lc15 nightly without --out: the bus figures for the history, without the service area only
+// bus.gpkg and the maps hold; every figure as in a run that writes the files.
+TEST(CoverageCommand, BusAnalysisWithoutFilesSkipsOnlyTheServiceArea) {
+    const lc15::io::City city = lc15::io::load_city(lc15::io::load_city_config(kDemo));
+    lc15::CoverageModel model = lc15::io::make_coverage_model(city);
+    model.compute();
+    const lc15::CoverageReport report =
+        model.report(static_cast<std::uint32_t>(city.communities.size()));
+    lc15::io::RunInfo with_info, without_info;
+    lc15::io::OutputDir out(fresh_dir("bus_with_files"));
+    const auto with =
+        lc15::io::write_coverage_outputs(&out, city, model, report, with_info, true, nullptr);
+    const auto without =
+        lc15::io::write_coverage_outputs(nullptr, city, model, report, without_info, true, nullptr);
+    ASSERT_TRUE(with && without);
+    EXPECT_FALSE(with->service_area.empty()) << "the demo's stops reach streets";
+    EXPECT_TRUE(without->service_area.empty());
+    auto timed = [](const lc15::io::BusAnalysis& b, const std::string& step) {
+        for (const auto& [s, t] : b.timings)
+            if (s == step) return true;
+        return false;
+    };
+    EXPECT_TRUE(timed(*with, "bus service area"));
+    EXPECT_FALSE(timed(*without, "bus service area"));
+    const auto& a = with->catchment;
+    const auto& b = without->catchment;
+    ASSERT_EQ(a.communities.size(), b.communities.size());
+    EXPECT_EQ(a.city.land_share, b.city.land_share);
+    EXPECT_EQ(a.city.straight_share, b.city.straight_share);
+    EXPECT_EQ(a.city.walk_share, b.city.walk_share);
+    EXPECT_EQ(a.walk_m, b.walk_m);
+    EXPECT_EQ(a.gaps.size(), b.gaps.size());
+    ASSERT_EQ(with->access.size(), without->access.size());
+    ASSERT_FALSE(with->access.empty());
+    for (std::size_t i = 0; i < with->access.size(); ++i) {
+        EXPECT_EQ(with->access[i].walk_population, without->access[i].walk_population);
+        EXPECT_EQ(with->access[i].walk_bus_population, without->access[i].walk_bus_population);
+    }
+}
