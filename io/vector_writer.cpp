@@ -606,7 +606,9 @@ struct GpkgWriter::State {
         const std::string insert_sql = create_layer(layer);
 
         sqlite3* raw = nullptr;
-        if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        // One thread uses the connection: no mutex taken per SQLite call.
+        if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                            nullptr) != SQLITE_OK) {
             db.reset(raw);
             fail("cannot open the file");
         }
@@ -657,6 +659,7 @@ struct GpkgWriter::State {
             extend(row.point.lon, row.point.lon, row.point.lat, row.point.lat, box);
             return true;
         }
+        if (direct_wkb(row, box)) return true;
         std::unique_ptr<OGRGeometry> g(geometry(header, row, "layer " + header.name));
         const bool empty = g->IsEmpty();
         // Little-endian; empty without an envelope, else the envelope [minx, maxx, miny, maxy].
@@ -675,6 +678,66 @@ struct GpkgWriter::State {
         g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(blob.data() + at), wkbVariantIso);
         if (empty) return false;
         extend(e.MinX, e.MaxX, e.MinY, e.MaxY, box);
+        return true;
+    }
+    // A line or polygons with no empty ring straight into the blob as OGR's exportToWkb
+    // writes them (ISO, little-endian; rings closed as closeRings() closes them), without an
+    // OGRGeometry per row. False for an empty ring or line (left to OGR) and for points.
+    bool direct_wkb(const Row& row, Box32& box) {
+        const Layer::Geometry kind = header.geometry;
+        if (kind == Layer::LineString) {
+            if (row.line.empty()) return false;
+        } else if (kind == Layer::Polygon || kind == Layer::MultiPolygon) {
+            if (row.area.empty() || (kind == Layer::Polygon && row.area.size() > 1)) return false;
+            for (const lc15::Polygon& p : row.area) {
+                if (p.outer.empty()) return false;
+                for (const Ring& h : p.inners)
+                    if (h.empty()) return false;
+            }
+        } else {
+            return false;
+        }
+        blob += '\x03';  // little-endian, the envelope [minx, maxx, miny, maxy]
+        put_le<std::int32_t>(blob, srs_id);
+        const std::size_t envelope_at = blob.size();
+        blob.resize(envelope_at + 4 * sizeof(double));
+        double e[4] = {
+            std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+            std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+        auto point = [&](const LonLat& q) {
+            put_le(blob, q.lon);
+            put_le(blob, q.lat);
+            e[0] = std::min(e[0], q.lon), e[1] = std::max(e[1], q.lon);
+            e[2] = std::min(e[2], q.lat), e[3] = std::max(e[3], q.lat);
+        };
+        auto ring = [&](const Ring& r) {
+            const bool open = r.front().lon != r.back().lon || r.front().lat != r.back().lat;
+            put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(r.size() + (open ? 1 : 0)));
+            for (const LonLat& q : r) point(q);
+            if (open) point(r.front());
+        };
+        auto polygon = [&](const lc15::Polygon& p) {
+            blob += '\x01';
+            put_le<std::uint32_t>(blob, 3);
+            put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(1 + p.inners.size()));
+            ring(p.outer);
+            for (const Ring& h : p.inners) ring(h);
+        };
+        if (kind == Layer::LineString) {
+            blob += '\x01';
+            put_le<std::uint32_t>(blob, 2);
+            put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(row.line.size()));
+            for (const LonLat& q : row.line) point(q);
+        } else if (kind == Layer::Polygon) {
+            polygon(row.area.front());
+        } else {
+            blob += '\x01';
+            put_le<std::uint32_t>(blob, 6);
+            put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(row.area.size()));
+            for (const lc15::Polygon& p : row.area) polygon(p);
+        }
+        std::memcpy(blob.data() + envelope_at, e, sizeof e);
+        extend(e[0], e[1], e[2], e[3], box);
         return true;
     }
     void extend(double x0, double x1, double y0, double y1, Box32& box) {

@@ -587,3 +587,82 @@ TEST(DemoData, GcjFilesLandOnTheirOsmTwins) {
 }
 
 }  // namespace
+
+// Lines and polygons are encoded without OGR geometries: each blob must be OGR's own ISO WKB
+// of the same shape (rings closed as closeRings() closes them), behind the GeoPackage header
+// with OGR's envelope.
+TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
+    const lc15::Polygon holed{{{122.20, 40.60}, {122.26, 40.60}, {122.26, 40.66}, {122.20, 40.66}},
+                              {{{122.22, 40.62}, {122.24, 40.62}, {122.24, 40.64}}}};  // open
+    const lc15::Polygon closed{{{122.30, 40.70}, {122.31, 40.70}, {122.31, 40.71}, {122.30, 40.70}},
+                               {}};
+    Layer multi{"multi", Layer::MultiPolygon, {{"n", Field::Int}}, {}};
+    multi.rows.push_back({.area = {holed, closed}, .values = {std::int64_t{1}}});
+    multi.rows.push_back({.area = {closed}, .values = {std::int64_t{2}}});
+    multi.rows.push_back({.area = {}, .values = {std::int64_t{3}}});  // empty: OGR's own
+    Layer single{"single", Layer::Polygon, {{"n", Field::Int}}, {}};
+    single.rows.push_back({.area = {holed}, .values = {std::int64_t{1}}});
+    Layer lines{"lines", Layer::LineString, {{"n", Field::Int}}, {}};
+    lines.rows.push_back(
+        {.line = {{122.2, 40.6}, {122.25, 40.61}, {122.27, 40.65}}, .values = {std::int64_t{1}}});
+    const fs::path gpkg = dir_ / "blobs.gpkg";
+    write_gpkg(gpkg, {&multi, &single, &lines});
+
+    auto ogr_ring = [](const lc15::Ring& r) {
+        auto* out = new OGRLinearRing();
+        for (const LonLat& q : r) out->addPoint(q.lon, q.lat);
+        out->closeRings();
+        return out;
+    };
+    auto ogr_polygon = [&](const lc15::Polygon& p) {
+        auto* out = new OGRPolygon();
+        out->addRingDirectly(ogr_ring(p.outer));
+        for (const lc15::Ring& h : p.inners) out->addRingDirectly(ogr_ring(h));
+        return out;
+    };
+    auto expected = [](const OGRGeometry& g) {  // header flags, envelope, WKB
+        std::string wkb(static_cast<std::size_t>(g.WkbSize()), '\0');
+        g.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+        OGREnvelope e;
+        g.getEnvelope(&e);
+        const double env[4] = {e.MinX, e.MaxX, e.MinY, e.MaxY};
+        return std::string("\x03", 1) + std::string(reinterpret_cast<const char*>(env), 32) + wkb;
+    };
+    auto blobs = [&](const std::string& table) {
+        sqlite3* db = nullptr;
+        EXPECT_EQ(sqlite3_open_v2(gpkg.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+        sqlite3_stmt* s = nullptr;
+        sqlite3_prepare_v2(db, ("SELECT geom FROM " + table + " ORDER BY fid").c_str(), -1, &s,
+                           nullptr);
+        std::vector<std::string> out;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            const auto* b = static_cast<const char*>(sqlite3_column_blob(s, 0));
+            const std::string blob(b, static_cast<std::size_t>(sqlite3_column_bytes(s, 0)));
+            EXPECT_EQ(blob.substr(0, 3), std::string("GP\0", 3));
+            out.push_back(blob.substr(3, 1) + blob.substr(8));  // flags, then past srs_id
+        }
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+        return out;
+    };
+
+    const auto m = blobs("multi");
+    ASSERT_EQ(m.size(), 3u);
+    OGRMultiPolygon two;
+    two.addGeometryDirectly(ogr_polygon(holed));
+    two.addGeometryDirectly(ogr_polygon(closed));
+    EXPECT_EQ(m[0], expected(two));
+    OGRMultiPolygon one;
+    one.addGeometryDirectly(ogr_polygon(closed));
+    EXPECT_EQ(m[1], expected(one));
+    EXPECT_EQ(m[2].substr(0, 1), "\x11") << "empty: no envelope";
+    const auto p = blobs("single");
+    ASSERT_EQ(p.size(), 1u);
+    std::unique_ptr<OGRPolygon> holed_ogr(ogr_polygon(holed));
+    EXPECT_EQ(p[0], expected(*holed_ogr));
+    const auto l = blobs("lines");
+    ASSERT_EQ(l.size(), 1u);
+    OGRLineString line;
+    for (const LonLat& q : lines.rows[0].line) line.addPoint(q.lon, q.lat);
+    EXPECT_EQ(l[0], expected(line));
+}
