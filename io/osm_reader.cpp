@@ -28,8 +28,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
@@ -47,15 +49,96 @@ std::string_view tag(const osmium::TagList& tags, const char* key) {
     return v == nullptr ? std::string_view{} : std::string_view{v};
 }
 
-std::string display_name(const osmium::TagList& tags) {
-    std::string_view n = tag(tags, "name:zh");
-    if (n.empty()) n = tag(tags, "name");
+// The tags lc15 reads of a node, way or area, found in one pass over its tag list: each later
+// question is a lookup in a small table, not another walk along the list (a walk measures every
+// key and value). A repeated key keeps its first value, as TagList::get_value_by_key finds it.
+class ReadTags {
+  public:
+    explicit ReadTags(const osmium::TagList& tags) : empty_(tags.empty()) {
+        for (const osmium::Tag& t : tags) {
+            const int k = index(t.key());
+            if (k >= 0 && value_[k] == nullptr) {
+                value_[k] = t.value();
+                letters_ |= 1u << (kKeys[k][0] - 'a');
+            }
+        }
+    }
+    bool empty() const { return empty_; }
+    /// The value of `key`, nullptr if absent. `key` must be one of kKeys (a logic error once
+    /// an object has a key of the same first letter: a key added to a rule must be added there).
+    const char* get(const char* key) const {
+        // Most questions are of keys the object does not have: no key of their first letter.
+        const unsigned letter = static_cast<unsigned char>(key[0]) - 'a';
+        if (letter < 26 && (letters_ >> letter & 1u) == 0) return nullptr;
+        const int k = index(key);
+        if (k < 0) throw std::logic_error(std::string("ReadTags: key not read: ") + key);
+        return value_[k];
+    }
+    std::string_view operator[](const char* key) const {
+        const char* v = get(key);
+        return v == nullptr ? std::string_view{} : std::string_view{v};
+    }
+
+  private:
+    static constexpr std::array<const char*, 24> kKeys = {  // sorted
+        "access",
+        "amenity",
+        "area",
+        "barrier",
+        "boundary",
+        "building",
+        "bus",
+        "construction",
+        "entrance",
+        "foot",
+        "healthcare",
+        "highway",
+        "landuse",
+        "leisure",
+        "name",
+        "name:zh",
+        "natural",
+        "office",
+        "public_transport",
+        "railway",
+        "shop",
+        "social_facility",
+        "trolleybus",
+        "waterway"};
+    // [first, last) in kKeys of the keys that begin with each letter a–z.
+    static constexpr std::array<std::pair<std::uint8_t, std::uint8_t>, 26> kByLetter = [] {
+        std::array<std::pair<std::uint8_t, std::uint8_t>, 26> r{};
+        for (std::size_t i = kKeys.size(); i-- > 0;) {
+            auto& [first, last] = r[static_cast<std::size_t>(kKeys[i][0] - 'a')];
+            if (last == 0) last = static_cast<std::uint8_t>(i + 1);
+            first = static_cast<std::uint8_t>(i);
+        }
+        return r;
+    }();
+    static_assert(std::is_sorted(kKeys.begin(), kKeys.end(), [](const char* a, const char* b) {
+        return std::string_view(a) < std::string_view(b);
+    }));
+    static int index(const char* key) {
+        const unsigned letter = static_cast<unsigned char>(key[0]) - 'a';
+        if (letter >= 26) return -1;
+        const auto [first, last] = kByLetter[letter];
+        for (unsigned i = first; i < last; ++i)
+            if (std::strcmp(kKeys[i] + 1, key + 1) == 0) return static_cast<int>(i);
+        return -1;
+    }
+    std::array<const char*, kKeys.size()> value_{};
+    std::uint32_t letters_ = 0;  // bit i: a key beginning with 'a' + i was read
+    bool empty_;
+};
+
+std::string display_name(const ReadTags& tags) {
+    std::string_view n = tags["name:zh"];
+    if (n.empty()) n = tags["name"];
     return std::string(n);
 }
 
-WayTags way_tags(const osmium::TagList& tags) {
-    return {tag(tags, "highway"), tag(tags, "foot"), tag(tags, "access"), tag(tags, "construction"),
-            tag(tags, "area")};
+WayTags way_tags(const ReadTags& tags) {
+    return {tags["highway"], tags["foot"], tags["access"], tags["construction"], tags["area"]};
 }
 
 LonLat to_lonlat(const osmium::Location& l) { return {l.lon(), l.lat()}; }
@@ -79,9 +162,9 @@ bool is_road_highway(std::string_view h) {
 
 enum class BasemapKind : std::uint8_t { kNone, kWater, kGreen };
 
-BasemapKind basemap_kind(const osmium::TagList& tags) {
-    const std::string_view natural = tag(tags, "natural"), landuse = tag(tags, "landuse"),
-                           leisure = tag(tags, "leisure"), waterway = tag(tags, "waterway");
+BasemapKind basemap_kind(const ReadTags& tags) {
+    const std::string_view natural = tags["natural"], landuse = tags["landuse"],
+                           leisure = tags["leisure"], waterway = tags["waterway"];
     if (natural == "water" || waterway == "riverbank" || waterway == "dock" ||
         landuse == "reservoir" || landuse == "basin")
         return BasemapKind::kWater;
@@ -95,17 +178,17 @@ BasemapKind basemap_kind(const osmium::TagList& tags) {
     return BasemapKind::kNone;
 }
 
-bool is_feature(const osmium::TagList& tags) {
-    return is_feature_tags([&](const char* k) { return tags.get_value_by_key(k); });
+bool is_feature(const ReadTags& tags) {
+    return is_feature_tags([&](const char* k) { return tags.get(k); });
 }
 
 enum class StopKind : std::uint8_t { kPlatform, kStopPosition };
 
 /// Bus stop tagging of an object, if any.
-std::optional<StopKind> stop_kind(const osmium::TagList& tags) {
-    const std::string_view pt = tag(tags, "public_transport");
-    const bool bus = tag(tags, "bus") == "yes" || tag(tags, "trolleybus") == "yes";
-    const bool bus_stop = tag(tags, "highway") == "bus_stop";
+std::optional<StopKind> stop_kind(const ReadTags& tags) {
+    const std::string_view pt = tags["public_transport"];
+    const bool bus = tags["bus"] == "yes" || tags["trolleybus"] == "yes";
+    const bool bus_stop = tags["highway"] == "bus_stop";
     if (pt == "stop_position" && (bus || bus_stop)) return StopKind::kStopPosition;
     if (bus_stop) return StopKind::kPlatform;
     if (pt == "platform" && bus) return StopKind::kPlatform;
@@ -183,7 +266,11 @@ class Collector : public osmium::handler::Handler {
         : options_(options),
           out_(out),
           route_ways_(route_ways),
-          route_stop_members_(route_stop_members) {}
+          route_stop_members_(route_stop_members),
+          member_bits_(std::size_t{1} << 20) {
+        for (const auto& [key, role] : route_stop_members)
+            member_bits_[std::hash<std::uint64_t>{}(key) % member_bits_.size()] = true;
+    }
 
     void node(const osmium::Node& n) {
         ++out_.nodes;
@@ -198,41 +285,50 @@ class Collector : public osmium::handler::Handler {
                 first_absurd_ = where.str();
             }
         }
-        if (n.tags().empty() &&
-            !route_stop_members_.count(object_key(osmium::item_type::node, n.id())))
+        if (n.tags().empty() && !route_stop_member(object_key(osmium::item_type::node, n.id())))
             return;
         if (!n.location().valid()) return;
         const LonLat pos = to_lonlat(n.location());
-        if (is_feature(n.tags())) {
+        const ReadTags tags(n.tags());
+        if (is_feature(tags)) {
             Feature f;
             f.source = "osm";
             f.id = id_string('n', n.id());
-            f.name = display_name(n.tags());
+            f.name = display_name(tags);
             f.tags = copy_tags(n.tags());
             f.point = pos;
-            out_.features.push_back(std::move(f));
+            features_.push_back(std::move(f));
         }
-        add_stop_candidate(osmium::item_type::node, n.id(), n.tags(), pos);
+        add_stop_candidate(osmium::item_type::node, n.id(), tags, pos);
     }
 
     void way(const osmium::Way& w) {
         ++out_.ways;
         note_time(w.timestamp());
         const auto& nodes = w.nodes();
-        // Runs of nodes with known locations (an extract cuts ways at its edge).
-        std::vector<std::vector<WayNode>> runs(1);
+        // Runs of nodes with known locations (an extract cuts ways at its edge), in storage
+        // kept from way to way.
+        way_nodes_.clear();
+        run_ends_.clear();
         std::size_t missing = 0;
         for (const osmium::NodeRef& r : nodes) {
             if (!r.location().valid()) {
                 ++missing;
-                if (!runs.back().empty()) runs.emplace_back();
+                if (way_nodes_.size() > (run_ends_.empty() ? 0 : run_ends_.back()))
+                    run_ends_.push_back(way_nodes_.size());
                 continue;
             }
-            runs.back().push_back({static_cast<std::uint64_t>(r.ref()), to_lonlat(r.location())});
+            way_nodes_.push_back({static_cast<std::uint64_t>(r.ref()), to_lonlat(r.location())});
         }
-        if (runs.back().empty()) runs.pop_back();
+        if (way_nodes_.size() > (run_ends_.empty() ? 0 : run_ends_.back()))
+            run_ends_.push_back(way_nodes_.size());
+        runs_.clear();
+        for (std::size_t i = 0, from = 0; i < run_ends_.size(); from = run_ends_[i++])
+            runs_.emplace_back(way_nodes_.data() + from, run_ends_[i] - from);
+        const std::vector<std::span<const WayNode>>& runs = runs_;
 
-        const WayTags wt = way_tags(w.tags());
+        const ReadTags tags(w.tags());
+        const WayTags wt = way_tags(tags);
         if (!wt.highway.empty()) {
             const WayVerdict v = classify_way(wt, options_.profile);
             double length = 0.0;
@@ -262,7 +358,7 @@ class Collector : public osmium::handler::Handler {
             }
             out_.profile.add(v, length);
         }
-        if (const std::string_view ww = tag(w.tags(), "waterway");
+        if (const std::string_view ww = tags["waterway"];
             ww == "river" || ww == "canal" || ww == "stream" || ww == "drain") {
             for (const auto& run : runs) {
                 if (run.size() < 2) continue;
@@ -270,7 +366,7 @@ class Collector : public osmium::handler::Handler {
                 for (const WayNode& n : run) line.push_back(n.pos);
             }
         }
-        if (tag(w.tags(), "natural") == "coastline") {
+        if (tags["natural"] == "coastline") {
             for (const auto& run : runs) {
                 if (run.size() < 2) continue;
                 auto& c = out_.basemap.coastlines.emplace_back();
@@ -285,27 +381,26 @@ class Collector : public osmium::handler::Handler {
             route_way_lines_.emplace(w.id(), std::move(line));
         }
         if (runs.empty()) return;
-        const bool stop_member =
-            route_stop_members_.count(object_key(osmium::item_type::way, w.id())) > 0;
-        if (w.tags().empty() && !stop_member) return;
+        const bool stop_member = route_stop_member(object_key(osmium::item_type::way, w.id()));
+        if (tags.empty() && !stop_member) return;
         const LonLat mid = mean_point(runs);
-        add_stop_candidate(osmium::item_type::way, w.id(), w.tags(), mid);
-        if (is_feature(w.tags())) {
+        add_stop_candidate(osmium::item_type::way, w.id(), tags, mid);
+        if (is_feature(tags)) {
             Feature f;
             f.source = "osm";
             f.id = id_string('w', w.id());
-            f.name = display_name(w.tags());
+            f.name = display_name(tags);
             f.tags = copy_tags(w.tags());
             for (const auto& run : runs)
                 for (const WayNode& n : run) f.line.push_back(n.pos);
             f.point = f.line[f.line.size() / 2];
             const bool closed = nodes.size() > 3 && nodes.front().ref() == nodes.back().ref();
-            if (closed && tag(w.tags(), "area") != "no") {
+            if (closed && tags["area"] != "no") {
                 f.point = mid;
                 pending_closed_.emplace(w.id(), std::move(f));  // an area unless assembly fails
                 return;
             }
-            out_.features.push_back(std::move(f));
+            features_.push_back(std::move(f));
         }
     }
 
@@ -328,9 +423,10 @@ class Collector : public osmium::handler::Handler {
             mp.push_back(std::move(poly));
         }
         if (mp.empty()) return;
+        const ReadTags tags(a.tags());
         if (type == 'r') {
             // A pedestrian square mapped as a multipolygon: walk along its rings.
-            const WayTags wt = way_tags(a.tags());
+            const WayTags wt = way_tags(tags);
             if (!wt.highway.empty()) {
                 const WayVerdict v = classify_way(wt, options_.profile);
                 if (v.walkable) {
@@ -354,20 +450,30 @@ class Collector : public osmium::handler::Handler {
                     }
                 }
             }
-        } else {
-            pending_closed_.erase(orig);
         }
-        if (const BasemapKind k = basemap_kind(a.tags()); k != BasemapKind::kNone)
+        // A closed way's area has the way's tags: its pending feature (id, name, tags) becomes
+        // the area's, its line dropped, instead of a second copy of all of them.
+        std::optional<Feature> pending;
+        if (type == 'w') {
+            if (auto node = pending_closed_.extract(orig))
+                pending.emplace(std::move(node.mapped()));
+        }
+        if (const BasemapKind k = basemap_kind(tags); k != BasemapKind::kNone)
             (k == BasemapKind::kWater ? out_.basemap.water : out_.basemap.green).push_back(mp);
-        if (!is_feature(a.tags())) return;
+        if (!is_feature(tags)) return;
         Feature f;
-        f.source = "osm";
-        f.id = id_string(type, orig);
-        f.name = display_name(a.tags());
-        f.tags = copy_tags(a.tags());
+        if (pending) {
+            f = std::move(*pending);
+            f.line = {};
+        } else {
+            f.source = "osm";
+            f.id = id_string(type, orig);
+            f.name = display_name(tags);
+            f.tags = copy_tags(a.tags());
+        }
         f.point = centroid(mp);
         f.area = std::move(mp);
-        out_.features.push_back(std::move(f));
+        features_.push_back(std::move(f));
     }
 
     /// Closed ways the assembler could not turn into a polygon: kept as point features.
@@ -378,7 +484,7 @@ class Collector : public osmium::handler::Handler {
         for (std::int64_t id : ids) {
             out_.warnings.push_back("way " + std::to_string(id) +
                                     ": closed way is not a valid polygon, kept as a line");
-            out_.features.push_back(std::move(pending_closed_.at(id)));
+            features_.push_back(std::move(pending_closed_.at(id)));
         }
         pending_closed_.clear();
     }
@@ -392,12 +498,15 @@ class Collector : public osmium::handler::Handler {
     std::unordered_map<std::uint64_t, std::uint32_t> candidate_of_;  // object_key -> candidate
     std::unordered_map<std::int64_t, std::vector<LonLat>> route_way_lines_;
     std::unordered_map<std::int64_t, Feature> pending_closed_;
+    // In reading order; moved once into OsmData::features in their final order (a deque: no
+    // copy of the millions read so far each time a vector would grow).
+    std::deque<Feature> features_;
     osmium::Timestamp newest_;
     std::uint64_t absurd_nodes_ = 0;  ///< nodes with a coordinate outside the globe
     std::string first_absurd_;        ///< the first of them, for the warning
 
   private:
-    static LonLat mean_point(const std::vector<std::vector<WayNode>>& runs) {
+    static LonLat mean_point(const std::vector<std::span<const WayNode>>& runs) {
         double lon = 0, lat = 0;
         std::size_t n = 0;
         for (const auto& run : runs)
@@ -409,8 +518,15 @@ class Collector : public osmium::handler::Handler {
         return {lon / static_cast<double>(n), lat / static_cast<double>(n)};
     }
 
-    void add_stop_candidate(osmium::item_type type, osmium::object_id_type id,
-                            const osmium::TagList& tags, LonLat pos) {
+    // Whether a bus route lists the object as a stop or platform: a bit per hash of the key
+    // answers "no" for nearly every node without a hash lookup.
+    bool route_stop_member(std::uint64_t key) const {
+        const std::size_t bit = std::hash<std::uint64_t>{}(key) % member_bits_.size();
+        return member_bits_[bit] && route_stop_members_.count(key) > 0;
+    }
+
+    void add_stop_candidate(osmium::item_type type, osmium::object_id_type id, const ReadTags& tags,
+                            LonLat pos) {
         std::optional<StopKind> kind = stop_kind(tags);
         const std::uint64_t key = object_key(type, id);
         if (!kind) {
@@ -429,6 +545,10 @@ class Collector : public osmium::handler::Handler {
     OsmData& out_;
     const std::unordered_set<std::int64_t>& route_ways_;
     const std::unordered_map<std::uint64_t, RoleKind>& route_stop_members_;
+    std::vector<bool> member_bits_;
+    std::vector<WayNode> way_nodes_;              // the way being read: its located nodes,
+    std::vector<std::size_t> run_ends_;           // where each run of them ends,
+    std::vector<std::span<const WayNode>> runs_;  // and the runs
 };
 
 /// Overpass writes its data date as <meta osm_base="..."/> near the top of an XML file.
@@ -715,18 +835,22 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
                 return std::tie(type, id, index) < std::tie(o.type, o.id, o.index);
             }
         };
+        std::deque<Feature>& read = collector.features_;
         std::vector<Rank> order;
-        order.reserve(out.features.size());
-        for (std::size_t i = 0; i < out.features.size(); ++i) {
-            const std::string& id = out.features[i].id;
+        order.reserve(read.size());
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            const std::string& id = read[i].id;
             const int t = id[0] == 'n' ? 0 : (id[0] == 'w' ? 1 : 2);
-            order.push_back({t, std::stoll(id.substr(1)), i});
+            long long number = 0;
+            std::from_chars(id.data() + 1, id.data() + id.size(), number);
+            order.push_back({t, number, i});
         }
         std::sort(order.begin(), order.end());
-        std::vector<Feature> sorted;
-        sorted.reserve(order.size());
-        for (const Rank& r : order) sorted.push_back(std::move(out.features[r.index]));
-        out.features = std::move(sorted);
+        out.features.clear();
+        out.features.reserve(order.size());
+        for (const Rank& r : order) out.features.push_back(std::move(read[r.index]));
+        read.clear();
+        read.shrink_to_fit();
     }
 
     std::sort(out.cut_nodes.begin(), out.cut_nodes.end());
