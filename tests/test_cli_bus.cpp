@@ -264,6 +264,29 @@ TEST(BusCommand, BadInputExitsOneAndNamesTheProblem) {
     EXPECT_FALSE(fs::exists(dir / "w" / "bus_catchment.csv"));
 }
 
+// A feed that exists but is not a zip (found once the extract is read): the error names the
+// file, the exit code is bad input's, and the folder keeps the last good run's files, nothing
+// half-written beside them.
+TEST(BusCommand, DamagedFeedNamesTheFileAndKeepsTheLastRunsFiles) {
+    const fs::path dir = fresh_dir("bad_feed");
+    fs::create_directories(dir / "out");
+    std::ofstream(dir / "broken_feed.zip") << "this is not a zip archive\n";
+    const fs::path cfg = dir / "city.toml";
+    std::ofstream(cfg) << "[city]\nosm = \""
+                       << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string()
+                       << "\"\nrules = \"" << (kSource / "configs/rules/gb50180_2018.toml").string()
+                       << "\"\n[bus]\ngtfs = \"broken_feed.zip\"\n";
+    std::ofstream(dir / "out" / "communities.csv") << "last night's file\n";
+    const CliRun r = run("coverage -q --threads 2 --config " + cfg.string() + " --out " +
+                         (dir / "out").string());
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("broken_feed.zip"), std::string::npos) << r.output;
+    EXPECT_EQ(slurp(dir / "out" / "communities.csv"), "last night's file\n");
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir / "out")) left.push_back(e.path().filename());
+    EXPECT_EQ(left, std::vector<std::string>{"communities.csv"}) << "no staged file left behind";
+}
+
 // lc15 coverage gives planners everything in one run: the bus files, identical to lc15 bus's,
 // and the three 500 m figures per community in communities.csv and summary.json.
 TEST(BusCommand, CoverageCarriesTheBusFiguresAndAgreesWithBus) {

@@ -13,6 +13,9 @@
 #include <queue>
 #include <sstream>
 
+#include <oneapi/tbb/task_arena.h>
+
+#include "engine/error.hpp"
 #include "io/city.hpp"
 #include "io/coverage_output.hpp"
 #include "io/graph_export.hpp"
@@ -413,4 +416,39 @@ TEST(CoverageCommand, BusAnalysisWithoutFilesSkipsOnlyTheServiceArea) {
         EXPECT_EQ(with->access[i].walk_population, without->access[i].walk_population);
         EXPECT_EQ(with->access[i].walk_bus_population, without->access[i].walk_bus_population);
     }
+}
+
+// The bus analysis runs on a thread of its own while coverage.gpkg's first layers are written: an
+// error there (here a planners' line file gone between loading the city and the analysis) reaches
+// the caller as itself, after the writer stops, and nothing staged is kept.
+TEST(CoverageCommand, AnErrorOnTheBusThreadReachesTheCallerAndLeavesNoFile) {
+    lc15::io::City city = lc15::io::load_city(lc15::io::load_city_config(kDemo));
+    lc15::CoverageModel model = lc15::io::make_coverage_model(city);
+    model.compute();
+    const lc15::CoverageReport report =
+        model.report(static_cast<std::uint32_t>(city.communities.size()));
+    const fs::path dir = fresh_dir("bus_thread_error");
+    fs::create_directories(dir);
+    std::ofstream(dir / "communities.csv") << "last night's file\n";
+    lc15::io::FileSourceConfig gone;
+    gone.path = dir / "gone_lines.csv";
+    gone.where = "the test's [[bus.lines]]";
+    city.config.bus_line_files.push_back(gone);
+    tbb::task_arena two(2);  // the overlapped path, whatever the machine
+    std::string error;
+    two.execute([&] {
+        lc15::io::OutputDir out(dir);
+        lc15::io::RunInfo info;
+        try {
+            lc15::io::write_coverage_outputs(&out, city, model, report, info, true, nullptr);
+            out.commit();
+        } catch (const lc15::InputError& e) {
+            error = e.what();
+        }
+    });
+    EXPECT_NE(error.find("gone_lines.csv"), std::string::npos) << error;
+    EXPECT_EQ(slurp(dir / "communities.csv"), "last night's file\n");
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename());
+    EXPECT_EQ(left, std::vector<std::string>{"communities.csv"}) << "no staged file kept";
 }
