@@ -264,22 +264,29 @@ using LocationHandler = osmium::handler::NodeLocationsForWays<LocationIndex>;
 class FeatureChunks {
   public:
     void push_back(Feature&& f) {
-        if (chunks_.empty() || chunks_.back().size() == kChunk)
+        if (chunks_.empty() || chunks_.back().size() == kChunk) {
             chunks_.emplace_back().reserve(kChunk);
+            taken_.push_back(0);
+        }
         chunks_.back().push_back(std::move(f));
         ++size_;
     }
     std::size_t size() const { return size_; }
-    Feature& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
-    void clear() {
-        chunks_.clear();
-        chunks_.shrink_to_fit();
-        size_ = 0;
+    const Feature& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+    /// Moves feature i out; each index is taken once. A chunk all taken is freed at once: taken
+    /// in an order close to the reading order (the sort by id), the features are held about
+    /// once, not twice, while they move to their final list (2 GB less at 4M junctions).
+    Feature take(std::size_t i) {
+        const std::size_t c = i / kChunk;
+        Feature f = std::move(chunks_[c][i % kChunk]);
+        if (++taken_[c] == chunks_[c].size()) std::vector<Feature>().swap(chunks_[c]);
+        return f;
     }
 
   private:
     static constexpr std::size_t kChunk = (std::size_t{64} << 20) / sizeof(Feature) + 1;
     std::vector<std::vector<Feature>> chunks_;
+    std::vector<std::size_t> taken_;  // per chunk: features moved out by take()
     std::size_t size_ = 0;
 };
 
@@ -873,8 +880,8 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
         std::sort(order.begin(), order.end());
         out.features.clear();
         out.features.reserve(order.size());
-        for (const Rank& r : order) out.features.push_back(std::move(read[r.index]));
-        read.clear();
+        for (const Rank& r : order) out.features.push_back(read.take(r.index));
+        read = FeatureChunks{};
     }
 
     std::sort(out.cut_nodes.begin(), out.cut_nodes.end());
