@@ -339,24 +339,25 @@ class Collector : public osmium::handler::Handler {
         note_time(w.timestamp());
         const auto& nodes = w.nodes();
         // Runs of nodes with known locations (an extract cuts ways at its edge), in storage
-        // kept from way to way.
+        // kept from way to way, reserved at the way's size so that the runs' spans stay valid.
         way_nodes_.clear();
-        run_ends_.clear();
-        std::size_t missing = 0;
+        way_nodes_.reserve(nodes.size());
+        runs_.clear();
+        std::size_t missing = 0, from = 0;
+        auto end_run = [&] {
+            if (way_nodes_.size() > from)
+                runs_.emplace_back(way_nodes_.data() + from, way_nodes_.size() - from);
+            from = way_nodes_.size();
+        };
         for (const osmium::NodeRef& r : nodes) {
             if (!r.location().valid()) {
                 ++missing;
-                if (way_nodes_.size() > (run_ends_.empty() ? 0 : run_ends_.back()))
-                    run_ends_.push_back(way_nodes_.size());
+                end_run();
                 continue;
             }
             way_nodes_.push_back({static_cast<std::uint64_t>(r.ref()), to_lonlat(r.location())});
         }
-        if (way_nodes_.size() > (run_ends_.empty() ? 0 : run_ends_.back()))
-            run_ends_.push_back(way_nodes_.size());
-        runs_.clear();
-        for (std::size_t i = 0, from = 0; i < run_ends_.size(); from = run_ends_[i++])
-            runs_.emplace_back(way_nodes_.data() + from, run_ends_[i] - from);
+        end_run();
         const std::vector<std::span<const WayNode>>& runs = runs_;
 
         const ReadTags tags(w.tags());
@@ -578,9 +579,8 @@ class Collector : public osmium::handler::Handler {
     const std::unordered_set<std::int64_t>& route_ways_;
     const std::unordered_map<std::uint64_t, RoleKind>& route_stop_members_;
     std::vector<bool> member_bits_;
-    std::vector<WayNode> way_nodes_;              // the way being read: its located nodes,
-    std::vector<std::size_t> run_ends_;           // where each run of them ends,
-    std::vector<std::span<const WayNode>> runs_;  // and the runs
+    std::vector<WayNode> way_nodes_;              // the way being read: its located nodes
+    std::vector<std::span<const WayNode>> runs_;  // and its runs of them
 };
 
 /// Overpass writes its data date as <meta osm_base="..."/> near the top of an XML file.
