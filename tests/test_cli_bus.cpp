@@ -285,6 +285,7 @@ TEST(BusCommand, DamagedFeedNamesTheFileAndKeepsTheLastRunsFiles) {
     std::vector<std::string> left;
     for (const auto& e : fs::directory_iterator(dir / "out")) left.push_back(e.path().filename());
     EXPECT_EQ(left, std::vector<std::string>{"communities.csv"}) << "no staged file left behind";
+    EXPECT_TRUE(lc15::test::staging_beside(dir / "out").empty());
 }
 
 // lc15 coverage gives planners everything in one run: the bus files, identical to lc15 bus's,

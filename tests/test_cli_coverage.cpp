@@ -36,6 +36,18 @@ CliRun run(const std::string& args) { return lc15::test::run_lc15(args); }
 
 fs::path fresh_dir(const std::string& name) { return lc15::test::fresh_dir("cov_" + name); }
 
+// A city's coverage computed as lc15 coverage computes it: the model and its report.
+struct Computed {
+    lc15::CoverageModel model;
+    lc15::CoverageReport report;
+};
+Computed computed(const lc15::io::City& city) {
+    lc15::CoverageModel model = lc15::io::make_coverage_model(city);
+    model.compute();
+    lc15::CoverageReport report = model.report(static_cast<std::uint32_t>(city.communities.size()));
+    return {std::move(model), std::move(report)};
+}
+
 TEST(CoverageCommand, DemoRunsAndIsIdenticalForAnyThreadCount) {
     const fs::path a = fresh_dir("j1"), b = fresh_dir("j2");
     const CliRun r1 = run("coverage -q -j 1 --config " + kDemo.string() + " --out " + a.string());
@@ -356,13 +368,10 @@ TEST(CoverageCommand, FreeingBuildingOutlinesKeepsEveryOtherFeatureAndEveryFigur
     EXPECT_EQ(lc15::io::drop_building_outlines(freed), 0u) << "a second call frees nothing";
 
     auto write = [](const lc15::io::City& city, const fs::path& dir) {
-        lc15::CoverageModel model = lc15::io::make_coverage_model(city);
-        model.compute();
-        const lc15::CoverageReport report =
-            model.report(static_cast<std::uint32_t>(city.communities.size()));
+        const Computed c = computed(city);
         lc15::io::OutputDir out(dir);
         lc15::io::RunInfo info;
-        lc15::io::write_coverage_outputs(&out, city, model, report, info, true, nullptr);
+        lc15::io::write_coverage_outputs(&out, city, c.model, c.report, info, true, nullptr);
         out.commit();
     };
     const fs::path a = fresh_dir("outlines_kept"), b = fresh_dir("outlines_freed");
@@ -382,16 +391,13 @@ TEST(CoverageCommand, FreeingBuildingOutlinesKeepsEveryOtherFeatureAndEveryFigur
 // bus.gpkg and the maps hold; every figure as in a run that writes the files.
 TEST(CoverageCommand, BusAnalysisWithoutFilesSkipsOnlyTheServiceArea) {
     const lc15::io::City city = lc15::io::load_city(lc15::io::load_city_config(kDemo));
-    lc15::CoverageModel model = lc15::io::make_coverage_model(city);
-    model.compute();
-    const lc15::CoverageReport report =
-        model.report(static_cast<std::uint32_t>(city.communities.size()));
+    const Computed c = computed(city);
     lc15::io::RunInfo with_info, without_info;
     lc15::io::OutputDir out(fresh_dir("bus_with_files"));
     const auto with =
-        lc15::io::write_coverage_outputs(&out, city, model, report, with_info, true, nullptr);
-    const auto without =
-        lc15::io::write_coverage_outputs(nullptr, city, model, report, without_info, true, nullptr);
+        lc15::io::write_coverage_outputs(&out, city, c.model, c.report, with_info, true, nullptr);
+    const auto without = lc15::io::write_coverage_outputs(nullptr, city, c.model, c.report,
+                                                          without_info, true, nullptr);
     ASSERT_TRUE(with && without);
     EXPECT_FALSE(with->service_area.empty()) << "the demo's stops reach streets";
     EXPECT_TRUE(without->service_area.empty());
@@ -423,10 +429,7 @@ TEST(CoverageCommand, BusAnalysisWithoutFilesSkipsOnlyTheServiceArea) {
 // the caller as itself, after the writer stops, and nothing staged is kept.
 TEST(CoverageCommand, AnErrorOnTheBusThreadReachesTheCallerAndLeavesNoFile) {
     lc15::io::City city = lc15::io::load_city(lc15::io::load_city_config(kDemo));
-    lc15::CoverageModel model = lc15::io::make_coverage_model(city);
-    model.compute();
-    const lc15::CoverageReport report =
-        model.report(static_cast<std::uint32_t>(city.communities.size()));
+    const Computed c = computed(city);
     const fs::path dir = fresh_dir("bus_thread_error");
     fs::create_directories(dir);
     std::ofstream(dir / "communities.csv") << "last night's file\n";
@@ -440,7 +443,7 @@ TEST(CoverageCommand, AnErrorOnTheBusThreadReachesTheCallerAndLeavesNoFile) {
         lc15::io::OutputDir out(dir);
         lc15::io::RunInfo info;
         try {
-            lc15::io::write_coverage_outputs(&out, city, model, report, info, true, nullptr);
+            lc15::io::write_coverage_outputs(&out, city, c.model, c.report, info, true, nullptr);
             out.commit();
         } catch (const lc15::InputError& e) {
             error = e.what();
@@ -451,4 +454,5 @@ TEST(CoverageCommand, AnErrorOnTheBusThreadReachesTheCallerAndLeavesNoFile) {
     std::vector<std::string> left;
     for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename());
     EXPECT_EQ(left, std::vector<std::string>{"communities.csv"}) << "no staged file kept";
+    EXPECT_TRUE(lc15::test::staging_beside(dir).empty());
 }

@@ -29,30 +29,12 @@ namespace {
 const fs::path kSource = LC15_SOURCE_DIR;
 const fs::path kDemo = kSource / "configs/zhuhai_xiangzhou.toml";
 using test::slurp;
+using test::staging_beside;
 
 std::map<std::string, std::string> contents(const fs::path& dir) {
     std::map<std::string, std::string> out;
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
         if (e.is_regular_file()) out[e.path().lexically_relative(dir).string()] = slurp(e.path());
-    }
-    return out;
-}
-
-// Entries beside `dir` that belong to its staging (must be none once a run has ended).
-std::vector<std::string> staging_beside(const fs::path& dir) {
-    std::vector<std::string> out;
-    const std::string name = dir.filename().string();
-    for (const auto& e : fs::directory_iterator(dir.parent_path())) {
-        const std::string n = e.path().filename().string();
-        if (n.rfind("." + name + ".lc15-partial-", 0) == 0 ||
-            n.rfind("." + name + ".lc15-old-", 0) == 0)
-            out.push_back(n);
-    }
-    if (fs::is_directory(dir)) {
-        for (const auto& e : fs::directory_iterator(dir)) {
-            if (e.path().filename().string().rfind(".lc15-partial-", 0) == 0)
-                out.push_back(e.path().filename().string());
-        }
     }
     return out;
 }

@@ -35,6 +35,25 @@ std::string slurp(const std::filesystem::path& p) {
     return ss.str();
 }
 
+std::vector<std::string> staging_beside(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    const std::string name = dir.filename().string();
+    for (const auto& e : fs::directory_iterator(dir.parent_path())) {
+        const std::string n = e.path().filename().string();
+        if (n.rfind("." + name + ".lc15-partial-", 0) == 0 ||
+            n.rfind("." + name + ".lc15-old-", 0) == 0)
+            out.push_back(n);
+    }
+    if (fs::is_directory(dir)) {
+        for (const auto& e : fs::directory_iterator(dir)) {
+            if (e.path().filename().string().rfind(".lc15-partial-", 0) == 0)
+                out.push_back(e.path().filename().string());
+        }
+    }
+    return out;
+}
+
 std::vector<std::vector<std::string>> csv_rows(const std::string& text0) {
     std::string text = text0;
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);

@@ -30,6 +30,10 @@ std::filesystem::path fresh_dir(const std::string& name);
 /// The bytes of a file ("" if it cannot be read).
 std::string slurp(const std::filesystem::path& p);
 
+/// Entries beside `dir` (and inside it) that belong to io::OutputDir's staging of it: must be
+/// none once a run has ended, whether it committed or failed.
+std::vector<std::string> staging_beside(const std::filesystem::path& dir);
+
 /// The rows of a CSV as lc15 writes it (write_csv_bom: BOM, CRLF, RFC 4180 quotes), header
 /// first, each a list of cells.
 std::vector<std::vector<std::string>> csv_rows(const std::string& text);
