@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/catchment.hpp"
+#include "engine/polygon.hpp"
 #include "engine/transit.hpp"
 #include "io/gtfs.hpp"
 #include "io/osm_reader.hpp"
@@ -146,16 +147,27 @@ BENCHMARK(BM_Catchment)->Unit(benchmark::kMillisecond);
 
 void BM_ServiceArea(benchmark::State& state) {
     PortoAlegre& c = city();
-    std::size_t parts = 0;
+    std::size_t parts = 0, points = 0;
+    double area_m2_sum = 0;
     for (auto _ : state) {
         const ServiceArea area =
             walking_service_area(c.osm.graph, c.stop_snaps, CatchmentOptions{});
         parts = 0;
-        for (const ServiceAreaTile& t : area.tiles) parts += t.area.size();
+        area_m2_sum = 0, points = 0;
+        for (const ServiceAreaTile& t : area.tiles) {
+            parts += t.area.size();
+            area_m2_sum += area_m2(t.area);
+            for (const Polygon& p : t.area) {
+                points += p.outer.size();
+                for (const Ring& r : p.inners) points += r.size();
+            }
+        }
         benchmark::DoNotOptimize(parts);
     }
     if (parts == 0) state.SkipWithError("empty service area");
     state.counters["polygons"] = static_cast<double>(parts);
+    state.counters["points"] = static_cast<double>(points);
+    state.counters["km2"] = area_m2_sum / 1e6;
     state.counters["stops"] = static_cast<double>(c.stop_snaps.size());
 }
 BENCHMARK(BM_ServiceArea)->Unit(benchmark::kMillisecond)->Iterations(1);

@@ -1,15 +1,11 @@
 #include "engine/catchment.hpp"
 
-// Boost.Geometry's buffer/envelope code trips GCC 12's -Wmaybe-uninitialized (a known false
-// positive in boost/geometry/algorithms/detail/expand/indexed.hpp); only this file uses it.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <array>
-#include <boost/geometry.hpp>
+#include <clipper.hpp>
 #include <cmath>
 #include <compare>
 #include <limits>
@@ -447,18 +443,15 @@ std::vector<ServiceLine> walking_lines(const WalkGraph& g, std::span<const SnapR
 
 ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
                                  const CatchmentOptions& options) {
-    namespace bg = boost::geometry;
-    using BPoint = bg::model::d2::point_xy<double>;
-    using BLine = bg::model::linestring<BPoint>;
-    using BMultiLine = bg::model::multi_linestring<BLine>;
-    using BPolygon = bg::model::polygon<BPoint>;
-    using BMulti = bg::model::multi_polygon<BPolygon>;
-    using BBox = bg::model::box<BPoint>;
-
+    namespace cl = ClipperLib;
     ServiceArea out;
     const std::vector<ServiceLine> lines = walking_lines(g, stop_snaps, options);
     if (lines.empty()) return out;
     const LocalProjection proj(g.coord(0));
+    // Clipper works on integers: centimetres of the local projection, so tile edges are exact
+    // and a city of ±10,000 km stays in its fast 62-bit range.
+    constexpr double kScale = 100;
+    auto to_int = [](double m) { return static_cast<cl::cInt>(std::llround(m * kScale)); };
 
     // Each segment goes to every tile whose square, grown by more than the buffer, meets the
     // segment's bounding box: every point of a tile within buffer_m of a line then has that
@@ -501,16 +494,11 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
         lo = hi;
     }
 
-    const bg::strategy::buffer::distance_symmetric<double> dist(options.buffer_m);
-    const bg::strategy::buffer::side_straight side;
-    const bg::strategy::buffer::join_round join(8);
-    const bg::strategy::buffer::end_round end(8);
-    const bg::strategy::buffer::point_circle circle(8);
     std::vector<ServiceAreaTile> parts(tile_list.size());
     tbb::parallel_for(std::size_t{0}, tile_list.size(), [&](std::size_t i) {
         const auto [lo, hi] = tile_list[i];
         const std::int32_t ty = entries[lo].ty, tx = entries[lo].tx;
-        BMultiLine mine;
+        cl::Paths mine;
         for (std::size_t k = lo; k < hi; ++k) {
             const Entry& en = entries[k];
             const ServiceLine& line = lines[en.line];
@@ -518,24 +506,45 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
                 k > lo && entries[k - 1].line == en.line && entries[k - 1].seg + 1 == en.seg;
             if (!runs_on) {
                 mine.emplace_back();
-                mine.back().push_back(BPoint(line[en.seg].first, line[en.seg].second));
+                mine.back().emplace_back(to_int(line[en.seg].first), to_int(line[en.seg].second));
             }
-            mine.back().push_back(BPoint(line[en.seg + 1].first, line[en.seg + 1].second));
+            mine.back().emplace_back(to_int(line[en.seg + 1].first),
+                                     to_int(line[en.seg + 1].second));
         }
-        BMulti buffered, clipped;
-        bg::buffer(mine, buffered, dist, side, join, end, circle);
-        const BBox square(BPoint(tx * kTile, ty * kTile),
-                          BPoint((tx + 1) * kTile, (ty + 1) * kTile));
-        bg::intersection(buffered, square, clipped);
+        // The union of the lines' buffers (round joins and ends, arcs within kArcToleranceM of
+        // the true circle), then its part in the square, as outer rings and their holes.
+        cl::ClipperOffset offset(2.0, ServiceArea::kArcToleranceM * kScale);
+        offset.AddPaths(mine, cl::jtRound, cl::etOpenRound);
+        cl::Paths buffered;
+        offset.Execute(buffered, options.buffer_m * kScale);
+        const cl::cInt x0 = to_int(tx * kTile), x1 = to_int((tx + 1) * kTile);
+        const cl::cInt y0 = to_int(ty * kTile), y1 = to_int((ty + 1) * kTile);
+        cl::Clipper clip;
+        clip.StrictlySimple(true);  // no ring touches itself: valid OGC polygons
+        clip.AddPaths(buffered, cl::ptSubject, true);
+        clip.AddPath(cl::Path{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, cl::ptClip, true);
+        cl::PolyTree tree;
+        clip.Execute(cl::ctIntersection, tree, cl::pftNonZero, cl::pftNonZero);
+
         ServiceAreaTile& t = parts[i];
         t.x = tx, t.y = ty;
-        for (const BPolygon& p : clipped) {
+        // Clipper's outer rings run anticlockwise and its holes clockwise, unclosed; lc15's
+        // polygons (as Boost.Geometry's) run the other way round and repeat the first point.
+        auto ring_of = [&](const cl::Path& path) {
+            Ring ring;
+            ring.reserve(path.size() + 1);
+            for (auto q = path.rbegin(); q != path.rend(); ++q)
+                ring.push_back(proj.inverse(q->X / kScale, q->Y / kScale));
+            ring.push_back(ring.front());
+            return ring;
+        };
+        std::vector<const cl::PolyNode*> outers(tree.Childs.begin(), tree.Childs.end());
+        for (std::size_t k = 0; k < outers.size(); ++k) {  // grows with islands inside holes
             Polygon poly;
-            for (const BPoint& q : p.outer()) poly.outer.push_back(proj.inverse(q.x(), q.y()));
-            for (const auto& inner : p.inners()) {
-                Ring ring;
-                for (const BPoint& q : inner) ring.push_back(proj.inverse(q.x(), q.y()));
-                poly.inners.push_back(std::move(ring));
+            poly.outer = ring_of(outers[k]->Contour);
+            for (const cl::PolyNode* hole : outers[k]->Childs) {
+                poly.inners.push_back(ring_of(hole->Contour));
+                outers.insert(outers.end(), hole->Childs.begin(), hole->Childs.end());
             }
             t.area.push_back(std::move(poly));
         }

@@ -4,6 +4,8 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <boost/geometry.hpp>
+#include <clipper.hpp>
+#include <cmath>
 #include <random>
 
 #include "engine/catchment.hpp"
@@ -204,11 +206,45 @@ BMultiLine edge_stretches(const WalkGraph& g, std::span<const SnapResult> stops,
     return lines;
 }
 
-BMulti buffer_all(const BMultiLine& lines, const CatchmentOptions& opt) {
+BMulti buffer_all(const BMultiLine& lines, const CatchmentOptions& opt, int points = 8) {
     BMulti out;
     bg::buffer(lines, out, bg::strategy::buffer::distance_symmetric<double>(opt.buffer_m),
-               bg::strategy::buffer::side_straight(), bg::strategy::buffer::join_round(8),
-               bg::strategy::buffer::end_round(8), bg::strategy::buffer::point_circle(8));
+               bg::strategy::buffer::side_straight(), bg::strategy::buffer::join_round(points),
+               bg::strategy::buffer::end_round(points), bg::strategy::buffer::point_circle(points));
+    return out;
+}
+
+/// The lines buffered at once as walking_service_area buffers each tile's (Clipper, in cm, no
+/// tiles): the single union the tiles must add up to.
+BMulti clipper_buffer_all(const std::vector<ServiceLine>& lines, const CatchmentOptions& opt) {
+    namespace cl = ClipperLib;
+    cl::Paths in;
+    for (const ServiceLine& l : lines) {
+        in.emplace_back();
+        for (const auto& [x, y] : l)
+            in.back().emplace_back(std::llround(x * 100), std::llround(y * 100));
+    }
+    cl::ClipperOffset offset(2.0, ServiceArea::kArcToleranceM * 100);
+    offset.AddPaths(in, cl::jtRound, cl::etOpenRound);
+    cl::PolyTree tree;
+    offset.Execute(tree, opt.buffer_m * 100);
+    BMulti out;
+    auto ring_of = [](const cl::Path& p, auto& ring) {
+        for (const cl::IntPoint& q : p) ring.push_back(BPoint(q.X / 100.0, q.Y / 100.0));
+        ring.push_back(ring.front());
+    };
+    std::vector<const cl::PolyNode*> outers(tree.Childs.begin(), tree.Childs.end());
+    for (std::size_t k = 0; k < outers.size(); ++k) {
+        BPolygon poly;
+        ring_of(outers[k]->Contour, poly.outer());
+        for (const cl::PolyNode* hole : outers[k]->Childs) {
+            poly.inners().emplace_back();
+            ring_of(hole->Contour, poly.inners().back());
+            outers.insert(outers.end(), hole->Childs.begin(), hole->Childs.end());
+        }
+        out.push_back(std::move(poly));
+    }
+    bg::correct(out);  // Clipper's rings run the other way round
     return out;
 }
 
@@ -310,12 +346,19 @@ TEST(Catchment, ServiceAreaTilesAreTheSingleUnionCutWithoutLossOrOverlap) {
         sum += bg::area(m);
         pieces.insert(pieces.end(), m.begin(), m.end());
     }
-    // The same set as the single union of the same lines: the same area (a lost or doubled
-    // piece is 100s of m²), and nothing of one outside the other.
-    const BMulti whole = buffer_all(to_boost(walking_lines(g, stops, opt)), opt);
+    // The same set as the single union of the same lines, buffered at once by the same library
+    // in the same centimetres: the same area (a lost or doubled piece is 100s of m²), and
+    // nothing of one outside the other.
+    const std::vector<ServiceLine> lines = walking_lines(g, stops, opt);
+    const BMulti whole = clipper_buffer_all(lines, opt);
     const double expected = bg::area(whole);
     ASSERT_GT(expected, 1e5);
     EXPECT_NEAR(sum, expected, 1e-6 * expected) << "pieces lost or counted twice";
+    // And near another library's finer buffer of the same lines (round parts as 64-gons):
+    // Clipper's arcs are chords at most kArcToleranceM inside the circle, so a little short.
+    const double fine = bg::area(buffer_all(to_boost(lines), opt, 64));
+    EXPECT_LT(sum, fine);
+    EXPECT_GT(sum, (1 - 0.005) * fine);
     BMulti joined, both;
     bg::union_(pieces, BMulti{}, joined);
     EXPECT_NEAR(bg::area(joined), sum, 1e-6 * expected) << "tiles overlap";
