@@ -659,44 +659,19 @@ struct GpkgWriter::State {
             extend(row.point.lon, row.point.lon, row.point.lat, row.point.lat, box);
             return true;
         }
-        if (direct_wkb(row, box)) return true;
-        std::unique_ptr<OGRGeometry> g(geometry(header, row, "layer " + header.name));
-        const bool empty = g->IsEmpty();
-        // Little-endian; empty without an envelope, else the envelope [minx, maxx, miny, maxy].
-        blob += empty ? '\x11' : '\x03';
-        put_le<std::int32_t>(blob, srs_id);
-        OGREnvelope e;
-        if (!empty) {
-            g->getEnvelope(&e);
-            put_le(blob, e.MinX);
-            put_le(blob, e.MaxX);
-            put_le(blob, e.MinY);
-            put_le(blob, e.MaxY);
-        }
-        const std::size_t at = blob.size();
-        blob.resize(at + g->WkbSize());
-        g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(blob.data() + at), wkbVariantIso);
-        if (empty) return false;
-        extend(e.MinX, e.MaxX, e.MinY, e.MaxY, box);
-        return true;
+        return direct_wkb(row, box);
     }
-    // A line or polygons with no empty ring straight into the blob as OGR's exportToWkb
-    // writes them (ISO, little-endian; rings closed as closeRings() closes them), without an
-    // OGRGeometry per row. False for an empty ring or line (left to OGR) and for points.
+    // A line or polygons straight into the blob as OGR's exportToWkb writes them (ISO,
+    // little-endian; rings closed as closeRings() closes them, empty parts kept as empty),
+    // without an OGRGeometry per row. An empty geometry (no point at all) has no envelope and
+    // the header's empty flag, as GDAL writes it; false then (no rtree entry).
     bool direct_wkb(const Row& row, Box32& box) {
         const Layer::Geometry kind = header.geometry;
-        if (kind == Layer::LineString) {
-            if (row.line.empty()) return false;
-        } else if (kind == Layer::Polygon || kind == Layer::MultiPolygon) {
-            if (row.area.empty() || (kind == Layer::Polygon && row.area.size() > 1)) return false;
-            for (const lc15::Polygon& p : row.area) {
-                if (p.outer.empty()) return false;
-                for (const Ring& h : p.inners)
-                    if (h.empty()) return false;
-            }
-        } else {
-            return false;
+        if (kind == Layer::Polygon && row.area.size() > 1) {
+            throw InputError("layer " + header.name, "a Polygon layer row holds several polygons",
+                             "make the layer MultiPolygon");
         }
+        const std::size_t flags_at = blob.size();
         blob += '\x03';  // little-endian, the envelope [minx, maxx, miny, maxy]
         put_le<std::int32_t>(blob, srs_id);
         const std::size_t envelope_at = blob.size();
@@ -711,7 +686,8 @@ struct GpkgWriter::State {
             e[2] = std::min(e[2], q.lat), e[3] = std::max(e[3], q.lat);
         };
         auto ring = [&](const Ring& r) {
-            const bool open = r.front().lon != r.back().lon || r.front().lat != r.back().lat;
+            const bool open =
+                r.size() >= 2 && (r.front().lon != r.back().lon || r.front().lat != r.back().lat);
             put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(r.size() + (open ? 1 : 0)));
             for (const LonLat& q : r) point(q);
             if (open) point(r.front());
@@ -729,12 +705,25 @@ struct GpkgWriter::State {
             put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(row.line.size()));
             for (const LonLat& q : row.line) point(q);
         } else if (kind == Layer::Polygon) {
-            polygon(row.area.front());
-        } else {
+            if (row.area.empty()) {
+                blob += '\x01';
+                put_le<std::uint32_t>(blob, 3);
+                put_le<std::uint32_t>(blob, 0);
+            } else {
+                polygon(row.area.front());
+            }
+        } else if (kind == Layer::MultiPolygon) {
             blob += '\x01';
             put_le<std::uint32_t>(blob, 6);
             put_le<std::uint32_t>(blob, static_cast<std::uint32_t>(row.area.size()));
             for (const lc15::Polygon& p : row.area) polygon(p);
+        } else {
+            throw std::logic_error("GpkgWriter: no geometry blob for layer " + header.name);
+        }
+        if (e[0] > e[1]) {  // no point: empty
+            blob[flags_at] = '\x11';
+            blob.erase(envelope_at, 4 * sizeof(double));
+            return false;
         }
         std::memcpy(blob.data() + envelope_at, e, sizeof e);
         extend(e[0], e[1], e[2], e[3], box);

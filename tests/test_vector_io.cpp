@@ -599,12 +599,21 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
     Layer multi{"multi", Layer::MultiPolygon, {{"n", Field::Int}}, {}};
     multi.rows.push_back({.area = {holed, closed}, .values = {std::int64_t{1}}});
     multi.rows.push_back({.area = {closed}, .values = {std::int64_t{2}}});
-    multi.rows.push_back({.area = {}, .values = {std::int64_t{3}}});  // empty: OGR's own
+    multi.rows.push_back({.area = {}, .values = {std::int64_t{3}}});  // empty
+    // Empty parts beside full ones: an empty hole, an empty polygon, a one-point ring.
+    const lc15::Polygon empty_hole{closed.outer, {{}}};
+    const lc15::Polygon nothing{{}, {}};
+    const lc15::Polygon one_point{{{122.35, 40.75}}, {}};
+    multi.rows.push_back({.area = {empty_hole, nothing, one_point}, .values = {std::int64_t{4}}});
+    multi.rows.push_back({.area = {nothing}, .values = {std::int64_t{5}}});  // empty, one part
     Layer single{"single", Layer::Polygon, {{"n", Field::Int}}, {}};
     single.rows.push_back({.area = {holed}, .values = {std::int64_t{1}}});
+    single.rows.push_back({.area = {}, .values = {std::int64_t{2}}});
+    single.rows.push_back({.area = {nothing}, .values = {std::int64_t{3}}});
     Layer lines{"lines", Layer::LineString, {{"n", Field::Int}}, {}};
     lines.rows.push_back(
         {.line = {{122.2, 40.6}, {122.25, 40.61}, {122.27, 40.65}}, .values = {std::int64_t{1}}});
+    lines.rows.push_back({.line = {}, .values = {std::int64_t{2}}});
     const fs::path gpkg = dir_ / "blobs.gpkg";
     write_gpkg(gpkg, {&multi, &single, &lines});
 
@@ -623,6 +632,7 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
     auto expected = [](const OGRGeometry& g) {  // header flags, envelope, WKB
         std::string wkb(static_cast<std::size_t>(g.WkbSize()), '\0');
         g.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+        if (g.IsEmpty()) return std::string("\x11", 1) + wkb;  // empty: no envelope
         OGREnvelope e;
         g.getEnvelope(&e);
         const double env[4] = {e.MinX, e.MaxX, e.MinY, e.MaxY};
@@ -647,7 +657,7 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
     };
 
     const auto m = blobs("multi");
-    ASSERT_EQ(m.size(), 3u);
+    ASSERT_EQ(m.size(), 5u);
     OGRMultiPolygon two;
     two.addGeometryDirectly(ogr_polygon(holed));
     two.addGeometryDirectly(ogr_polygon(closed));
@@ -655,14 +665,47 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
     OGRMultiPolygon one;
     one.addGeometryDirectly(ogr_polygon(closed));
     EXPECT_EQ(m[1], expected(one));
-    EXPECT_EQ(m[2].substr(0, 1), "\x11") << "empty: no envelope";
+    EXPECT_EQ(m[2], expected(OGRMultiPolygon())) << "empty: the empty flag, no envelope";
+    EXPECT_EQ(m[2].substr(0, 1), "\x11");
+    OGRMultiPolygon parts;
+    for (const lc15::Polygon* q : {&empty_hole, &nothing, &one_point})
+        parts.addGeometryDirectly(ogr_polygon(*q));
+    EXPECT_EQ(m[3], expected(parts));
+    OGRMultiPolygon empty_part;
+    empty_part.addGeometryDirectly(ogr_polygon(nothing));
+    EXPECT_EQ(m[4], expected(empty_part));
+    EXPECT_EQ(m[4].substr(0, 1), "\x11");
     const auto p = blobs("single");
-    ASSERT_EQ(p.size(), 1u);
+    ASSERT_EQ(p.size(), 3u);
     std::unique_ptr<OGRPolygon> holed_ogr(ogr_polygon(holed));
     EXPECT_EQ(p[0], expected(*holed_ogr));
+    EXPECT_EQ(p[1], expected(OGRPolygon()));
+    std::unique_ptr<OGRPolygon> nothing_ogr(ogr_polygon(nothing));
+    EXPECT_EQ(p[2], expected(*nothing_ogr));
     const auto l = blobs("lines");
-    ASSERT_EQ(l.size(), 1u);
+    ASSERT_EQ(l.size(), 2u);
     OGRLineString line;
     for (const LonLat& q : lines.rows[0].line) line.addPoint(q.lon, q.lat);
     EXPECT_EQ(l[0], expected(line));
+    EXPECT_EQ(l[1], expected(OGRLineString()));
+
+    // The empty rows are read back as empty geometries, the others as they were written, and
+    // only the rows with a point are in the spatial index.
+    GDALDataset* ds = GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY);
+    ASSERT_NE(ds, nullptr);
+    std::vector<bool> empty;
+    for (const auto& f : *ds->GetLayerByName("multi"))
+        empty.push_back(f->GetGeometryRef() == nullptr || f->GetGeometryRef()->IsEmpty());
+    GDALClose(ds);
+    EXPECT_EQ(empty, (std::vector<bool>{false, false, true, false, true}));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(gpkg.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT group_concat(id) FROM (SELECT id FROM rtree_multi_geom ORDER BY id)",
+                       -1, &q, nullptr);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "1,2,4");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
 }
