@@ -505,7 +505,20 @@ struct GpkgWriter::State {
     std::set<std::string> names;
     Layer header;  // the current layer, without rows
     SqlitePtr db;
-    StmtPtr insert;
+    // Rows go in B at a time, one INSERT of B rows: SQLite's cost per statement (its program
+    // started and stopped, the AUTOINCREMENT counter GDAL's tables keep read and written back)
+    // is then paid once per B rows. A layer's last rows, fewer than B, go in one statement of
+    // their own. Each row waits in a slot of `pending`, its blob and values its own copies.
+    struct Pending {
+        std::string blob;
+        bool indexed = false;  // has a box for the rtree
+        Box32 box{};
+        std::vector<Value> values;
+    };
+    std::string insert_head, insert_marks;  // "INSERT INTO t (cols) VALUES ", "(?,…,?)"
+    StmtPtr insert;                         // of `batch` rows
+    std::size_t batch = 1, columns = 0, waiting = 0;
+    std::vector<Pending> pending;
     std::string table, geom_column, rtree;  // rtree: "" when the layer has no spatial index
     std::vector<std::string> triggers;      // the layer's own, set aside while its rows go in
     int srs_id = 0;
@@ -588,8 +601,9 @@ struct GpkgWriter::State {
             throw InputError(path.string(), "cannot create layer " + layer.name + last_error(),
                              "check free disk space");
         }
+        insert_marks = "(" + marks + ")";
         if (columns.empty()) return "INSERT INTO " + sql_name(table) + " DEFAULT VALUES";
-        return "INSERT INTO " + sql_name(table) + " (" + columns + ") VALUES (" + marks + ")";
+        return "INSERT INTO " + sql_name(table) + " (" + columns + ") VALUES ";
     }
 
     void begin(const Layer& layer) {
@@ -603,7 +617,7 @@ struct GpkgWriter::State {
         header.epsg = layer.epsg;
         rows = 0;
         boxes.clear();
-        const std::string insert_sql = create_layer(layer);
+        insert_head = create_layer(layer);
 
         sqlite3* raw = nullptr;
         // One thread uses the connection: no mutex taken per SQLite call.
@@ -639,7 +653,15 @@ struct GpkgWriter::State {
             sqlite3_bind_text(t.get(), 1, name.c_str(), -1, SQLITE_TRANSIENT);
             if (sqlite3_step(t.get()) == SQLITE_ROW) rtree = name;
         }
-        insert = prepare(insert_sql);
+        columns = (geom_column.empty() ? 0 : 1) + header.fields.size();
+        // 32 rows a statement, fewer when SQLite's limit on bound values is low; one when the
+        // row has no columns (DEFAULT VALUES).
+        const auto limit = static_cast<std::size_t>(
+            std::max(1, sqlite3_limit(db.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
+        batch = columns == 0 ? 1 : std::clamp<std::size_t>(limit / columns, 1, 32);
+        insert = prepare(insert_sql(batch));
+        pending.resize(batch);
+        waiting = 0;
         in_layer = true;
     }
 
@@ -740,46 +762,81 @@ struct GpkgWriter::State {
         box = {round_down(x0), round_up(x1), round_down(y0), round_up(y1)};
     }
 
+    std::string insert_sql(std::size_t n) const {
+        if (columns == 0) return insert_head;
+        std::string sql = insert_head;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i) sql += ',';
+            sql += insert_marks;
+        }
+        return sql;
+    }
+
     void row(const Row& row) {
         if (!in_layer)
             throw std::logic_error("GpkgWriter: a row before any layer in " + path.string());
         check_row(header, row, rows);
-        sqlite3_stmt* s = insert.get();
-        int col = 1;
-        Box32 box{};
-        bool indexed = false;
+        Pending& p = pending[waiting];
         if (!geom_column.empty()) {
-            indexed = geometry_blob(row, box);
-            sqlite3_bind_blob(s, col++, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+            p.indexed = geometry_blob(row, p.box);
+            std::swap(p.blob, blob);  // the slot keeps this blob; its old buffer is reused
         }
-        for (std::size_t i = 0; i < row.values.size(); ++i, ++col) {
-            const Value& v = row.values[i];
-            if (std::holds_alternative<std::monostate>(v)) {
-                sqlite3_bind_null(s, col);
-            } else if (header.fields[i].type == Field::String) {
-                if (const auto* str = std::get_if<std::string>(&v)) {
-                    sqlite3_bind_text(s, col, str->data(), static_cast<int>(str->size()),
-                                      SQLITE_STATIC);
+        p.values = row.values;
+        ++rows;
+        if (++waiting == batch) flush();
+    }
+
+    // The waiting rows into the table, in one statement; their boxes kept for the rtree.
+    void flush() {
+        if (waiting == 0) return;
+        StmtPtr tail;  // the layer's last rows, fewer than a batch
+        if (waiting < batch) tail = prepare(insert_sql(waiting));
+        sqlite3_stmt* s = tail ? tail.get() : insert.get();
+        int col = 1;
+        for (std::size_t r = 0; r < waiting; ++r) {
+            const Pending& p = pending[r];
+            if (!geom_column.empty())
+                sqlite3_bind_blob(s, col++, p.blob.data(), static_cast<int>(p.blob.size()),
+                                  SQLITE_STATIC);
+            for (std::size_t i = 0; i < p.values.size(); ++i, ++col) {
+                const Value& v = p.values[i];
+                if (std::holds_alternative<std::monostate>(v)) {
+                    sqlite3_bind_null(s, col);
+                } else if (header.fields[i].type == Field::String) {
+                    if (const auto* str = std::get_if<std::string>(&v)) {
+                        sqlite3_bind_text(s, col, str->data(), static_cast<int>(str->size()),
+                                          SQLITE_STATIC);
+                    } else {
+                        text.clear();
+                        append_value_text(text, v);
+                        sqlite3_bind_text(s, col, text.data(), static_cast<int>(text.size()),
+                                          SQLITE_TRANSIENT);
+                    }
+                } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+                    if (header.fields[i].type == Field::Int)
+                        sqlite3_bind_int64(s, col, *n);
+                    else
+                        sqlite3_bind_double(s, col, static_cast<double>(*n));
                 } else {
-                    text.clear();
-                    append_value_text(text, v);
-                    sqlite3_bind_text(s, col, text.data(), static_cast<int>(text.size()),
-                                      SQLITE_TRANSIENT);
+                    sqlite3_bind_double(s, col, std::get<double>(v));
                 }
-            } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
-                if (header.fields[i].type == Field::Int)
-                    sqlite3_bind_int64(s, col, *n);
-                else
-                    sqlite3_bind_double(s, col, static_cast<double>(*n));
-            } else {
-                sqlite3_bind_double(s, col, std::get<double>(v));
             }
         }
-        if (sqlite3_step(s) != SQLITE_DONE)
-            fail("cannot write row " + std::to_string(rows + 1) + " of layer " + header.name);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            fail("cannot write rows " + std::to_string(rows - waiting + 1) + "-" +
+                 std::to_string(rows) + " of layer " + header.name);
+        }
         sqlite3_reset(s);
-        if (indexed && !rtree.empty()) boxes.emplace_back(sqlite3_last_insert_rowid(db.get()), box);
-        ++rows;
+        if (!rtree.empty()) {
+            // The fids of one INSERT are consecutive: the table is new, its key AUTOINCREMENT,
+            // and nothing else writes it.
+            const std::int64_t first =
+                sqlite3_last_insert_rowid(db.get()) - static_cast<std::int64_t>(waiting) + 1;
+            for (std::size_t r = 0; r < waiting; ++r)
+                if (pending[r].indexed)
+                    boxes.emplace_back(first + static_cast<std::int64_t>(r), pending[r].box);
+        }
+        waiting = 0;
     }
 
     // Packs `boxes` into the rtree's shadow tables: leaves of up to `fanout` entries tiled by x
@@ -898,8 +955,10 @@ struct GpkgWriter::State {
 
     void finish_layer() {
         if (!in_layer) return;
+        flush();
         in_layer = false;
         insert.reset();
+        pending.clear();
         pack_rtree();
         boxes.clear();
         boxes.shrink_to_fit();
