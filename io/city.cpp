@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "engine/compounds.hpp"
@@ -429,12 +430,36 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             double reach = config.max_snap_m;
             for (const auto& r : city.effective_rules()) reach = std::max(reach, r.radius_m);
             if (config.max_snap_m > 0) reach += config.max_snap_m;
-            for (const Feature& f : city.osm.features) {
-                if (!in_bbox(config, f.point, reach)) {
-                    outside += !classify(rules, f).empty();
-                    continue;
+            // Every feature against the rules, in parallel over fixed chunks of the feature
+            // list; each chunk's (feature, category) hits in feature order, so the records
+            // come out in the order of a serial pass whatever the thread count.
+            const std::vector<Feature>& features = city.osm.features;
+            constexpr std::size_t kChunk = 4096;
+            struct Hits {
+                std::vector<std::pair<std::size_t, std::uint32_t>> hits;
+                std::size_t outside = 0;
+            };
+            std::vector<Hits> chunks((features.size() + kChunk - 1) / kChunk);
+            tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
+                Hits& h = chunks[c];
+                for (std::size_t i = c * kChunk; i < std::min(features.size(), (c + 1) * kChunk);
+                     ++i) {
+                    const std::vector<std::uint32_t> cats = classify(rules, features[i]);
+                    if (cats.empty()) continue;
+                    if (!in_bbox(config, features[i].point, reach)) {
+                        ++h.outside;
+                        continue;
+                    }
+                    for (std::uint32_t cat : cats) h.hits.emplace_back(i, cat);
                 }
-                for (std::uint32_t cat : classify(rules, f)) {
+            });
+            std::size_t hits = 0;
+            for (const Hits& h : chunks) hits += h.hits.size();
+            osm_records.reserve(hits);
+            for (const Hits& h : chunks) {
+                outside += h.outside;
+                for (const auto& [i, cat] : h.hits) {
+                    const Feature& f = features[i];
                     FacilityRecord r;
                     r.category = cat;
                     r.source = "osm";
@@ -659,16 +684,22 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     {
         Timer t{city, "snap facilities"};
         ProgressStep step(progress, "snapping facilities", city.facilities.size());
-        // Areas are snapped at their nearest boundary point; find their polygons by id.
-        std::map<std::string, const Feature*> osm_areas;
-        for (const Feature& f : city.osm.features)
-            if (f.is_area()) osm_areas[f.id] = &f;
+        // Areas are snapped at their nearest boundary point; find their polygons by id (only
+        // the facilities' own: a city's buildings are millions of areas).
+        std::unordered_map<std::string_view, const Feature*> osm_areas;
+        for (const FacilityRecord& r : city.facilities)
+            if (r.is_area && r.source == "osm") osm_areas.emplace(r.id, nullptr);
+        for (const Feature& f : city.osm.features) {
+            if (!f.is_area()) continue;
+            if (auto it = osm_areas.find(f.id); it != osm_areas.end()) it->second = &f;
+        }
         const std::vector<LonLat> gates = gate_points(city.osm.features);
         tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
             FacilityRecord& r = city.facilities[i];
             const MultiPolygon* area = nullptr;
             if (r.is_area && r.source == "osm") {
-                if (auto it = osm_areas.find(r.id); it != osm_areas.end()) area = &it->second->area;
+                if (auto it = osm_areas.find(r.id); it != osm_areas.end() && it->second)
+                    area = &it->second->area;
             }
             if (area && !area->empty()) {
                 EntranceOptions eo;
