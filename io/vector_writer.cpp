@@ -114,7 +114,16 @@ OGRPolygon* polygon(const lc15::Polygon& p) {
     return out;
 }
 
-OGRGeometry* geometry(const Layer& layer, const Row& row, const std::string& where) {
+// A Polygon layer's row holds one polygon (or none): both geometry encoders refuse more.
+void check_single_polygon(const Layer& layer, const Row& row) {
+    if (layer.geometry == Layer::Polygon && row.area.size() > 1) {
+        throw InputError("layer " + layer.name, "a Polygon layer row holds several polygons",
+                         "make the layer MultiPolygon");
+    }
+}
+
+OGRGeometry* geometry(const Layer& layer, const Row& row) {
+    check_single_polygon(layer, row);
     switch (layer.geometry) {
         case Layer::Point:
             return new OGRPoint(row.point.lon, row.point.lat);
@@ -126,10 +135,6 @@ OGRGeometry* geometry(const Layer& layer, const Row& row, const std::string& whe
             return l;
         }
         case Layer::Polygon:
-            if (row.area.size() > 1) {
-                throw InputError(where, "a Polygon layer row holds several polygons",
-                                 "make the layer MultiPolygon");
-            }
             return row.area.empty() ? new OGRPolygon() : polygon(row.area.front());
         case Layer::MultiPolygon: {
             auto* mp = new OGRMultiPolygon();
@@ -273,8 +278,7 @@ struct OgrDataset {
                 },
                 row.values[i]);
         }
-        if (header.geometry != Layer::None)
-            feat->SetGeometryDirectly(geometry(header, row, "layer " + header.name));
+        if (header.geometry != Layer::None) feat->SetGeometryDirectly(geometry(header, row));
         if (out->CreateFeature(feat.get()) != OGRERR_NONE) {
             throw InputError(path.string(),
                              "cannot write row " + std::to_string(rows + 1) + " of layer " +
@@ -689,10 +693,7 @@ struct GpkgWriter::State {
     // the header's empty flag, as GDAL writes it; false then (no rtree entry).
     bool direct_wkb(const Row& row, Box32& box) {
         const Layer::Geometry kind = header.geometry;
-        if (kind == Layer::Polygon && row.area.size() > 1) {
-            throw InputError("layer " + header.name, "a Polygon layer row holds several polygons",
-                             "make the layer MultiPolygon");
-        }
+        check_single_polygon(header, row);
         const std::size_t flags_at = blob.size();
         blob += '\x03';  // little-endian, the envelope [minx, maxx, miny, maxy]
         put_le<std::int32_t>(blob, srs_id);

@@ -3,8 +3,10 @@
 // and the demo data checked against the OSM extract it was made from.
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
+
 #include <ogrsf_frmts.h>
 #include <sqlite3.h>
+#include <functional>
 
 #include <cmath>
 #include <cstdlib>
@@ -655,6 +657,23 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
         sqlite3_close(db);
         return out;
     };
+
+    // A Polygon layer's row with two polygons is refused by both encoders, naming the layer
+    // and the fix.
+    Layer two_in_one{"parcels", Layer::Polygon, {{"n", Field::Int}}, {}};
+    two_in_one.rows.push_back({.area = {holed, closed}, .values = {std::int64_t{1}}});
+    for (const auto& write : std::vector<std::function<void()>>{
+             [&] { write_gpkg(dir_ / "two.gpkg", {&two_in_one}); },
+             [&] { write_geojson(dir_ / "two.geojson", two_in_one); }}) {
+        try {
+            write();
+            ADD_FAILURE() << "a Polygon row with two polygons was written";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("layer parcels"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("make the layer MultiPolygon"), std::string::npos)
+                << e.what();
+        }
+    }
 
     const auto m = blobs("multi");
     ASSERT_EQ(m.size(), 5u);
