@@ -62,13 +62,15 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         const CoverageReport report =
             model.report(static_cast<std::uint32_t>(city.communities.size()));
         if (no_bus_) run.command += " --no-bus";
-        const std::optional<io::BusAnalysis> bus =
-            io::write_coverage_outputs(&out, city, model, report, run, !no_bus_, &progress);
+        io::NetworkFigures network;
+        const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs(
+            &out, city, model, report, run, !no_bus_, &progress, &network);
         if (maps_) {
             maps::MapPlan plan;
             plan.formats = {maps::Format::kPdf};
             for (std::uint32_t k = 0; k < model.rules().size(); ++k) plan.categories.push_back(k);
-            const maps::MapInputs inputs{&city, &model, &report, bus ? &*bus : nullptr};
+            maps::MapInputs inputs{&city, &model, &report, bus ? &*bus : nullptr};
+            inputs.network = &network;  // as the tables hold them, not computed again
             maps::write_maps(out, inputs, plan, maps::MapOptions{});
         }
         out.commit();

@@ -111,8 +111,8 @@ std::string network_indicators_json(const NetworkMetrics& m) {
 }
 
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
-                                  const CoverageReport& report, const RunInfo& run,
-                                  const BusAnalysis* bus) {
+                                  const CoverageReport& report, const NetworkReport& network,
+                                  const RunInfo& run, const BusAnalysis* bus) {
     using nlohmann::ordered_json;
     const auto& rules = model.rules();
     ordered_json j;
@@ -143,7 +143,7 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
                                                     ? double(comp.size.empty() ? 0 : comp.size[0]) /
                                                           city.osm.graph.num_vertices()
                                                     : 0.0}};
-    j["network_indicators"] = network_indicators(network_figures(city).report.city);
+    j["network_indicators"] = network_indicators(network.city);
     double pop = 0;
     for (const auto& h : city.homes) pop += h.population;
     j["population"] = {
@@ -390,14 +390,15 @@ using BusWhenNeeded = std::function<const BusAnalysis*()>;
 /// the bus analysis can be computed meanwhile; its timings join summary.json's.
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
-                   const BusWhenNeeded& bus_when_needed);
+                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network);
 
 }  // namespace
 
 std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
                                                   const CoverageModel& model,
                                                   const CoverageReport& report, RunInfo& run,
-                                                  bool with_bus, Progress* progress) {
+                                                  bool with_bus, Progress* progress,
+                                                  NetworkFigures* network) {
     std::optional<BusAnalysis> bus;
     BusAnalysisOptions bus_options;
     bus_options.service_area = out != nullptr;  // drawn for bus.gpkg only: no file, no drawing
@@ -415,7 +416,9 @@ std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& ci
     if (out) {
         if (!with_bus)
             for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
-        write_outputs(*out, city, model, report, run, get);
+        NetworkFigures figures;
+        write_outputs(*out, city, model, report, run, get, figures);
+        if (network) *network = std::move(figures);
     } else {
         get();
     }
@@ -427,7 +430,7 @@ namespace {
 
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
-                   const BusWhenNeeded& bus_when_needed) {
+                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network) {
     RunInfo run = run_in;  // gains the steps and files timed here
     // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
     auto timed = [&](const std::string& file, auto&& write) {
@@ -445,7 +448,7 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
 
     t0 = Clock::now();
-    const NetworkFigures network = network_figures(city);  // network indicators
+    network = network_figures(city);  // network indicators
     run.timings.emplace_back("network indicators", seconds_since(t0));
     const auto t_gpkg = Clock::now();  // coverage.gpkg: its rows built, then written
     const BusAnalysis* bus = nullptr;
@@ -828,7 +831,8 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     });
     if (bus) write_bus_outputs(out, city, *bus, &run.outputs);
     // Last, so that it holds the time of every other file.
-    write_text(out.stage("summary.json"), coverage_summary_json(city, model, report, run, bus));
+    write_text(out.stage("summary.json"),
+               coverage_summary_json(city, model, report, network.report, run, bus));
 }
 
 }  // namespace

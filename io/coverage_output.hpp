@@ -41,6 +41,7 @@
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
+#include "io/network_figures.hpp"
 #include "io/vector_writer.hpp"
 
 namespace lc15::io {
@@ -117,16 +118,19 @@ std::vector<double> places_by_handle(const City& city, std::vector<char>* assume
 /// the bus files. With one thread the two run one after the other; the files are the same.
 /// Without `out` only the bus analysis is done, without its service area (only bus.gpkg and
 /// the maps hold it; the figures do not depend on it). The bus stages' timings are in summary.json
-/// and are appended to `run`. lc15 coverage and lc15 nightly.
+/// and are appended to `run`. With `out` and `network`, the network indicators the files hold
+/// are moved into *network (for the maps drawn after, which show them too). lc15 coverage and
+/// lc15 nightly.
 std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
                                                   const CoverageModel& model,
                                                   const CoverageReport& report, RunInfo& run,
-                                                  bool with_bus, Progress* progress);
+                                                  bool with_bus, Progress* progress,
+                                                  NetworkFigures* network = nullptr);
 
-/// The JSON summary alone (also used by other commands).
+/// The JSON summary alone; `network`: the city's network indicators (network_figures).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
-                                  const CoverageReport& report, const RunInfo& run,
-                                  const BusAnalysis* bus = nullptr);
+                                  const CoverageReport& report, const NetworkReport& network,
+                                  const RunInfo& run, const BusAnalysis* bus = nullptr);
 
 /// The network indicators of one area as the JSON object of summary.json's
 /// "network_indicators" (same keys, same rounding; null where undefined), for the front ends

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <variant>
@@ -264,6 +265,11 @@ std::vector<std::vector<std::string>> network_rows(const NetworkMetrics& m) {
             {"封闭小区内步行长度占比", m.walk_km > 0 ? percent(m.gated_share()) : "—"}};
 }
 
+// The network indicators the inputs carry, else computed into `own`.
+const io::NetworkFigures& network_of(const MapInputs& in, std::optional<io::NetworkFigures>& own) {
+    return in.network ? *in.network : own.emplace(io::network_figures(*in.city));
+}
+
 MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
     const io::City& city = *in.city;
     const CoverageReport& report = *in.report;
@@ -298,7 +304,8 @@ MapResult overview(const MapInputs& in, const MapOptions& opt, Format format) {
     pg.legend_text("全市得分 " + fmt("%.1f", report.city_score) + " / 100（按人口加权）");
     pg.legend_gap(4);
     pg.legend_heading("路网指标（全部社区，见 docs/METHOD.md）");
-    pg.legend_table(network_rows(io::network_figures(city).report.city), {0.58, 0.42}, 0.85);
+    std::optional<io::NetworkFigures> own;
+    pg.legend_table(network_rows(network_of(in, own).report.city), {0.58, 0.42}, 0.85);
     pg.legend_gap(4);
     list_dropped(pg, res.dropped);
     res.bytes = cv.finish();
@@ -554,7 +561,8 @@ MapResult atlas(const MapInputs& in, const MapOptions& opt, Format format) {
     Canvas cv(opt, format);
     cv.set_metadata(city.config.name + " · 社区生活圈图集", date);
     MapResult res;
-    const io::NetworkFigures network = io::network_figures(city);
+    std::optional<io::NetworkFigures> own;
+    const io::NetworkFigures& network = network_of(in, own);
     const std::uint32_t n = static_cast<std::uint32_t>(city.communities.size());
     const std::uint32_t pages = format == Format::kPdf ? n : std::min<std::uint32_t>(n, 1);
     for (std::uint32_t c = 0; c < pages; ++c) {
@@ -850,9 +858,16 @@ std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
     if (plan.atlas && !inputs.city->communities.empty() &&
         std::find(plan.formats.begin(), plan.formats.end(), Format::kPdf) != plan.formats.end())
         jobs.push_back({{MapKind::kAtlas, 0}, Format::kPdf, "map_atlas.pdf"});
+    // The overview and the atlas show the network indicators: computed once for both.
+    MapInputs in = inputs;
+    std::optional<io::NetworkFigures> own;
+    if (!in.network && std::any_of(jobs.begin(), jobs.end(), [](const Job& j) {
+            return j.spec.kind == MapKind::kOverview || j.spec.kind == MapKind::kAtlas;
+        }))
+        in.network = &own.emplace(io::network_figures(*in.city));
     std::vector<MapResult> results(jobs.size());
     tbb::parallel_for(std::size_t{0}, jobs.size(), [&](std::size_t i) {
-        results[i] = render_map(inputs, jobs[i].spec, options, jobs[i].format);
+        results[i] = render_map(in, jobs[i].spec, options, jobs[i].format);
     });
     std::vector<std::string> names;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -865,7 +880,7 @@ std::vector<std::string> write_maps(io::OutputDir& out, const MapInputs& inputs,
         }
     }
     if (plan.page) {
-        io::write_file_atomic(out.stage("map.html"), render_page(inputs, options));
+        io::write_file_atomic(out.stage("map.html"), render_page(in, options));
         names.push_back("map.html");
     }
     return names;

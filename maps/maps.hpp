@@ -41,6 +41,7 @@
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
 #include "io/files.hpp"
+#include "io/network_figures.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lc15::maps {
@@ -100,6 +101,9 @@ struct MapInputs {
     /// Drawn on the category maps instead of city->facilities (a what-if's facilities, as the
     /// model holds them); null: the city's.
     const std::vector<io::FacilityRecord>* facilities = nullptr;
+    /// The city's network indicators (io::network_figures), as the run that wrote the tables
+    /// computed them; null: computed once by write_maps (or by render_map, per map).
+    const io::NetworkFigures* network = nullptr;
 };
 
 enum class MapKind : std::uint8_t {

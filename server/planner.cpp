@@ -163,6 +163,7 @@ struct Planner::Impl {
     CoverageReport base_report;
     std::vector<std::vector<char>> base_covered;                   // [cat][home]
     std::vector<std::vector<std::vector<SnapResult>>> base_snaps;  // [cat][i]: entrances
+    io::NetworkFigures network;  // the base city's network indicators, computed once
     Reply city_reply;
 
     // The evaluator of network, population and profile edits (built on first use), and the
@@ -201,7 +202,8 @@ struct Planner::Impl {
             for (HomeId h = 0; h < sc.homes.size(); ++h)
                 base_covered[k][h] = base.model->covered(k, h) ? 1 : 0;
         }
-        city_reply = {200, city_json(io::network_figures(city).report).dump(), "application/json"};
+        network = io::network_figures(city);
+        city_reply = {200, city_json(network.report).dump(), "application/json"};
     }
 
     ~Impl() {
@@ -1213,6 +1215,7 @@ struct Planner::Impl {
         }
         const std::vector<io::FacilityRecord> records = facility_records(s);
         maps::MapInputs in{&city, s.model.get(), &s.report, nullptr};
+        in.network = &network;  // the base city's, as before any edit
         if (world) {
             in.model = world->model.get();
             in.report = &world->report;
