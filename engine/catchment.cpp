@@ -457,7 +457,8 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
     // segment's bounding box: every point of a tile within buffer_m of a line then has that
     // line's nearby segments in its tile (the round joins and ends are polygons within buffer_m
     // of the line; the margin is only safety). A tile buffers the runs of consecutive segments
-    // it holds, each as one line, and keeps the part in its square: exactly the union of all
+    // it holds (cut to its square grown by the buffer, below), each as one line, and keeps the
+    // part in its square: exactly the union of all
     // buffers, restricted to the square; squares only share edges. The work per tile is
     // bounded by the street density, so the whole is O(n log n) (the sort).
     constexpr double kTile = ServiceArea::kTileM;
@@ -494,22 +495,58 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
         lo = hi;
     }
 
+    // A tile's lines are cut to its square grown by the buffer and a metre: a point of the
+    // square within buffer_m of a line is within buffer_m of that line's part in the grown
+    // square (its nearest point on the line is), so the union inside the square is the same,
+    // and the buffers far outside it — most of the work in a dense city — are not computed.
+    const double reach = options.buffer_m + 1.0;
     std::vector<ServiceAreaTile> parts(tile_list.size());
     tbb::parallel_for(std::size_t{0}, tile_list.size(), [&](std::size_t i) {
         const auto [lo, hi] = tile_list[i];
         const std::int32_t ty = entries[lo].ty, tx = entries[lo].tx;
+        const double bx0 = tx * kTile - reach, bx1 = (tx + 1) * kTile + reach;
+        const double by0 = ty * kTile - reach, by1 = (ty + 1) * kTile + reach;
         cl::Paths mine;
+        bool open = false;  // the last path ends at the segment before (inside the box)
         for (std::size_t k = lo; k < hi; ++k) {
             const Entry& en = entries[k];
             const ServiceLine& line = lines[en.line];
-            const bool runs_on =
-                k > lo && entries[k - 1].line == en.line && entries[k - 1].seg + 1 == en.seg;
+            const auto [ax, ay] = line[en.seg];
+            const auto [bx, by] = line[en.seg + 1];
+            // The segment's part in the box (Liang–Barsky): a + t (b - a), t in [t0, t1].
+            double t0 = 0, t1 = 1;
+            const double dx = bx - ax, dy = by - ay;
+            auto cut = [&](double p, double q) {  // keeps p t <= q
+                if (p == 0) return q >= 0;
+                const double t = q / p;
+                if (p < 0) {
+                    if (t > t1) return false;
+                    t0 = std::max(t0, t);
+                } else {
+                    if (t < t0) return false;
+                    t1 = std::min(t1, t);
+                }
+                return true;
+            };
+            if (!(cut(-dx, ax - bx0) && cut(dx, bx1 - ax) && cut(-dy, ay - by0) &&
+                  cut(dy, by1 - ay))) {
+                open = false;
+                continue;
+            }
+            const bool runs_on = open && t0 == 0 && entries[k - 1].line == en.line &&
+                                 entries[k - 1].seg + 1 == en.seg;
             if (!runs_on) {
                 mine.emplace_back();
-                mine.back().emplace_back(to_int(line[en.seg].first), to_int(line[en.seg].second));
+                if (t0 == 0)
+                    mine.back().emplace_back(to_int(ax), to_int(ay));
+                else
+                    mine.back().emplace_back(to_int(ax + t0 * dx), to_int(ay + t0 * dy));
             }
-            mine.back().emplace_back(to_int(line[en.seg + 1].first),
-                                     to_int(line[en.seg + 1].second));
+            if (t1 == 1)
+                mine.back().emplace_back(to_int(bx), to_int(by));
+            else
+                mine.back().emplace_back(to_int(ax + t1 * dx), to_int(ay + t1 * dy));
+            open = t1 == 1;
         }
         // The union of the lines' buffers (round joins and ends, arcs within kArcToleranceM of
         // the true circle), then its part in the square, as outer rings and their holes.
