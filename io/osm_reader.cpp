@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -299,9 +300,9 @@ class Collector : public osmium::handler::Handler {
           out_(out),
           route_ways_(route_ways),
           route_stop_members_(route_stop_members),
-          member_bits_(std::size_t{1} << 20) {
-        for (const auto& [key, role] : route_stop_members)
-            member_bits_[std::hash<std::uint64_t>{}(key) % member_bits_.size()] = true;
+          member_bits_(std::bit_ceil(std::max<std::size_t>(16 * route_stop_members.size(), 1024))),
+          member_shift_(64 - std::countr_zero(member_bits_.size())) {
+        for (const auto& [key, role] : route_stop_members) member_bits_[member_bit(key)] = true;
     }
 
     void node(const osmium::Node& n) {
@@ -553,9 +554,14 @@ class Collector : public osmium::handler::Handler {
 
     // Whether a bus route lists the object as a stop or platform: a bit per hash of the key
     // answers "no" for nearly every node without a hash lookup.
+    // A node or way is a stop member of a bus route: the bits (one in 16 or fewer set, keys
+    // mixed by Fibonacci hashing: the keys' low bits are the object type) answer most nodes
+    // without the hash map.
+    std::size_t member_bit(std::uint64_t key) const {
+        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> member_shift_);
+    }
     bool route_stop_member(std::uint64_t key) const {
-        const std::size_t bit = std::hash<std::uint64_t>{}(key) % member_bits_.size();
-        return member_bits_[bit] && route_stop_members_.count(key) > 0;
+        return member_bits_[member_bit(key)] && route_stop_members_.count(key) > 0;
     }
 
     void add_stop_candidate(osmium::item_type type, osmium::object_id_type id, const ReadTags& tags,
@@ -579,6 +585,7 @@ class Collector : public osmium::handler::Handler {
     const std::unordered_set<std::int64_t>& route_ways_;
     const std::unordered_map<std::uint64_t, RoleKind>& route_stop_members_;
     std::vector<bool> member_bits_;
+    int member_shift_;                            // 64 - log2(member_bits_.size())
     std::vector<WayNode> way_nodes_;              // the way being read: its located nodes
     std::vector<std::span<const WayNode>> runs_;  // and its runs of them
 };
