@@ -114,7 +114,7 @@ OGRPolygon* polygon(const lc15::Polygon& p) {
     return out;
 }
 
-// A Polygon layer's row holds one polygon (or none): both geometry encoders refuse more.
+// A Polygon layer's row holds one polygon (or none): every writer refuses more.
 void check_single_polygon(const Layer& layer, const Row& row) {
     if (layer.geometry == Layer::Polygon && row.area.size() > 1) {
         throw InputError("layer " + layer.name, "a Polygon layer row holds several polygons",
@@ -1053,6 +1053,7 @@ void write_csv_bom(const fs::path& path, const Layer& layer) {
     for (std::size_t r = 0; r < layer.rows.size(); ++r) {
         const Row& row = layer.rows[r];
         check_row(layer, row, r);
+        check_single_polygon(layer, row);  // the WKT would hold the first one only
         for (std::size_t i = 0; i < row.values.size(); ++i) {
             if (i) out += ',';
             append_csv_value(out, row.values[i]);

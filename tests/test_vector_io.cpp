@@ -658,13 +658,14 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
         return out;
     };
 
-    // A Polygon layer's row with two polygons is refused by both encoders, naming the layer
-    // and the fix.
+    // A Polygon layer's row with two polygons is refused by every writer (the CSV's WKT once
+    // held the first polygon only, silently), naming the layer and the fix.
     Layer two_in_one{"parcels", Layer::Polygon, {{"n", Field::Int}}, {}};
     two_in_one.rows.push_back({.area = {holed, closed}, .values = {std::int64_t{1}}});
     for (const auto& write : std::vector<std::function<void()>>{
              [&] { write_gpkg(dir_ / "two.gpkg", {&two_in_one}); },
-             [&] { write_geojson(dir_ / "two.geojson", two_in_one); }}) {
+             [&] { write_geojson(dir_ / "two.geojson", two_in_one); },
+             [&] { write_csv_bom(dir_ / "two.csv", two_in_one); }}) {
         try {
             write();
             ADD_FAILURE() << "a Polygon row with two polygons was written";
@@ -674,6 +675,7 @@ TEST_F(VectorIo, GpkgGeometryBlobsAreOgrsWkbOfTheSameShape) {
                 << e.what();
         }
     }
+    EXPECT_FALSE(fs::exists(dir_ / "two.csv")) << "nothing written";
 
     const auto m = blobs("multi");
     ASSERT_EQ(m.size(), 5u);
