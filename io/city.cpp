@@ -169,14 +169,13 @@ std::optional<double> places_value(const std::string& v) {
 // Capacity of every record: the planner's column, else OSM capacity=*, else the category's
 // default flagged "assumed". A planner's value that is not a number > 0 is an error; an OSM
 // value that is not is a warning (the default applies).
-void fill_capacities(City& city, const std::vector<Feature>* osm_features) {
-    std::map<std::string, const Feature*> by_id;
-    if (osm_features)
-        for (const Feature& f : *osm_features) by_id.emplace(f.id, &f);
+// `osm_by_id`: the OSM features of the facilities from OSM, by id (osm_features_of).
+using FeaturesById = std::unordered_map<std::string_view, const Feature*>;
+void fill_capacities(City& city, const FeaturesById& osm_by_id) {
     std::size_t bad_osm = 0;
     for (FacilityRecord& r : city.facilities) {
         if (std::isnan(r.capacity) && r.source == "osm") {
-            if (auto it = by_id.find(r.id); it != by_id.end()) {
+            if (auto it = osm_by_id.find(r.id); it != osm_by_id.end() && it->second) {
                 if (auto t = it->second->tags.find("capacity"); t != it->second->tags.end()) {
                     if (auto v = places_value(t->second)) {
                         r.capacity = *v;
@@ -199,6 +198,20 @@ void fill_capacities(City& city, const std::vector<Feature>* osm_features) {
                                 "places; their category's default applies (capacity_source "
                                 "assumed)");
     }
+}
+
+// The OSM feature of every facility from OSM, by id (the first feature of that id): only the
+// facilities' own ids are looked up, never a map of every feature (a city's buildings are
+// millions). Null where the extract has no feature of that id (a bus stop that is a way's
+// node, say).
+FeaturesById osm_features_of(const City& city) {
+    FeaturesById by_id;
+    for (const FacilityRecord& r : city.facilities)
+        if (r.source == "osm") by_id.emplace(r.id, nullptr);
+    for (const Feature& f : city.osm.features) {
+        if (auto it = by_id.find(f.id); it != by_id.end() && !it->second) it->second = &f;
+    }
+    return by_id;
 }
 
 /// The city's one set of bus stops, deduplicated across sources (see load_city).
@@ -418,7 +431,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     const double max_snap = config.max_snap_m;
 
     // 2. Facilities: OSM first, then planners' files; a planner's record wins a duplicate.
-    std::vector<FacilityRecord> osm_records, file_records, stop_records;
+    // OSM's facilities as (feature, category), in feature order: their records are made once,
+    // in place in city.facilities, after the planners' (a copy of a million records moved
+    // there after was 300 MB of memory touched for nothing).
+    std::vector<std::pair<std::size_t, std::uint32_t>> osm_hits;
+    std::vector<FacilityRecord> file_records, stop_records;
     {
         Timer t{city, "facilities"};
         if (config.osm_facilities) {
@@ -455,20 +472,10 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
             });
             std::size_t hits = 0;
             for (const Hits& h : chunks) hits += h.hits.size();
-            osm_records.reserve(hits);
+            osm_hits.reserve(hits);
             for (const Hits& h : chunks) {
                 outside += h.outside;
-                for (const auto& [i, cat] : h.hits) {
-                    const Feature& f = features[i];
-                    FacilityRecord r;
-                    r.category = cat;
-                    r.source = "osm";
-                    r.id = f.id;
-                    r.name = f.name;
-                    r.pos = f.point;
-                    r.is_area = f.is_area();
-                    osm_records.push_back(std::move(r));
-                }
+                osm_hits.insert(osm_hits.end(), h.hits.begin(), h.hits.end());
             }
             if (outside > 0) {
                 city.warnings.push_back(std::to_string(outside) +
@@ -549,7 +556,8 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 std::vector<LonLat> declared, reference;
                 for (const auto& r : file_records)
                     if (r.source == fc.path.filename().string()) declared.push_back(r.pos);
-                for (const auto& r : osm_records) reference.push_back(r.pos);
+                for (const auto& [i, cat] : osm_hits)
+                    reference.push_back(city.osm.features[i].point);
                 if (auto w = check_gcj_mismatch(declared, reference, fc.path.string()))
                     city.warnings.push_back(*w);
             }
@@ -659,46 +667,50 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     {
         std::vector<FacilityPoint> a, b;
         for (const auto& r : file_records) a.push_back({r.category, r.pos, r.id, r.name});
-        for (const auto& r : osm_records) b.push_back({r.category, r.pos, r.id, r.name});
+        b.reserve(osm_hits.size());
+        for (const auto& [i, cat] : osm_hits) {
+            const Feature& f = city.osm.features[i];
+            b.push_back({cat, f.point, f.id, f.name});
+        }
         const DedupeResult d = dedupe_facilities(a, b, config.dedupe_m);
-        std::vector<std::string> merged_into(osm_records.size());
+        std::vector<std::string> merged_into(osm_hits.size());
         for (const FacilityMerge& m : d.merges)
             merged_into[m.b] = file_records[m.a].source + ":" + file_records[m.a].id;
         // One allocation of the final size: growing by doubling would hold up to three times
         // the records at the last reallocation (the old buffer, the new one and the sources).
-        city.facilities.reserve(file_records.size() + osm_records.size() + stop_records.size());
+        city.facilities.reserve(file_records.size() + osm_hits.size() + stop_records.size());
         for (auto& r : file_records) city.facilities.push_back(std::move(r));
-        for (std::size_t i = 0; i < osm_records.size(); ++i) {
-            if (!merged_into[i].empty()) {
-                osm_records[i].status = FacilityRecord::Status::Merged;
-                osm_records[i].merged_into = merged_into[i];
+        for (std::size_t k = 0; k < osm_hits.size(); ++k) {
+            const Feature& f = city.osm.features[osm_hits[k].first];
+            FacilityRecord& r = city.facilities.emplace_back();
+            r.category = osm_hits[k].second;
+            r.source = "osm";
+            r.id = f.id;
+            r.name = f.name;
+            r.pos = f.point;
+            r.is_area = f.is_area();
+            if (!merged_into[k].empty()) {
+                r.status = FacilityRecord::Status::Merged;
+                r.merged_into = std::move(merged_into[k]);
             }
-            city.facilities.push_back(std::move(osm_records[i]));
         }
         for (auto& r : stop_records) city.facilities.push_back(std::move(r));
         std::vector<FacilityRecord>().swap(file_records);
-        std::vector<FacilityRecord>().swap(osm_records);
+        std::vector<std::pair<std::size_t, std::uint32_t>>().swap(osm_hits);
         std::vector<FacilityRecord>().swap(stop_records);
     }
-    fill_capacities(city, config.osm_facilities ? &city.osm.features : nullptr);
+    const FeaturesById osm_by_id = config.osm_facilities ? osm_features_of(city) : FeaturesById{};
+    fill_capacities(city, osm_by_id);
     {
         Timer t{city, "snap facilities"};
         ProgressStep step(progress, "snapping facilities", city.facilities.size());
-        // Areas are snapped at their nearest boundary point; find their polygons by id (only
-        // the facilities' own: a city's buildings are millions of areas).
-        std::unordered_map<std::string_view, const Feature*> osm_areas;
-        for (const FacilityRecord& r : city.facilities)
-            if (r.is_area && r.source == "osm") osm_areas.emplace(r.id, nullptr);
-        for (const Feature& f : city.osm.features) {
-            if (!f.is_area()) continue;
-            if (auto it = osm_areas.find(f.id); it != osm_areas.end()) it->second = &f;
-        }
+        // Areas are snapped at their nearest boundary point, their polygons found by id.
         const std::vector<LonLat> gates = gate_points(city.osm.features);
         tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
             FacilityRecord& r = city.facilities[i];
             const MultiPolygon* area = nullptr;
             if (r.is_area && r.source == "osm") {
-                if (auto it = osm_areas.find(r.id); it != osm_areas.end() && it->second)
+                if (auto it = osm_by_id.find(r.id); it != osm_by_id.end() && it->second)
                     area = &it->second->area;
             }
             if (area && !area->empty()) {
