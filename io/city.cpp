@@ -664,13 +664,17 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         }
     }
     // Dedupe per category: the planner's list first (kept), then OSM.
+    FeaturesById osm_by_id;
     {
+        Timer t{city, "merge facilities"};
         std::vector<FacilityPoint> a, b;
         for (const auto& r : file_records) a.push_back({r.category, r.pos, r.id, r.name});
-        b.reserve(osm_hits.size());
-        for (const auto& [i, cat] : osm_hits) {
-            const Feature& f = city.osm.features[i];
-            b.push_back({cat, f.point, f.id, f.name});
+        if (!a.empty()) {  // else nothing is merged: no copy of OSM's list
+            b.reserve(osm_hits.size());
+            for (const auto& [i, cat] : osm_hits) {
+                const Feature& f = city.osm.features[i];
+                b.push_back({cat, f.point, f.id, f.name});
+            }
         }
         const DedupeResult d = dedupe_facilities(a, b, config.dedupe_m);
         std::vector<std::string> merged_into(osm_hits.size());
@@ -698,9 +702,9 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         std::vector<FacilityRecord>().swap(file_records);
         std::vector<std::pair<std::size_t, std::uint32_t>>().swap(osm_hits);
         std::vector<FacilityRecord>().swap(stop_records);
+        if (config.osm_facilities) osm_by_id = osm_features_of(city);
+        fill_capacities(city, osm_by_id);
     }
-    const FeaturesById osm_by_id = config.osm_facilities ? osm_features_of(city) : FeaturesById{};
-    fill_capacities(city, osm_by_id);
     {
         Timer t{city, "snap facilities"};
         ProgressStep step(progress, "snapping facilities", city.facilities.size());
@@ -779,12 +783,12 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
 
     // 3. Communities.
     std::vector<MultiPolygon> residential_land;
-    for (const Feature& f : city.osm.features) {
-        if (f.is_area() && f.tags.count("landuse") && f.tags.at("landuse") == "residential")
-            residential_land.push_back(f.area);
-    }
     {
         Timer t{city, "communities"};
+        for (const Feature& f : city.osm.features) {
+            if (f.is_area() && f.tags.count("landuse") && f.tags.at("landuse") == "residential")
+                residential_land.push_back(f.area);
+        }
         if (config.communities_source == "file") {
             const FileSourceConfig& fc = *config.communities_file;
             std::vector<std::string> warnings;
