@@ -3,6 +3,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <cmath>
 #include <map>
@@ -169,20 +170,19 @@ std::optional<double> places_value(const std::string& v) {
 // Capacity of every record: the planner's column, else OSM capacity=*, else the category's
 // default flagged "assumed". A planner's value that is not a number > 0 is an error; an OSM
 // value that is not is a warning (the default applies).
-// `osm_by_id`: the OSM features of the facilities from OSM, by id (osm_features_of).
-using FeaturesById = std::unordered_map<std::string_view, const Feature*>;
-void fill_capacities(City& city, const FeaturesById& osm_by_id) {
+// `feature_of`: per record, its OSM feature (null for a planner's record, or where the extract
+// has none).
+void fill_capacities(City& city, const std::vector<const Feature*>& feature_of) {
     std::size_t bad_osm = 0;
-    for (FacilityRecord& r : city.facilities) {
-        if (std::isnan(r.capacity) && r.source == "osm") {
-            if (auto it = osm_by_id.find(r.id); it != osm_by_id.end() && it->second) {
-                if (auto t = it->second->tags.find("capacity"); t != it->second->tags.end()) {
-                    if (auto v = places_value(t->second)) {
-                        r.capacity = *v;
-                        r.capacity_source = "osm";
-                    } else {
-                        ++bad_osm;
-                    }
+    for (std::size_t i = 0; i < city.facilities.size(); ++i) {
+        FacilityRecord& r = city.facilities[i];
+        if (const Feature* f = feature_of[i]; std::isnan(r.capacity) && f) {
+            if (auto t = f->tags.find("capacity"); t != f->tags.end()) {
+                if (auto v = places_value(t->second)) {
+                    r.capacity = *v;
+                    r.capacity_source = "osm";
+                } else {
+                    ++bad_osm;
                 }
             }
         }
@@ -200,18 +200,20 @@ void fill_capacities(City& city, const FeaturesById& osm_by_id) {
     }
 }
 
-// The OSM feature of every facility from OSM, by id (the first feature of that id): only the
-// facilities' own ids are looked up, never a map of every feature (a city's buildings are
-// millions). Null where the extract has no feature of that id (a bus stop that is a way's
-// node, say).
-FeaturesById osm_features_of(const City& city) {
-    FeaturesById by_id;
-    for (const FacilityRecord& r : city.facilities)
-        if (r.source == "osm") by_id.emplace(r.id, nullptr);
-    for (const Feature& f : city.osm.features) {
-        if (auto it = by_id.find(f.id); it != by_id.end() && !it->second) it->second = &f;
-    }
-    return by_id;
+// The first OSM feature of id "n123" / "w45" / "r6", or null: read_osm leaves the features
+// sorted by type (nodes, ways, relations), then number, so a binary search finds it (a map of
+// every feature's id, a city's buildings among them, cost seconds).
+const Feature* osm_feature(const std::vector<Feature>& features, std::string_view id) {
+    auto key = [](std::string_view s) {
+        const int type = s.empty() ? 3 : s[0] == 'n' ? 0 : s[0] == 'w' ? 1 : 2;
+        long long number = 0;
+        if (!s.empty()) std::from_chars(s.data() + 1, s.data() + s.size(), number);
+        return std::pair<int, long long>(type, number);
+    };
+    const auto k = key(id);
+    auto it = std::lower_bound(features.begin(), features.end(), k,
+                               [&](const Feature& f, const auto& v) { return key(f.id) < v; });
+    return it != features.end() && it->id == id ? &*it : nullptr;
 }
 
 /// The city's one set of bus stops, deduplicated across sources (see load_city).
@@ -664,7 +666,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         }
     }
     // Dedupe per category: the planner's list first (kept), then OSM.
-    FeaturesById osm_by_id;
+    std::vector<const Feature*> feature_of;  // per record: its OSM feature, or null
     {
         Timer t{city, "merge facilities"};
         std::vector<FacilityPoint> a, b;
@@ -684,8 +686,10 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         // the records at the last reallocation (the old buffer, the new one and the sources).
         city.facilities.reserve(file_records.size() + osm_hits.size() + stop_records.size());
         for (auto& r : file_records) city.facilities.push_back(std::move(r));
+        feature_of.assign(city.facilities.capacity(), nullptr);
         for (std::size_t k = 0; k < osm_hits.size(); ++k) {
             const Feature& f = city.osm.features[osm_hits[k].first];
+            feature_of[city.facilities.size()] = &f;
             FacilityRecord& r = city.facilities.emplace_back();
             r.category = osm_hits[k].second;
             r.source = "osm";
@@ -698,12 +702,15 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                 r.merged_into = std::move(merged_into[k]);
             }
         }
-        for (auto& r : stop_records) city.facilities.push_back(std::move(r));
+        for (auto& r : stop_records) {
+            if (config.osm_facilities && r.source == "osm")
+                feature_of[city.facilities.size()] = osm_feature(city.osm.features, r.id);
+            city.facilities.push_back(std::move(r));
+        }
         std::vector<FacilityRecord>().swap(file_records);
         std::vector<std::pair<std::size_t, std::uint32_t>>().swap(osm_hits);
         std::vector<FacilityRecord>().swap(stop_records);
-        if (config.osm_facilities) osm_by_id = osm_features_of(city);
-        fill_capacities(city, osm_by_id);
+        fill_capacities(city, feature_of);
     }
     {
         Timer t{city, "snap facilities"};
@@ -713,10 +720,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
             FacilityRecord& r = city.facilities[i];
             const MultiPolygon* area = nullptr;
-            if (r.is_area && r.source == "osm") {
-                if (auto it = osm_by_id.find(r.id); it != osm_by_id.end() && it->second)
-                    area = &it->second->area;
-            }
+            if (r.is_area && feature_of[i]) area = &feature_of[i]->area;
             if (area && !area->empty()) {
                 EntranceOptions eo;
                 eo.mode = rules.categories[r.category].entrances;
