@@ -205,15 +205,42 @@ const std::vector<std::string>& bus_output_files() {
     return files;
 }
 
+namespace {
+
+// The gap list as a point layer: bus_gaps.csv and bus.gpkg's layer gaps.
+Layer gaps_layer(const City& city, const BusAnalysis& bus) {
+    const auto ncom = static_cast<std::uint32_t>(city.communities.size());
+    Layer gaps{"gaps",
+               Layer::Point,
+               {{"rank", Field::Int},
+                {"population", Field::Real},
+                {"homes", Field::Int},
+                {"walk_to_stop_m", Field::Real},
+                {"community", Field::String}},
+               {}};
+    const std::vector<CatchmentGap>& all = bus.catchment.gaps;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const CatchmentGap& g = all[i];
+        gaps.rows.push_back({g.centroid,
+                             {},
+                             {},
+                             {std::int64_t(i + 1), g.population, std::int64_t(g.homes),
+                              g.walk_to_stop_m >= 0 ? Value(g.walk_to_stop_m) : Value{},
+                              g.community < ncom ? city.communities[g.community].name : ""}});
+    }
+    return gaps;
+}
+
+}  // namespace
+
 void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
-                       std::vector<std::pair<std::string, double>>* seconds) {
+                       std::vector<std::pair<std::string, double>>* seconds, bool with_gpkg) {
     auto t0 = Clock::now();
     auto lap = [&](const char* file) {  // the file's rows built and written since t0
         if (seconds) seconds->emplace_back(file, seconds_since(t0));
         t0 = Clock::now();
     };
     const CatchmentResult& r = bus.catchment;
-    const TransitNetwork& net = bus.network;
     const auto ncom = static_cast<std::uint32_t>(city.communities.size());
     // Shares are fractions of 1; empty where they do not apply (no residential land, no people),
     // never 0. The city row also says how many residents live outside every community.
@@ -242,24 +269,7 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
                   rows);
     lap("bus_catchment.csv");
 
-    Layer gaps{"gaps",
-               Layer::Point,
-               {{"rank", Field::Int},
-                {"population", Field::Real},
-                {"homes", Field::Int},
-                {"walk_to_stop_m", Field::Real},
-                {"community", Field::String}},
-               {}};
-    for (std::size_t i = 0; i < r.gaps.size(); ++i) {
-        const CatchmentGap& g = r.gaps[i];
-        gaps.rows.push_back({g.centroid,
-                             {},
-                             {},
-                             {std::int64_t(i + 1), g.population, std::int64_t(g.homes),
-                              g.walk_to_stop_m >= 0 ? Value(g.walk_to_stop_m) : Value{},
-                              g.community < ncom ? city.communities[g.community].name : ""}});
-    }
-    write_csv_bom(out.stage("bus_gaps.csv"), gaps);
+    write_csv_bom(out.stage("bus_gaps.csv"), gaps_layer(city, bus));
     lap("bus_gaps.csv");
 
     // Walk + bus: fractions of 1 of the people reaching the category within the budget; empty
@@ -299,6 +309,18 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
                   route_rows);
     lap("bus_routes.csv");
 
+    if (with_gpkg) {
+        write_bus_gpkg(out.stage("bus.gpkg"), city, bus);
+        lap("bus.gpkg");
+    }
+    std::string text;
+    for (const auto& w : bus.warnings) text += w + "\n";
+    write_file_atomic(out.stage("bus_warnings.txt"), text);
+    lap("bus_warnings.txt");
+}
+
+void write_bus_gpkg(const std::filesystem::path& path, const City& city, const BusAnalysis& bus) {
+    const TransitNetwork& net = bus.network;
     // One feature per 500 m tile (engine/catchment.hpp ServiceArea): the tiles meet along
     // their edges only; QGIS's Dissolve merges them into one area if wanted.
     Layer service{"service_area",
@@ -329,12 +351,8 @@ void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
                       std::int64_t(shape.hop_source.size()), std::int64_t(shape.straight_hops())};
         line_layer.rows.push_back(std::move(row));
     }
-    write_gpkg(out.stage("bus.gpkg"), {&service, &gaps, &line_layer});  // no copies
-    lap("bus.gpkg");
-    std::string text;
-    for (const auto& w : bus.warnings) text += w + "\n";
-    write_file_atomic(out.stage("bus_warnings.txt"), text);
-    lap("bus_warnings.txt");
+    const Layer gaps = gaps_layer(city, bus);
+    write_gpkg(path, {&service, &gaps, &line_layer});  // no copies
 }
 
 }  // namespace lc15::io

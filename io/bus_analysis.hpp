@@ -95,10 +95,17 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options,
                         Progress* progress = nullptr);
 
 /// Stages bus_catchment.csv, bus_gaps.csv, bus_access.csv, bus_routes.csv (per line: hops along
-/// the ways and fallbacks by reason), bus.gpkg (layers service_area, gaps, lines) and
-/// bus_warnings.txt. With `seconds`, appends the time spent on each file (name, seconds).
+/// the ways and fallbacks by reason), bus.gpkg (layers service_area, gaps, lines; unless
+/// !with_gpkg: the caller wrote it with write_bus_gpkg) and bus_warnings.txt. With `seconds`,
+/// appends the time spent on each file (name, seconds).
 void write_bus_outputs(OutputDir& out, const City& city, const BusAnalysis& bus,
-                       std::vector<std::pair<std::string, double>>* seconds = nullptr);
+                       std::vector<std::pair<std::string, double>>* seconds = nullptr,
+                       bool with_gpkg = true);
+
+/// bus.gpkg alone, at `path` (a path OutputDir::stage gave): what write_bus_outputs writes there.
+/// Thread safety: may run beside the other writers of the same run (lc15 coverage writes it on
+/// the bus analysis' thread while coverage.gpkg is written).
+void write_bus_gpkg(const std::filesystem::path& path, const City& city, const BusAnalysis& bus);
 
 /// The files write_bus_outputs writes (for a run that skips the bus analysis to discard).
 const std::vector<std::string>& bus_output_files();

@@ -388,9 +388,12 @@ using BusWhenNeeded = std::function<const BusAnalysis*()>;
 /// Every output file. `bus_when_needed` is called once, after the layers of coverage.gpkg that
 /// need nothing of it (homes, facilities, stops, entrances, homes_grid) are written, so that
 /// the bus analysis can be computed meanwhile; its timings join summary.json's.
+/// `bus_gpkg_seconds`: null, or the time bus.gpkg took where it was written beside (then
+/// write_bus_outputs leaves it be).
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
-                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network);
+                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
+                   const double* bus_gpkg_seconds);
 
 }  // namespace
 
@@ -402,11 +405,18 @@ std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& ci
     std::optional<BusAnalysis> bus;
     BusAnalysisOptions bus_options;
     bus_options.service_area = out != nullptr;  // drawn for bus.gpkg only: no file, no drawing
-    // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core).
+    // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core),
+    // and then bus.gpkg on the same thread, while coverage.gpkg is still being written.
     std::future<BusAnalysis> pending;
+    double bus_gpkg_seconds = 0;
     if (with_bus && out && tbb::this_task_arena::max_concurrency() > 1) {
-        pending = std::async(std::launch::async,
-                             [&] { return analyse_bus(city, bus_options, progress); });
+        pending = std::async(std::launch::async, [&, path = out->stage("bus.gpkg")] {
+            BusAnalysis b = analyse_bus(city, bus_options, progress);
+            const auto t0 = Clock::now();
+            write_bus_gpkg(path, city, b);
+            bus_gpkg_seconds = seconds_since(t0);
+            return b;
+        });
     }
     auto get = [&]() -> const BusAnalysis* {
         if (!with_bus) return nullptr;
@@ -417,7 +427,8 @@ std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& ci
         if (!with_bus)
             for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
         NetworkFigures figures;
-        write_outputs(*out, city, model, report, run, get, figures);
+        write_outputs(*out, city, model, report, run, get, figures,
+                      pending.valid() ? &bus_gpkg_seconds : nullptr);
         if (network) *network = std::move(figures);
     } else {
         get();
@@ -430,7 +441,8 @@ namespace {
 
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
-                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network) {
+                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
+                   const double* bus_gpkg_seconds) {
     RunInfo run = run_in;  // gains the steps and files timed here
     // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
     auto timed = [&](const std::string& file, auto&& write) {
@@ -829,7 +841,10 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
         for (const auto& w : run.warnings) text += w + "\n";
         write_text(out.stage("warnings.txt"), text);
     });
-    if (bus) write_bus_outputs(out, city, *bus, &run.outputs);
+    if (bus) {
+        write_bus_outputs(out, city, *bus, &run.outputs, !bus_gpkg_seconds);
+        if (bus_gpkg_seconds) run.outputs.emplace_back("bus.gpkg", *bus_gpkg_seconds);
+    }
     // Last, so that it holds the time of every other file.
     write_text(out.stage("summary.json"),
                coverage_summary_json(city, model, report, network.report, run, bus));
