@@ -49,6 +49,8 @@ void TerminalProgress::end() {
     if (tty_) {
         draw(true);
         std::fprintf(stderr, "  %.2f s\n", s);
+    } else if (total_ == 0 && done_.load() == 0) {  // a step that counts nothing
+        std::fprintf(stderr, "lc15: %s done (%.2f s)\n", step_.c_str(), s);
     } else {
         std::fprintf(stderr, "lc15: %s done (%zu items, %.2f s)\n", step_.c_str(), done_.load(), s);
     }

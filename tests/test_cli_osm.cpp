@@ -2,6 +2,7 @@
 // and drawn data, exit codes on bad input, and no partial output left behind.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -80,6 +81,22 @@ TEST(CliHelp, EveryListedCommandHasHelp) {
     const CmdResult r = run("graph export --help");
     EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("--format"), std::string::npos);
+}
+
+// Progress in a log (stderr not a terminal): a step that counts its items says how many; a
+// step that counts nothing says its time alone, never "0 items".
+TEST(CliProgress, LogLinesCountOnlyWhatIsCounted) {
+    const fs::path out =
+        fs::temp_directory_path() / ("lc15_progress_" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    const CmdResult r = run("coverage --no-bus --config " +
+                            quote(fs::path(LC15_SOURCE_DIR) / "configs/zhuhai_xiangzhou.toml") +
+                            " --out " + quote(out));
+    fs::remove_all(out);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("lc15: reading OSM done ("), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("lc15: snapping homes done (186 items, "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("0 items"), std::string::npos) << r.out;
 }
 
 TEST(CliInspect, MonacoJsonReport) {
