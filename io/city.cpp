@@ -3,8 +3,8 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <algorithm>
-#include <charconv>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -891,24 +891,37 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     }
 
     // Residential buildings (OSM), for the buildings and raster sources.
+    // In parallel over fixed chunks of the features, each chunk's buildings in feature order:
+    // the list is that of a serial pass for any thread count.
     auto residential_buildings = [&] {
-        PolygonIndex land(residential_land);
-        std::vector<Building> buildings;
-        for (const Feature& f : city.osm.features) {
-            auto it = f.tags.find("building");
-            if (it == f.tags.end() || !f.is_area()) continue;
-            Building b;
-            b.centroid = f.point;
-            b.footprint_m2 = area_m2(f.area);
-            if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
-                // A tag that is not a number of levels in [0, 200] keeps the default.
-                if (auto l = try_parse_number(lv->second, Range::closed(0, 200)))
-                    b.levels = static_cast<int>(std::lround(*l));
+        const PolygonIndex land(residential_land);
+        const std::vector<Feature>& features = city.osm.features;
+        constexpr std::size_t kChunk = 4096;
+        std::vector<std::vector<Building>> chunks((features.size() + kChunk - 1) / kChunk);
+        tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
+            const std::size_t end = std::min(features.size(), (c + 1) * kChunk);
+            for (std::size_t i = c * kChunk; i < end; ++i) {
+                const Feature& f = features[i];
+                auto it = f.tags.find("building");
+                if (it == f.tags.end() || !f.is_area()) continue;
+                Building b;
+                b.centroid = f.point;
+                b.footprint_m2 = area_m2(f.area);
+                if (auto lv = f.tags.find("building:levels"); lv != f.tags.end()) {
+                    // A tag that is not a number of levels in [0, 200] keeps the default.
+                    if (auto l = try_parse_number(lv->second, Range::closed(0, 200)))
+                        b.levels = static_cast<int>(std::lround(*l));
+                }
+                b.residential = residential_building_values().count(it->second) ||
+                                (it->second == "yes" && land.find(f.point) != kInvalidId);
+                chunks[c].push_back(b);
             }
-            b.residential = residential_building_values().count(it->second) ||
-                            (it->second == "yes" && land.find(f.point) != kInvalidId);
-            buildings.push_back(b);
-        }
+        });
+        std::size_t n = 0;
+        for (const auto& c : chunks) n += c.size();
+        std::vector<Building> buildings;
+        buildings.reserve(n);
+        for (const auto& c : chunks) buildings.insert(buildings.end(), c.begin(), c.end());
         return buildings;
     };
 
