@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -198,22 +197,6 @@ void fill_capacities(City& city, const std::vector<const Feature*>& feature_of) 
                                 "places; their category's default applies (capacity_source "
                                 "assumed)");
     }
-}
-
-// The first OSM feature of id "n123" / "w45" / "r6", or null: read_osm leaves the features
-// sorted by type (nodes, ways, relations), then number, so a binary search finds it (a map of
-// every feature's id, a city's buildings among them, cost seconds).
-const Feature* osm_feature(const std::vector<Feature>& features, std::string_view id) {
-    auto key = [](std::string_view s) {
-        const int type = s.empty() ? 3 : s[0] == 'n' ? 0 : s[0] == 'w' ? 1 : 2;
-        long long number = 0;
-        if (!s.empty()) std::from_chars(s.data() + 1, s.data() + s.size(), number);
-        return std::pair<int, long long>(type, number);
-    };
-    const auto k = key(id);
-    auto it = std::lower_bound(features.begin(), features.end(), k,
-                               [&](const Feature& f, const auto& v) { return key(f.id) < v; });
-    return it != features.end() && it->id == id ? &*it : nullptr;
 }
 
 /// The city's one set of bus stops, deduplicated across sources (see load_city).
@@ -704,7 +687,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         }
         for (auto& r : stop_records) {
             if (config.osm_facilities && r.source == "osm")
-                feature_of[city.facilities.size()] = osm_feature(city.osm.features, r.id);
+                feature_of[city.facilities.size()] = find_osm_feature(city.osm.features, r.id);
             city.facilities.push_back(std::move(r));
         }
         std::vector<FacilityRecord>().swap(file_records);
@@ -715,7 +698,7 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
     {
         Timer t{city, "snap facilities"};
         ProgressStep step(progress, "snapping facilities", city.facilities.size());
-        // Areas are snapped at their nearest boundary point, their polygons found by id.
+        // Areas are snapped at their nearest boundary point (their polygons: feature_of).
         const std::vector<LonLat> gates = gate_points(city.osm.features);
         tbb::parallel_for(std::size_t{0}, city.facilities.size(), [&](std::size_t i) {
             FacilityRecord& r = city.facilities[i];

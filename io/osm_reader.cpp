@@ -552,11 +552,9 @@ class Collector : public osmium::handler::Handler {
         return {lon / static_cast<double>(n), lat / static_cast<double>(n)};
     }
 
-    // Whether a bus route lists the object as a stop or platform: a bit per hash of the key
-    // answers "no" for nearly every node without a hash lookup.
-    // A node or way is a stop member of a bus route: the bits (one in 16 or fewer set, keys
-    // mixed by Fibonacci hashing: the keys' low bits are the object type) answer most nodes
-    // without the hash map.
+    // Whether a bus route lists the object as a stop or platform: the bits (one in 16 or fewer
+    // set, keys mixed by Fibonacci hashing, as the keys' low bits are the object type) answer
+    // "no" for nearly every node without a hash lookup.
     std::size_t member_bit(std::uint64_t key) const {
         return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> member_shift_);
     }
@@ -878,11 +876,8 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
         std::vector<Rank> order;
         order.reserve(read.size());
         for (std::size_t i = 0; i < read.size(); ++i) {
-            const std::string& id = read[i].id;
-            const int t = id[0] == 'n' ? 0 : (id[0] == 'w' ? 1 : 2);
-            long long number = 0;
-            std::from_chars(id.data() + 1, id.data() + id.size(), number);
-            order.push_back({t, number, i});
+            const auto [type, number] = osm_id_order(read[i].id);
+            order.push_back({type, number, i});
         }
         std::sort(order.begin(), order.end());
         out.features.clear();
@@ -972,6 +967,23 @@ StreetClass OsmBasemap::class_of(std::int64_t way_id) const {
     auto it = std::lower_bound(street_classes.begin(), street_classes.end(),
                                std::pair<std::int64_t, StreetClass>{way_id, StreetClass::kMajor});
     return it != street_classes.end() && it->first == way_id ? it->second : StreetClass::kLocal;
+}
+
+std::pair<int, long long> osm_id_order(std::string_view id) {
+    if (id.empty()) return {3, 0};
+    const int type = id[0] == 'n' ? 0 : (id[0] == 'w' ? 1 : 2);
+    long long number = 0;
+    std::from_chars(id.data() + 1, id.data() + id.size(), number);
+    return {type, number};
+}
+
+const Feature* find_osm_feature(const std::vector<Feature>& features, std::string_view id) {
+    const auto key = osm_id_order(id);
+    auto it = std::lower_bound(features.begin(), features.end(), key,
+                               [](const Feature& f, const std::pair<int, long long>& k) {
+                                   return osm_id_order(f.id) < k;
+                               });
+    return it != features.end() && it->id == id ? &*it : nullptr;
 }
 
 OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& options) {

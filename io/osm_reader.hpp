@@ -122,6 +122,13 @@ struct OsmData {
 /// Reads an extract. Throws InputError (see above) on bad input.
 OsmData read_osm(const std::filesystem::path& file, const OsmReadOptions& options = {});
 
+/// Where a feature of id "n123" / "w45" / "r6" sorts in OsmData::features: its type (nodes 0,
+/// ways 1, relations 2), then its number.
+std::pair<int, long long> osm_id_order(std::string_view id);
+/// The first of `features` (sorted as OsmData::features are) with this id, or null: a binary
+/// search, never a map of every feature's id (a city's buildings are millions).
+const Feature* find_osm_feature(const std::vector<Feature>& features, std::string_view id);
+
 /// True when an object with these tags is kept as a Feature (amenity, shop, leisure,
 /// healthcare, social_facility, office, building, railway=station, public_transport,
 /// highway=bus_stop, landuse=residential, boundary=administrative; the gates areas are entered

@@ -245,6 +245,28 @@ std::string input_error_of(const std::filesystem::path& p) {
     return "(no InputError)";
 }
 
+// The features come sorted by osm_id_order (nodes, ways, relations, each by number), and
+// find_osm_feature finds every one of them by its id by binary search, and nothing else.
+TEST(OsmReaderFeatures, SortedByIdAndFoundByBinarySearch) {
+    const io::OsmData d =
+        io::read_osm(std::string(LC15_SOURCE_DIR) + "/data/osm/cn_zhuhai_xiangzhou.osm");
+    const std::vector<io::Feature>& f = d.features;
+    ASSERT_GT(f.size(), 500u);
+    for (std::size_t i = 1; i < f.size(); ++i)
+        ASSERT_LT(io::osm_id_order(f[i - 1].id), io::osm_id_order(f[i].id))
+            << f[i - 1].id << " before " << f[i].id;
+    bool node = false, way = false;
+    for (const io::Feature& x : f) {
+        node |= x.id[0] == 'n';
+        way |= x.id[0] == 'w';
+        ASSERT_EQ(io::find_osm_feature(f, x.id), &x) << x.id;
+    }
+    EXPECT_TRUE(node && way);
+    EXPECT_EQ(io::find_osm_feature(f, "n1"), nullptr);
+    EXPECT_EQ(io::find_osm_feature(f, "w999999999999"), nullptr);
+    EXPECT_EQ(io::find_osm_feature(f, ""), nullptr);
+}
+
 TEST(OsmReaderErrors, MissingFile) {
     const std::string e = input_error_of("/nonexistent/lc15/x.osm.pbf");
     EXPECT_NE(e.find("/nonexistent/lc15/x.osm.pbf"), std::string::npos) << e;
