@@ -25,14 +25,22 @@
 
 #include <unistd.h>
 
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <fstream>
+#include <limits>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <sstream>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -588,6 +596,77 @@ class Collector : public osmium::handler::Handler {
     std::vector<std::span<const WayNode>> runs_;  // and its runs of them
 };
 
+// Pass 2 on two threads: the reading thread checks the order, gives each way its node
+// locations and assembles areas; the collector takes each buffer after it on a thread of its
+// own. A batch is one buffer read, with the area buffers the assembler gave out while its
+// items were handled, each after the item whose handling completed it: the collector sees
+// exactly the calls, in exactly the order, of one thread handling each item in turn.
+struct ReadBatch {
+    static constexpr std::size_t kAfterAll = std::numeric_limits<std::size_t>::max();
+    osmium::memory::Buffer buffer;
+    std::vector<std::pair<std::size_t, osmium::memory::Buffer>> areas;  // (after item, areas)
+};
+
+void collect_batch(const ReadBatch& b, Collector& collector) {
+    std::size_t next = 0;
+    auto areas_after = [&](std::size_t item) {
+        for (; next < b.areas.size() && b.areas[next].first == item; ++next)
+            for (const osmium::Area& a : b.areas[next].second.select<osmium::Area>())
+                collector.area(a);
+    };
+    std::size_t item = 0;
+    for (auto it = b.buffer.cbegin(); it != b.buffer.cend(); ++it, ++item) {
+        osmium::apply_item(*it, collector);
+        areas_after(item);
+    }
+    areas_after(ReadBatch::kAfterAll);
+}
+
+// Batches from the reading thread to the collector's, at most `capacity` waiting (the reader
+// waits beyond: memory stays bounded). stop() ends both sides at once (an error on either).
+class BatchHandoff {
+  public:
+    explicit BatchHandoff(std::size_t capacity) : capacity_(capacity) {}
+    /// False once stopped: the reader then stops too.
+    bool push(ReadBatch&& b) {
+        std::unique_lock lock(mutex_);
+        room_.wait(lock, [&] { return stopped_ || queue_.size() < capacity_; });
+        if (stopped_) return false;
+        queue_.push_back(std::move(b));
+        ready_.notify_one();
+        return true;
+    }
+    /// The next batch; none once closed and drained, or stopped.
+    std::optional<ReadBatch> pop() {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return stopped_ || closed_ || !queue_.empty(); });
+        if (stopped_ || queue_.empty()) return std::nullopt;
+        ReadBatch b = std::move(queue_.front());
+        queue_.pop_front();
+        room_.notify_one();
+        return b;
+    }
+    void close() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        ready_.notify_all();
+    }
+    void stop() {
+        std::lock_guard lock(mutex_);
+        stopped_ = true;
+        queue_.clear();
+        ready_.notify_all();
+        room_.notify_all();
+    }
+
+  private:
+    std::size_t capacity_;
+    std::mutex mutex_;
+    std::condition_variable ready_, room_;
+    std::deque<ReadBatch> queue_;
+    bool closed_ = false, stopped_ = false;
+};
+
 /// Overpass writes its data date as <meta osm_base="..."/> near the top of an XML file.
 std::string overpass_osm_base(const std::filesystem::path& file) {
     const std::string name = file.filename().string();
@@ -761,11 +840,65 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
         // Ways before their nodes would lose their locations silently: an unsorted file is
         // detected here (out_of_order_error) and sorted in memory by read_osm.
         osmium::handler::CheckOrder order;
-        osmium::apply(reader, order, locations, collector,
-                      mp_manager.handler([&collector](osmium::memory::Buffer&& b) {
-                          for (const osmium::Area& a : b.select<osmium::Area>()) collector.area(a);
-                      }));
+        ReadBatch batch;
+        std::size_t item = 0;  // the item being handled, where an area batch goes
+        auto mp = mp_manager.handler(
+            [&](osmium::memory::Buffer&& b) { batch.areas.emplace_back(item, std::move(b)); });
+        // The collector on a thread of its own (on this one when only one may run).
+        const bool beside = tbb::this_task_arena::max_concurrency() > 1;
+        BatchHandoff handoff(8);
+        std::exception_ptr collector_error;
+        std::thread collecting;
+        if (beside) {
+            collecting = std::thread([&] {
+                try {
+                    while (const std::optional<ReadBatch> b = handoff.pop())
+                        collect_batch(*b, collector);
+                } catch (...) {
+                    collector_error = std::current_exception();
+                    handoff.stop();
+                }
+            });
+        }
+        struct Join {  // on every way out: an error here stops the collector
+            BatchHandoff& h;
+            std::thread& t;
+            ~Join() {
+                if (!t.joinable()) return;
+                h.stop();
+                t.join();
+            }
+        } join{handoff, collecting};
+        auto deliver = [&] {
+            if (!beside) {
+                collect_batch(batch, collector);
+            } else if (!handoff.push(std::move(batch))) {
+                return false;
+            }
+            batch = ReadBatch{};
+            return true;
+        };
+        bool going = true;
+        while (going) {
+            osmium::memory::Buffer buffer = reader.read();
+            if (!buffer) break;
+            item = 0;
+            for (auto it = buffer.begin(); it != buffer.end(); ++it, ++item)
+                osmium::apply_item(*it, order, locations, mp);
+            batch.buffer = std::move(buffer);
+            going = deliver();
+        }
+        if (going) {
+            item = ReadBatch::kAfterAll;  // what the assembler still holds: after every item
+            mp.flush();
+            deliver();
+        }
         reader.close();
+        if (beside) {
+            handoff.close();
+            collecting.join();
+        }
+        if (collector_error) std::rethrow_exception(collector_error);
     }
     mp_manager.flush_output();
     collector.finish_pending();

@@ -2,6 +2,8 @@
 // .osm files, plus bad input.
 #include <gtest/gtest.h>
 
+#include <oneapi/tbb/task_arena.h>
+
 #include <fstream>
 
 #include "engine/components.hpp"
@@ -265,6 +267,66 @@ TEST(OsmReaderFeatures, SortedByIdAndFoundByBinarySearch) {
     EXPECT_EQ(io::find_osm_feature(f, "n1"), nullptr);
     EXPECT_EQ(io::find_osm_feature(f, "w999999999999"), nullptr);
     EXPECT_EQ(io::find_osm_feature(f, ""), nullptr);
+}
+
+// The collector runs beside the reader when two threads may run: what it gathers must be the
+// same as on one thread. Monaco's buildings fill the area assembler's output (800 KB) several
+// times within the file: each batch must reach the collector right after the closed way whose
+// handling completed it, or a building would be both a line (its way) and an area.
+TEST(OsmReaderThreads, SameOnOneThreadAsOnTwo) {
+    const std::string file = std::string(LC15_SOURCE_DIR) + "/data/osm/monaco.osm.pbf";
+    io::OsmData one, two;
+    tbb::task_arena(1).execute([&] { one = io::read_osm(file); });
+    tbb::task_arena(2).execute([&] { two = io::read_osm(file); });
+    ASSERT_GT(one.features.size(), 1000u);
+    std::size_t areas = 0;
+    for (const io::Feature& f : one.features) areas += f.is_area() ? 1 : 0;
+    EXPECT_GT(areas, 1000u);  // buildings as areas, not lines
+    for (std::size_t i = 1; i < one.features.size(); ++i)
+        ASSERT_LT(io::osm_id_order(one.features[i - 1].id), io::osm_id_order(one.features[i].id))
+            << "two features " << one.features[i].id;
+    ASSERT_EQ(one.features.size(), two.features.size());
+    for (std::size_t i = 0; i < one.features.size(); ++i) {
+        const io::Feature &a = one.features[i], &b = two.features[i];
+        ASSERT_EQ(a.id, b.id);
+        EXPECT_EQ(a.name, b.name) << a.id;
+        EXPECT_TRUE(a.tags == b.tags) << a.id;
+        EXPECT_EQ(a.point.lon, b.point.lon) << a.id;
+        EXPECT_EQ(a.point.lat, b.point.lat) << a.id;
+        EXPECT_EQ(a.line.size(), b.line.size()) << a.id;
+        ASSERT_EQ(a.area.size(), b.area.size()) << a.id;
+        for (std::size_t k = 0; k < a.area.size(); ++k) {
+            ASSERT_EQ(a.area[k].outer.size(), b.area[k].outer.size()) << a.id;
+            for (std::size_t q = 0; q < a.area[k].outer.size(); ++q) {
+                EXPECT_EQ(a.area[k].outer[q].lon, b.area[k].outer[q].lon) << a.id;
+                EXPECT_EQ(a.area[k].outer[q].lat, b.area[k].outer[q].lat) << a.id;
+            }
+            EXPECT_EQ(a.area[k].inners.size(), b.area[k].inners.size()) << a.id;
+        }
+    }
+    const WalkGraph &g1 = one.graph, &g2 = two.graph;
+    ASSERT_EQ(g1.num_vertices(), g2.num_vertices());
+    ASSERT_EQ(g1.num_edges(), g2.num_edges());
+    for (VertexId v = 0; v < g1.num_vertices(); ++v) ASSERT_EQ(g1.vertex_key(v), g2.vertex_key(v));
+    for (EdgeId e = 0; e < g1.num_edges(); ++e) {
+        ASSERT_EQ(g1.edge_tail(e), g2.edge_tail(e)) << e;
+        ASSERT_EQ(g1.edge_head(e), g2.edge_head(e)) << e;
+        ASSERT_EQ(g1.edge_length(e), g2.edge_length(e)) << e;
+        ASSERT_EQ(g1.edge_flags(e), g2.edge_flags(e)) << e;
+    }
+    EXPECT_EQ(one.profile.walkable_ways, two.profile.walkable_ways);
+    EXPECT_EQ(one.profile.walkable_km, two.profile.walkable_km);  // added in the same order
+    ASSERT_EQ(one.stops.size(), two.stops.size());
+    for (std::size_t i = 0; i < one.stops.size(); ++i) EXPECT_EQ(one.stops[i].id, two.stops[i].id);
+    EXPECT_EQ(one.routes.size(), two.routes.size());
+    EXPECT_EQ(one.basemap.water.size(), two.basemap.water.size());
+    EXPECT_EQ(one.basemap.green.size(), two.basemap.green.size());
+    EXPECT_EQ(one.basemap.street_classes, two.basemap.street_classes);
+    EXPECT_EQ(one.warnings, two.warnings);
+    EXPECT_EQ(one.cut_nodes, two.cut_nodes);
+    EXPECT_EQ(one.road_ways, two.road_ways);
+    EXPECT_EQ(one.nodes, two.nodes);
+    EXPECT_EQ(one.ways, two.ways);
 }
 
 TEST(OsmReaderErrors, MissingFile) {
