@@ -4,15 +4,20 @@
 // walkable segment, not at the nearest vertex: it lies along edge e at distance off_tail from
 // e's tail and off_head from its head, reached from the point by a straight access leg.
 //
-//   Snapper snapper(graph);                       // builds an R-tree over all segments
+//   Snapper snapper(graph);                       // builds a grid index over all segments
 //   SnapResult s = snapper.snap({lon, lat}, 200.0);
 //   if (s.ok()) { auto src = s.sources(label); }  // two SearchSources for the search
 //
-// Candidates come from an R-tree in a flat projection about vertex 0 (a little off far from
-// it: 0.44 % across a country-size extract); the final ranking of the nearest few is by the
-// true (haversine) distance in whole centimetres, each foot point found in a projection about
-// the query point, ties by segment order, so the answer depends on neither the tree nor
-// floating-point noise.
+// Candidates are the few segments nearest by planar distance in a flat projection about
+// vertex 0 (a little off far from it: 0.44 % across a country-size extract), found exactly
+// (ties by segment order) in a uniform grid of square cells over the segments' bounding box:
+// each segment is listed in the cells its line passes through, and a query visits rings of
+// cells about the point's cell until no unvisited cell can hold anything nearer. The cell
+// side follows the density of the occupied part of the extract (about two segments a cell),
+// with at most four cells per segment however empty the rest of the box. The final ranking of
+// the nearest few is by the true (haversine) distance in whole centimetres, each foot point
+// found in a projection about the query point, ties by segment order, so the answer depends
+// on neither the grid nor floating-point noise.
 //
 // Islands: a component of the graph that does not connect to the main network (an inner ring
 // of a plaza, a parking aisle) makes every point snapped onto it unreachable. With an
@@ -22,13 +27,18 @@
 // far_main_m (a courtyard that really is closed off); on_island() then says so, for the
 // caller to report. Without a rule (the default) the nearest segment wins, as before.
 //
-// Cost: building O(S log S) for S segments (plus O(V + E) components with a rule); a query
-// O(log S). Thread safety: snap() is const and may be called from many threads at once;
-// set_island_rule() may not run concurrently with anything.
+// Cost: building O(S + C) for S segments and C cells (C <= 4 S; plus O(V + E) components
+// with a rule); a query visits the cells within about the distance of the few nearest
+// segments, O(1) where the street network is even, more for a point far from every street
+// (a point far outside the extract walks rings out to it). Thread safety: snap() is const and
+// may be called from many threads at once; set_island_rule() may not run concurrently with
+// anything.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "engine/graph.hpp"
 #include "engine/search.hpp"
@@ -95,6 +105,10 @@ class Snapper {
     bool on_island(EdgeId e) const;
     /// Distance (m) to the nearest allowed segment regardless of any limit (inf if none).
     double nearest_metres(LonLat p) const;
+    /// The first shape point of each of the k segments nearest to p by planar distance in the
+    /// flat index, nearest first, ties by shape index: what snap() re-ranks (k = 8). With
+    /// main_only and an island rule, only segments on the main network.
+    std::vector<std::uint32_t> nearest_segments(LonLat p, unsigned k, bool main_only = false) const;
     const WalkGraph& graph() const { return *g_; }
 
   private:
