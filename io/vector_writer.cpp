@@ -857,6 +857,7 @@ struct GpkgWriter::State {
         struct Entry {
             std::int64_t id;  // a row's fid (leaves) or a node's index in `nodes` (above)
             Box32 box;
+            double cx, cy;  // twice the box's centre: the sort keys, computed once
         };
         struct Node {
             std::vector<Entry> cells;
@@ -866,16 +867,17 @@ struct GpkgWriter::State {
         std::vector<std::vector<Node>> levels;  // levels[0]: the leaves
         std::vector<Entry> entries;
         entries.reserve(boxes.size());
-        for (const auto& [id, b] : boxes) entries.push_back({id, b});
-        auto cx = [](const Entry& e) { return double(e.box.minx) + double(e.box.maxx); };
-        auto cy = [](const Entry& e) { return double(e.box.miny) + double(e.box.maxy); };
+        auto entry = [](std::int64_t id, const Box32& b) {
+            return Entry{id, b, double(b.minx) + double(b.maxx), double(b.miny) + double(b.maxy)};
+        };
+        for (const auto& [id, b] : boxes) entries.push_back(entry(id, b));
         while (true) {
             const std::size_t n = entries.size();
             const std::size_t nodes = (n + fanout - 1) / fanout;
             const auto slices = static_cast<std::size_t>(std::ceil(std::sqrt(double(nodes))));
             const std::size_t per_slice = slices * fanout;
             std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
-                return cx(a) != cx(b) ? cx(a) < cx(b) : a.id < b.id;
+                return a.cx != b.cx ? a.cx < b.cx : a.id < b.id;
             });
             std::vector<Node> level;
             for (std::size_t s0 = 0; s0 < n; s0 += per_slice) {
@@ -883,7 +885,7 @@ struct GpkgWriter::State {
                     entries.begin() + static_cast<std::ptrdiff_t>(std::min(n, s0 + per_slice));
                 std::sort(entries.begin() + static_cast<std::ptrdiff_t>(s0), s1,
                           [&](const Entry& a, const Entry& b) {
-                              return cy(a) != cy(b) ? cy(a) < cy(b) : a.id < b.id;
+                              return a.cy != b.cy ? a.cy < b.cy : a.id < b.id;
                           });
                 for (auto it = entries.begin() + static_cast<std::ptrdiff_t>(s0); it < s1;) {
                     Node node;
@@ -905,7 +907,7 @@ struct GpkgWriter::State {
             if (levels.back().size() == 1) break;
             entries.clear();
             for (std::size_t i = 0; i < levels.back().size(); ++i)
-                entries.push_back({static_cast<std::int64_t>(i), levels.back()[i].box});
+                entries.push_back(entry(static_cast<std::int64_t>(i), levels.back()[i].box));
         }
         // Node numbers: the root 1, then level by level from the top.
         std::int64_t next = 1;
