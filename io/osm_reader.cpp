@@ -900,7 +900,8 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
         }
         if (collector_error) std::rethrow_exception(collector_error);
     }
-    mp_manager.flush_output();
+    // The assembler's last areas went out with the last batch (mp.flush() above): its callback
+    // refers to that batch, gone now, and is not called again.
     collector.finish_pending();
     if (collector.absurd_nodes_ > 0) {
         out.warnings.push_back(
