@@ -615,9 +615,11 @@ void collect_batch(const ReadBatch& b, Collector& collector) {
                 collector.area(a);
     };
     std::size_t item = 0;
-    for (auto it = b.buffer.cbegin(); it != b.buffer.cend(); ++it, ++item) {
-        osmium::apply_item(*it, collector);
-        areas_after(item);
+    if (b.buffer) {  // the last batch has areas only: no buffer to walk
+        for (auto it = b.buffer.cbegin(); it != b.buffer.cend(); ++it, ++item) {
+            osmium::apply_item(*it, collector);
+            areas_after(item);
+        }
     }
     areas_after(ReadBatch::kAfterAll);
 }
