@@ -23,8 +23,13 @@ CliRun run_shell(const std::string& cmd) {
 }
 
 std::filesystem::path fresh_dir(const std::string& name) {
-    const std::filesystem::path d = std::filesystem::temp_directory_path() / ("lc15_" + name);
-    std::filesystem::remove_all(d);
+    namespace fs = std::filesystem;
+    const fs::path d = fs::temp_directory_path() / ("lc15_" + name);
+    fs::remove_all(d);
+    // And what a killed run of an earlier test left beside it (its staging folders).
+    const std::string prefix = "." + d.filename().string() + ".lc15-";
+    for (const auto& e : fs::directory_iterator(d.parent_path()))
+        if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(e.path());
     return d;
 }
 
