@@ -79,6 +79,11 @@ struct Snapper::Index {
     void for_each_cell(const Seg& s, F&& f) const;
     long column(double x) const { return clamp_cell((x - x0) / cell, nx); }
     long row(double y) const { return clamp_cell((y - y0) / cell, ny); }
+    // The cell holding the segment's midpoint.
+    std::size_t home_cell(const Seg& s) const {
+        return static_cast<std::size_t>(row(0.5 * (s.ay + s.by)) * nx +
+                                        column(0.5 * (s.ax + s.bx)));
+    }
     static long clamp_cell(double u, long n) {
         const double f = std::floor(u);
         return !(f > 0.0) ? 0 : (f > static_cast<double>(n - 1) ? n - 1 : static_cast<long>(f));
@@ -143,9 +148,7 @@ void Snapper::Index::build_grid() {
     nx = static_cast<long>(w / cell) + 1;
     ny = static_cast<long>(h / cell) + 1;
     std::vector<char> occupied(static_cast<std::size_t>(nx * ny), 0);
-    for (const Seg& s : segs)
-        occupied[static_cast<std::size_t>(row(0.5 * (s.ay + s.by)) * nx +
-                                          column(0.5 * (s.ax + s.bx)))] = 1;
+    for (const Seg& s : segs) occupied[home_cell(s)] = 1;
     const double occupied_area =
         static_cast<double>(std::count(occupied.begin(), occupied.end(), char{1})) * cell * cell;
     cell = std::clamp(std::sqrt(occupied_area * kSegmentsPerCell / segments), kMinCellM, kMaxCellM);
@@ -161,15 +164,11 @@ void Snapper::Index::build_grid() {
     // The segments are stored in the order of their midpoints' cells (then shape order), so
     // that the cells about a point list segments lying side by side in memory.
     {
-        auto home = [&](const Seg& s) {
-            return static_cast<std::size_t>(row(0.5 * (s.ay + s.by)) * nx +
-                                            column(0.5 * (s.ax + s.bx)));
-        };
         std::vector<std::uint32_t> at(cells + 1, 0);
-        for (const Seg& s : segs) ++at[home(s) + 1];
+        for (const Seg& s : segs) ++at[home_cell(s) + 1];
         for (std::size_t c = 1; c <= cells; ++c) at[c] += at[c - 1];
         std::vector<Seg> sorted(n);
-        for (const Seg& s : segs) sorted[at[home(s)]++] = s;
+        for (const Seg& s : segs) sorted[at[home_cell(s)]++] = s;
         segs = std::move(sorted);
     }
     // Counting sort of (cell, segment) by cell, segments visited in order: each cell's list
@@ -332,9 +331,10 @@ namespace {
 // The candidate among the found segments nearest to p by true distance.
 Candidate best_of(const WalkGraph& g, const std::vector<EdgeId>& shape_edge, const Hit* found,
                   unsigned n, LonLat p) {
+    Candidate best;
+    if (n == 0) return best;         // nothing found (the graph may have no edge at all)
     const LocalProjection local(p);  // about the query point: no scale error where it matters
     const LonLat* shape0 = g.edge_shape(0).data();
-    Candidate best;
     for (unsigned f = 0; f < n; ++f) {
         const std::uint32_t s = found[f].shape;
         const auto shape = g.edge_shape(shape_edge[s]);
