@@ -441,6 +441,104 @@ std::vector<ServiceLine> walking_lines(const WalkGraph& g, std::span<const SnapR
     return lines;
 }
 
+namespace {
+
+/// Outlines of round buffers of open lines, in Clipper's integer units, for one union with the
+/// positive fill rule (the buffer is where the outlines wind positively). Drawn as
+/// ClipperOffset draws them for a positive offset with round joins and ends: along the line's
+/// right side, anticlockwise round its last point, back along its left side and round its first
+/// point; at a vertex a side that is outside the turn gets an arc, a side inside it runs back
+/// through the vertex (a loop that winds positively inside the buffer anyway), and a straight
+/// run-on keeps one point. An arc has a point every `2 pi / steps` from its first normal, plus
+/// its last, with `steps` the points of a whole circle whose chords stay within the tolerance.
+/// Offsetting through ClipperOffset unites the buffers in a sweep of its own, which a tile then
+/// cuts to its square in a second; with the outlines, one sweep does both.
+class RoundOutlines {
+  public:
+    RoundOutlines(double radius, double tolerance) : r_(radius) {
+        constexpr double kPi = 3.14159265358979323846;
+        double steps = kPi / std::acos(1 - std::min(tolerance, 0.25 * radius) / radius);
+        steps = std::min(steps, radius * kPi);
+        sin_ = std::sin(2 * kPi / steps);
+        cos_ = std::cos(2 * kPi / steps);
+        per_rad_ = steps / (2 * kPi);
+        circle_ = static_cast<int>(std::lround(steps));
+    }
+
+    /// The outline of `line` (consecutive duplicates allowed), appended to `out` as one path.
+    void add(const ClipperLib::Path& line, ClipperLib::Paths& out) {
+        pts_.clear();
+        for (const ClipperLib::IntPoint& q : line)
+            if (pts_.empty() || !(q == pts_.back())) pts_.push_back(q);
+        ClipperLib::Path& o = out.emplace_back();
+        o.reserve(4 * pts_.size() + 2 * circle_);
+        if (pts_.size() == 1) {  // a point: a circle
+            double x = 1, y = 0;
+            for (int i = 0; i < circle_; ++i) {
+                o.push_back(at(pts_[0], x, y));
+                rotate(x, y);
+            }
+            return;
+        }
+        const std::size_t n = pts_.size();
+        normals_.resize(n - 1);  // right of each segment
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+            const double dx = double(pts_[i + 1].X - pts_[i].X);
+            const double dy = double(pts_[i + 1].Y - pts_[i].Y);
+            const double f = 1 / std::sqrt(dx * dx + dy * dy);
+            normals_[i] = {dy * f, -dx * f};
+        }
+        for (std::size_t j = 1; j + 1 < n; ++j) join(o, pts_[j], normals_[j - 1], normals_[j]);
+        arc(o, pts_[n - 1], normals_[n - 2], neg(normals_[n - 2]), kHalfTurn);
+        for (std::size_t j = n - 2; j > 0; --j)
+            join(o, pts_[j], neg(normals_[j]), neg(normals_[j - 1]));
+        arc(o, pts_[0], neg(normals_[0]), normals_[0], kHalfTurn);
+    }
+
+  private:
+    static constexpr double kHalfTurn = 3.14159265358979323846;
+    static XY neg(XY v) { return {-v.first, -v.second}; }
+    ClipperLib::IntPoint at(const ClipperLib::IntPoint& p, double x, double y) const {
+        return {static_cast<ClipperLib::cInt>(std::llround(double(p.X) + x * r_)),
+                static_cast<ClipperLib::cInt>(std::llround(double(p.Y) + y * r_))};
+    }
+    void rotate(double& x, double& y) const {
+        const double x0 = x;
+        x = x * cos_ - sin_ * y;
+        y = x0 * sin_ + y * cos_;
+    }
+    /// The side of the vertex p between segments of right normals a (in) and b (out).
+    void join(ClipperLib::Path& o, const ClipperLib::IntPoint& p, XY a, XY b) const {
+        const double sin_turn = a.first * b.second - b.first * a.second;
+        const double cos_turn = a.first * b.first + a.second * b.second;
+        if (std::fabs(sin_turn * r_) < 1.0 && cos_turn > 0) {  // straight on
+            o.push_back(at(p, a.first, a.second));
+        } else if (sin_turn < 0) {  // inside the turn: back through the vertex
+            o.push_back(at(p, a.first, a.second));
+            o.push_back(p);
+            o.push_back(at(p, b.first, b.second));
+        } else {
+            arc(o, p, a, b, std::atan2(std::min(sin_turn, 1.0), cos_turn));
+        }
+    }
+    /// Anticlockwise round p from normal a to normal b, an angle of `angle`.
+    void arc(ClipperLib::Path& o, const ClipperLib::IntPoint& p, XY a, XY b, double angle) const {
+        const int steps = std::max(static_cast<int>(std::lround(per_rad_ * std::fabs(angle))), 1);
+        double x = a.first, y = a.second;
+        for (int i = 0; i < steps; ++i) {
+            o.push_back(at(p, x, y));
+            rotate(x, y);
+        }
+        o.push_back(at(p, b.first, b.second));
+    }
+    double r_, sin_ = 0, cos_ = 1, per_rad_ = 1;
+    int circle_ = 4;
+    ClipperLib::Path pts_;
+    std::vector<XY> normals_;
+};
+
+}  // namespace
+
 ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult> stop_snaps,
                                  const CatchmentOptions& options) {
     namespace cl = ClipperLib;
@@ -549,29 +647,43 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
             open = t1 == 1;
         }
         // The union of the lines' buffers (round joins and ends, arcs within kArcToleranceM of
-        // the true circle), then its part in the square, as outer rings and their holes.
-        cl::ClipperOffset offset(2.0, ServiceArea::kArcToleranceM * kScale);
-        offset.AddPaths(mine, cl::jtRound, cl::etOpenRound);
-        cl::Paths buffered;
-        offset.Execute(buffered, options.buffer_m * kScale);
+        // the true circle) inside the square, in one sweep, as outer rings and their holes.
+        RoundOutlines round(options.buffer_m * kScale, ServiceArea::kArcToleranceM * kScale);
+        cl::Paths outlines;
+        outlines.reserve(mine.size());
+        for (const cl::Path& line : mine) round.add(line, outlines);
         const cl::cInt x0 = to_int(tx * kTile), x1 = to_int((tx + 1) * kTile);
         const cl::cInt y0 = to_int(ty * kTile), y1 = to_int((ty + 1) * kTile);
         cl::Clipper clip;
         clip.StrictlySimple(true);  // no ring touches itself: valid OGC polygons
-        clip.AddPaths(buffered, cl::ptSubject, true);
+        clip.AddPaths(outlines, cl::ptSubject, true);
         clip.AddPath(cl::Path{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, cl::ptClip, true);
         cl::PolyTree tree;
-        clip.Execute(cl::ctIntersection, tree, cl::pftNonZero, cl::pftNonZero);
+        clip.Execute(cl::ctIntersection, tree, cl::pftPositive, cl::pftNonZero);
 
         ServiceAreaTile& t = parts[i];
         t.x = tx, t.y = ty;
         // Clipper's outer rings run anticlockwise and its holes clockwise, unclosed; lc15's
         // polygons (as Boost.Geometry's) run the other way round and repeat the first point.
+        // A point exactly on the line of its two neighbours is left out: the one sweep leaves
+        // one on the square's edge wherever a buffer's edge crosses it inside the area.
         auto ring_of = [&](const cl::Path& path) {
+            const std::size_t n = path.size();
+            auto bends = [&](std::size_t i) {
+                const cl::IntPoint& a = path[(i + n - 1) % n];
+                const cl::IntPoint& b = path[i];
+                const cl::IntPoint& c = path[(i + 1) % n];
+                return static_cast<__int128>(b.X - a.X) * (c.Y - b.Y) !=
+                       static_cast<__int128>(b.Y - a.Y) * (c.X - b.X);
+            };
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i < n; ++i) kept += bends(i);
             Ring ring;
-            ring.reserve(path.size() + 1);
-            for (auto q = path.rbegin(); q != path.rend(); ++q)
-                ring.push_back(proj.inverse(q->X / kScale, q->Y / kScale));
+            ring.reserve(n + 1);
+            for (std::size_t k = n; k-- > 0;) {
+                if (kept < 3 || bends(k))
+                    ring.push_back(proj.inverse(path[k].X / kScale, path[k].Y / kScale));
+            }
             ring.push_back(ring.front());
             return ring;
         };
