@@ -456,7 +456,6 @@ namespace {
 class RoundOutlines {
   public:
     RoundOutlines(double radius, double tolerance) : r_(radius) {
-        constexpr double kPi = 3.14159265358979323846;
         double steps = kPi / std::acos(1 - std::min(tolerance, 0.25 * radius) / radius);
         steps = std::min(steps, radius * kPi);
         sin_ = std::sin(2 * kPi / steps);
@@ -489,14 +488,13 @@ class RoundOutlines {
             normals_[i] = {dy * f, -dx * f};
         }
         for (std::size_t j = 1; j + 1 < n; ++j) join(o, pts_[j], normals_[j - 1], normals_[j]);
-        arc(o, pts_[n - 1], normals_[n - 2], neg(normals_[n - 2]), kHalfTurn);
+        arc(o, pts_[n - 1], normals_[n - 2], neg(normals_[n - 2]), kPi);
         for (std::size_t j = n - 2; j > 0; --j)
             join(o, pts_[j], neg(normals_[j]), neg(normals_[j - 1]));
-        arc(o, pts_[0], neg(normals_[0]), normals_[0], kHalfTurn);
+        arc(o, pts_[0], neg(normals_[0]), normals_[0], kPi);
     }
 
   private:
-    static constexpr double kHalfTurn = 3.14159265358979323846;
     static XY neg(XY v) { return {-v.first, -v.second}; }
     ClipperLib::IntPoint at(const ClipperLib::IntPoint& p, double x, double y) const {
         return {static_cast<ClipperLib::cInt>(std::llround(double(p.X) + x * r_)),
@@ -531,8 +529,8 @@ class RoundOutlines {
         }
         o.push_back(at(p, b.first, b.second));
     }
-    double r_, sin_ = 0, cos_ = 1, per_rad_ = 1;
-    int circle_ = 4;
+    double r_, sin_, cos_, per_rad_;
+    int circle_;
     ClipperLib::Path pts_;
     std::vector<XY> normals_;
 };
@@ -676,13 +674,18 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
                 return static_cast<__int128>(b.X - a.X) * (c.Y - b.Y) !=
                        static_cast<__int128>(b.Y - a.Y) * (c.X - b.X);
             };
-            std::size_t kept = 0;
-            for (std::size_t i = 0; i < n; ++i) kept += bends(i);
             Ring ring;
             ring.reserve(n + 1);
-            for (std::size_t k = n; k-- > 0;) {
-                if (kept < 3 || bends(k))
-                    ring.push_back(proj.inverse(path[k].X / kScale, path[k].Y / kScale));
+            auto emit = [&](bool all) {
+                for (std::size_t k = n; k-- > 0;) {
+                    if (all || bends(k))
+                        ring.push_back(proj.inverse(path[k].X / kScale, path[k].Y / kScale));
+                }
+            };
+            emit(false);
+            if (ring.size() < 3) {  // never for a ring of area; kept whole if it were
+                ring.clear();
+                emit(true);
             }
             ring.push_back(ring.front());
             return ring;
