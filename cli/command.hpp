@@ -9,6 +9,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,23 +27,75 @@ class Command {
     virtual int run() = 0;
 };
 
+/// What a number option holds, worded for the message a wrong value gets.
+struct NumberRule {
+    const char* what;     ///< "a catchment radius in metres": "--radius -5 is not <what>"
+    double min, max;      ///< bounds, inclusive unless above_min
+    bool above_min;       ///< the value must be greater than min (a radius of 0 means nothing)
+    bool whole;           ///< whole numbers only (a count, a port)
+    const char* example;  ///< a sensible value, shown as "e.g. --radius 500"
+    const char* give = nullptr;  ///< what to give instead of the bounds' wording, if set
+};
+
+/// A CLI11 check that refuses what `rule` refuses with a planner's message: the option, the
+/// value, what the number is, the numbers it takes and an example. CLI11 checks the text before
+/// it converts it, so "abc", "2.5" for a count and "nan" get this message too.
+inline CLI::Validator number_check(std::string flag, NumberRule rule) {
+    auto fmt = [](double v) {
+        std::string s = std::to_string(v);
+        s.erase(s.find_last_not_of('0') + 1);
+        if (!s.empty() && s.back() == '.') s.pop_back();
+        return s;
+    };
+    // A ceiling that is only the storage type's (a count held in an int) is not worth saying
+    // unless the value passed it.
+    const bool open_above = rule.max >= 1e300 || rule.max == 2147483647.0;
+    auto wording = [&](bool with_max) {
+        if (rule.give) return std::string(rule.give);
+        std::string take = rule.whole ? "a whole number " : "a number ";
+        if (!with_max) return take + (rule.above_min ? "above " : "of at least ") + fmt(rule.min);
+        return take +
+               (rule.above_min ? "above " + fmt(rule.min) + " and up to "
+                               : "from " + fmt(rule.min) + " to ") +
+               fmt(rule.max);
+    };
+    const std::string example = ", e.g. " + flag + " " + rule.example;
+    const std::string hint = "give " + wording(!open_above) + example;
+    const std::string hint_max = "give " + wording(true) + example;
+    const std::string shown = open_above ? (rule.above_min ? ">" : ">=") + fmt(rule.min)
+                                         : fmt(rule.min) + ".." + fmt(rule.max);
+    return CLI::Validator(
+        [flag, rule, hint, hint_max](const std::string& v) -> std::string {
+            double x = 0;
+            const char* end = v.data() + v.size();
+            bool parsed = false;
+            if (rule.whole) {
+                long long n = 0;
+                const auto r = std::from_chars(v.data(), end, n);
+                parsed = r.ec == std::errc() && r.ptr == end;
+                x = static_cast<double>(n);
+            } else {
+                const auto r = std::from_chars(v.data(), end, x);
+                parsed = r.ec == std::errc() && r.ptr == end && std::isfinite(x);
+            }
+            // A whole number too long for a long long fails to parse: it is over the ceiling.
+            const bool too_big = (parsed && x > rule.max) ||
+                                 (rule.whole && !parsed && !v.empty() && v[0] != '-' &&
+                                  v.find_first_not_of("0123456789+") == std::string::npos);
+            if (parsed && !too_big && (rule.above_min ? x > rule.min : x >= rule.min)) return {};
+            return flag + " " + v + " is not " + rule.what + ": " + (too_big ? hint_max : hint);
+        },
+        shown);
+}
+
 /// Mix-in for commands that compute: -j/--threads N (default: all cores).
 struct ThreadsOption {
     int threads = 0;
     void add_threads_option(CLI::App& app) {
         app.add_option("-j,--threads", threads,
                        "Worker threads (default: all cores); results are identical for any N")
-            ->check(CLI::Validator(
-                [](const std::string& v) -> std::string {
-                    int n = -1;
-                    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-                    if (ec == std::errc() && end == v.data() + v.size() && n >= 0 && n <= 1024)
-                        return {};
-                    return "-j " + v +
-                           " is not a thread count: give a whole number from 1 to 1024, or 0 "
-                           "for all cores";
-                },
-                "0..1024"));
+            ->check(number_check("-j", {"a thread count", 0, 1024, false, true, "2",
+                                        "a whole number from 1 to 1024, or 0 for all cores"}));
     }
     /// Hold the returned object for the duration of the computation.
     std::unique_ptr<tbb::global_control> limit_threads() const {

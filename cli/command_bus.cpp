@@ -25,7 +25,8 @@ class BusCommand : public Command, ThreadsOption, CityOptions {
         add_city_options(app);
         app.add_option("--radius", radius_m_,
                        "Stop catchment radius in metres (GB 50220-95: 300 and 500)")
-            ->check(CLI::PositiveNumber);
+            ->check(number_check("--radius",
+                                 {"a catchment radius in metres", 0, 1e308, true, false, "500"}));
         app.add_option(
             "--window", window_,
             "GTFS time window for headways, HH:MM-HH:MM (default: the config's [bus] window, else "

@@ -53,10 +53,11 @@ class DeadendsCommand : public Command, ThreadsOption, CityOptions {
         add_city_options(app);
         app.add_option("--max-link-m", max_link_m_,
                        "Longest straight footpath from a dead end to another street (m)")
-            ->check(CLI::PositiveNumber)
+            ->check(number_check("--max-link-m",
+                                 {"a footpath length in metres", 0, 1e308, true, false, "150"}))
             ->default_val(150);
         app.add_option("--top", top_, "Links written to deadends_top.toml and evaluated together")
-            ->check(CLI::NonNegativeNumber)
+            ->check(number_check("--top", {"a number of links", 0, 2147483647, false, true, "10"}))
             ->default_val(10);
         add_threads_option(app);
         app.footer(

@@ -48,10 +48,11 @@ class MapCommand : public Command, ThreadsOption, CityOptions {
         app.add_option("--format", formats_,
                        "Comma-separated: pdf, png, svg, html (default pdf,png,html)");
         app.add_option("--dpi", dpi_, "PNG resolution (default 300)")
-            ->check(CLI::Range(36.0, 1200.0));
+            ->check(number_check("--dpi", {"a PNG resolution", 36, 1200, false, false, "300"}));
         app.add_option("--max-pixels", max_pixels_,
                        "Ceiling on one PNG page's pixels (default 2e8: 800 MB of raster)")
-            ->check(CLI::Range(1e6, 1e9));
+            ->check(number_check("--max-pixels",
+                                 {"a number of pixels per page", 1e6, 1e9, false, false, "2e8"}));
         app.add_option("--date", date_,
                        "Date printed on the maps and pinned in the PDF, YYYY-MM-DD (default: the "
                        "config's [maps] date, else the OSM data date)");

@@ -64,8 +64,10 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
         app.add_option("--metrics", metrics_,
                        "Prometheus textfile to write by atomic rename (default: DIR/lc15.prom)");
         app.add_flag("--wait", wait_, "If another run holds the history, wait for it");
-        app.add_option("--wait-minutes", wait_minutes_, "How long --wait waits (default 600)")
-            ->check(CLI::PositiveNumber);
+        app.add_option("--wait-minutes", wait_minutes_,
+                       "How long --wait waits, at most a week (default 600)")
+            ->check(number_check("--wait-minutes",
+                                 {"a number of minutes", 0, 10080, true, true, "600"}));
         app.add_flag("--force", force_, "Store a run even if the same inputs were stored before");
         app.add_flag("--no-bus", no_bus_, "Skip the bus analysis (no bus figures stored)");
         add_quiet_option(app);

@@ -55,7 +55,10 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         add_config_option(app);
         app.add_option("--category", category_, "Category id, e.g. pocket_park, kindergarten")
             ->required();
-        app.add_option("-k,--add", k_, "Number of sites to choose (K >= 1)")->required();
+        app.add_option("-k,--add", k_, "Number of sites to choose (K >= 1)")
+            ->required()
+            ->check(
+                number_check("--add", {"a number of new sites", 0, 2147483647, true, true, "30"}));
         app.add_option("--candidates", candidates_,
                        "Point file of candidate sites (CSV lon/lat, GeoJSON, GPKG, SHP); default: "
                        "points every 100 m along streets within 100 m of homes");
@@ -65,20 +68,27 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         app.add_option("--max-candidates", max_candidates_,
                        "Ceiling on the candidate sites (default 100000): more is refused "
                        "before any work")
-            ->check(CLI::Range(1.0, 1e8));
+            ->check(number_check("--max-candidates",
+                                 {"a number of candidate sites", 1, 1e8, false, true, "100000"}));
         app.add_option("--min-spacing", min_spacing_m_,
                        "No two sites (nor a site and an existing facility) closer than this, "
-                       "metres straight-line (default 0: none)");
+                       "metres straight-line (default 0: none)")
+            ->check(number_check("--min-spacing",
+                                 {"a spacing in metres", 0, 1e308, false, false, "200"}));
         app.add_option("--capacity", capacity_,
                        "Places of every new site (e.g. 270 for a 9-class kindergarten): maximise "
                        "the place gap closed (2SFCA) instead of residents covered; the category "
-                       "needs a demand group in the rules");
+                       "needs a demand group in the rules")
+            ->check(
+                number_check("--capacity", {"a number of places", 0, 1e308, true, false, "270"}));
         app.add_flag("--exact", exact_,
                      "Also solve exactly (integer programme, CBC) and report the gap beside "
                      "the greedy answer");
         app.add_option("--time-limit", time_limit_s_,
                        "Seconds CBC may take with --exact (default 30); the gap says how far "
-                       "from proven the answer is when the limit stops it");
+                       "from proven the answer is when the limit stops it")
+            ->check(
+                number_check("--time-limit", {"a number of seconds", 0, 1e308, true, false, "30"}));
         add_profile_option(app);
         add_out_option(app, /*required=*/false)
             ->description(
@@ -96,20 +106,7 @@ class OptimizeCommand : public Command, ThreadsOption, CityOptions {
         const auto start = std::chrono::steady_clock::now();
 
         // 1. Arguments and files, before the city is loaded.
-        if (k_ <= 0) {
-            throw InputError("--add", "K = " + std::to_string(k_) + ": nothing to choose",
-                             "give the number of new sites, e.g. --add 30");
-        }
-        if (min_spacing_m_ < 0 || !std::isfinite(min_spacing_m_)) {
-            throw InputError("--min-spacing", "must be >= 0 metres", "e.g. --min-spacing 200");
-        }
-        if (capacity_ && (!(*capacity_ > 0) || !std::isfinite(*capacity_))) {
-            throw InputError("--capacity", "must be a number of places > 0",
-                             "e.g. --capacity 270 (a 9-class kindergarten)");
-        }
-        if (!(time_limit_s_ > 0) || !std::isfinite(time_limit_s_)) {
-            throw InputError("--time-limit", "must be > 0 seconds", "e.g. --time-limit 30");
-        }
+        // The numbers were checked as they were parsed (number_check in setup()).
         const io::CityConfig config = io::load_city_config(config_file);
         const std::uint32_t cat = config.rules.index_of(category_, "--category");
         const DemandRule& demand = config.rules.categories[cat].demand;

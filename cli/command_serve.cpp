@@ -38,7 +38,9 @@ class ServeCommand : public Command, ThreadsOption, CityOptions {
     void setup(CLI::App& app) override {
         add_config_option(app);
         app.add_option("--port", port_, "Port to listen on (0: any free port)")
-            ->check(CLI::Range(0, 65535));
+            ->check(number_check("--port", {"a port number", 0, 65535, false, true, "8015",
+                                            "a whole number from 1 to 65535, or 0 for any free "
+                                            "port"}));
         app.add_option("--host", host_,
                        "Address to listen on (default 127.0.0.1; any other needs --token)");
         app.add_option("--token", token_,
@@ -46,7 +48,8 @@ class ServeCommand : public Command, ThreadsOption, CityOptions {
                        "once in the page's address)");
         app.add_option("--max-sessions", max_sessions_,
                        "Browser tabs served at once (each holds its own copy of the results)")
-            ->check(CLI::PositiveNumber);
+            ->check(number_check("--max-sessions",
+                                 {"a number of browser tabs", 0, 2147483647, true, true, "16"}));
         app.add_option("--port-file", port_file_,
                        "Write the port listened on to this file once ready (for scripts)");
         add_quiet_option(app, "address");

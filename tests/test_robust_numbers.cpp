@@ -170,5 +170,51 @@ TEST(RobustNumbers, ThreadCountMinusOneGetsAClearMessage) {
     EXPECT_EQ(r.output.find("179769313"), std::string::npos) << r.output;
 }
 
+// Every number option on the command line: a wrong value exits 1 with the option, the value,
+// what the number is and an example, never CLI11's bare range (1.79e308 printed in full).
+TEST(RobustNumbers, EveryNumberOptionSaysWhatItTakes) {
+    struct Case {
+        const char* args;
+        const char* said;
+    };
+    const Case cases[] = {
+        {"bus -c x.toml -o /tmp/none --radius -5",
+         "--radius -5 is not a catchment radius in metres: give a number above 0, e.g. "
+         "--radius 500"},
+        {"bus -c x.toml -o /tmp/none --radius abc", "--radius abc is not a catchment radius"},
+        {"bus -c x.toml -o /tmp/none --radius nan", "--radius nan is not a catchment radius"},
+        {"deadends -c x.toml -o /tmp/none --max-link-m 0", "give a number above 0"},
+        {"deadends -c x.toml -o /tmp/none --top 2.5",
+         "--top 2.5 is not a number of links: give a whole number of at least 0, e.g. --top 10"},
+        {"deadends -c x.toml -o /tmp/none --top 3000000000",
+         "give a whole number from 0 to 2147483647, e.g. --top 10"},
+        {"deadends -c x.toml -o /tmp/none --top 99999999999999999999", "from 0 to 2147483647"},
+        {"nightly -c x.toml -o /tmp/none --wait-minutes 0", "e.g. --wait-minutes 600"},
+        {"nightly -c x.toml -o /tmp/none --wait-minutes 20000", "above 0 and up to 10080"},
+        {"serve -c x.toml --max-sessions 0", "e.g. --max-sessions 16"},
+        {"serve -c x.toml --port 70000", "or 0 for any free port, e.g. --port 8015"},
+        {"map -c x.toml -o /tmp/none --dpi 10",
+         "--dpi 10 is not a PNG resolution: give a number from 36 to 1200, e.g. --dpi 300"},
+        {"map -c x.toml -o /tmp/none --max-pixels 1e12", "from 1000000 to 1000000000"},
+        {"optimize -c x.toml --category park --add 0", "e.g. --add 30"},
+        {"optimize -c x.toml --category park --add 3 --min-spacing -1", "of at least 0"},
+        {"optimize -c x.toml --category park --add 3 --capacity inf", "a number of places"},
+        {"optimize -c x.toml --category park --add 3 --time-limit 0", "a number of seconds"},
+        {"optimize -c x.toml --category park --add 3 --max-candidates 0.5",
+         "a number of candidate sites"},
+    };
+    for (const Case& c : cases) {
+        const test::CliRun r = test::run_lc15(c.args);
+        EXPECT_EQ(r.code, 1) << c.args << "\n" << r.output;
+        EXPECT_NE(r.output.find(c.said), std::string::npos) << c.args << "\n" << r.output;
+        EXPECT_EQ(r.output.find("179769313"), std::string::npos) << r.output;
+    }
+    // A good value passes the check: the run goes on to the missing config file.
+    const test::CliRun ok = test::run_lc15("bus -c /nonexistent/x.toml -o /tmp/none --radius 300");
+    EXPECT_EQ(ok.code, 1) << ok.output;
+    EXPECT_EQ(ok.output.find("--radius"), std::string::npos) << ok.output;
+    EXPECT_NE(ok.output.find("x.toml"), std::string::npos) << ok.output;
+}
+
 }  // namespace
 }  // namespace lc15::io
