@@ -50,12 +50,21 @@ class PointHash {
         });
         return best <= r_ * r_ ? std::sqrt(best) : std::numeric_limits<double>::infinity();
     }
-    /// Whether any point is within r of p (the first found ends the look).
-    bool any_within(XY p) const {
-        return visit(p, [&](XY q) {
-            return square(q.first - p.first) + square(q.second - p.second) <= r_ * r_;
-        });
+    /// Whether q is within r of p: the one test every caller shares.
+    bool within(XY p, XY q) const {
+        return square(q.first - p.first) + square(q.second - p.second) <= r_ * r_;
     }
+    /// The points of every cell that a box grown by r overlaps: all points within r of it.
+    void near_box(double x0, double y0, double x1, double y1, std::vector<XY>& out) const {
+        out.clear();
+        for (std::int64_t cx = cell(x0 - r_); cx <= cell(x1 + r_); ++cx) {
+            for (std::int64_t cy = cell(y0 - r_); cy <= cell(y1 + r_); ++cy) {
+                auto it = cells_.find(pack(cx, cy));
+                if (it != cells_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+            }
+        }
+    }
+    double radius() const { return r_; }
 
   private:
     static double square(double v) { return v * v; }
@@ -84,30 +93,62 @@ class PointHash {
 };
 
 /// {sampled land m², covered m²} of one multipolygon: cell centres on a grid aligned to the
-/// projection's origin, inside found row by row (even-odd crossings of every ring).
+/// projection's origin, inside found row by row (even-odd crossings of every ring). A centre
+/// is covered when a stop is within r of it; along a row the centres within r of one stop are
+/// a run of cells, so each row counts the union of the stops' runs over its spans instead of
+/// testing every centre.
 std::pair<double, double> sample_land(const MultiPolygon& mp, const LocalProjection& proj,
                                       const PointHash& stops, double cell) {
     std::vector<std::vector<XY>> rings;
-    double lo_y = 1e18, hi_y = -1e18;
+    double lo_y = 1e18, hi_y = -1e18, lo_x = 1e18, hi_x = -1e18;
     for (const Polygon& poly : mp) {
         auto add = [&](const Ring& r) {
             if (r.size() < 3) return;
             rings.emplace_back();
             for (LonLat p : r) {
-                rings.back().push_back(proj.forward(p));
-                lo_y = std::min(lo_y, rings.back().back().second);
-                hi_y = std::max(hi_y, rings.back().back().second);
+                const XY xy = proj.forward(p);
+                rings.back().push_back(xy);
+                lo_y = std::min(lo_y, xy.second), hi_y = std::max(hi_y, xy.second);
+                lo_x = std::min(lo_x, xy.first), hi_x = std::max(hi_x, xy.first);
             }
         };
         add(poly.outer);
         for (const Ring& h : poly.inners) add(h);
     }
     if (rings.empty()) return {0, 0};
+    std::vector<XY> near;
+    stops.near_box(lo_x, lo_y, hi_x, hi_y, near);
+    const double r = stops.radius();
+    auto centre = [cell](std::int64_t i) { return (static_cast<double>(i) + 0.5) * cell; };
     std::uint64_t inside = 0, covered = 0;
     std::vector<double> xs;
+    std::vector<std::pair<std::int64_t, std::int64_t>> runs;  // [first, last] cells near a stop
     for (auto row = static_cast<std::int64_t>(std::floor(lo_y / cell));; ++row) {
         const double y = (static_cast<double>(row) + 0.5) * cell;
         if (y > hi_y) break;
+        runs.clear();
+        for (const XY& q : near) {
+            const double dy = y - q.second;
+            if (dy * dy > r * r) continue;
+            // The run from the circle's chord, then each end settled by the exact test.
+            const double half = std::sqrt(r * r - dy * dy);
+            auto first = static_cast<std::int64_t>(std::ceil((q.first - half) / cell - 0.5));
+            auto last = static_cast<std::int64_t>(std::floor((q.first + half) / cell - 0.5));
+            while (stops.within({centre(first - 1), y}, q)) --first;
+            while (first <= last && !stops.within({centre(first), y}, q)) ++first;
+            while (stops.within({centre(last + 1), y}, q)) ++last;
+            while (last >= first && !stops.within({centre(last), y}, q)) --last;
+            if (first <= last) runs.emplace_back(first, last);
+        }
+        std::sort(runs.begin(), runs.end());
+        std::size_t merged = 0;  // runs[0, merged) disjoint, ascending
+        for (const auto& run : runs) {
+            if (merged > 0 && run.first <= runs[merged - 1].second + 1)
+                runs[merged - 1].second = std::max(runs[merged - 1].second, run.second);
+            else
+                runs[merged++] = run;
+        }
+        runs.resize(merged);
         xs.clear();
         for (const auto& r : rings) {
             for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) {
@@ -123,10 +164,11 @@ std::pair<double, double> sample_land(const MultiPolygon& mp, const LocalProject
             // Cell centres (i + 0.5) * cell within [xs[k], xs[k+1]).
             const auto first = static_cast<std::int64_t>(std::ceil(xs[k] / cell - 0.5));
             const auto last = static_cast<std::int64_t>(std::ceil(xs[k + 1] / cell - 0.5)) - 1;
-            for (std::int64_t i = first; i <= last; ++i) {
-                ++inside;
-                const double x = (static_cast<double>(i) + 0.5) * cell;
-                if (stops.any_within({x, y})) ++covered;
+            if (first > last) continue;
+            inside += static_cast<std::uint64_t>(last - first + 1);
+            for (const auto& run : runs) {
+                const std::int64_t a = std::max(first, run.first), b = std::min(last, run.second);
+                if (a <= b) covered += static_cast<std::uint64_t>(b - a + 1);
             }
         }
     }
