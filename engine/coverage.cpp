@@ -145,7 +145,7 @@ struct CoverageModel::Impl {
     struct Worker {
         explicit Worker(const WalkGraph& g) : search(g) {}
         MultiSourceDijkstra search;
-        std::vector<std::uint32_t> home_stamp;
+        std::vector<std::uint32_t> edge_stamp;  // per edge: its homes seen in this search
         std::uint32_t stamp = 0;
         std::vector<VertexId> settled;
         std::vector<CommunityId> communities;  // scratch of communities_within
@@ -164,6 +164,14 @@ struct CoverageModel::Impl {
     std::vector<Home> homes;
     std::vector<std::uint32_t> edge_home_first;  // CSR edge -> homes (usable snaps only)
     std::vector<HomeId> edge_homes;
+    // Beside edge_homes, what a bounded search needs of each home, so that the homes of an
+    // edge are read in one run of memory instead of one Home record each.
+    struct EdgeHome {
+        HomeId home;
+        Distance off_tail, off_head, leg;
+        CommunityId community;
+    };
+    std::vector<EdgeHome> edge_home_info;
     std::vector<HomeId> by_community;        // homes sorted by community, in home order within one
     std::vector<CommunityId> community_ids;  // the distinct community ids of homes, ascending
     std::vector<Facility> facilities;
@@ -249,6 +257,12 @@ struct CoverageModel::Impl {
         std::vector<std::uint32_t> fill(edge_home_first.begin(), edge_home_first.end() - 1);
         for (HomeId h = 0; h < homes.size(); ++h) {
             if (usable(homes[h].snap)) edge_homes[fill[homes[h].snap.edge]++] = h;
+        }
+        edge_home_info.resize(edge_homes.size());
+        for (std::size_t i = 0; i < edge_homes.size(); ++i) {
+            const Home& home = homes[edge_homes[i]];
+            edge_home_info[i] = {edge_homes[i], home.snap.off_tail, home.snap.off_head,
+                                 leg(home.snap), home.community};
         }
         by_community.resize(homes.size());
         for (HomeId h = 0; h < homes.size(); ++h) by_community[h] = h;
@@ -412,18 +426,23 @@ struct CoverageModel::Impl {
     }
 
     // Calls fn(home) once for every home within the category radius of facility f (of any of
-    // its entrances: a home near two entrances is still called once).
+    // its entrances: a home near two entrances is still called once), the distance as
+    // distance_from_search gives it, with each edge's ends looked up once.
     template <class Fn>
     void for_homes_within(Worker& w, FacilityHandle f, Fn&& fn) {
+        for_homes_within_info(w, f, [&](const EdgeHome& eh) { fn(eh.home); });
+    }
+    template <class Fn>
+    void for_homes_within_info(Worker& w, FacilityHandle f, Fn&& fn) {
         const Facility& fac = facilities[f];
         if (!usable(fac)) return;
         const Distance r = radius[fac.cat];
-        if (w.home_stamp.size() != homes.size()) {
-            w.home_stamp.assign(homes.size(), 0);
+        if (w.edge_stamp.size() != g.num_edges()) {
+            w.edge_stamp.assign(g.num_edges(), 0);
             w.stamp = 0;
         }
         if (++w.stamp == 0) {
-            std::fill(w.home_stamp.begin(), w.home_stamp.end(), 0);
+            std::fill(w.edge_stamp.begin(), w.edge_stamp.end(), 0);
             w.stamp = 1;
         }
         const std::vector<SearchSource> src = sources(f);
@@ -432,15 +451,33 @@ struct CoverageModel::Impl {
             src, std::min(r, kMaxSearchDistance),
             [&](VertexId v, Distance, std::uint32_t) { w.settled.push_back(v); },
             options.forbidden_flags);
+        const std::vector<EdgeId> own = entrance_edges(f);
         auto visit_edge = [&](EdgeId e) {
-            for (HomeId h : homes_on(e)) {
-                if (w.home_stamp[h] == w.stamp) continue;
-                w.home_stamp[h] = w.stamp;
-                if (distance_from_search(w, f, h) <= r) fn(h);
+            if (w.edge_stamp[e] == w.stamp) return;
+            w.edge_stamp[e] = w.stamp;
+            const std::uint32_t first = edge_home_first[e], last = edge_home_first[e + 1];
+            if (first == last) return;
+            const Distance dt = w.search.distance(g.edge_tail(e));
+            const Distance dh = w.search.distance(g.edge_head(e));
+            const bool same = std::binary_search(own.begin(), own.end(), e);
+            for (std::uint32_t i = first; i < last; ++i) {
+                const EdgeHome& eh = edge_home_info[i];
+                Distance d = kInfDistance;
+                if (dt != kInfDistance) d = dt + eh.off_tail;
+                if (dh != kInfDistance) d = std::min<Distance>(d, dh + eh.off_head);
+                if (same) {
+                    for (const SnapResult& s : fac.snaps) {
+                        if (s.edge != e || !usable(s)) continue;
+                        const Distance along = eh.off_tail > s.off_tail ? eh.off_tail - s.off_tail
+                                                                        : s.off_tail - eh.off_tail;
+                        d = std::min<Distance>(d, along + leg(s));
+                    }
+                }
+                if (d != kInfDistance && d + eh.leg <= r) fn(eh);
             }
         };
         // Homes along the entrances' own edges, whose ends may be unreached.
-        for (EdgeId e : entrance_edges(f)) visit_edge(e);
+        for (EdgeId e : own) visit_edge(e);
         for (VertexId v : w.settled) {
             for (ArcId a = g.first_out(v); a < g.first_out(v + 1); ++a) visit_edge(g.arc_edge(a));
         }
@@ -453,9 +490,9 @@ struct CoverageModel::Impl {
     std::vector<CommunityId> communities_within(Worker& w, FacilityHandle f, PerHome&& per_home) {
         std::vector<CommunityId>& all = w.communities;
         all.clear();
-        for_homes_within(w, f, [&](HomeId h) {
-            per_home(h);
-            if (homes[h].community != kInvalidId) all.push_back(homes[h].community);
+        for_homes_within_info(w, f, [&](const EdgeHome& eh) {
+            per_home(eh.home);
+            if (eh.community != kInvalidId) all.push_back(eh.community);
         });
         std::sort(all.begin(), all.end());
         all.erase(std::unique(all.begin(), all.end()), all.end());
