@@ -328,14 +328,28 @@ std::vector<std::uint32_t> Snapper::nearest_segments(LonLat p, unsigned k, bool 
 
 namespace {
 
-// The candidate among the found segments nearest to p by true distance.
+// The candidate among the found segments nearest to p by true distance. The found segments
+// come nearest first by their distance in the index's projection (origin latitude lat0_rad),
+// which differs from the true distance by at most its scale: only x is scaled, by
+// cos(lat)/cos(lat0), and the equirectangular projection about p errs by under
+// tan(lat) * d / 2R. Once a candidate's distance, shrunk by both, is beyond the best true
+// distance so far by more than a centimetre, neither it nor any after it can win or tie, and
+// their true distances (a haversine each) are not computed.
 Candidate best_of(const WalkGraph& g, const std::vector<EdgeId>& shape_edge, const Hit* found,
-                  unsigned n, LonLat p) {
+                  unsigned n, LonLat p, double lat0_rad) {
     Candidate best;
     if (n == 0) return best;         // nothing found (the graph may have no edge at all)
     const LocalProjection local(p);  // about the query point: no scale error where it matters
     const LonLat* shape0 = g.edge_shape(0).data();
+    const double lat = deg2rad(p.lat);
+    const double scale = std::min(std::cos(lat) / std::cos(lat0_rad), 1.0);
+    const double tan_lat = std::fabs(std::tan(lat));
     for (unsigned f = 0; f < n; ++f) {
+        if (best.shape != kInvalidId && scale > 0) {
+            const double planar = std::sqrt(found[f].d2);
+            const double eps = 2 * tan_lat * (planar / scale) / kEarthRadiusM + 1e-6;
+            if (planar * scale * (1 - eps) * 100.0 > static_cast<double>(best.d) + 1.0) break;
+        }
         const std::uint32_t s = found[f].shape;
         const auto shape = g.edge_shape(shape_edge[s]);
         const std::size_t i = s - static_cast<std::uint32_t>(shape.data() - shape0);
@@ -358,13 +372,14 @@ SnapResult Snapper::snap(LonLat p, double max_metres) const {
     const auto [x, y] = ix.proj.forward(p);
     std::array<Hit, kCandidates> found;
     unsigned n = ix.nearest(x, y, kCandidates, found.data(), [](const Seg&) { return true; });
-    Candidate best = best_of(*g_, ix.shape_edge, found.data(), n, p);
+    const double lat0 = deg2rad(ix.proj.origin().lat);
+    Candidate best = best_of(*g_, ix.shape_edge, found.data(), n, p, lat0);
     if (best.shape == kInvalidId) return r;
     if (ix.rule_set && !ix.edge_main[ix.shape_edge[best.shape]]) {
         // The nearest street is an island: prefer the main network unless the island is
         // right here and the main network far.
         n = ix.nearest(x, y, kCandidates, found.data(), [](const Seg& s) { return s.main != 0; });
-        const Candidate m = best_of(*g_, ix.shape_edge, found.data(), n, p);
+        const Candidate m = best_of(*g_, ix.shape_edge, found.data(), n, p, lat0);
         const IslandRule& rule = ix.rule;
         const bool keep_island =
             cm_to_metres(best.d) <= rule.keep_island_m && !(cm_to_metres(m.d) <= rule.far_main_m);
