@@ -576,6 +576,7 @@ class Collector : public osmium::handler::Handler {
         const std::uint64_t key = object_key(type, id);
         if (!kind) {
             // Listed as a stop or platform by a bus route: a stop whatever its tags say.
+            if (!member_bits_[member_bit(key)]) return;
             auto it = route_stop_members_.find(key);
             if (it == route_stop_members_.end()) return;
             kind =
