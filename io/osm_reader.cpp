@@ -42,6 +42,7 @@
 #include <sstream>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -299,6 +300,34 @@ class FeatureChunks {
     std::size_t size_ = 0;
 };
 
+// A set's keys as bits (one in 16 or fewer set, keys mixed by Fibonacci hashing, as an
+// object key's low bits are its type): "no" for nearly every key without a hash lookup.
+class KeyFilter {
+  public:
+    template <class Keys>
+    explicit KeyFilter(const Keys& keys)
+        : bits_(std::bit_ceil(std::max<std::size_t>(16 * keys.size(), 1024))),
+          shift_(64 - std::countr_zero(bits_.size())) {
+        for (const auto& k : keys) bits_[bit(key_of(k))] = true;
+    }
+    bool maybe(std::uint64_t key) const { return bits_[bit(key)]; }
+
+  private:
+    template <class K>
+    static std::uint64_t key_of(const K& k) {
+        if constexpr (std::is_integral_v<K>) {
+            return static_cast<std::uint64_t>(k);
+        } else {
+            return static_cast<std::uint64_t>(k.first);
+        }
+    }
+    std::size_t bit(std::uint64_t key) const {
+        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+    }
+    std::vector<bool> bits_;
+    int shift_;  // 64 - log2(bits_.size())
+};
+
 class Collector : public osmium::handler::Handler {
   public:
     Collector(const OsmReadOptions& options, OsmData& out,
@@ -308,10 +337,8 @@ class Collector : public osmium::handler::Handler {
           out_(out),
           route_ways_(route_ways),
           route_stop_members_(route_stop_members),
-          member_bits_(std::bit_ceil(std::max<std::size_t>(16 * route_stop_members.size(), 1024))),
-          member_shift_(64 - std::countr_zero(member_bits_.size())) {
-        for (const auto& [key, role] : route_stop_members) member_bits_[member_bit(key)] = true;
-    }
+          route_way_filter_(route_ways),
+          member_filter_(route_stop_members) {}
 
     void node(const osmium::Node& n) {
         ++out_.nodes;
@@ -416,7 +443,8 @@ class Collector : public osmium::handler::Handler {
                 for (const WayNode& n : run) c.line.push_back(n.pos);
             }
         }
-        if (route_ways_.count(w.id())) {
+        if (route_way_filter_.maybe(static_cast<std::uint64_t>(w.id())) &&
+            route_ways_.count(w.id())) {
             std::vector<LonLat> line;
             for (const auto& run : runs)
                 for (const WayNode& n : run) line.push_back(n.pos);
@@ -560,14 +588,9 @@ class Collector : public osmium::handler::Handler {
         return {lon / static_cast<double>(n), lat / static_cast<double>(n)};
     }
 
-    // Whether a bus route lists the object as a stop or platform: the bits (one in 16 or fewer
-    // set, keys mixed by Fibonacci hashing, as the keys' low bits are the object type) answer
-    // "no" for nearly every node without a hash lookup.
-    std::size_t member_bit(std::uint64_t key) const {
-        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> member_shift_);
-    }
+    // Whether a bus route lists the object as a stop or platform.
     bool route_stop_member(std::uint64_t key) const {
-        return member_bits_[member_bit(key)] && route_stop_members_.count(key) > 0;
+        return member_filter_.maybe(key) && route_stop_members_.count(key) > 0;
     }
 
     void add_stop_candidate(osmium::item_type type, osmium::object_id_type id, const ReadTags& tags,
@@ -576,7 +599,7 @@ class Collector : public osmium::handler::Handler {
         const std::uint64_t key = object_key(type, id);
         if (!kind) {
             // Listed as a stop or platform by a bus route: a stop whatever its tags say.
-            if (!member_bits_[member_bit(key)]) return;
+            if (!member_filter_.maybe(key)) return;
             auto it = route_stop_members_.find(key);
             if (it == route_stop_members_.end()) return;
             kind =
@@ -591,8 +614,7 @@ class Collector : public osmium::handler::Handler {
     OsmData& out_;
     const std::unordered_set<std::int64_t>& route_ways_;
     const std::unordered_map<std::uint64_t, RoleKind>& route_stop_members_;
-    std::vector<bool> member_bits_;
-    int member_shift_;                            // 64 - log2(member_bits_.size())
+    KeyFilter route_way_filter_, member_filter_;
     std::vector<WayNode> way_nodes_;              // the way being read: its located nodes
     std::vector<std::span<const WayNode>> runs_;  // and its runs of them
 };
