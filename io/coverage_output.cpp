@@ -453,15 +453,23 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     const auto& rules = model.rules();
     const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
     const double speed = city.walker.speed_m_per_s;
-    auto t0 = Clock::now();
-    const std::vector<CategoryPlaces> places = city_places(city, model, city.config.places_decay);
-    run.timings.emplace_back("places", seconds_since(t0));
+    // Places against demand and the network indicators: needed by the communities layer (the
+    // last) and the CSVs only, so computed beside the first layers, whose SQLite writing holds
+    // one core (on this thread when only one may run).
+    std::vector<CategoryPlaces> places;
+    auto figures = std::async(
+        tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred,
+        [&] {
+            auto t = Clock::now();
+            places = city_places(city, model, city.config.places_decay);
+            const double places_s = seconds_since(t);
+            t = Clock::now();
+            network = network_figures(city);
+            return std::pair{places_s, seconds_since(t)};
+        });
     auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
 
-    t0 = Clock::now();
-    network = network_figures(city);  // network indicators
-    run.timings.emplace_back("network indicators", seconds_since(t0));
     const auto t_gpkg = Clock::now();  // coverage.gpkg: its rows built, then written
     const BusAnalysis* bus = nullptr;
     double waited = 0;
@@ -649,9 +657,12 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                 emit(row);
             }
         });
-        // The communities, last: the only layer that needs the bus figures, which may be
-        // computed while the layers above are written.
+        // The communities, last: the only layer that needs the bus figures, places and network
+        // indicators, which may be computed while the layers above are written.
         const auto t_wait = Clock::now();
+        const auto [places_s, network_s] = figures.get();
+        run.timings.emplace_back("places", places_s);
+        run.timings.emplace_back("network indicators", network_s);
         bus = bus_when_needed();
         waited = seconds_since(t_wait);
         if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
