@@ -47,6 +47,8 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         io::City city = io::load_city(config, profile, &progress);
         if (!maps_) io::drop_building_outlines(city);  // only the maps draw them
         CoverageModel model = io::make_coverage_model(city);
+        // coverage.gpkg's layers of the city alone, written while the model computes.
+        io::CityLayers city_layers(out, city, model.rules());
         io::RunInfo run;
         run.command = "lc15 coverage --config " + config_file + " --out " + out_dir +
                       (profile.empty() ? "" : " --profile " + profile);
@@ -64,7 +66,7 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         if (no_bus_) run.command += " --no-bus";
         io::NetworkFigures network;
         const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs(
-            &out, city, model, report, run, !no_bus_, &progress, &network);
+            &out, city, model, report, run, !no_bus_, &progress, &network, &city_layers);
         if (maps_) {
             maps::MapPlan plan;
             plan.formats = {maps::Format::kPdf};

@@ -386,153 +386,37 @@ namespace {
 using BusWhenNeeded = std::function<const BusAnalysis*()>;
 
 /// Every output file. `bus_when_needed` is called once, after the layers of coverage.gpkg that
-/// need nothing of it (homes, facilities, stops, entrances, homes_grid) are written, so that
+/// need nothing of it (facilities, stops, entrances, homes, homes_grid) are written, so that
 /// the bus analysis can be computed meanwhile; its timings join summary.json's.
 /// `bus_gpkg_seconds`: null, or the time bus.gpkg took where it was written beside (then
 /// write_bus_outputs leaves it be).
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
                    const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
-                   const double* bus_gpkg_seconds);
+                   const double* bus_gpkg_seconds, CityLayers* city_layers);
 
 }  // namespace
 
-std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
-                                                  const CoverageModel& model,
-                                                  const CoverageReport& report, RunInfo& run,
-                                                  bool with_bus, Progress* progress,
-                                                  NetworkFigures* network) {
-    std::optional<BusAnalysis> bus;
-    BusAnalysisOptions bus_options;
-    bus_options.service_area = out != nullptr;  // drawn for bus.gpkg only: no file, no drawing
-    // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core),
-    // and then bus.gpkg on the same thread, while coverage.gpkg is still being written.
-    std::future<BusAnalysis> pending;
-    double bus_gpkg_seconds = 0;
-    if (with_bus && out && tbb::this_task_arena::max_concurrency() > 1) {
-        pending = std::async(std::launch::async, [&, path = out->stage("bus.gpkg")] {
-            BusAnalysis b = analyse_bus(city, bus_options, progress);
-            const auto t0 = Clock::now();
-            write_bus_gpkg(path, city, b);
-            bus_gpkg_seconds = seconds_since(t0);
-            return b;
-        });
-    }
-    auto get = [&]() -> const BusAnalysis* {
-        if (!with_bus) return nullptr;
-        bus = pending.valid() ? pending.get() : analyse_bus(city, bus_options, progress);
-        return &*bus;
-    };
-    if (out) {
-        if (!with_bus)
-            for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
-        NetworkFigures figures;
-        write_outputs(*out, city, model, report, run, get, figures,
-                      pending.valid() ? &bus_gpkg_seconds : nullptr);
-        if (network) *network = std::move(figures);
-    } else {
-        get();
-    }
-    if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
-    return bus;
-}
-
 namespace {
 
-void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
-                   const CoverageReport& report, const RunInfo& run_in,
-                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
-                   const double* bus_gpkg_seconds) {
-    RunInfo run = run_in;  // gains the steps and files timed here
-    // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
-    auto timed = [&](const std::string& file, auto&& write) {
-        const auto t0 = Clock::now();
-        write();
-        run.outputs.emplace_back(file, seconds_since(t0));
-    };
-    const auto& rules = model.rules();
-    const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
-    const double speed = city.walker.speed_m_per_s;
-    // Places against demand and the network indicators: needed by the communities layer (the
-    // last) and the CSVs only, so computed beside the first layers, whose SQLite writing holds
-    // one core (on this thread when only one may run).
-    std::vector<CategoryPlaces> places;
-    auto figures = std::async(
-        tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred,
-        [&] {
-            auto t = Clock::now();
-            places = city_places(city, model, city.config.places_decay);
-            const double places_s = seconds_since(t);
-            t = Clock::now();
-            network = network_figures(city);
-            return std::pair{places_s, seconds_since(t)};
-        });
-    auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
-    auto round1 = [](double v) { return std::round(v * 10) / 10; };
-
-    const auto t_gpkg = Clock::now();  // coverage.gpkg: its rows built, then written
-    const BusAnalysis* bus = nullptr;
-    double waited = 0;
-    Layer comm;  // the communities, wide: one row per community (also communities.csv)
-    Layer homes{
-        "homes",
-        Layer::Point,
-        {{"community", Field::String}, {"population", Field::Real}, {"street_m", Field::Real}},
-        {}};
-    for (const auto& r : rules) {
-        homes.fields.push_back({r.id + "_m", Field::Real});
-        homes.fields.push_back({r.id + "_n", Field::Int});
+/// The snapped point's columns: its edge, offsets and access leg (cm) and the point itself.
+void snap_values(std::vector<Value>& v, const SnapResult& s) {
+    if (!s.ok()) {
+        for (int i = 0; i < 6; ++i) v.push_back(Value{});
+        return;
     }
-    // What a reader needs to check a distance (scripts/check_distances.py): the snapped point,
-    // its edge (ids of lc15 graph export) and offsets, the access leg, and the distances in
-    // whole centimetres as computed.
-    for (const char* f : {"snap_edge", "snap_off_tail_cm", "snap_off_head_cm", "access_cm"})
-        homes.fields.push_back({f, Field::Int});
-    homes.fields.push_back({"snap_lon", Field::Real});
-    homes.fields.push_back({"snap_lat", Field::Real});
-    homes.fields.push_back({"on_island", Field::Int});
-    for (const auto& r : rules) homes.fields.push_back({r.id + "_cm", Field::Int});
-    auto snap_values = [](std::vector<Value>& v, const SnapResult& s) {
-        if (!s.ok()) {
-            for (int i = 0; i < 6; ++i) v.push_back(Value{});
-            return;
-        }
-        v.push_back(static_cast<std::int64_t>(s.edge));
-        v.push_back(static_cast<std::int64_t>(s.off_tail));
-        v.push_back(static_cast<std::int64_t>(s.off_head));
-        v.push_back(static_cast<std::int64_t>(s.access));
-        v.push_back(std::round(s.on_edge.lon * 1e7) / 1e7);
-        v.push_back(std::round(s.on_edge.lat * 1e7) / 1e7);
-    };
-    // One home's row, into `row` (reused: the layer goes into the file row by row, never
-    // held whole).
-    auto home_row = [&](HomeId h, Row& row) {
-        const auto& hr = city.homes[h];
-        row.point = hr.pos;
-        row.values.clear();
-        row.values.push_back(hr.community == kInvalidId ? Value{}
-                                                        : Value{city.communities[hr.community].id});
-        row.values.push_back(std::round(hr.population * 100) / 100);
-        row.values.push_back(std::round(hr.street_m * 10) / 10);
-        for (std::uint32_t k = 0; k < nc; ++k) {
-            const auto& res = model.home(k, h);
-            row.values.push_back(res.nearest == kInfDistance
-                                     ? Value{}
-                                     : Value{std::round(res.nearest / 10.0) / 10.0});
-            row.values.push_back(static_cast<std::int64_t>(res.count_within));
-        }
-        snap_values(row.values, hr.snap);
-        row.values.push_back(static_cast<std::int64_t>(hr.on_island));
-        for (std::uint32_t k = 0; k < nc; ++k) {
-            const auto& res = model.home(k, h);
-            row.values.push_back(res.nearest == kInfDistance
-                                     ? Value{}
-                                     : Value{static_cast<std::int64_t>(res.nearest)});
-        }
-    };
-    const bool home_points = static_cast<double>(city.homes.size()) <= city.config.home_points_max;
-    const HomesGrid grid(city, model);
+    v.push_back(static_cast<std::int64_t>(s.edge));
+    v.push_back(static_cast<std::int64_t>(s.off_tail));
+    v.push_back(static_cast<std::int64_t>(s.off_head));
+    v.push_back(static_cast<std::int64_t>(s.access));
+    v.push_back(std::round(s.on_edge.lon * 1e7) / 1e7);
+    v.push_back(std::round(s.on_edge.lat * 1e7) / 1e7);
+}
 
+/// coverage.gpkg's layers of the loaded city: facilities, stops, entrances; each layer's
+/// seconds appended to `layer_s`.
+void write_city_layers(GpkgWriter& gpkg, const City& city, const std::vector<CategoryRule>& rules,
+                       std::vector<std::pair<std::string, double>>& layer_s) {
     Layer fac{"facilities",
               Layer::Point,
               {{"category", Field::String},
@@ -616,8 +500,179 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
         row.values = {s.source, s.id, s.name, lines, std::round(s.street_m * 10) / 10};
         stops.rows.push_back(std::move(row));
     }
+    auto layer = [&](const Layer& header, auto&& rows) {
+        const auto t0 = Clock::now();
+        gpkg.begin(header);
+        rows([&](const Row& row) { gpkg.row(row); });
+        gpkg.end();
+        layer_s.emplace_back(header.name, seconds_since(t0));
+    };
+    layer(fac, facility_rows);
+    layer(stops, [&](auto&& emit) {
+        for (const Row& row : stops.rows) emit(row);
+    });
+    layer(ent, entrance_rows);
+}
+
+}  // namespace
+
+CityLayers::CityLayers(OutputDir& out, const City& city, const std::vector<CategoryRule>& rules) {
+    pending_ = std::async(
+        tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred,
+        [&city, &rules, path = out.stage("coverage.gpkg")] {
+            const auto t0 = Clock::now();
+            Written w;
+            w.gpkg = std::make_unique<GpkgWriter>(path);
+            write_city_layers(*w.gpkg, city, rules, w.layers);
+            w.seconds = seconds_since(t0);
+            return w;
+        });
+}
+
+CityLayers::~CityLayers() {
+    if (pending_.valid()) pending_.wait();
+}
+
+CityLayers::Written CityLayers::take() { return pending_.get(); }
+
+std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
+                                                  const CoverageModel& model,
+                                                  const CoverageReport& report, RunInfo& run,
+                                                  bool with_bus, Progress* progress,
+                                                  NetworkFigures* network,
+                                                  CityLayers* city_layers) {
+    std::optional<BusAnalysis> bus;
+    BusAnalysisOptions bus_options;
+    bus_options.service_area = out != nullptr;  // drawn for bus.gpkg only: no file, no drawing
+    // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core),
+    // and then bus.gpkg on the same thread, while coverage.gpkg is still being written.
+    std::future<BusAnalysis> pending;
+    double bus_gpkg_seconds = 0;
+    if (with_bus && out && tbb::this_task_arena::max_concurrency() > 1) {
+        pending = std::async(std::launch::async, [&, path = out->stage("bus.gpkg")] {
+            BusAnalysis b = analyse_bus(city, bus_options, progress);
+            const auto t0 = Clock::now();
+            write_bus_gpkg(path, city, b);
+            bus_gpkg_seconds = seconds_since(t0);
+            return b;
+        });
+    }
+    auto get = [&]() -> const BusAnalysis* {
+        if (!with_bus) return nullptr;
+        bus = pending.valid() ? pending.get() : analyse_bus(city, bus_options, progress);
+        return &*bus;
+    };
+    if (out) {
+        if (!with_bus)
+            for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
+        NetworkFigures figures;
+        write_outputs(*out, city, model, report, run, get, figures,
+                      pending.valid() ? &bus_gpkg_seconds : nullptr, city_layers);
+        if (network) *network = std::move(figures);
+    } else {
+        get();
+    }
+    if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
+    return bus;
+}
+
+namespace {
+
+void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
+                   const CoverageReport& report, const RunInfo& run_in,
+                   const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
+                   const double* bus_gpkg_seconds, CityLayers* city_layers) {
+    RunInfo run = run_in;  // gains the steps and files timed here
+    // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
+    auto timed = [&](const std::string& file, auto&& write) {
+        const auto t0 = Clock::now();
+        write();
+        run.outputs.emplace_back(file, seconds_since(t0));
+    };
+    const auto& rules = model.rules();
+    const std::uint32_t nc = static_cast<std::uint32_t>(rules.size());
+    const double speed = city.walker.speed_m_per_s;
+    // Places against demand and the network indicators: needed by the communities layer (the
+    // last) and the CSVs only, so computed beside the first layers, whose SQLite writing holds
+    // one core (on this thread when only one may run).
+    std::vector<CategoryPlaces> places;
+    auto figures = std::async(
+        tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred,
+        [&] {
+            auto t = Clock::now();
+            places = city_places(city, model, city.config.places_decay);
+            const double places_s = seconds_since(t);
+            t = Clock::now();
+            network = network_figures(city);
+            return std::pair{places_s, seconds_since(t)};
+        });
+    auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
+    auto round1 = [](double v) { return std::round(v * 10) / 10; };
+
+    const auto t_gpkg = Clock::now();  // coverage.gpkg: its rows built, then written
+    const BusAnalysis* bus = nullptr;
+    double waited = 0;
+    Layer comm;  // the communities, wide: one row per community (also communities.csv)
+    Layer homes{
+        "homes",
+        Layer::Point,
+        {{"community", Field::String}, {"population", Field::Real}, {"street_m", Field::Real}},
+        {}};
+    for (const auto& r : rules) {
+        homes.fields.push_back({r.id + "_m", Field::Real});
+        homes.fields.push_back({r.id + "_n", Field::Int});
+    }
+    // What a reader needs to check a distance (scripts/check_distances.py): the snapped point,
+    // its edge (ids of lc15 graph export) and offsets, the access leg, and the distances in
+    // whole centimetres as computed.
+    for (const char* f : {"snap_edge", "snap_off_tail_cm", "snap_off_head_cm", "access_cm"})
+        homes.fields.push_back({f, Field::Int});
+    homes.fields.push_back({"snap_lon", Field::Real});
+    homes.fields.push_back({"snap_lat", Field::Real});
+    homes.fields.push_back({"on_island", Field::Int});
+    for (const auto& r : rules) homes.fields.push_back({r.id + "_cm", Field::Int});
+    // One home's row, into `row` (reused: the layer goes into the file row by row, never
+    // held whole).
+    auto home_row = [&](HomeId h, Row& row) {
+        const auto& hr = city.homes[h];
+        row.point = hr.pos;
+        row.values.clear();
+        row.values.push_back(hr.community == kInvalidId ? Value{}
+                                                        : Value{city.communities[hr.community].id});
+        row.values.push_back(std::round(hr.population * 100) / 100);
+        row.values.push_back(std::round(hr.street_m * 10) / 10);
+        for (std::uint32_t k = 0; k < nc; ++k) {
+            const auto& res = model.home(k, h);
+            row.values.push_back(res.nearest == kInfDistance
+                                     ? Value{}
+                                     : Value{std::round(res.nearest / 10.0) / 10.0});
+            row.values.push_back(static_cast<std::int64_t>(res.count_within));
+        }
+        snap_values(row.values, hr.snap);
+        row.values.push_back(static_cast<std::int64_t>(hr.on_island));
+        for (std::uint32_t k = 0; k < nc; ++k) {
+            const auto& res = model.home(k, h);
+            row.values.push_back(res.nearest == kInfDistance
+                                     ? Value{}
+                                     : Value{static_cast<std::int64_t>(res.nearest)});
+        }
+    };
+    const bool home_points = static_cast<double>(city.homes.size()) <= city.config.home_points_max;
+    const HomesGrid grid(city, model);
+
+    // The city's layers first: written already beside the computation, or now.
+    CityLayers::Written first;
+    const auto t_take = Clock::now();
+    if (city_layers) {
+        first = city_layers->take();
+        waited += seconds_since(t_take);
+    } else {
+        first.gpkg = std::make_unique<GpkgWriter>(out.stage("coverage.gpkg"));
+        write_city_layers(*first.gpkg, city, rules, first.layers);
+    }
+    run.gpkg_layers.insert(run.gpkg_layers.end(), first.layers.begin(), first.layers.end());
     {
-        GpkgWriter gpkg(out.stage("coverage.gpkg"));
+        GpkgWriter& gpkg = *first.gpkg;
         // One layer: `rows(emit)` calls emit(row) for every row, in order; timed with its index.
         auto layer = [&](const Layer& header, auto&& rows) {
             const auto t0 = Clock::now();
@@ -647,9 +702,6 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                 ": the per-home layer 'homes' is left out; 'homes_grid' (100 m cells) holds "
                 "the homes, residents and residents covered per category");
         }
-        layer(fac, facility_rows);
-        layer(stops, whole(stops));
-        layer(ent, entrance_rows);
         layer(grid.header(), [&](auto&& emit) {
             Row row;
             for (std::size_t i = 0; i < grid.size(); ++i) {
@@ -664,7 +716,7 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
         run.timings.emplace_back("places", places_s);
         run.timings.emplace_back("network indicators", network_s);
         bus = bus_when_needed();
-        waited = seconds_since(t_wait);
+        waited += seconds_since(t_wait);
         if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
         // communities layer (wide): one row per community.
         comm = Layer{"communities",
@@ -755,7 +807,7 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
         gpkg.close();
     }
     // (not counting the wait for the bus figures)
-    run.outputs.emplace_back("coverage.gpkg", seconds_since(t_gpkg) - waited);
+    run.outputs.emplace_back("coverage.gpkg", first.seconds + seconds_since(t_gpkg) - waited);
     run.home_points = home_points;
     run.grid_cells = grid.size();
     timed("communities.csv", [&] {

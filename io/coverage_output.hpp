@@ -5,7 +5,7 @@
 //       write_coverage_outputs(&out, city, model, report, run, true, &progress);  // stages all
 //   out.commit();                                                  // all appear together
 //
-// Files (README.md, "Outputs"): coverage.gpkg (layers homes, facilities, stops, entrances,
+// Files (README.md, "Outputs"): coverage.gpkg (layers facilities, stops, entrances, homes,
 // homes_grid, communities),
 // communities.csv (one row per community, UTF-8 with BOM), community_categories.csv (one row
 // per community and category), city_summary.csv, summary.json (inputs with hashes, OSM
@@ -31,6 +31,8 @@
 #pragma once
 
 #include <functional>
+#include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,11 +113,37 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
 /// `assumed`, per handle whether the value is the category's assumed default.
 std::vector<double> places_by_handle(const City& city, std::vector<char>* assumed = nullptr);
 
+/// The layers of coverage.gpkg that need the loaded city only (facilities, stops, entrances),
+/// staged in `out` and written from construction on a thread of their own (with more than one
+/// thread allowed; else when taken), e.g. while the model computes: SQLite holds one core, the
+/// computation takes what is left. write_coverage_outputs(..., &layers) goes on in the same
+/// file after them. The city and rules must not change until it is taken or destroyed (which
+/// waits for the writing).
+class CityLayers {
+  public:
+    CityLayers(OutputDir& out, const City& city, const std::vector<CategoryRule>& rules);
+    ~CityLayers();
+    CityLayers(const CityLayers&) = delete;
+    CityLayers& operator=(const CityLayers&) = delete;
+
+    struct Written {
+        std::unique_ptr<GpkgWriter> gpkg;                    ///< open, the layers in it
+        std::vector<std::pair<std::string, double>> layers;  ///< seconds per layer, in order
+        double seconds = 0;                                  ///< the file's time so far
+    };
+    /// Waits for the writing (its error, if any, is thrown here) and hands the file over.
+    Written take();
+
+  private:
+    std::future<Written> pending_;
+};
+
 /// Stages every output file of a run and computes its bus analysis (none with !with_bus),
 /// overlapped: with more than one thread allowed the bus analysis starts on a thread of its own
-/// while the layers of coverage.gpkg that need nothing of it (homes, facilities, stops,
-/// entrances, homes_grid) are written; then come the communities layer, the other files and
-/// the bus files. With one thread the two run one after the other; the files are the same.
+/// while the layers of coverage.gpkg that need nothing of it (facilities, stops, entrances,
+/// homes, homes_grid, in that order; the first three from `city_layers` when given) are
+/// written; then come the communities layer, the other files and the bus files. With one
+/// thread the two run one after the other; the files are the same.
 /// Without `out` only the bus analysis is done, without its service area (only bus.gpkg and
 /// the maps hold it; the figures do not depend on it). The bus stages' timings are in summary.json
 /// and are appended to `run`. With `out` and `network`, the network indicators the files hold
@@ -125,7 +153,8 @@ std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& ci
                                                   const CoverageModel& model,
                                                   const CoverageReport& report, RunInfo& run,
                                                   bool with_bus, Progress* progress,
-                                                  NetworkFigures* network = nullptr);
+                                                  NetworkFigures* network = nullptr,
+                                                  CityLayers* city_layers = nullptr);
 
 /// The JSON summary alone; `network`: the city's network indicators (network_figures).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,
