@@ -124,7 +124,7 @@ std::pair<double, double> sample_land(const MultiPolygon& mp, const LocalProject
     std::vector<double> xs;
     std::vector<std::pair<std::int64_t, std::int64_t>> runs;  // [first, last] cells near a stop
     for (auto row = static_cast<std::int64_t>(std::floor(lo_y / cell));; ++row) {
-        const double y = (static_cast<double>(row) + 0.5) * cell;
+        const double y = centre(row);
         if (y > hi_y) break;
         runs.clear();
         for (const XY& q : near) {

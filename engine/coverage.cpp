@@ -233,10 +233,14 @@ struct CoverageModel::Impl {
     /// Along edge e from a point snapped onto it to the nearest usable entrance of f on e,
     /// with f's access leg (not the point's); inf when f has no entrance on e.
     Distance same_edge_to(const SnapResult& p, FacilityHandle f, EdgeId e) const {
+        return same_edge_to(p.off_tail, f, e);
+    }
+    /// The same for a point on e at `off_tail` from its tail (same_edge_distance, no legs).
+    Distance same_edge_to(Distance off_tail, FacilityHandle f, EdgeId e) const {
         Distance best = kInfDistance;
         for (const SnapResult& s : facilities[f].snaps) {
             if (s.edge != e || !usable(s)) continue;
-            best = std::min<Distance>(best, same_edge_distance(p, s, false) + leg(s));
+            best = std::min<Distance>(best, along_edge(off_tail, s.off_tail) + leg(s));
         }
         return best;
     }
@@ -465,14 +469,7 @@ struct CoverageModel::Impl {
                 Distance d = kInfDistance;
                 if (dt != kInfDistance) d = dt + eh.off_tail;
                 if (dh != kInfDistance) d = std::min<Distance>(d, dh + eh.off_head);
-                if (same) {
-                    for (const SnapResult& s : fac.snaps) {
-                        if (s.edge != e || !usable(s)) continue;
-                        const Distance along = eh.off_tail > s.off_tail ? eh.off_tail - s.off_tail
-                                                                        : s.off_tail - eh.off_tail;
-                        d = std::min<Distance>(d, along + leg(s));
-                    }
-                }
+                if (same) d = std::min(d, same_edge_to(eh.off_tail, f, e));
                 if (d != kInfDistance && d + eh.leg <= r) fn(eh);
             }
         };

@@ -72,11 +72,14 @@ struct SnapResult {
     }
 };
 
+/// Distance along one edge between the points at these offsets from its tail.
+inline Distance along_edge(Distance off_tail_a, Distance off_tail_b) {
+    return off_tail_a > off_tail_b ? off_tail_a - off_tail_b : off_tail_b - off_tail_a;
+}
+
 /// Distance along the network between two points snapped onto the same edge (not via ends).
 inline Distance same_edge_distance(const SnapResult& a, const SnapResult& b, bool with_access) {
-    const Distance along =
-        a.off_tail > b.off_tail ? a.off_tail - b.off_tail : b.off_tail - a.off_tail;
-    return along + (with_access ? a.access + b.access : 0);
+    return along_edge(a.off_tail, b.off_tail) + (with_access ? a.access + b.access : 0);
 }
 
 struct IslandRule {
