@@ -399,6 +399,31 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
 
 namespace {
 
+/// Runs a task beside the caller when more than one thread may run, else when its result is
+/// asked for: the files are the same either way.
+std::launch beside_launch() {
+    return tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred;
+}
+
+/// One layer into `gpkg`: `rows(emit)` calls emit(row) for every row, in order; its seconds,
+/// its index included, appended to `layer_s`.
+template <class Rows>
+void write_layer(GpkgWriter& gpkg, const Layer& header, Rows&& rows,
+                 std::vector<std::pair<std::string, double>>& layer_s) {
+    const auto t0 = Clock::now();
+    gpkg.begin(header);
+    rows([&](const Row& row) { gpkg.row(row); });
+    gpkg.end();
+    layer_s.emplace_back(header.name, seconds_since(t0));
+}
+
+/// The rows of a layer held whole, as write_layer takes them.
+auto all_rows(const Layer& l) {
+    return [&l](auto&& emit) {
+        for (const Row& row : l.rows) emit(row);
+    };
+}
+
 /// The snapped point's columns: its edge, offsets and access leg (cm) and the point itself.
 void snap_values(std::vector<Value>& v, const SnapResult& s) {
     if (!s.ok()) {
@@ -500,33 +525,22 @@ void write_city_layers(GpkgWriter& gpkg, const City& city, const std::vector<Cat
         row.values = {s.source, s.id, s.name, lines, std::round(s.street_m * 10) / 10};
         stops.rows.push_back(std::move(row));
     }
-    auto layer = [&](const Layer& header, auto&& rows) {
-        const auto t0 = Clock::now();
-        gpkg.begin(header);
-        rows([&](const Row& row) { gpkg.row(row); });
-        gpkg.end();
-        layer_s.emplace_back(header.name, seconds_since(t0));
-    };
-    layer(fac, facility_rows);
-    layer(stops, [&](auto&& emit) {
-        for (const Row& row : stops.rows) emit(row);
-    });
-    layer(ent, entrance_rows);
+    write_layer(gpkg, fac, facility_rows, layer_s);
+    write_layer(gpkg, stops, all_rows(stops), layer_s);
+    write_layer(gpkg, ent, entrance_rows, layer_s);
 }
 
 }  // namespace
 
 CityLayers::CityLayers(OutputDir& out, const City& city, const std::vector<CategoryRule>& rules) {
-    pending_ = std::async(
-        tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred,
-        [&city, &rules, path = out.stage("coverage.gpkg")] {
-            const auto t0 = Clock::now();
-            Written w;
-            w.gpkg = std::make_unique<GpkgWriter>(path);
-            write_city_layers(*w.gpkg, city, rules, w.layers);
-            w.seconds = seconds_since(t0);
-            return w;
-        });
+    pending_ = std::async(beside_launch(), [&city, &rules, path = out.stage("coverage.gpkg")] {
+        const auto t0 = Clock::now();
+        Written w;
+        w.gpkg = std::make_unique<GpkgWriter>(path);
+        write_city_layers(*w.gpkg, city, rules, w.layers);
+        w.seconds = seconds_since(t0);
+        return w;
+    });
 }
 
 CityLayers::~CityLayers() {
@@ -596,16 +610,14 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     // last) and the CSVs only, so computed beside the first layers, whose SQLite writing holds
     // one core (on this thread when only one may run).
     std::vector<CategoryPlaces> places;
-    auto figures = std::async(
-        tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred,
-        [&] {
-            auto t = Clock::now();
-            places = city_places(city, model, city.config.places_decay);
-            const double places_s = seconds_since(t);
-            t = Clock::now();
-            network = network_figures(city);
-            return std::pair{places_s, seconds_since(t)};
-        });
+    auto figures = std::async(beside_launch(), [&] {
+        auto t = Clock::now();
+        places = city_places(city, model, city.config.places_decay);
+        const double places_s = seconds_since(t);
+        t = Clock::now();
+        network = network_figures(city);
+        return std::pair{places_s, seconds_since(t)};
+    });
     auto has_places = [&](std::uint32_t k) { return !places[k].report.communities.empty(); };
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
 
@@ -660,31 +672,18 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     const bool home_points = static_cast<double>(city.homes.size()) <= city.config.home_points_max;
     const HomesGrid grid(city, model);
 
-    // The city's layers first: written already beside the computation, or now.
-    CityLayers::Written first;
+    // The city's layers first: written already beside the computation, or now (their time
+    // is first.seconds, the wait for them left out of the rest).
+    std::optional<CityLayers> own;
+    CityLayers& city_part = city_layers ? *city_layers : own.emplace(out, city, rules);
     const auto t_take = Clock::now();
-    if (city_layers) {
-        first = city_layers->take();
-        waited += seconds_since(t_take);
-    } else {
-        first.gpkg = std::make_unique<GpkgWriter>(out.stage("coverage.gpkg"));
-        write_city_layers(*first.gpkg, city, rules, first.layers);
-    }
+    CityLayers::Written first = city_part.take();
+    waited += seconds_since(t_take);
     run.gpkg_layers.insert(run.gpkg_layers.end(), first.layers.begin(), first.layers.end());
     {
         GpkgWriter& gpkg = *first.gpkg;
-        // One layer: `rows(emit)` calls emit(row) for every row, in order; timed with its index.
         auto layer = [&](const Layer& header, auto&& rows) {
-            const auto t0 = Clock::now();
-            gpkg.begin(header);
-            rows([&](const Row& row) { gpkg.row(row); });
-            gpkg.end();
-            run.gpkg_layers.emplace_back(header.name, seconds_since(t0));
-        };
-        auto whole = [](const Layer& l) {
-            return [&l](auto&& emit) {
-                for (const Row& row : l.rows) emit(row);
-            };
+            write_layer(gpkg, header, rows, run.gpkg_layers);
         };
         if (home_points) {
             layer(homes, [&](auto&& emit) {
@@ -803,7 +802,7 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                                      : Value{});
             comm.rows.push_back(std::move(row));
         }
-        layer(comm, whole(comm));
+        layer(comm, all_rows(comm));
         gpkg.close();
     }
     // (not counting the wait for the bus figures)
