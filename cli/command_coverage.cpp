@@ -49,6 +49,10 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         CoverageModel model = io::make_coverage_model(city);
         // coverage.gpkg's layers of the city alone, written while the model computes.
         io::CityLayers city_layers(out, city, model.rules());
+        // And the bus analysis, which needs the city alone, while the model computes.
+        TerminalProgress::Beside bus_progress(progress);
+        std::optional<io::BusBeside> bus_beside;
+        if (!no_bus_) bus_beside.emplace(&out, city, &bus_progress);
         io::RunInfo run;
         run.command = "lc15 coverage --config " + config_file + " --out " + out_dir +
                       (profile.empty() ? "" : " --profile " + profile);
@@ -65,8 +69,9 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
             model.report(static_cast<std::uint32_t>(city.communities.size()));
         if (no_bus_) run.command += " --no-bus";
         io::NetworkFigures network;
-        const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs(
-            &out, city, model, report, run, !no_bus_, &progress, &network, &city_layers);
+        const std::optional<io::BusAnalysis> bus =
+            io::write_coverage_outputs(&out, city, model, report, run, !no_bus_, &progress,
+                                       &network, &city_layers, bus_beside ? &*bus_beside : nullptr);
         if (maps_) {
             maps::MapPlan plan;
             plan.formats = {maps::Format::kPdf};

@@ -123,15 +123,6 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
             io::RunInfo info;
             info.command = "lc15 nightly --config " + config_file + " --history " +
                            history::Database::redact(history_) + " --profile " + p;
-            auto t0 = Clock::now();
-            {
-                ProgressStep step(&progress, "coverage", 0);
-                model.compute();
-                model.release_edit_state();  // this run edits nothing
-            }
-            info.timings.emplace_back("coverage", since(t0));
-            const CoverageReport report =
-                model.report(static_cast<std::uint32_t>(city.communities.size()));
             // The usual coverage outputs, staged now and moved into place after the history
             // write: a run that fails leaves neither.
             std::optional<io::OutputDir> profile_out;
@@ -144,8 +135,25 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
                     target = &*out;
                 }
             }
-            const std::optional<io::BusAnalysis> bus =
-                io::write_coverage_outputs(target, city, model, report, info, !no_bus_, &progress);
+            // What needs the city alone (coverage.gpkg's first layers, the bus analysis) is
+            // done while the model computes.
+            std::optional<io::CityLayers> city_layers;
+            if (target) city_layers.emplace(*target, city, model.rules());
+            TerminalProgress::Beside bus_progress(progress);
+            std::optional<io::BusBeside> bus_beside;
+            if (!no_bus_) bus_beside.emplace(target, city, &bus_progress);
+            auto t0 = Clock::now();
+            {
+                ProgressStep step(&progress, "coverage", 0);
+                model.compute();
+                model.release_edit_state();  // this run edits nothing
+            }
+            info.timings.emplace_back("coverage", since(t0));
+            const CoverageReport report =
+                model.report(static_cast<std::uint32_t>(city.communities.size()));
+            const std::optional<io::BusAnalysis> bus = io::write_coverage_outputs(
+                target, city, model, report, info, !no_bus_, &progress, nullptr,
+                city_layers ? &*city_layers : nullptr, bus_beside ? &*bus_beside : nullptr);
             history::SnapshotInfo si{info.command, started, since(t_run), city.timings};
             si.timings.insert(si.timings.end(), info.timings.begin(), info.timings.end());
             history::NightResult r;

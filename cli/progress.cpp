@@ -49,11 +49,34 @@ void TerminalProgress::end() {
     if (tty_) {
         draw(true);
         std::fprintf(stderr, "  %.2f s\n", s);
-    } else if (total_ == 0 && done_.load() == 0) {  // a step that counts nothing
-        std::fprintf(stderr, "lc15: %s done (%.2f s)\n", step_.c_str(), s);
     } else {
-        std::fprintf(stderr, "lc15: %s done (%zu items, %.2f s)\n", step_.c_str(), done_.load(), s);
+        done_line(step_, total_, done_.load(), s);
     }
+}
+
+void TerminalProgress::done_line(const std::string& step, std::size_t total, std::size_t done,
+                                 double seconds) {
+    const char* clear = tty_ ? "\r\033[K" : "";  // over the owner's bar, drawn again later
+    if (total == 0 && done == 0) {               // a step that counts nothing
+        std::fprintf(stderr, "%slc15: %s done (%.2f s)\n", clear, step.c_str(), seconds);
+    } else {
+        std::fprintf(stderr, "%slc15: %s done (%zu items, %.2f s)\n", clear, step.c_str(), done,
+                     seconds);
+    }
+    std::fflush(stderr);
+}
+
+void TerminalProgress::Beside::begin(std::string_view step, std::size_t) {
+    step_ = std::string(step);
+    done_ = 0;
+    start_ = std::chrono::steady_clock::now();
+}
+
+void TerminalProgress::Beside::end() {
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::lock_guard lock(owner_.mutex_);
+    if (!owner_.quiet_) owner_.done_line(step_, 0, done_.load(), s);
 }
 
 void TerminalProgress::note(const std::string& message) {

@@ -388,8 +388,8 @@ using BusWhenNeeded = std::function<const BusAnalysis*()>;
 /// Every output file. `bus_when_needed` is called once, after the layers of coverage.gpkg that
 /// need nothing of it (facilities, stops, entrances, homes, homes_grid) are written, so that
 /// the bus analysis can be computed meanwhile; its timings join summary.json's.
-/// `bus_gpkg_seconds`: null, or the time bus.gpkg took where it was written beside (then
-/// write_bus_outputs leaves it be).
+/// `bus_gpkg_seconds`: the time bus.gpkg took, written beside with the analysis (so
+/// write_bus_outputs leaves it be); read after `bus_when_needed`.
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
                    const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
@@ -549,39 +549,53 @@ CityLayers::~CityLayers() {
 
 CityLayers::Written CityLayers::take() { return pending_.get(); }
 
+BusBeside::BusBeside(OutputDir* out, const City& city, Progress* progress) {
+    std::optional<std::filesystem::path> path;
+    if (out) path = out->stage("bus.gpkg");
+    pending_ = std::async(beside_launch(), [&city, progress, path] {
+        BusAnalysisOptions options;
+        options.service_area = path.has_value();  // drawn for bus.gpkg only
+        Done d{analyse_bus(city, options, progress)};
+        if (path) {
+            const auto t0 = Clock::now();
+            write_bus_gpkg(*path, city, d.bus);
+            d.gpkg_seconds = seconds_since(t0);
+        }
+        return d;
+    });
+}
+
+BusBeside::~BusBeside() {
+    if (pending_.valid()) pending_.wait();
+}
+
+BusBeside::Done BusBeside::take() { return pending_.get(); }
+
 std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
                                                   const CoverageModel& model,
                                                   const CoverageReport& report, RunInfo& run,
                                                   bool with_bus, Progress* progress,
-                                                  NetworkFigures* network,
-                                                  CityLayers* city_layers) {
+                                                  NetworkFigures* network, CityLayers* city_layers,
+                                                  BusBeside* bus_beside) {
+    // The bus analysis beside the GeoPackage's first layers (SQLite, one core), and bus.gpkg on
+    // the same thread, while coverage.gpkg is still being written; started here unless the
+    // caller started it already.
+    std::optional<BusBeside> own;
+    if (with_bus && !bus_beside) bus_beside = &own.emplace(out, city, progress);
     std::optional<BusAnalysis> bus;
-    BusAnalysisOptions bus_options;
-    bus_options.service_area = out != nullptr;  // drawn for bus.gpkg only: no file, no drawing
-    // The bus analysis (parallel) alongside the GeoPackage's first layers (SQLite, one core),
-    // and then bus.gpkg on the same thread, while coverage.gpkg is still being written.
-    std::future<BusAnalysis> pending;
     double bus_gpkg_seconds = 0;
-    if (with_bus && out && tbb::this_task_arena::max_concurrency() > 1) {
-        pending = std::async(std::launch::async, [&, path = out->stage("bus.gpkg")] {
-            BusAnalysis b = analyse_bus(city, bus_options, progress);
-            const auto t0 = Clock::now();
-            write_bus_gpkg(path, city, b);
-            bus_gpkg_seconds = seconds_since(t0);
-            return b;
-        });
-    }
     auto get = [&]() -> const BusAnalysis* {
         if (!with_bus) return nullptr;
-        bus = pending.valid() ? pending.get() : analyse_bus(city, bus_options, progress);
+        BusBeside::Done d = bus_beside->take();
+        bus = std::move(d.bus);
+        bus_gpkg_seconds = d.gpkg_seconds;
         return &*bus;
     };
     if (out) {
         if (!with_bus)
             for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
         NetworkFigures figures;
-        write_outputs(*out, city, model, report, run, get, figures,
-                      pending.valid() ? &bus_gpkg_seconds : nullptr, city_layers);
+        write_outputs(*out, city, model, report, run, get, figures, &bus_gpkg_seconds, city_layers);
         if (network) *network = std::move(figures);
     } else {
         get();
@@ -904,8 +918,8 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
         write_text(out.stage("warnings.txt"), text);
     });
     if (bus) {
-        write_bus_outputs(out, city, *bus, &run.outputs, !bus_gpkg_seconds);
-        if (bus_gpkg_seconds) run.outputs.emplace_back("bus.gpkg", *bus_gpkg_seconds);
+        write_bus_outputs(out, city, *bus, &run.outputs, false);
+        run.outputs.emplace_back("bus.gpkg", *bus_gpkg_seconds);
     }
     // Last, so that it holds the time of every other file.
     write_text(out.stage("summary.json"),

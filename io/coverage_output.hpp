@@ -138,23 +138,46 @@ class CityLayers {
     std::future<Written> pending_;
 };
 
+/// A run's bus analysis, and bus.gpkg staged in `out` when given (else the analysis without its
+/// service area, which only bus.gpkg and the maps hold), computed from construction on a thread
+/// of its own with more than one thread allowed (else when taken): it needs the loaded city
+/// only, so it runs while the model computes and coverage.gpkg is written. `progress` is told
+/// of its steps from that thread (the CLI's TerminalProgress::Beside; null: none). The city
+/// must not change until it is taken or destroyed (which waits for it).
+class BusBeside {
+  public:
+    BusBeside(OutputDir* out, const City& city, Progress* progress);
+    ~BusBeside();
+    BusBeside(const BusBeside&) = delete;
+    BusBeside& operator=(const BusBeside&) = delete;
+
+    struct Done {
+        BusAnalysis bus;
+        double gpkg_seconds = 0;  ///< bus.gpkg's writing (0 without `out`)
+    };
+    /// Waits for the analysis (its error, if any, is thrown here) and hands it over.
+    Done take();
+
+  private:
+    std::future<Done> pending_;
+};
+
 /// Stages every output file of a run and computes its bus analysis (none with !with_bus),
-/// overlapped: with more than one thread allowed the bus analysis starts on a thread of its own
-/// while the layers of coverage.gpkg that need nothing of it (facilities, stops, entrances,
-/// homes, homes_grid, in that order; the first three from `city_layers` when given) are
-/// written; then come the communities layer, the other files and the bus files. With one
-/// thread the two run one after the other; the files are the same.
+/// overlapped: with more than one thread allowed the bus analysis (from `bus_beside` when given,
+/// started before the computation) runs on a thread of its own while the layers of coverage.gpkg
+/// that need nothing of it (facilities, stops, entrances, homes, homes_grid, in that order; the
+/// first three from `city_layers` when given) are written; then come the communities layer, the
+/// other files and the bus files. With one thread the two run one after the other; the files
+/// are the same.
 /// Without `out` only the bus analysis is done, without its service area (only bus.gpkg and
 /// the maps hold it; the figures do not depend on it). The bus stages' timings are in summary.json
 /// and are appended to `run`. With `out` and `network`, the network indicators the files hold
 /// are moved into *network (for the maps drawn after, which show them too). lc15 coverage and
 /// lc15 nightly.
-std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
-                                                  const CoverageModel& model,
-                                                  const CoverageReport& report, RunInfo& run,
-                                                  bool with_bus, Progress* progress,
-                                                  NetworkFigures* network = nullptr,
-                                                  CityLayers* city_layers = nullptr);
+std::optional<BusAnalysis> write_coverage_outputs(
+    OutputDir* out, const City& city, const CoverageModel& model, const CoverageReport& report,
+    RunInfo& run, bool with_bus, Progress* progress, NetworkFigures* network = nullptr,
+    CityLayers* city_layers = nullptr, BusBeside* bus_beside = nullptr);
 
 /// The JSON summary alone; `network`: the city's network indicators (network_figures).
 std::string coverage_summary_json(const City& city, const CoverageModel& model,

@@ -99,6 +99,26 @@ TEST(CliProgress, LogLinesCountOnlyWhatIsCounted) {
     EXPECT_EQ(r.out.find("0 items"), std::string::npos) << r.out;
 }
 
+// The bus analysis runs beside the coverage computation: each of its steps, and the
+// computation's own, still says once that it is done, under its own name, on a line of its own.
+TEST(CliProgress, StepsBesideTheComputationKeepTheirOwnLines) {
+    const fs::path out =
+        fs::temp_directory_path() / ("lc15_progress_bus_" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    const CmdResult r = run("coverage -j 2 --config " +
+                            quote(fs::path(LC15_SOURCE_DIR) / "configs/zhuhai_xiangzhou.toml") +
+                            " --out " + quote(out));
+    fs::remove_all(out);
+    ASSERT_EQ(r.code, 0) << r.out;
+    for (const char* step : {"coverage", "bus network", "bus stop catchment", "bus service area"}) {
+        const std::string line = std::string("lc15: ") + step + " done (";
+        const auto at = r.out.find(line);
+        ASSERT_NE(at, std::string::npos) << step << "\n" << r.out;
+        EXPECT_EQ(r.out.find(line, at + 1), std::string::npos) << step << "\n" << r.out;
+        EXPECT_TRUE(at == 0 || r.out[at - 1] == '\n') << step << "\n" << r.out;
+    }
+}
+
 TEST(CliInspect, MonacoJsonReport) {
     const CmdResult r =
         run("inspect " + quote(data("monaco.osm.pbf")) + " --json -j 2", /*merge_stderr=*/false);
