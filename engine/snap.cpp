@@ -366,7 +366,13 @@ Candidate best_of(const WalkGraph& g, const std::vector<EdgeId>& shape_edge, con
 
 }  // namespace
 
-SnapResult Snapper::snap(LonLat p, double max_metres) const {
+SnapResult Snapper::snap(LonLat p, double max_metres) const { return snap(p, max_metres, true); }
+
+SnapResult Snapper::snap_nearest(LonLat p, double max_metres) const {
+    return snap(p, max_metres, false);
+}
+
+SnapResult Snapper::snap(LonLat p, double max_metres, bool island_rule) const {
     SnapResult r;
     const Index& ix = *index_;
     const auto [x, y] = ix.proj.forward(p);
@@ -375,7 +381,7 @@ SnapResult Snapper::snap(LonLat p, double max_metres) const {
     const double lat0 = deg2rad(ix.proj.origin().lat);
     Candidate best = best_of(*g_, ix.shape_edge, found.data(), n, p, lat0);
     if (best.shape == kInvalidId) return r;
-    if (ix.rule_set && !ix.edge_main[ix.shape_edge[best.shape]]) {
+    if (island_rule && ix.rule_set && !ix.edge_main[ix.shape_edge[best.shape]]) {
         // The nearest street is an island: prefer the main network unless the island is
         // right here and the main network far.
         n = ix.nearest(x, y, kCandidates, found.data(), [](const Seg& s) { return s.main != 0; });

@@ -100,6 +100,8 @@ class Snapper {
     /// Nearest point on an allowed segment within max_metres; !ok() when there is none. With
     /// an island rule, on the main network unless the rule keeps the island (see above).
     SnapResult snap(LonLat p, double max_metres) const;
+    /// As snap() without an island rule: the nearest allowed street, on an island or not.
+    SnapResult snap_nearest(LonLat p, double max_metres) const;
     /// Makes snap() component-aware (computes the graph's components once).
     void set_island_rule(const IslandRule& rule);
     bool has_island_rule() const;
@@ -113,9 +115,13 @@ class Snapper {
     /// main_only and an island rule, only segments on the main network.
     std::vector<std::uint32_t> nearest_segments(LonLat p, unsigned k, bool main_only = false) const;
     const WalkGraph& graph() const { return *g_; }
+    /// The graph it indexes now lives in `g` (moved there with its owner): the index, which
+    /// holds nothing of the graph's storage, stays as it is. `g` must hold the same graph.
+    void rebind(const WalkGraph& g) { g_ = &g; }
 
   private:
     struct Index;
+    SnapResult snap(LonLat p, double max_metres, bool island_rule) const;
     const WalkGraph* g_;
     std::uint8_t forbidden_ = 0;
     std::unique_ptr<Index> index_;

@@ -198,7 +198,7 @@ TransitNetwork build_transit(const WalkGraph& g, const Snapper& snapper,
     const auto num_stops = static_cast<std::uint32_t>(stops.size());
     net.stops_.reserve(num_stops);
     for (const TransitStopInput& in : stops) {
-        TransitStop s{in.pos, in.id, in.name, snapper.snap(in.pos, options.stop_snap_m)};
+        TransitStop s{in.pos, in.id, in.name, snapper.snap_nearest(in.pos, options.stop_snap_m)};
         if (!s.snap.ok()) {
             net.warnings_.push_back(
                 "stop " + in.id + (in.name.empty() ? "" : " (" + in.name + ")") +

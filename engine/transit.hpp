@@ -153,10 +153,11 @@ class TransitNetwork {
     std::vector<std::string> warnings_;
 };
 
-/// Snaps the stops, freezes the lines and computes the walking transfers (one bounded walk per
-/// stop, in parallel). A line with a stop index out of range, a wrong number of hops, a negative
-/// hop or a headway <= 0 throws InputError naming the line; a line with fewer than two stops is
-/// dropped with a warning. Cost: S bounded walks of max_transfer_m.
+/// Snaps the stops (each to the nearest allowed street within stop_snap_m, on an island or not:
+/// the snapper's island rule, if any, is not applied), freezes the lines and computes the walking
+/// transfers (one bounded walk per stop, in parallel). A line with a stop index out of range, a
+/// wrong number of hops, a negative hop or a headway <= 0 throws InputError naming the line; a line
+/// with fewer than two stops is dropped with a warning. Cost: S bounded walks of max_transfer_m.
 TransitNetwork build_transit(const WalkGraph& g, const Snapper& snapper,
                              std::span<const TransitStopInput> stops,
                              std::span<const TransitLineInput> lines,

@@ -106,8 +106,8 @@ BusAnalysis analyse_bus(const City& city, const BusAnalysisOptions& options, Pro
     topt.budget_s = config.bus_budget_min * 60.0;
     {
         ProgressStep step(progress, "bus network", 0);
-        const Snapper stop_snapper(g, city.forbidden_flags);
-        r.network = build_transit(g, stop_snapper, lines.stops, lines.lines, topt);
+        // The city's own index (stops snap to the nearest street, its island rule aside).
+        r.network = build_transit(g, *city.snapper, lines.stops, lines.lines, topt);
     }
     const TransitNetwork& net = r.network;
     // The network keeps the lines of two or more stops, in input order (engine/transit.cpp).

@@ -110,7 +110,8 @@ struct InputFile {
     std::string sha256;
 };
 
-struct City {
+/// What a City holds (City adds that its snapper follows its graph when the city moves).
+struct CityData {
     CityConfig config;
     WalkerProfile walker;
     std::uint8_t forbidden_flags = 0;
@@ -129,6 +130,17 @@ struct City {
     std::string population_method;
     std::size_t homes_outside_communities = 0;
     double population_outside_communities = 0;
+};
+
+struct City : CityData {
+    City() = default;
+    /// A moved city's snapper reads the graph where it now is.
+    City(City&& o) noexcept : CityData(std::move(o)) { follow_graph(); }
+    City& operator=(City&& o) noexcept {
+        CityData::operator=(std::move(o));
+        follow_graph();
+        return *this;
+    }
 
     CoverageOptions coverage_options() const;
     /// The rule set's radii are walking distances for the adult reference walker; another
@@ -137,6 +149,11 @@ struct City {
     double radius_scale() const;
     /// The rules with radii scaled for this walker (what the model measures against).
     std::vector<CategoryRule> effective_rules() const;
+
+  private:
+    void follow_graph() {
+        if (snapper) snapper->rebind(osm.graph);
+    }
 };
 
 /// Where areas are entered through a fence: OSM nodes tagged entrance=* or

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "io/bus_analysis.hpp"
 #include "io/city.hpp"
@@ -35,6 +36,25 @@ TEST(BusStops, DemoCountsEachOsmStopOnce) {
     io::BusAnalysisOptions o;
     o.service_area = false;
     EXPECT_EQ(io::analyse_bus(city, o).stops, city.stops.size());
+}
+
+// A city moved (into a holder, out of a function) keeps a snapper that reads its own graph,
+// and the bus analysis, which snaps the stops with it, gives what the unmoved city gives.
+TEST(BusStops, AMovedCitySnapsOnItsOwnGraph) {
+    const io::City here = io::load_city(io::load_city_config(kDemo));
+    auto moved = std::make_unique<io::City>(io::load_city(io::load_city_config(kDemo)));
+    io::City assigned;
+    assigned = io::load_city(io::load_city_config(kDemo));
+    for (const io::City* c : {moved.get(), &assigned}) {
+        ASSERT_EQ(&c->snapper->graph(), &c->osm.graph);
+        const io::BusAnalysis a = io::analyse_bus(*c, {}), b = io::analyse_bus(here, {});
+        ASSERT_EQ(a.network.num_stops(), b.network.num_stops());
+        for (StopId s = 0; s < a.network.num_stops(); ++s) {
+            EXPECT_EQ(a.network.stop(s).snap.edge, b.network.stop(s).snap.edge);
+            EXPECT_EQ(a.network.stop(s).snap.off_tail, b.network.stop(s).snap.off_tail);
+        }
+        EXPECT_EQ(a.catchment.city.walk_share, b.catchment.city.walk_share);
+    }
 }
 
 TEST(BusStops, ElderlyWalkerScalesTheCatchmentRadiusLikeEveryRadius) {

@@ -283,6 +283,33 @@ TEST(Snapper, GridFindsExactlyTheNearestSegmentsOfARealExtract) {
     }
 }
 
+// snap_nearest ignores the island rule: with the rule set it snaps exactly as a snapper without
+// one, where snap() moves some of those points onto the main network.
+TEST(Snapper, SnapNearestIsTheSnapWithoutAnIslandRule) {
+    const io::OsmData d = io::read_osm(LC15_SOURCE_DIR "/data/osm/cn_zhuhai_xiangzhou.osm");
+    const WalkGraph& g = d.graph;
+    const Snapper plain(g);
+    Snapper ruled(g);
+    ruled.set_island_rule(IslandRule{});
+    std::size_t moved = 0, points = 0;
+    for (EdgeId e = 0; e < g.num_edges(); ++e) {
+        if (!ruled.on_island(e)) continue;
+        const LonLat q = g.coord(g.edge_tail(e));
+        for (const double dm : {0.0, 20.0, 80.0}) {
+            const LonLat p{q.lon + dm * kMetreLat, q.lat - dm * kMetreLat};
+            const SnapResult want = plain.snap(p, 300);
+            const SnapResult got = ruled.snap_nearest(p, 300);
+            ++points;
+            EXPECT_EQ(got.edge, want.edge);
+            EXPECT_EQ(got.off_tail, want.off_tail);
+            EXPECT_EQ(got.access, want.access);
+            moved += ruled.snap(p, 300).edge != want.edge;
+        }
+    }
+    ASSERT_GT(points, 30u) << "the extract has islands";
+    EXPECT_GT(moved, 0u) << "snap() applies the rule at some of these points";
+}
+
 TEST(Snapper, GridHandlesSparseLongAndTinyGraphs) {
     const LonLat o{113.5, 22.2};
     const double metre_lon = kMetreLat / std::cos(deg2rad(o.lat));
