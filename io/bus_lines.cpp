@@ -375,8 +375,11 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
             if (auto h = try_parse_number(t.get(c_head), Range::above(0, 1440, "min"), &why)) {
                 line.headway_seconds = *h * 60;
             } else {
+                std::ostringstream given;  // "10", "7.5"
+                given << o.default_headway_min;
                 out.warnings.push_back(t.here() + ": headway_min '" + t.get(c_head) + "' " + why +
-                                       " (allowed: (0, 1440] min); default used");
+                                       "; the default headway (" + given.str() +
+                                       " min) is used: give the minutes between buses");
             }
         }
         if (line.stops.empty() || line.stops.back() != it->second) line.stops.push_back(it->second);

@@ -63,8 +63,11 @@ class CsvTable {
             if (header_[i] == name) return static_cast<int>(i);
         }
         if (required) {
+            std::string has;
+            for (const std::string& h : header_) has += (has.empty() ? "" : ", ") + h;
             throw InputError(where_ + ":1", "missing column " + name,
-                             "GTFS requires this column; check the header line");
+                             "add the column '" + name + "' to the header line (it has: " +
+                                 (has.empty() ? "nothing" : has) + ")");
         }
         return -1;
     }

@@ -335,7 +335,7 @@ TEST(BusLines, PlannersFileIsReadAndChecked) {
                 ",\n"
                 "N2,a,South," +
                 std::to_string(north(200).lon) + "," + std::to_string(north(200).lat) +
-                ",\n"
+                ",-5\n"
                 "N2,x,Field,122.3,40.6,\n"
                 "N3,y,Bad,abc,40.6,\n");
     const WalkGraph g = street();
@@ -353,8 +353,26 @@ TEST(BusLines, PlannersFileIsReadAndChecked) {
     };
     EXPECT_TRUE(has("lines.csv:6: bad lon/lat"));
     EXPECT_TRUE(has("stop x (Field)"));
+    // A headway that makes no sense: the default (10 min, above), the row and the fix named,
+    // the range said once.
+    const auto bad = std::find_if(b.warnings.begin(), b.warnings.end(), [](const std::string& w) {
+        return w.find("lines.csv:4: headway_min '-5' is negative") != std::string::npos;
+    });
+    ASSERT_NE(bad, b.warnings.end());
+    EXPECT_NE(bad->find("the default headway (10 min) is used"), std::string::npos) << *bad;
+    EXPECT_EQ(bad->find("(0, 1440]"), bad->rfind("(0, 1440]")) << *bad;
     d.write("nolat.csv", "line,lon\nN1,1\n");
-    EXPECT_THROW(io::read_bus_lines_csv(d.path / "nolat.csv", snapper, {}), InputError);
+    try {
+        io::read_bus_lines_csv(d.path / "nolat.csv", snapper, {});
+        ADD_FAILURE() << "a line file without lat is refused";
+    } catch (const InputError& e) {  // the file, its header line, what to add and what is there
+        const std::string m = e.what();
+        EXPECT_NE(m.find("nolat.csv:1"), std::string::npos) << m;
+        EXPECT_NE(m.find("missing column lat"), std::string::npos) << m;
+        EXPECT_NE(m.find("add the column 'lat' to the header line (it has: line, lon)"),
+                  std::string::npos)
+            << m;
+    }
 }
 
 }  // namespace
