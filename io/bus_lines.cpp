@@ -375,10 +375,9 @@ BusLines read_bus_lines_csv(const std::filesystem::path& file, const Snapper& sn
             if (auto h = try_parse_number(t.get(c_head), Range::above(0, 1440, "min"), &why)) {
                 line.headway_seconds = *h * 60;
             } else {
-                std::ostringstream given;  // "10", "7.5"
-                given << o.default_headway_min;
                 out.warnings.push_back(t.here() + ": headway_min '" + t.get(c_head) + "' " + why +
-                                       "; the default headway (" + given.str() +
+                                       "; the default headway (" +
+                                       number_text(o.default_headway_min) +
                                        " min) is used: give the minutes between buses");
             }
         }

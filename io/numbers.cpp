@@ -8,9 +8,7 @@
 
 namespace lc15::io {
 
-namespace {
-
-std::string show(double v) {
+std::string number_text(double v) {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     char buf[40];
@@ -18,10 +16,12 @@ std::string show(double v) {
     return buf;
 }
 
+namespace {
+
 // The reason `v` is refused, or "" when it is accepted.
 std::string reason(double v, const Range& r) {
     if (std::isnan(v)) return "is nan, not a finite number";
-    if (std::isinf(v)) return "is " + show(v) + ", not a finite number";
+    if (std::isinf(v)) return "is " + number_text(v) + ", not a finite number";
     if (r.contains(v)) return {};
     if (v < 0 && r.lo >= 0) return "is negative";
     return "is out of range";
@@ -52,8 +52,8 @@ bool Range::contains(double v) const {
 }
 
 std::string Range::text() const {
-    std::string s =
-        std::string(lo_open ? "(" : "[") + show(lo) + ", " + show(hi) + (hi_open ? ")" : "]");
+    std::string s = std::string(lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) +
+                    (hi_open ? ")" : "]");
     if (!unit.empty()) s += " " + unit;
     return s;
 }
@@ -62,9 +62,9 @@ double check_number(double v, const Range& r, const std::string& where, const st
                     const std::string& fix) {
     const std::string why = reason(v, r);
     if (why.empty()) return v;
-    throw InputError(where,
-                     "'" + name + "' = " + show(v) + " " + why + " (allowed: " + r.text() + ")",
-                     fix.empty() ? "give " + name + " as a number in " + r.text() : fix);
+    throw InputError(
+        where, "'" + name + "' = " + number_text(v) + " " + why + " (allowed: " + r.text() + ")",
+        fix.empty() ? "give " + name + " as a number in " + r.text() : fix);
 }
 
 double parse_number(std::string_view text, const Range& r, const std::string& where,
@@ -98,7 +98,7 @@ int check_int(double v, int lo, int hi, const std::string& where, const std::str
     const Range r = Range::closed(lo, hi);
     check_number(v, r, where, name, fix);
     if (v != std::floor(v)) {
-        throw InputError(where, "'" + name + "' = " + show(v) + " is not a whole number",
+        throw InputError(where, "'" + name + "' = " + number_text(v) + " is not a whole number",
                          fix.empty() ? "give " + name + " as a whole number in " + r.text() : fix);
     }
     return static_cast<int>(v);

@@ -40,6 +40,10 @@ struct Range {
     std::string text() const;
 };
 
+/// A number as the messages about numbers show it: up to 10 significant digits ("10", "7.5",
+/// "1e+12"), "nan", "inf", "-inf".
+std::string number_text(double v);
+
 /// Returns `v` when finite and in `r`; else throws InputError(where, "'<name>' = <v> is ...",
 /// fix) — `fix` defaults to "give <name> as a number in <range>".
 double check_number(double v, const Range& r, const std::string& where, const std::string& name,

@@ -83,16 +83,25 @@ TEST(CliHelp, EveryListedCommandHasHelp) {
     EXPECT_NE(r.out.find("--format"), std::string::npos);
 }
 
-// Progress in a log (stderr not a terminal): a step that counts its items says how many; a
-// step that counts nothing says its time alone, never "0 items".
-TEST(CliProgress, LogLinesCountOnlyWhatIsCounted) {
+// `lc15 coverage <flags>` on the demo district into a folder of its own, removed after; what
+// it printed (stderr, not a terminal, included).
+CmdResult demo_coverage(const std::string& flags) {
+    static int runs = 0;
     const fs::path out =
-        fs::temp_directory_path() / ("lc15_progress_" + std::to_string(::getpid()));
+        fs::temp_directory_path() /
+        ("lc15_progress_" + std::to_string(::getpid()) + "_" + std::to_string(++runs));
     fs::remove_all(out);
-    const CmdResult r = run("coverage --no-bus --config " +
+    const CmdResult r = run("coverage " + flags + " --config " +
                             quote(fs::path(LC15_SOURCE_DIR) / "configs/zhuhai_xiangzhou.toml") +
                             " --out " + quote(out));
     fs::remove_all(out);
+    return r;
+}
+
+// Progress in a log (stderr not a terminal): a step that counts its items says how many; a
+// step that counts nothing says its time alone, never "0 items".
+TEST(CliProgress, LogLinesCountOnlyWhatIsCounted) {
+    const CmdResult r = demo_coverage("--no-bus");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("lc15: reading OSM done ("), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("lc15: snapping homes done (186 items, "), std::string::npos) << r.out;
@@ -102,13 +111,7 @@ TEST(CliProgress, LogLinesCountOnlyWhatIsCounted) {
 // The bus analysis runs beside the coverage computation: each of its steps, and the
 // computation's own, still says once that it is done, under its own name, on a line of its own.
 TEST(CliProgress, StepsBesideTheComputationKeepTheirOwnLines) {
-    const fs::path out =
-        fs::temp_directory_path() / ("lc15_progress_bus_" + std::to_string(::getpid()));
-    fs::remove_all(out);
-    const CmdResult r = run("coverage -j 2 --config " +
-                            quote(fs::path(LC15_SOURCE_DIR) / "configs/zhuhai_xiangzhou.toml") +
-                            " --out " + quote(out));
-    fs::remove_all(out);
+    const CmdResult r = demo_coverage("-j 2");
     ASSERT_EQ(r.code, 0) << r.out;
     for (const char* step : {"coverage", "bus network", "bus stop catchment", "bus service area"}) {
         const std::string line = std::string("lc15: ") + step + " done (";
