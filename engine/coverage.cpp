@@ -516,21 +516,25 @@ struct CoverageModel::Impl {
             std::vector<SearchSource> src;
             for (std::uint32_t cat = range.begin(); cat != range.end(); ++cat) {
                 Category& c = cats[cat];
-                c.vdist.assign(g.num_vertices(), kInfDistance);
-                c.vlabel.assign(g.num_vertices(), kInvalidId);
+                c.vdist.resize(g.num_vertices());
+                c.vlabel.resize(g.num_vertices());
                 src.clear();
                 for (FacilityHandle f = 0; f < facilities.size(); ++f) {
                     const Facility& fac = facilities[f];
                     if (fac.cat != cat || !fac.active) continue;
                     for (const SearchSource& s : sources(f)) src.push_back(s);
                 }
+                // The search settles vertices across the whole city at once (a wavefront
+                // round every facility): copying each result as it is settled would touch two
+                // more random cache lines per vertex; one pass in vertex order afterwards
+                // reads the search's state in order instead.
                 w.search.run(
-                    src, kMaxSearchDistance,
-                    [&](VertexId v, Distance d, std::uint32_t label) {
-                        c.vdist[v] = d;
-                        c.vlabel[v] = label;
-                    },
+                    src, kMaxSearchDistance, [](VertexId, Distance, std::uint32_t) {},
                     options.forbidden_flags);
+                for (VertexId v = 0; v < g.num_vertices(); ++v) {
+                    c.vdist[v] = w.search.distance(v);
+                    c.vlabel[v] = w.search.label(v);
+                }
                 c.home.assign(homes.size(), HomeCategoryResult{});
                 for (HomeId h = 0; h < homes.size(); ++h) {
                     const DistLabel n = nearest(cat, h);
