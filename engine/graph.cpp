@@ -1,5 +1,7 @@
 #include "engine/graph.hpp"
 
+#include <tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -68,7 +70,9 @@ WalkGraph GraphBuilder::build() && {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> uses;  // (key, node index)
     uses.reserve(nodes_.size());
     for (std::uint32_t i = 0; i < nodes_.size(); ++i) uses.emplace_back(nodes_[i].key, i);
-    std::sort(uses.begin(), uses.end());
+    // Every sort here is by a total order (keys are unique), so the parallel sort gives the
+    // serial one's result whatever the thread count.
+    tbb::parallel_sort(uses.begin(), uses.end());
     std::vector<std::uint8_t> is_vertex(nodes_.size(), 0);
     for (std::size_t w = 0; w < num_ways; ++w) {
         is_vertex[way_first_[w]] = 1;
@@ -103,7 +107,7 @@ WalkGraph GraphBuilder::build() && {
         code[i] = morton(pos_of_unique(vertex_uniques[i]));
     std::vector<std::uint32_t> order(vertex_uniques.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    tbb::parallel_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
         if (code[a] != code[b]) return code[a] < code[b];
         return key_of_unique(vertex_uniques[a]) < key_of_unique(vertex_uniques[b]);
     });

@@ -25,6 +25,7 @@
 
 #include <unistd.h>
 
+#include <oneapi/tbb/parallel_sort.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -1038,7 +1039,7 @@ OsmData read_osm_impl(const std::filesystem::path& path, const OsmReadOptions& o
             const auto [type, number] = osm_id_order(read[i].id);
             order.push_back({type, number, i});
         }
-        std::sort(order.begin(), order.end());
+        tbb::parallel_sort(order.begin(), order.end());  // a total order: the serial result
         out.features.clear();
         out.features.reserve(order.size());
         for (const Rank& r : order) out.features.push_back(read.take(r.index));
