@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -334,8 +335,10 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
                          "OSM extract (config " + config.path.string() + ", [city] osm)");
         OsmReadOptions o;
         o.profile.private_walkable = config.private_walkable;
+        // The extract's hash beside the reading, which leaves a core partly idle at its start.
+        auto osm_hash = std::async(beside_launch(), [&] { return file_sha256(config.osm); });
         city.osm = read_osm(config.osm, o);
-        city.inputs.push_back({"osm", config.osm.string(), file_sha256(config.osm)});
+        city.inputs.push_back({"osm", config.osm.string(), osm_hash.get()});
         for (const auto& w : city.osm.warnings) city.warnings.push_back(w);
         // An extract cut or filtered without its relations (osmium extract -s simple, a tag
         // filter) still has streets, so it runs: say what is lost when the config needs them.

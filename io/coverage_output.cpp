@@ -1,7 +1,5 @@
 #include "io/coverage_output.hpp"
 
-#include <oneapi/tbb/task_arena.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -398,12 +396,6 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
 }  // namespace
 
 namespace {
-
-/// Runs a task beside the caller when more than one thread may run, else when its result is
-/// asked for: the files are the same either way.
-std::launch beside_launch() {
-    return tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred;
-}
 
 /// One layer into `gpkg`: `rows(emit)` calls emit(row) for every row, in order; its seconds,
 /// its index included, appended to `layer_s`.
