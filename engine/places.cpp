@@ -1,5 +1,7 @@
 #include "engine/places.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include "engine/error.hpp"
 
 #include <algorithm>
@@ -26,8 +28,11 @@ void assign_and_scale(std::vector<HomePoint>& homes, const std::vector<Community
     const PolygonIndex index(polys);
     std::vector<double> sum(communities.size(), 0.0);
     std::vector<std::uint32_t> count(communities.size(), 0);
+    // The lookups in parallel (each home on its own), the sums after in home order.
+    tbb::parallel_for(std::size_t{0}, homes.size(), [&](std::size_t i) {
+        homes[i].community = communities.empty() ? kInvalidId : index.find(homes[i].pos);
+    });
     for (HomePoint& h : homes) {
-        h.community = communities.empty() ? kInvalidId : index.find(h.pos);
         if (h.community == kInvalidId) continue;
         sum[h.community] += h.population;
         ++count[h.community];
