@@ -46,13 +46,14 @@ class CoverageCommand : public Command, ThreadsOption, CityOptions {
         io::OutputDir out(out_dir);  // checked before the long work starts
         io::City city = io::load_city(config, profile, &progress);
         if (!maps_) io::drop_building_outlines(city);  // only the maps draw them
-        CoverageModel model = io::make_coverage_model(city);
-        // coverage.gpkg's layers of the city alone, written while the model computes.
-        io::CityLayers city_layers(out, city, model.rules());
-        // And the bus analysis, which needs the city alone, while the model computes.
+        // The bus analysis needs the city alone: it starts now, while the model is built and
+        // computes.
         TerminalProgress::Beside bus_progress(progress);
         std::optional<io::BusBeside> bus_beside;
         if (!no_bus_) bus_beside.emplace(&out, city, &bus_progress);
+        CoverageModel model = io::make_coverage_model(city);
+        // coverage.gpkg's layers of the city alone, written while the model computes.
+        io::CityLayers city_layers(out, city, model.rules());
         io::RunInfo run;
         run.command = "lc15 coverage --config " + config_file + " --out " + out_dir +
                       (profile.empty() ? "" : " --profile " + profile);

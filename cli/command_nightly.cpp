@@ -118,8 +118,6 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
             const auto t_run = Clock::now();
             io::City city = io::load_city(config, p, &progress);
             io::drop_building_outlines(city);  // this run draws no map
-            std::vector<FacilityHandle> handles;
-            CoverageModel model = io::make_coverage_model(city, &handles);
             io::RunInfo info;
             info.command = "lc15 nightly --config " + config_file + " --history " +
                            history::Database::redact(history_) + " --profile " + p;
@@ -135,13 +133,15 @@ class NightlyCommand : public Command, ThreadsOption, CityOptions {
                     target = &*out;
                 }
             }
-            // What needs the city alone (coverage.gpkg's first layers, the bus analysis) is
-            // done while the model computes.
-            std::optional<io::CityLayers> city_layers;
-            if (target) city_layers.emplace(*target, city, model.rules());
+            // What needs the city alone (the bus analysis, coverage.gpkg's first layers) is
+            // done while the model is built and computes.
             TerminalProgress::Beside bus_progress(progress);
             std::optional<io::BusBeside> bus_beside;
             if (!no_bus_) bus_beside.emplace(target, city, &bus_progress);
+            std::vector<FacilityHandle> handles;
+            CoverageModel model = io::make_coverage_model(city, &handles);
+            std::optional<io::CityLayers> city_layers;
+            if (target) city_layers.emplace(*target, city, model.rules());
             auto t0 = Clock::now();
             {
                 ProgressStep step(&progress, "coverage", 0);
