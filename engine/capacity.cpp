@@ -244,16 +244,32 @@ ReachMatrix reach_matrix(const CoverageModel& m, std::uint32_t cat, Decay decay)
 
 TwoStepResult two_step(const ReachMatrix& w, std::span<const double> demand,
                        std::span<const double> supply) {
-    if (static_cast<std::int64_t>(demand.size()) != w.rows() ||
-        static_cast<std::int64_t>(supply.size()) != w.cols()) {
-        throw std::invalid_argument("two_step: demand per home and supply per facility needed");
+    const std::span<const double> one[] = {supply};
+    return std::move(two_step(w, demand, one).front());
+}
+
+std::vector<TwoStepResult> two_step(const ReachMatrix& w, std::span<const double> demand,
+                                    std::span<const std::span<const double>> supplies) {
+    for (const std::span<const double> supply : supplies) {
+        if (static_cast<std::int64_t>(demand.size()) != w.rows() ||
+            static_cast<std::int64_t>(supply.size()) != w.cols()) {
+            throw std::invalid_argument("two_step: demand per home and supply per facility needed");
+        }
     }
+    std::vector<TwoStepResult> out;
+    auto all = [&](const ReachMatrix& c) {
+        const ReachRows rows = rows_of(c);
+        for (const std::span<const double> supply : supplies)
+            out.push_back(two_step_on(c, rows, demand, supply));
+    };
     if (!w.isCompressed()) {
         ReachMatrix c = w;
         c.makeCompressed();
-        return two_step_on(c, rows_of(c), demand, supply);
+        all(c);
+    } else {
+        all(w);
     }
-    return two_step_on(w, rows_of(w), demand, supply);
+    return out;
 }
 
 std::vector<double> demand_of(const CoverageModel& m, const DemandRule& rule) {

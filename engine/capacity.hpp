@@ -81,6 +81,10 @@ struct TwoStepResult {
 /// (sizes must match the matrix: std::invalid_argument otherwise).
 TwoStepResult two_step(const ReachMatrix& w, std::span<const double> demand,
                        std::span<const double> supply);
+/// The same for several supplies on one matrix (transposed once for all): one result each, in
+/// order, equal to two_step(w, demand, supplies[i]).
+std::vector<TwoStepResult> two_step(const ReachMatrix& w, std::span<const double> demand,
+                                    std::span<const std::span<const double>> supplies);
 
 struct CommunityPlaces {
     double demand = 0;    ///< persons of the demand group

@@ -143,6 +143,26 @@ TEST(Capacity, ReachMatrixAgreesWithCoverage) {
                  std::invalid_argument);
 }
 
+TEST(Capacity, SeveralSuppliesOnOneMatrixEqualOneAtATime) {
+    Town t;
+    const ReachMatrix w = reach_matrix(t.model, 0);
+    const std::vector<double> demand{120, 200, 80, 50};
+    const std::vector<double> a{160, 210}, b{0, 35.5};
+    const std::span<const double> both[] = {a, b};
+    const std::vector<TwoStepResult> r = two_step(w, demand, both);
+    ASSERT_EQ(r.size(), 2u);
+    const TwoStepResult ra = two_step(w, demand, a), rb = two_step(w, demand, b);
+    EXPECT_EQ(r[0].ratio, ra.ratio);
+    EXPECT_EQ(r[0].places, ra.places);
+    EXPECT_EQ(r[1].ratio, rb.ratio);
+    EXPECT_EQ(r[1].access, rb.access);
+    EXPECT_NE(r[0].places, r[1].places);  // the two supplies give different shares
+    EXPECT_GT(r[1].places[1] + r[1].places[2], 0);
+    const std::vector<double> short_supply{1};
+    const std::span<const double> bad[] = {a, short_supply};
+    EXPECT_THROW(two_step(w, demand, bad), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace lc15
 
