@@ -151,16 +151,22 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
         {"residents_outside_communities", std::round(city.population_outside_communities)}};
     j["communities"] = city.communities.size();
     j["city_score"] = std::round(report.city_score * 10) / 10;
+    // The facilities by category and status, in one pass (a city has a million).
+    struct Counts {
+        std::size_t used = 0, merged = 0, off = 0, island = 0;
+    };
+    std::vector<Counts> counts(rules.size());
+    for (const auto& r : city.facilities) {
+        if (r.category >= counts.size()) continue;
+        Counts& n = counts[r.category];
+        n.used += r.status == FacilityRecord::Status::Used;
+        n.island += r.status == FacilityRecord::Status::Used && r.on_island;
+        n.merged += r.status == FacilityRecord::Status::Merged;
+        n.off += r.status == FacilityRecord::Status::OffNetwork;
+    }
     ordered_json cats = ordered_json::array();
     for (std::uint32_t c = 0; c < rules.size(); ++c) {
-        std::size_t used = 0, merged = 0, off = 0, island = 0;
-        for (const auto& r : city.facilities) {
-            if (r.category != c) continue;
-            used += r.status == FacilityRecord::Status::Used;
-            island += r.status == FacilityRecord::Status::Used && r.on_island;
-            merged += r.status == FacilityRecord::Status::Merged;
-            off += r.status == FacilityRecord::Status::OffNetwork;
-        }
+        const auto [used, merged, off, island] = counts[c];
         std::size_t passing = 0;
         for (const auto& cm : report.communities) passing += cm.by_category[c].pass;
         cats.push_back({{"id", rules[c].id},
@@ -357,14 +363,17 @@ std::vector<CategoryPlaces> city_places(const City& city, const CoverageModel& m
         CategoryPlaces& cp = out[k];
         const ReachMatrix w = reach_matrix(model, k, decay);
         const std::vector<double> demand = demand_of(model, rule);
-        cp.report.detail = two_step(w, demand, supply);
+        // Both supplies on one transpose of w.
+        const std::span<const double> supplies[] = {supply, supply_assumed};
+        std::vector<TwoStepResult> steps = two_step(w, demand, supplies);
+        cp.report.detail = std::move(steps[0]);
         for (FacilityHandle f = 0; f < places.size(); ++f) {
             cp.report.supply += supply[f];
             if (cp.report.detail.ratio[f] > 0) cp.report.supply_reached += supply[f];
         }
         sum_places(model, demand, cp.report.detail.places, rule, nc, cp.report);
         // 2SFCA is linear in the supply: the assumed facilities' part on its own.
-        const TwoStepResult a = two_step(w, demand, supply_assumed);
+        const TwoStepResult& a = steps[1];
         cp.assumed.assign(std::size_t{nc} + 1, 0.0);
         for (HomeId h = 0; h < a.places.size(); ++h) {
             const CommunityId c = model.homes()[h].community;
@@ -873,10 +882,11 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     });
 
     std::vector<std::vector<Value>> city_rows;
+    std::vector<std::int64_t> used_of(nc, 0);  // the facilities used, by category, in one pass
+    for (const auto& r : city.facilities)
+        if (r.category < nc && r.status == FacilityRecord::Status::Used) ++used_of[r.category];
     for (std::uint32_t k = 0; k < nc; ++k) {
-        std::int64_t used = 0;
-        for (const auto& r : city.facilities)
-            used += r.category == k && r.status == FacilityRecord::Status::Used;
+        const std::int64_t used = used_of[k];
         city_rows.push_back(
             {rules[k].id, rules[k].name_zh, rules[k].name_en,
              static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
