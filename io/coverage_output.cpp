@@ -395,12 +395,13 @@ using BusWhenNeeded = std::function<const BusAnalysis*()>;
 /// Every output file. `bus_when_needed` is called once, after the layers of coverage.gpkg that
 /// need nothing of it (facilities, stops, entrances, homes, homes_grid) are written, so that
 /// the bus analysis can be computed meanwhile; its timings join summary.json's.
-/// `bus_gpkg_seconds`: the time bus.gpkg took, written beside with the analysis (so
-/// write_bus_outputs leaves it be); read after `bus_when_needed`.
+/// `bus_gpkg_seconds` waits for bus.gpkg, written beside from the analysis (so
+/// write_bus_outputs leaves it be), and gives its time: called after `bus_when_needed`, just
+/// before summary.json.
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
                    const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
-                   const double* bus_gpkg_seconds, CityLayers* city_layers);
+                   const std::function<double()>& bus_gpkg_seconds, CityLayers* city_layers);
 
 }  // namespace
 
@@ -553,24 +554,47 @@ CityLayers::Written CityLayers::take() { return pending_.get(); }
 BusBeside::BusBeside(OutputDir* out, const City& city, Progress* progress) {
     std::optional<std::filesystem::path> path;
     if (out) path = out->stage("bus.gpkg");
-    pending_ = std::async(beside_launch(), [&city, progress, path] {
-        BusAnalysisOptions options;
-        options.service_area = path.has_value();  // drawn for bus.gpkg only
-        Done d{analyse_bus(city, options, progress)};
-        if (path) {
-            const auto t0 = Clock::now();
-            write_bus_gpkg(*path, city, d.bus);
-            d.gpkg_seconds = seconds_since(t0);
-        }
-        return d;
-    });
+    const std::launch launch = beside_launch();
+    deferred_ = launch == std::launch::deferred;
+    // The analysis is handed on as soon as it is made (the communities layer and the CSVs
+    // need it), while bus.gpkg is written from it on this thread.
+    pending_ = std::async(launch, [this, &city, progress, path] {
+                   BusAnalysisOptions options;
+                   options.service_area = path.has_value();  // drawn for bus.gpkg only
+                   try {
+                       result_.emplace(analyse_bus(city, options, progress));
+                   } catch (...) {
+                       analysed_.set_exception(std::current_exception());
+                       throw;
+                   }
+                   analysed_.set_value();
+                   if (path) {
+                       const auto t0 = Clock::now();
+                       write_bus_gpkg(*path, city, *result_);
+                       gpkg_seconds_ = seconds_since(t0);
+                   }
+               }).share();
 }
 
 BusBeside::~BusBeside() {
     if (pending_.valid()) pending_.wait();
 }
 
-BusBeside::Done BusBeside::take() { return pending_.get(); }
+const BusAnalysis& BusBeside::analysis() {
+    if (deferred_) pending_.wait();  // runs the task here
+    analysed_future_.get();
+    return *result_;
+}
+
+double BusBeside::gpkg_seconds() {
+    pending_.get();
+    return gpkg_seconds_;
+}
+
+BusBeside::Done BusBeside::take() {
+    pending_.get();
+    return Done{std::move(*result_), gpkg_seconds_};
+}
 
 std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& city,
                                                   const CoverageModel& model,
@@ -584,23 +608,17 @@ std::optional<BusAnalysis> write_coverage_outputs(OutputDir* out, const City& ci
     std::optional<BusBeside> own;
     if (with_bus && !bus_beside) bus_beside = &own.emplace(out, city, progress);
     std::optional<BusAnalysis> bus;
-    double bus_gpkg_seconds = 0;
-    auto get = [&]() -> const BusAnalysis* {
-        if (!with_bus) return nullptr;
-        BusBeside::Done d = bus_beside->take();
-        bus = std::move(d.bus);
-        bus_gpkg_seconds = d.gpkg_seconds;
-        return &*bus;
-    };
+    // The analysis as soon as it is made; bus.gpkg's seconds once it is written too.
+    auto get = [&]() -> const BusAnalysis* { return with_bus ? &bus_beside->analysis() : nullptr; };
+    auto gpkg_seconds = [&] { return with_bus ? bus_beside->gpkg_seconds() : 0.0; };
     if (out) {
         if (!with_bus)
             for (const std::string& f : bus_output_files()) out->discard(f);  // none stale
         NetworkFigures figures;
-        write_outputs(*out, city, model, report, run, get, figures, &bus_gpkg_seconds, city_layers);
+        write_outputs(*out, city, model, report, run, get, figures, gpkg_seconds, city_layers);
         if (network) *network = std::move(figures);
-    } else {
-        get();
     }
+    if (with_bus) bus = bus_beside->take().bus;
     if (bus) run.timings.insert(run.timings.end(), bus->timings.begin(), bus->timings.end());
     return bus;
 }
@@ -610,7 +628,7 @@ namespace {
 void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                    const CoverageReport& report, const RunInfo& run_in,
                    const BusWhenNeeded& bus_when_needed, NetworkFigures& network,
-                   const double* bus_gpkg_seconds, CityLayers* city_layers) {
+                   const std::function<double()>& bus_gpkg_seconds, CityLayers* city_layers) {
     RunInfo run = run_in;  // gains the steps and files timed here
     // Runs `write`, recording its seconds under `file` (summary.json: timings_s.outputs).
     auto timed = [&](const std::string& file, auto&& write) {
@@ -921,7 +939,7 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     });
     if (bus) {
         write_bus_outputs(out, city, *bus, &run.outputs, false);
-        run.outputs.emplace_back("bus.gpkg", *bus_gpkg_seconds);
+        run.outputs.emplace_back("bus.gpkg", bus_gpkg_seconds());
     }
     // Last, so that it holds the time of every other file.
     write_text(out.stage("summary.json"),

@@ -155,11 +155,21 @@ class BusBeside {
         BusAnalysis bus;
         double gpkg_seconds = 0;  ///< bus.gpkg's writing (0 without `out`)
     };
-    /// Waits for the analysis (its error, if any, is thrown here) and hands it over.
+    /// Waits for the analysis alone (its error, if any, is thrown here): bus.gpkg may still
+    /// be being written from it. Valid until take().
+    const BusAnalysis& analysis();
+    /// Waits for bus.gpkg too (an error of either is thrown here): its seconds.
+    double gpkg_seconds();
+    /// Waits for both and hands the analysis over.
     Done take();
 
   private:
-    std::future<Done> pending_;
+    std::optional<BusAnalysis> result_;  // set on the thread before `analysed_` is
+    double gpkg_seconds_ = 0;
+    std::promise<void> analysed_;
+    std::shared_future<void> analysed_future_ = analysed_.get_future().share();
+    bool deferred_ = false;  // one thread: the task runs when first waited for
+    std::shared_future<void> pending_;
 };
 
 /// Stages every output file of a run and computes its bus analysis (none with !with_bus),
