@@ -285,6 +285,19 @@ std::vector<LonLat> gate_points(const std::vector<Feature>& features) {
     return out;
 }
 
+std::vector<FacilityCounts> facility_counts(const City& city) {
+    std::vector<FacilityCounts> out(city.config.rules.categories.size());
+    for (const FacilityRecord& r : city.facilities) {
+        if (r.category >= out.size()) continue;
+        FacilityCounts& n = out[r.category];
+        n.used += r.status == FacilityRecord::Status::Used;
+        n.on_island += r.status == FacilityRecord::Status::Used && r.on_island;
+        n.merged += r.status == FacilityRecord::Status::Merged;
+        n.off_network += r.status == FacilityRecord::Status::OffNetwork;
+    }
+    return out;
+}
+
 std::size_t drop_building_outlines(City& city) {
     std::vector<Feature>& features = city.osm.features;
     const std::size_t before = features.size();
@@ -762,14 +775,10 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         }
         // A category with facilities of which none reaches the main network shows 0 % with
         // "n facilities": say why.
+        const std::vector<FacilityCounts> counts = facility_counts(city);
         for (std::uint32_t cat = 0; cat < rules.categories.size(); ++cat) {
-            std::size_t listed = 0, off = 0, isl = 0;
-            for (const auto& r : city.facilities) {
-                if (r.category != cat || r.status == FacilityRecord::Status::Merged) continue;
-                ++listed;
-                off += r.status == FacilityRecord::Status::OffNetwork;
-                isl += r.status == FacilityRecord::Status::Used && r.on_island;
-            }
+            const std::size_t off = counts[cat].off_network, isl = counts[cat].on_island;
+            const std::size_t listed = counts[cat].used + off;  // every status but merged
             if (listed > 0 && off + isl == listed) {
                 city.warnings.push_back(
                     "category " + rules.categories[cat].rule.id + ": all " +

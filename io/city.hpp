@@ -160,6 +160,17 @@ struct City : CityData {
 /// barrier=gate|entrance, in feature order.
 std::vector<LonLat> gate_points(const std::vector<Feature>& features);
 
+/// A category's facility records by status (records of a category the rules do not hold are
+/// not counted).
+struct FacilityCounts {
+    std::size_t used = 0;         ///< Status::Used
+    std::size_t merged = 0;       ///< Status::Merged
+    std::size_t off_network = 0;  ///< Status::OffNetwork
+    std::size_t on_island = 0;    ///< used, but reached only from an island
+};
+/// One entry per category of the city's rules, in one pass over its facilities.
+std::vector<FacilityCounts> facility_counts(const City& city);
+
 /// Frees the outlines of buildings (OSM areas tagged building=*, other than "no", that are not
 /// also residential land or a boundary), which after load_city only the maps (drawn beneath the
 /// streets) and the scenarios (barriers of new footpaths) read: on a city of two buildings a

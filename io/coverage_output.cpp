@@ -151,22 +151,10 @@ std::string coverage_summary_json(const City& city, const CoverageModel& model,
         {"residents_outside_communities", std::round(city.population_outside_communities)}};
     j["communities"] = city.communities.size();
     j["city_score"] = std::round(report.city_score * 10) / 10;
-    // The facilities by category and status, in one pass (a city has a million).
-    struct Counts {
-        std::size_t used = 0, merged = 0, off = 0, island = 0;
-    };
-    std::vector<Counts> counts(rules.size());
-    for (const auto& r : city.facilities) {
-        if (r.category >= counts.size()) continue;
-        Counts& n = counts[r.category];
-        n.used += r.status == FacilityRecord::Status::Used;
-        n.island += r.status == FacilityRecord::Status::Used && r.on_island;
-        n.merged += r.status == FacilityRecord::Status::Merged;
-        n.off += r.status == FacilityRecord::Status::OffNetwork;
-    }
+    const std::vector<FacilityCounts> counts = facility_counts(city);
     ordered_json cats = ordered_json::array();
     for (std::uint32_t c = 0; c < rules.size(); ++c) {
-        const auto [used, merged, off, island] = counts[c];
+        const auto [used, merged, off, island] = counts.at(c);
         std::size_t passing = 0;
         for (const auto& cm : report.communities) passing += cm.by_category[c].pass;
         cats.push_back({{"id", rules[c].id},
@@ -900,11 +888,9 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
     });
 
     std::vector<std::vector<Value>> city_rows;
-    std::vector<std::int64_t> used_of(nc, 0);  // the facilities used, by category, in one pass
-    for (const auto& r : city.facilities)
-        if (r.category < nc && r.status == FacilityRecord::Status::Used) ++used_of[r.category];
+    const std::vector<FacilityCounts> counts = facility_counts(city);
     for (std::uint32_t k = 0; k < nc; ++k) {
-        const std::int64_t used = used_of[k];
+        const auto used = static_cast<std::int64_t>(counts.at(k).used);
         city_rows.push_back(
             {rules[k].id, rules[k].name_zh, rules[k].name_en,
              static_cast<std::int64_t>(rules[k].level_minutes), shown_radius(rules[k].radius_m),
