@@ -281,6 +281,33 @@ TEST(CoverageCommand, WarnsAboutAMisdeclaredCrsAndPointsOutsideTheCity) {
     EXPECT_NE(w.find("outside"), std::string::npos) << w;
 }
 
+// A category whose every facility lies off the network is named, with how many and why, so
+// that its 0 % is not read as a measured gap; the other categories are not.
+TEST(CoverageCommand, NamesACategoryWhoseFacilitiesAllLieOffTheNetwork) {
+    const fs::path dir = fresh_dir("offnet");
+    fs::create_directories(dir);
+    const fs::path cfg = dir / "city.toml";
+    std::ofstream(cfg) << "[city]\nosm = \""
+                       << (kSource / "data/osm/cn_zhuhai_xiangzhou.osm").string()
+                       << "\"\nrules = \"" << (kSource / "configs/rules/gb50180_2018.toml").string()
+                       << "\"\nbbox = [113.517, 22.2664, 113.5571, 22.2881]\n"
+                       << "[network]\nmax_snap_m = 0.5\n[osm_facilities]\nenabled = false\n"
+                       << "[[facilities]]\npath = \"k.csv\"\ncrs = \"WGS84\"\n"
+                       << "category = \"kindergarten\"\n";
+    std::ofstream(dir / "k.csv") << "id,name,lon,lat\nk1,幼儿园,113.5371,22.2771\n"
+                                 << "k2,幼儿园二,113.5301,22.2741\n";
+    const fs::path out = dir / "out";
+    const CliRun r =
+        run("coverage -q --no-bus --config " + cfg.string() + " --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const std::string w = slurp(out / "warnings.txt");
+    EXPECT_NE(w.find("category kindergarten: all 2 facilities lie off the network (2) or on "
+                     "islands (0)"),
+              std::string::npos)
+        << w;
+    EXPECT_EQ(w.find("category primary_school: all"), std::string::npos) << w;  // none listed
+}
+
 }  // namespace
 
 // coverage.gpkg's homes_grid holds the same homes and residents as the per-home layer, and
