@@ -757,11 +757,11 @@ City load_city(const CityConfig& config, const std::string& profile, Progress* p
         std::size_t off = 0;
         for (const auto& r : city.facilities) off += r.status == FacilityRecord::Status::OffNetwork;
         if (off > 0) {
-            city.warnings.push_back(std::to_string(off) +
-                                    " facilities lie farther than max_snap_m = " +
-                                    std::to_string(static_cast<int>(max_snap)) +
-                                    " m from any walkable street; they are listed in facilities "
-                                    "(status off_network) and not counted");
+            city.warnings.push_back(
+                std::to_string(off) +
+                " facilities lie farther than max_snap_m = " + number_text(max_snap) +
+                " m from any walkable street; they are listed in facilities "
+                "(status off_network) and not counted");
         }
         std::size_t island = 0;
         for (const auto& r : city.facilities) {

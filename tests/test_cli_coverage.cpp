@@ -305,7 +305,8 @@ TEST(CoverageCommand, NamesACategoryWhoseFacilitiesAllLieOffTheNetwork) {
                      "islands (0)"),
               std::string::npos)
         << w;
-    EXPECT_EQ(w.find("category primary_school: all"), std::string::npos) << w;  // none listed
+    EXPECT_EQ(w.find("category primary_school: all"), std::string::npos) << w;     // none listed
+    EXPECT_NE(w.find("farther than max_snap_m = 0.5 m"), std::string::npos) << w;  // as given
 }
 
 }  // namespace
