@@ -507,7 +507,10 @@ class RoundOutlines {
     }
 
     /// The outline of `line` (consecutive duplicates allowed), appended to `out` as one path.
-    void add(const ClipperLib::Path& line, ClipperLib::Paths& out) {
+    /// An end that is not `round` is cut square through its point (a butt end): for a line cut
+    /// where only the part of its buffer away from that end is wanted.
+    void add(const ClipperLib::Path& line, ClipperLib::Paths& out, bool round_first = true,
+             bool round_last = true) {
         pts_.clear();
         for (const ClipperLib::IntPoint& q : line)
             if (pts_.empty() || !(q == pts_.back())) pts_.push_back(q);
@@ -530,10 +533,10 @@ class RoundOutlines {
             normals_[i] = {dy * f, -dx * f};
         }
         for (std::size_t j = 1; j + 1 < n; ++j) join(o, pts_[j], normals_[j - 1], normals_[j]);
-        arc(o, pts_[n - 1], normals_[n - 2], neg(normals_[n - 2]), kPi);
+        end(o, pts_[n - 1], normals_[n - 2], round_last);
         for (std::size_t j = n - 2; j > 0; --j)
             join(o, pts_[j], neg(normals_[j]), neg(normals_[j - 1]));
-        arc(o, pts_[0], neg(normals_[0]), normals_[0], kPi);
+        end(o, pts_[0], neg(normals_[0]), round_first);
     }
 
   private:
@@ -559,6 +562,15 @@ class RoundOutlines {
             o.push_back(at(p, b.first, b.second));
         } else {
             arc(o, p, a, b, std::atan2(std::min(sin_turn, 1.0), cos_turn));
+        }
+    }
+    /// The end of a line at p, from normal a round to its opposite.
+    void end(ClipperLib::Path& o, const ClipperLib::IntPoint& p, XY a, bool round) const {
+        if (round) {
+            arc(o, p, a, neg(a), kPi);
+        } else {
+            o.push_back(at(p, a.first, a.second));
+            o.push_back(at(p, -a.first, -a.second));
         }
     }
     /// Anticlockwise round p from normal a to normal b, an angle of `angle`.
@@ -645,6 +657,8 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
         const double bx0 = tx * kTile - reach, bx1 = (tx + 1) * kTile + reach;
         const double by0 = ty * kTile - reach, by1 = (ty + 1) * kTile + reach;
         cl::Paths mine;
+        // Per path of `mine`: whether its first and last points are where the box cut it.
+        std::vector<std::array<bool, 2>> cut_ends;
         bool open = false;  // the last path ends at the segment before (inside the box)
         for (std::size_t k = lo; k < hi; ++k) {
             const Entry& en = entries[k];
@@ -675,6 +689,7 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
                                  entries[k - 1].seg + 1 == en.seg;
             if (!runs_on) {
                 mine.emplace_back();
+                cut_ends.push_back({t0 > 0, false});
                 if (t0 == 0)
                     mine.back().emplace_back(to_int(ax), to_int(ay));
                 else
@@ -684,14 +699,20 @@ ServiceArea walking_service_area(const WalkGraph& g, std::span<const SnapResult>
                 mine.back().emplace_back(to_int(bx), to_int(by));
             else
                 mine.back().emplace_back(to_int(ax + t1 * dx), to_int(ay + t1 * dy));
+            cut_ends.back()[1] = t1 < 1;
             open = t1 == 1;
         }
         // The union of the lines' buffers (round joins and ends, arcs within kArcToleranceM of
         // the true circle) inside the square, in one sweep, as outer rings and their holes.
+        // Where the box cut a line, the round end is left square: it lies wholly within
+        // buffer_m of the cut point, a point of the box's edge more than buffer_m from the
+        // square, so it has nothing in the square, yet each of its points would be one more
+        // step of the sweep across every edge of the tile.
         RoundOutlines round(options.buffer_m * kScale, ServiceArea::kArcToleranceM * kScale);
         cl::Paths outlines;
         outlines.reserve(mine.size());
-        for (const cl::Path& line : mine) round.add(line, outlines);
+        for (std::size_t k = 0; k < mine.size(); ++k)
+            round.add(mine[k], outlines, !cut_ends[k][0], !cut_ends[k][1]);
         const cl::cInt x0 = to_int(tx * kTile), x1 = to_int((tx + 1) * kTile);
         const cl::cInt y0 = to_int(ty * kTile), y1 = to_int((ty + 1) * kTile);
         cl::Clipper clip;
