@@ -925,8 +925,10 @@ struct GpkgWriter::State {
             prepare("INSERT INTO " + sql_name(rtree + "_node") + " (nodeno, data) VALUES (?, ?)");
         StmtPtr put_parent = prepare("INSERT INTO " + sql_name(rtree + "_parent") +
                                      " (nodeno, parentnode) VALUES (?, ?)");
-        StmtPtr put_rowid =
-            prepare("INSERT INTO " + sql_name(rtree + "_rowid") + " (rowid, nodeno) VALUES (?, ?)");
+        // Each row's leaf, to go in by fid below.
+        const std::int64_t first_id = boxes.front().first;
+        std::vector<std::int64_t> leaf_of(
+            static_cast<std::size_t>(boxes.back().first - first_id + 1), 0);
         std::string data;
         for (std::size_t l = levels.size(); l-- > 0;) {
             for (const Node& node : levels[l]) {
@@ -942,9 +944,7 @@ struct GpkgWriter::State {
                     put_be_float(data, c.box.miny);
                     put_be_float(data, c.box.maxy);
                     if (l == 0) {
-                        sqlite3_bind_int64(put_rowid.get(), 1, c.id);
-                        sqlite3_bind_int64(put_rowid.get(), 2, node.number);
-                        step(put_rowid.get(), "the spatial index");
+                        leaf_of[static_cast<std::size_t>(c.id - first_id)] = node.number;
                     } else {
                         sqlite3_bind_int64(put_parent.get(), 1, child);
                         sqlite3_bind_int64(put_parent.get(), 2, node.number);
@@ -958,6 +958,33 @@ struct GpkgWriter::State {
                 step(put_node.get(), "the spatial index");
             }
         }
+        // The rows' leaves in fid order, many to a statement: each goes at the end of the
+        // table's B-tree, and SQLite starts its program once per batch, not once per row.
+        constexpr std::size_t kRowidBatch = 500;
+        auto put_rowids = [&](std::size_t count) {
+            std::string sql =
+                "INSERT INTO " + sql_name(rtree + "_rowid") + " (rowid, nodeno) VALUES ";
+            for (std::size_t i = 0; i < count; ++i) sql += i ? ",(?,?)" : "(?,?)";
+            return prepare(sql);
+        };
+        StmtPtr full = put_rowids(kRowidBatch);
+        std::vector<std::pair<std::int64_t, std::int64_t>> rows_of_batch;
+        rows_of_batch.reserve(kRowidBatch);
+        auto put = [&](sqlite3_stmt* s) {
+            int col = 1;
+            for (const auto& [id, leaf] : rows_of_batch) {
+                sqlite3_bind_int64(s, col++, id);
+                sqlite3_bind_int64(s, col++, leaf);
+            }
+            step(s, "the spatial index");
+            rows_of_batch.clear();
+        };
+        for (std::size_t i = 0; i < leaf_of.size(); ++i) {
+            if (leaf_of[i] == 0) continue;  // an empty geometry: no entry
+            rows_of_batch.emplace_back(first_id + static_cast<std::int64_t>(i), leaf_of[i]);
+            if (rows_of_batch.size() == kRowidBatch) put(full.get());
+        }
+        if (!rows_of_batch.empty()) put(put_rowids(rows_of_batch.size()).get());
     }
 
     void finish_layer() {
