@@ -706,13 +706,14 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
         auto layer = [&](const Layer& header, auto&& rows) {
             write_layer(gpkg, header, rows, run.gpkg_layers);
         };
+        // The rows of homes and homes_grid are made beside while SQLite writes them (the
+        // last long step of the run, other cores idle by then).
+        constexpr std::size_t kRowsAhead = 4096;
         if (home_points) {
             layer(homes, [&](auto&& emit) {
-                Row row;
-                for (HomeId h = 0; h < city.homes.size(); ++h) {
-                    home_row(h, row);
-                    emit(row);
-                }
+                emit_made_beside<Row>(
+                    city.homes.size(), kRowsAhead,
+                    [&](std::size_t h, Row& row) { home_row(static_cast<HomeId>(h), row); }, emit);
             });
         } else {
             run.warnings.push_back(
@@ -723,11 +724,8 @@ void write_outputs(OutputDir& out, const City& city, const CoverageModel& model,
                 "the homes, residents and residents covered per category");
         }
         layer(grid.header(), [&](auto&& emit) {
-            Row row;
-            for (std::size_t i = 0; i < grid.size(); ++i) {
-                grid.row(i, row);
-                emit(row);
-            }
+            emit_made_beside<Row>(
+                grid.size(), kRowsAhead, [&](std::size_t i, Row& row) { grid.row(i, row); }, emit);
         });
         // The communities, last: the only layer that needs the bus figures, places and network
         // indicators, which may be computed while the layers above are written.
