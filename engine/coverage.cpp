@@ -525,16 +525,9 @@ struct CoverageModel::Impl {
                     for (const SearchSource& s : sources(f)) src.push_back(s);
                 }
                 // The search settles vertices across the whole city at once (a wavefront
-                // round every facility): copying each result as it is settled would touch two
-                // more random cache lines per vertex; one pass in vertex order afterwards
-                // reads the search's state in order instead.
-                w.search.run(
-                    src, kMaxSearchDistance, [](VertexId, Distance, std::uint32_t) {},
-                    options.forbidden_flags);
-                for (VertexId v = 0; v < g.num_vertices(); ++v) {
-                    c.vdist[v] = w.search.distance(v);
-                    c.vlabel[v] = w.search.label(v);
-                }
+                // round every facility), with 8 bytes of state per vertex, and writes the
+                // results in one pass in vertex order afterwards.
+                w.search.run_nearest(src, c.vdist, c.vlabel, options.forbidden_flags);
                 c.home.assign(homes.size(), HomeCategoryResult{});
                 for (HomeId h = 0; h < homes.size(); ++h) {
                     const DistLabel n = nearest(cat, h);

@@ -94,6 +94,31 @@ class MultiSourceDijkstra {
         }
     }
 
+    /// An unbounded search from every source that writes each vertex's (distance, label) to
+    /// dist and label (kInfDistance and kInvalidId where no source reaches it): the same
+    /// results as run() with kMaxSearchDistance followed by distance(v) and label(v) for every
+    /// vertex, for searches that settle most of the city. Its state is one 8-byte key per
+    /// vertex, reset by one fill, with no settled mark: lengths are never negative, so a key
+    /// popped is final and a later candidate is never smaller; an entry whose key is no longer
+    /// the vertex's is stale. Half the memory touched per relaxed arc of run()'s 16-byte
+    /// record. distance() and label() report nothing reached afterwards.
+    void run_nearest(std::span<const SearchSource> sources, std::span<Distance> dist,
+                     std::span<std::uint32_t> label, std::uint8_t forbidden_flags = 0) {
+        assert(dist.size() == g_->num_vertices() && label.size() == g_->num_vertices());
+        next_stamp();
+        radix_.clear();
+        if (forbidden_flags == 0) {
+            nearest_impl<false>(sources, 0);
+        } else {
+            nearest_impl<true>(sources, forbidden_flags);
+        }
+        for (VertexId v = 0; v < g_->num_vertices(); ++v) {
+            const Key k = nearest_key_[v];
+            dist[v] = k == kUnreached ? kInfDistance : static_cast<Distance>(k >> 32);
+            label[v] = k == kUnreached ? kInvalidId : static_cast<std::uint32_t>(k);
+        }
+    }
+
     /// Distance of v in the last run, kInfDistance if v was not reached within the limit.
     Distance distance(VertexId v) const {
         const VertexState& s = state_[v];
@@ -264,6 +289,47 @@ class MultiSourceDijkstra {
         }
     }
 
+    // Above every key a search makes (distance < 2^31 and a label below kInvalidId).
+    static constexpr Key kUnreached = ~Key{0} >> 1;
+
+    template <bool kCheckFlags>
+    void nearest_impl(std::span<const SearchSource> sources, std::uint8_t forbidden_flags) {
+        nearest_key_.assign(g_->num_vertices(), kUnreached);
+        Key* key = nearest_key_.data();
+        for (const SearchSource& s : sources) {
+            if (s.offset > kMaxSearchDistance) continue;
+            const Key k = make_key(s.offset, s.label);
+            if (k < key[s.vertex]) {
+                key[s.vertex] = k;
+                radix_.push_or_decrease(state_, s.vertex, k, false);
+            }
+        }
+        settled_count_ = 0;
+        const WalkGraph& g = *g_;
+        while (!radix_.empty()) {
+            const HeapItem top = radix_.pop(state_);
+            const VertexId v = top.vertex;
+            if (top.key != key[v]) continue;  // stale: v was queued again with a smaller key
+            ++settled_count_;
+            const auto dv = static_cast<Distance>(top.key >> 32);
+            const auto lv = static_cast<std::uint32_t>(top.key);
+            const ArcId end = g.first_out(v + 1);
+            for (ArcId a = g.first_out(v); a < end; ++a) {
+                if constexpr (kCheckFlags) {
+                    if (g.arc_flags(a) & forbidden_flags) continue;
+                }
+                const Distance nd = dv + g.arc_length(a);
+                if (nd > kMaxSearchDistance) continue;
+                const Key k = make_key(nd, lv);
+                const VertexId h = g.head(a);
+                if (k < key[h]) {
+                    key[h] = k;
+                    radix_.push_or_decrease(state_, h, k, false);
+                }
+            }
+        }
+    }
+
     template <class Heap>
     void relax(Heap& heap, VertexId v, Key key) {
         VertexState& s = state_[v];
@@ -292,6 +358,7 @@ class MultiSourceDijkstra {
     std::uint32_t settled_count_ = 0;
     QuadHeap quad_;
     RadixHeap radix_;
+    std::vector<Key> nearest_key_;  // run_nearest's state, allocated by its first run
 };
 
 }  // namespace lc15

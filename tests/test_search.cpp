@@ -95,6 +95,45 @@ TEST(MultiSourceDijkstra, MatchesBellmanFordOnRandomGraphs) {
     }
 }
 
+// run_nearest's own state and loop against run() on the same searches, ties of distance
+// between sources included (offsets on a coarse grid, few labels), and against the oracle.
+TEST(MultiSourceDijkstra, RunNearestMatchesRunUnbounded) {
+    std::mt19937_64 rng(test_seed() + 1);
+    for (int round = 0; round < 40; ++round) {
+        const int n = 20 + static_cast<int>(rng() % 80);
+        const WalkGraph g = random_graph(rng, n, n * 2, round % 2 == 1);
+        MultiSourceDijkstra search(g);
+        MultiSourceDijkstra reference(g);
+        std::vector<Distance> dist(g.num_vertices(), 7);
+        std::vector<std::uint32_t> label(g.num_vertices(), 7);
+        for (int q = 0; q < 5; ++q) {
+            std::vector<SearchSource> src;
+            const int k = 1 + static_cast<int>(rng() % 12);
+            for (int i = 0; i < k; ++i) {
+                src.push_back({static_cast<VertexId>(rng() % g.num_vertices()),
+                               static_cast<Distance>(rng() % 4 * 5000),
+                               static_cast<std::uint32_t>(rng() % 4)});
+            }
+            const std::uint8_t forbidden = round % 2 == 1 ? kEdgeSteps : 0;
+            search.run_nearest(src, dist, label, forbidden);
+            reference.run(
+                src, kMaxSearchDistance, [](VertexId, Distance, std::uint32_t) {}, forbidden);
+            const auto want = oracle(g, src, kMaxSearchDistance, forbidden);
+            std::uint32_t reached = 0;
+            for (VertexId v = 0; v < g.num_vertices(); ++v) {
+                ASSERT_EQ(dist[v], reference.distance(v)) << "round " << round << " v " << v;
+                ASSERT_EQ(label[v], reference.label(v)) << "round " << round << " v " << v;
+                ASSERT_EQ(dist[v], want[v].first) << "round " << round << " v " << v;
+                ASSERT_EQ(label[v], want[v].second) << "round " << round << " v " << v;
+                reached += dist[v] != kInfDistance;
+            }
+            EXPECT_EQ(search.settled_count(), reached) << "each reached vertex settled once";
+            EXPECT_EQ(search.distance(src[0].vertex), kInfDistance)
+                << "run()'s results are not those of run_nearest";
+        }
+    }
+}
+
 TEST(MultiSourceDijkstra, LimitIsInclusive) {
     GraphBuilder b;
     // Three vertices on a line, 100 m apart (about 0.0011788 deg of latitude each).
