@@ -58,19 +58,28 @@ void BM_SingleSourceUnbounded(benchmark::State& state) {
     state.counters["vertices"] = c.g.num_vertices();
 }
 
+// Every facility of the benchmark's category (its second argument) as a source, and the
+// vertices of the components holding one: what an unbounded search must settle.
+struct CategorySearch {
+    std::vector<SearchSource> sources;
+    std::uint64_t expected = 0;
+};
+CategorySearch category_search(const City& c, std::size_t category) {
+    CategorySearch out;
+    std::vector<char> has(c.comp.count(), 0);
+    for (VertexId v : c.cats[category].facilities) {
+        out.sources.push_back({v, 0, 0});
+        has[c.comp.component[v]] = 1;
+    }
+    for (std::uint32_t k = 0; k < c.comp.count(); ++k) out.expected += has[k] ? c.comp.size[k] : 0;
+    return out;
+}
+
 // Kernel 1's search: every facility of one category as a source; settles every vertex of
 // the components holding a facility.
 void BM_MultiSourceCategory(benchmark::State& state) {
     const City& c = city(static_cast<std::uint32_t>(state.range(0)));
-    const BenchCategory& cat = c.cats[static_cast<std::size_t>(state.range(1))];
-    std::vector<SearchSource> sources;
-    std::vector<char> has(c.comp.count(), 0);
-    for (VertexId v : cat.facilities) {
-        sources.push_back({v, 0, 0});
-        has[c.comp.component[v]] = 1;
-    }
-    std::uint64_t expected = 0;
-    for (std::uint32_t k = 0; k < c.comp.count(); ++k) expected += has[k] ? c.comp.size[k] : 0;
+    const auto [sources, expected] = category_search(c, static_cast<std::size_t>(state.range(1)));
     MultiSourceDijkstra search(c.g);
     std::uint64_t settled = 0;
     for (auto _ : state) {
@@ -90,15 +99,7 @@ void BM_MultiSourceCategory(benchmark::State& state) {
 // vertex's (distance, label) written out.
 void BM_MultiSourceNearest(benchmark::State& state) {
     const City& c = city(static_cast<std::uint32_t>(state.range(0)));
-    const BenchCategory& cat = c.cats[static_cast<std::size_t>(state.range(1))];
-    std::vector<SearchSource> sources;
-    std::vector<char> has(c.comp.count(), 0);
-    for (VertexId v : cat.facilities) {
-        sources.push_back({v, 0, 0});
-        has[c.comp.component[v]] = 1;
-    }
-    std::uint64_t expected = 0;
-    for (std::uint32_t k = 0; k < c.comp.count(); ++k) expected += has[k] ? c.comp.size[k] : 0;
+    const auto [sources, expected] = category_search(c, static_cast<std::size_t>(state.range(1)));
     MultiSourceDijkstra search(c.g);
     std::vector<Distance> dist(c.g.num_vertices());
     std::vector<std::uint32_t> label(c.g.num_vertices());
