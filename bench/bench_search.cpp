@@ -58,33 +58,25 @@ void BM_SingleSourceUnbounded(benchmark::State& state) {
     state.counters["vertices"] = c.g.num_vertices();
 }
 
-// Every facility of the benchmark's category (its second argument) as a source, and the
-// vertices of the components holding one: what an unbounded search must settle.
-struct CategorySearch {
+// Kernel 1's search, every facility of the benchmark's category (its second argument) as a
+// source: runs search_once per iteration and checks that it settled every vertex of the
+// components holding a facility.
+template <class SearchOnce>
+void category_benchmark(benchmark::State& state, SearchOnce&& search_once) {
+    const City& c = city(static_cast<std::uint32_t>(state.range(0)));
+    const BenchCategory& cat = c.cats[static_cast<std::size_t>(state.range(1))];
     std::vector<SearchSource> sources;
-    std::uint64_t expected = 0;
-};
-CategorySearch category_search(const City& c, std::size_t category) {
-    CategorySearch out;
     std::vector<char> has(c.comp.count(), 0);
-    for (VertexId v : c.cats[category].facilities) {
-        out.sources.push_back({v, 0, 0});
+    for (VertexId v : cat.facilities) {
+        sources.push_back({v, 0, 0});
         has[c.comp.component[v]] = 1;
     }
-    for (std::uint32_t k = 0; k < c.comp.count(); ++k) out.expected += has[k] ? c.comp.size[k] : 0;
-    return out;
-}
-
-// Kernel 1's search: every facility of one category as a source; settles every vertex of
-// the components holding a facility.
-void BM_MultiSourceCategory(benchmark::State& state) {
-    const City& c = city(static_cast<std::uint32_t>(state.range(0)));
-    const auto [sources, expected] = category_search(c, static_cast<std::size_t>(state.range(1)));
+    std::uint64_t expected = 0;
+    for (std::uint32_t k = 0; k < c.comp.count(); ++k) expected += has[k] ? c.comp.size[k] : 0;
     MultiSourceDijkstra search(c.g);
     std::uint64_t settled = 0;
     for (auto _ : state) {
-        search.run(sources, kMaxSearchDistance,
-                   [](VertexId, Distance d, std::uint32_t) { benchmark::DoNotOptimize(d); });
+        search_once(search, sources);
         if (search.settled_count() != expected) {
             state.SkipWithError("settled count differs from the reachable vertices");
             return;
@@ -93,28 +85,29 @@ void BM_MultiSourceCategory(benchmark::State& state) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(settled));
     state.counters["sources"] = static_cast<double>(sources.size());
+}
+
+// Through run(), its 16-byte state per vertex, nothing written out.
+void BM_MultiSourceCategory(benchmark::State& state) {
+    category_benchmark(
+        state, [](MultiSourceDijkstra& search, const std::vector<SearchSource>& sources) {
+            search.run(sources, kMaxSearchDistance,
+                       [](VertexId, Distance d, std::uint32_t) { benchmark::DoNotOptimize(d); });
+        });
 }
 
 // The same search as coverage runs it: run_nearest, 8 bytes of state per vertex, every
 // vertex's (distance, label) written out.
 void BM_MultiSourceNearest(benchmark::State& state) {
-    const City& c = city(static_cast<std::uint32_t>(state.range(0)));
-    const auto [sources, expected] = category_search(c, static_cast<std::size_t>(state.range(1)));
-    MultiSourceDijkstra search(c.g);
-    std::vector<Distance> dist(c.g.num_vertices());
-    std::vector<std::uint32_t> label(c.g.num_vertices());
-    std::uint64_t settled = 0;
-    for (auto _ : state) {
-        search.run_nearest(sources, dist, label);
-        benchmark::DoNotOptimize(dist.data());
-        if (search.settled_count() != expected) {
-            state.SkipWithError("settled count differs from the reachable vertices");
-            return;
-        }
-        settled += search.settled_count();
-    }
-    state.SetItemsProcessed(static_cast<std::int64_t>(settled));
-    state.counters["sources"] = static_cast<double>(sources.size());
+    std::vector<Distance> dist;
+    std::vector<std::uint32_t> label;
+    category_benchmark(state,
+                       [&](MultiSourceDijkstra& search, const std::vector<SearchSource>& sources) {
+                           dist.resize(search.graph().num_vertices());
+                           label.resize(search.graph().num_vertices());
+                           search.run_nearest(sources, dist, label);
+                           benchmark::DoNotOptimize(dist.data());
+                       });
 }
 
 // Kernel 2's search: one bounded search per facility, radius in metres. The expected ball
