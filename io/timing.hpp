@@ -2,6 +2,7 @@
 // Wall-clock seconds of a run's steps, as summary.json's `timings_s` reports them, and how a
 // step runs beside another.
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -19,10 +20,14 @@ inline double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// Runs a task beside the caller when more than one thread may run, else when its result is
-/// asked for: the results are the same either way.
+/// Runs a task beside the caller when more than one thread may run (in this task arena and
+/// under the process's limit, `-j`), else when its result is asked for: the results are the
+/// same either way.
 inline std::launch beside_launch() {
-    return tbb::this_task_arena::max_concurrency() > 1 ? std::launch::async : std::launch::deferred;
+    const std::size_t allowed =
+        tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+    return tbb::this_task_arena::max_concurrency() > 1 && allowed > 1 ? std::launch::async
+                                                                      : std::launch::deferred;
 }
 
 /// Calls emit(item) for the items 0 … n-1 in order, each made in place by make(i, item)

@@ -2,6 +2,7 @@
 // made once, whatever the chunk or the thread count.
 #include <gtest/gtest.h>
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <cstddef>
@@ -32,6 +33,20 @@ std::vector<std::string> made_in_order(std::size_t n, std::size_t chunk) {
 }
 
 }  // namespace
+
+TEST(BesideLaunch, FollowsTheProcessThreadLimit) {
+    // `lc15 -j 1` sets a global_control of one thread; the default arena still reports every
+    // core, so the limit must be read as well, or a task runs beside on a second thread.
+    {
+        tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+        EXPECT_EQ(lc15::io::beside_launch(), std::launch::deferred);
+    }
+    {
+        tbb::global_control two(tbb::global_control::max_allowed_parallelism, 2);
+        tbb::task_arena arena(2);
+        arena.execute([] { EXPECT_EQ(lc15::io::beside_launch(), std::launch::async); });
+    }
+}
 
 TEST(EmitMadeBeside, EmitsEveryItemOnceInOrderForAnyChunk) {
     // beside_launch asks the task arena: one of a single thread makes the items on the
