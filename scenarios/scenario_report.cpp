@@ -96,6 +96,7 @@ std::pair<io::Layer, io::Layer> edit_layers(const Scenario& s, const ScenarioCit
                 break;
             }
             case EditType::kCloseLink:
+            case EditType::kOpenGate:  // the new gate, where the planner put it
                 points.rows.push_back({e.points.front(), {}, {}, values(e.name)});
                 break;
             case EditType::kSetPopulation:

@@ -10,6 +10,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <variant>
 
 #include "engine/compounds.hpp"
 #include "engine/coverage.hpp"
@@ -19,6 +21,7 @@
 #include "io/osm_reader.hpp"
 #include "scenarios/city_adapter.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/scenario_report.hpp"
 #include "tests/support/ascii_map.hpp"
 #include "tests/support/test_city.hpp"
 
@@ -239,6 +242,14 @@ TEST(Compounds, OpenGateBringsTheKindergartenBehindTheWallWithin300m) {
     EXPECT_NEAR(out.city[kg].covered_before, 0.0, 1e-9);
     EXPECT_NEAR(out.city[kg].covered_after, 233.0, 1e-6);
     EXPECT_NEAR(out.city[kg].gained, 233.0, 1e-6);
+    // The scenario's map and GeoPackage show the new gate where it was put.
+    const auto [edit_points, edit_lines] =
+        scenarios::edit_layers(scenarios::load_scenario(dir / "north_gate.toml"), sc);
+    ASSERT_EQ(edit_points.rows.size(), 1u);
+    EXPECT_NEAR(edit_points.rows[0].point.lon, north.lon, 1e-9);
+    EXPECT_NEAR(edit_points.rows[0].point.lat, north.lat, 1e-9);
+    EXPECT_EQ(std::get<std::string>(edit_points.rows[0].values[1]), "open_gate");
+    EXPECT_TRUE(edit_lines.rows.empty());
 
     // The same walk by hand through the engine: the new gate added to the city's graph.
     std::vector<GatedCompound> opened{{city.compounds[0].area, {north}}};
