@@ -482,6 +482,31 @@ const char* kSummaryColumns =
     "r.osm_timestamp, r.inputs_key, r.seconds, r.city_score, r.homes, "
     "(SELECT count(*) FROM facilities f WHERE f.run_id = r.run_id AND f.status = 'used'), "
     "(SELECT count(*) FROM stops s WHERE s.run_id = r.run_id) FROM runs r ";
+
+/// The trend points a query of (run_id, started_at, profile, community_id, community_name,
+/// category, share, population, covered, passed) gives, each with its category's Chinese name.
+std::vector<TrendPoint> trend_points(Database& d, const std::string& sql,
+                                     const std::vector<Value>& params) {
+    std::map<std::string, std::string> names;
+    for (const Row& x : d.query("SELECT DISTINCT category, name_zh FROM city_figures"))
+        names[x[0].as_text()] = x[1].as_text();
+    std::vector<TrendPoint> out;
+    for (const Row& x : d.query(sql, params)) {
+        TrendPoint& t = out.emplace_back();
+        t.run_id = x[0].as_int();
+        t.started_at = x[1].as_text();
+        t.profile = x[2].as_text();
+        t.community_id = x[3].as_text();
+        t.community_name = x[4].as_text();
+        t.category = x[5].as_text();
+        t.share = x[6].as_double();
+        t.population = x[7].as_double();
+        t.covered = x[8].as_double();
+        t.pass = x[9].as_int() != 0;
+        t.category_name = names[t.category];
+    }
+    return out;
+}
 }  // namespace
 
 std::optional<RunSummary> History::find_inputs(const std::string& city, const std::string& profile,
@@ -581,17 +606,7 @@ std::vector<TrendPoint> History::trend(const TrendQuery& q) {
         p.push_back(q.profile);
     }
     sql += " ORDER BY r.profile, f.category, f.run_id";
-    std::map<std::string, std::string> names;
-    for (const Row& x : d.query("SELECT DISTINCT category, name_zh FROM city_figures"))
-        names[x[0].as_text()] = x[1].as_text();
-    std::vector<TrendPoint> out;
-    for (const Row& x : d.query(sql, p)) {
-        out.push_back({x[0].as_int(), x[1].as_text(), x[2].as_text(), x[3].as_text(),
-                       x[4].as_text(), x[5].as_text(), x[6].as_double(), x[7].as_double(),
-                       x[8].as_double(), x[9].as_int() != 0});
-        out.back().category_name = names[out.back().category];
-    }
-    return out;
+    return trend_points(d, sql, p);
 }
 
 std::vector<TrendPoint> History::community_trends(const std::string& city,
@@ -601,17 +616,13 @@ std::vector<TrendPoint> History::community_trends(const std::string& city,
         {city, profile, last_runs});
     if (ids.empty()) return {};
     const std::int64_t first = ids.back()[0].as_int();
-    std::vector<TrendPoint> out;
-    for (const Row& x :
-         db_->query("SELECT f.run_id, r.started_at, r.profile, f.community_id, f.community_name, "
-                    "f.category, f.share, f.population, f.covered_population, f.passed FROM "
-                    "community_figures f JOIN runs r ON r.run_id = f.run_id WHERE r.city = ? AND "
-                    "r.profile = ? AND f.run_id >= ? ORDER BY f.community_id, f.category, f.run_id",
-                    {city, profile, first}))
-        out.push_back({x[0].as_int(), x[1].as_text(), x[2].as_text(), x[3].as_text(),
-                       x[4].as_text(), x[5].as_text(), x[6].as_double(), x[7].as_double(),
-                       x[8].as_double(), x[9].as_int() != 0});
-    return out;
+    return trend_points(
+        *db_,
+        "SELECT f.run_id, r.started_at, r.profile, f.community_id, f.community_name, "
+        "f.category, f.share, f.population, f.covered_population, f.passed FROM "
+        "community_figures f JOIN runs r ON r.run_id = f.run_id WHERE r.city = ? AND "
+        "r.profile = ? AND f.run_id >= ? ORDER BY f.community_id, f.category, f.run_id",
+        {city, profile, first});
 }
 
 // ---- lock --------------------------------------------------------------------------------

@@ -224,6 +224,12 @@ void migrates_from_version_1(const std::string& where) {
     const auto t = h.trend({.community = "翠华社区", .category = "幼儿园"});
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t[0].community_id, "c1");
+    EXPECT_EQ(t[0].category_name, "幼儿园");
+    // The nightly report's community series are named in Chinese too.
+    const auto ct = h.community_trends("营口", t[0].profile);
+    ASSERT_EQ(ct.size(), 1u);
+    EXPECT_EQ(ct[0].community_name, "翠华社区");
+    EXPECT_EQ(ct[0].category_name, "幼儿园");
     // Opening again does nothing more; a newer schema is refused.
     History again(open_database(where));
     EXPECT_EQ(again.schema_version(), kSchemaVersion);
