@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
 #include "engine/error.hpp"
 #include "io/gdal_errors.hpp"
@@ -49,6 +50,16 @@ Transforms make_transforms(const std::string& wkt, const std::string& where) {
 // Pixel coordinates (fractional col, row) of a point in the raster's CRS.
 std::array<double, 2> to_pixel(const std::array<double, 6>& inv, double x, double y) {
     return {inv[0] + x * inv[1] + y * inv[2], inv[3] + x * inv[4] + y * inv[5]};
+}
+
+/// The inverse of a raster's geotransform (map position to pixel); read_population_raster has
+/// refused a raster whose geotransform has none.
+std::array<double, 6> inverse_geotransform(const PopulationRaster& raster) {
+    std::array<double, 6> inv{};
+    std::array<double, 6> g = raster.geotransform;
+    if (!GDALInvGeoTransform(g.data(), inv.data()))
+        throw std::logic_error(raster.path.string() + ": geotransform without an inverse");
+    return inv;
 }
 
 }  // namespace
@@ -211,8 +222,7 @@ std::array<int, 2> raster_cell_of(const PopulationRaster& raster, LonLat p) {
         t = make_transforms(raster.wkt, raster.path.string());
         wkt = raster.wkt;
     }
-    std::array<double, 6> inv{};
-    GDALInvGeoTransform(const_cast<double*>(raster.geotransform.data()), inv.data());
+    const std::array<double, 6> inv = inverse_geotransform(raster);
     double x = p.lon, y = p.lat;
     if (!t.from_wgs84->Transform(1, &x, &y)) return {-1, -1};
     const auto [fc, fr] = to_pixel(inv, x, y);
@@ -227,8 +237,7 @@ RasterSpread spread_raster(const PopulationRaster& raster, const std::vector<Bui
     RasterSpread out;
     if (raster.cells.empty()) return out;
     const Transforms t = make_transforms(raster.wkt, raster.path.string());
-    std::array<double, 6> inv{};
-    GDALInvGeoTransform(const_cast<double*>(raster.geotransform.data()), inv.data());
+    const std::array<double, 6> inv = inverse_geotransform(raster);
     auto key = [&](int c, int r) { return static_cast<long long>(r) * raster.width + c; };
     std::map<long long, std::size_t> cell_of;  // key -> index into raster.cells
     for (std::size_t i = 0; i < raster.cells.size(); ++i)
