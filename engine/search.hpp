@@ -277,15 +277,25 @@ class MultiSourceDijkstra {
             const auto dv = static_cast<Distance>(top.key >> 32);
             const auto lv = static_cast<std::uint32_t>(top.key);
             on_settle(v, dv, lv);
-            const ArcId end = g.first_out(v + 1);
-            for (ArcId a = g.first_out(v); a < end; ++a) {
-                if constexpr (kCheckFlags) {
-                    if (g.arc_flags(a) & forbidden_flags) continue;
-                }
-                const Distance nd = dv + g.arc_length(a);
-                if (nd > limit) continue;
-                relax(heap, g.head(a), make_key(nd, lv));
+            for_each_arc<kCheckFlags>(
+                g, v, dv, limit, forbidden_flags,
+                [&](VertexId h, Distance nd) { relax(heap, h, make_key(nd, lv)); });
+        }
+    }
+
+    // Calls step(head, d + length) for each arc out of v that the flags allow and whose end
+    // lies within `limit`: the relaxation every search of this class makes.
+    template <bool kCheckFlags, class Step>
+    static void for_each_arc(const WalkGraph& g, VertexId v, Distance d, Distance limit,
+                             std::uint8_t forbidden_flags, Step&& step) {
+        const ArcId end = g.first_out(v + 1);
+        for (ArcId a = g.first_out(v); a < end; ++a) {
+            if constexpr (kCheckFlags) {
+                if (g.arc_flags(a) & forbidden_flags) continue;
             }
+            const Distance nd = d + g.arc_length(a);
+            if (nd > limit) continue;
+            step(g.head(a), nd);
         }
     }
 
@@ -313,20 +323,14 @@ class MultiSourceDijkstra {
             ++settled_count_;
             const auto dv = static_cast<Distance>(top.key >> 32);
             const auto lv = static_cast<std::uint32_t>(top.key);
-            const ArcId end = g.first_out(v + 1);
-            for (ArcId a = g.first_out(v); a < end; ++a) {
-                if constexpr (kCheckFlags) {
-                    if (g.arc_flags(a) & forbidden_flags) continue;
-                }
-                const Distance nd = dv + g.arc_length(a);
-                if (nd > kMaxSearchDistance) continue;
-                const Key k = make_key(nd, lv);
-                const VertexId h = g.head(a);
-                if (k < key[h]) {
-                    key[h] = k;
-                    radix_.push_or_decrease(state_, h, k, false);
-                }
-            }
+            for_each_arc<kCheckFlags>(g, v, dv, kMaxSearchDistance, forbidden_flags,
+                                      [&](VertexId h, Distance nd) {
+                                          const Key k = make_key(nd, lv);
+                                          if (k < key[h]) {
+                                              key[h] = k;
+                                              radix_.push_or_decrease(state_, h, k, false);
+                                          }
+                                      });
         }
     }
 
