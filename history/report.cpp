@@ -273,13 +273,21 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
     std::map<std::string, std::string> names;
     for (const CityFigureRow& c : run.city_figures) names[c.category] = c.name_zh;
     std::string h;
-    h += "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n<title>" +
+    // Read on a phone at a meeting as well as on a desk: the page fits the screen's width (a
+    // viewport, figures kept on one line, the trend line shrinking with its column), so
+    // nothing needs a sideways scroll.
+    h += "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
          io::escape_xml(run.city) +
          " — 15分钟生活圈 nightly report</title>\n<style>\n"
-         "body{font-family:'Noto Sans CJK SC',sans-serif;margin:1.5em;color:#222}\n"
+         "body{font-family:'Noto Sans CJK SC',sans-serif;margin:1.5em;color:#222;"
+         "overflow-wrap:anywhere}\n"
          "table{border-collapse:collapse;margin-bottom:1.5em}td,th{border-bottom:1px solid "
          "#ddd;padding:2px 8px;text-align:left}\n.down{color:#c00}.up{color:#080}"
-         ".plan{background:#fff3f0}.data{background:#f0f4ff}\n</style></head><body>\n";
+         ".plan{background:#fff3f0}.data{background:#f0f4ff}\n"
+         "th,.num{white-space:nowrap}.trend{width:120px;max-width:100%;height:auto;display:block}\n"
+         "@media (max-width:480px){body{margin:.6em}h1{font-size:1.4em}"
+         "td,th{padding:2px 4px}}\n</style></head><body>\n";
     h += "<h1>" + io::escape_xml(run.city) + " — 15分钟社区生活圈 nightly report</h1>\n";
     h += "<p>Run " + std::to_string(night.stored ? run.run_id : night.duplicate_of) + ", " +
          io::escape_xml(run.started_at) + ", profile " + io::escape_xml(run.profile) + ", lc15 " +
@@ -343,9 +351,10 @@ std::string report_html(const NightResult& night, const std::vector<TrendPoint>&
         const std::string name = names.count(last.category) ? names[last.category] : last.category;
         const bool fell = j - i >= 2 && last.share < trend[j - 2].share - 1e-9;
         h += std::string("<tr") + (fell ? " class=\"plan\"" : "") + "><td>" + io::escape_xml(name) +
-             "</td><td>" + percent(last.share) + "</td><td>" + change + "</td><td>" +
-             (last.pass ? "✓" : "✗") +
-             "</td><td><svg width=\"120\" height=\"20\"><rect width=\"120\" height=\"20\" "
+             "</td><td class=\"num\">" + percent(last.share) + "</td><td class=\"num\">" + change +
+             "</td><td>" + (last.pass ? "✓" : "✗") +
+             "</td><td><svg class=\"trend\" viewBox=\"0 0 120 20\">"
+             "<rect width=\"120\" height=\"20\" "
              "fill=\"#f4f4f4\"/><polyline fill=\"none\" stroke=\"#1f77b4\" "
              "stroke-width=\"1.5\" points=\"" +
              pts + "\"/>" + dot + "</svg></td></tr>\n";

@@ -185,6 +185,25 @@ TEST(Nightly, SameInputsGiveNoPlanWarningAndNoDuplicateRun) {
     EXPECT_EQ(j["runs"][0]["compared_with_run"], 1);
 }
 
+// report.html in headless Chromium (tests/browser/report_width.mjs), after two runs so every
+// row has a trend line: at a phone's 360 px nothing is wider than the screen, the trend lines
+// shrink but stay legible and the shares stay on one line; at 1000 px the lines are full size.
+TEST(Nightly, ReportFitsAPhoneScreenInHeadlessChromium) {
+    NightlyCity c("report_width");
+    CliRun r = run_lc15("nightly -q " + c.args());
+    ASSERT_EQ(r.code, 0) << r.output;
+    r = run_lc15("nightly -q --force " + c.args());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const fs::path browser = lc15::test::kSourceDir / "tests/browser";
+    ASSERT_TRUE(fs::exists(browser / "node_modules/playwright-core"))
+        << "run scripts/setup (npm ci in tests/browser)";
+    r = lc15::test::run_shell("node " + (browser / "report_width.mjs").string() + " " +
+                              (c.out() / "report.html").string() + " 2>&1");
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"width\":360"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("\"trends\":0"), std::string::npos) << r.output;
+}
+
 TEST(Nightly, DataWarningsStayApartFromPlanWarnings) {
     // Inputs unchanged for 9 days (stale_days = 7) and half the facility list lost.
     NightlyCity c("data", "[targets]\nstale_days = 7\ndata_drop = 0.2\n");
