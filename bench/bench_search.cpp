@@ -97,15 +97,17 @@ void BM_MultiSourceCategory(benchmark::State& state) {
 }
 
 // The same search as coverage runs it: run_nearest, 8 bytes of state per vertex, every
-// vertex's (distance, label) written out.
+// vertex's (distance, label) written out. A third argument of 1 forbids closed ways, as every
+// city run does (io::City::forbidden_flags) on a graph where no way is closed.
 void BM_MultiSourceNearest(benchmark::State& state) {
     std::vector<Distance> dist;
     std::vector<std::uint32_t> label;
+    const std::uint8_t forbidden = state.range(2) != 0 ? kEdgeClosed : 0;
     category_benchmark(state,
                        [&](MultiSourceDijkstra& search, const std::vector<SearchSource>& sources) {
                            dist.resize(search.graph().num_vertices());
                            label.resize(search.graph().num_vertices());
-                           search.run_nearest(sources, dist, label);
+                           search.run_nearest(sources, dist, label, forbidden);
                            benchmark::DoNotOptimize(dist.data());
                        });
 }
@@ -151,8 +153,9 @@ BENCHMARK(BM_MultiSourceCategory)
     ->Args({1'000'000, 7})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MultiSourceNearest)
-    ->Args({1'000'000, 2})
-    ->Args({1'000'000, 7})
+    ->Args({1'000'000, 2, 0})
+    ->Args({1'000'000, 7, 0})
+    ->Args({1'000'000, 7, 1})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BoundedPerFacility)
     ->Args({1'000'000, 300})

@@ -191,6 +191,7 @@ WalkGraph GraphBuilder::build() && {
             g.arc_flags_[a] = g.edge_flags_[e];
             g.arc_edge_[a] = e;
         }
+        g.arc_flags_present_ |= g.edge_flags_[e];
     }
     return g;
 }

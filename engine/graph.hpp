@@ -36,6 +36,9 @@ class WalkGraph {
     Distance arc_length(ArcId a) const { return arc_length_[a]; }
     std::uint8_t arc_flags(ArcId a) const { return arc_flags_[a]; }
     EdgeId arc_edge(ArcId a) const { return arc_edge_[a]; }
+    /// Every flag some arc carries (the OR of all arcs' flags): a search whose forbidden flags
+    /// miss all of these need not look at any arc's flags.
+    std::uint8_t arc_flags_present() const { return arc_flags_present_; }
 
     // --- vertices ---
     LonLat coord(VertexId v) const { return coords_[v]; }
@@ -68,6 +71,7 @@ class WalkGraph {
     std::vector<VertexId> head_;
     std::vector<Distance> arc_length_;
     std::vector<std::uint8_t> arc_flags_;
+    std::uint8_t arc_flags_present_ = 0;
     std::vector<EdgeId> arc_edge_;
     std::vector<LonLat> coords_;
     std::vector<std::uint64_t> vertex_key_;

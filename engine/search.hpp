@@ -17,7 +17,9 @@
 //  * The limit is INCLUSIVE: every vertex with distance <= limit is settled and reported; no
 //    vertex with distance > limit is. Use kMaxSearchDistance for an unbounded search.
 //  * Arcs whose flags intersect `forbidden_flags` are not used (e.g. kEdgeSteps for the
-//    barrier-free profile, kEdgeClosed for closed ways).
+//    barrier-free profile, kEdgeClosed for closed ways). Flags no arc of the graph carries
+//    (kEdgeClosed in a city no scenario has edited) cost nothing: the arcs' flags are then
+//    not read.
 //  * label(v) is the label of the source from which v's shortest distance comes.
 //  * Vertices are settled in ascending (distance, label); the order among vertices with equal
 //    distance and label is unspecified.
@@ -74,6 +76,7 @@ class MultiSourceDijkstra {
     void run(std::span<const SearchSource> sources, Distance limit, OnSettle&& on_settle,
              std::uint8_t forbidden_flags = 0) {
         assert(limit <= kMaxSearchDistance);
+        forbidden_flags &= g_->arc_flags_present();  // none of them on any arc: no check
         const bool small = LC15_SEARCH_QUEUE == 0
                                ? limit <= kSmallSearchLimit && sources.size() <= kSmallSearchSources
                                : LC15_SEARCH_QUEUE == 1;
@@ -107,6 +110,7 @@ class MultiSourceDijkstra {
         assert(dist.size() == g_->num_vertices() && label.size() == g_->num_vertices());
         next_stamp();
         radix_.clear();
+        forbidden_flags &= g_->arc_flags_present();
         if (forbidden_flags == 0) {
             nearest_impl<false>(sources, 0);
         } else {

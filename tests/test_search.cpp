@@ -134,6 +134,42 @@ TEST(MultiSourceDijkstra, RunNearestMatchesRunUnbounded) {
     }
 }
 
+// Forbidden flags that no arc carries are dropped before the search (its arcs' flags then go
+// unread); the flags some arc carries still keep those arcs out, in run() and run_nearest().
+TEST(MultiSourceDijkstra, ForbiddenFlagsAbsentFromTheGraphChangeNothing) {
+    std::mt19937_64 rng(test_seed() + 2);
+    int with_steps = 0;  // rounds whose graph has steps to keep out
+    for (int round = 0; round < 20; ++round) {
+        const bool steps = round % 2 == 1;
+        const int n = 20 + static_cast<int>(rng() % 60);
+        const WalkGraph g = random_graph(rng, n, n * 2, steps);
+        std::uint8_t present = 0;
+        for (ArcId a = 0; a < g.num_arcs(); ++a) present |= g.arc_flags(a);
+        ASSERT_EQ(g.arc_flags_present(), present) << "round " << round;
+        if (!steps) ASSERT_EQ(present & kEdgeSteps, 0) << "round " << round;
+        with_steps += (present & kEdgeSteps) != 0;
+        MultiSourceDijkstra search(g);
+        std::vector<Distance> dist(g.num_vertices());
+        std::vector<std::uint32_t> label(g.num_vertices());
+        const std::vector<SearchSource> src{
+            {static_cast<VertexId>(rng() % g.num_vertices()), 0, 0},
+            {static_cast<VertexId>(rng() % g.num_vertices()), 3000, 1}};
+        const std::uint8_t forbidden = kEdgeClosed | kEdgeSteps;
+        const auto want = oracle(g, src, kMaxSearchDistance, forbidden);
+        search.run_nearest(src, dist, label, forbidden);
+        for (VertexId v = 0; v < g.num_vertices(); ++v) {
+            ASSERT_EQ(dist[v], want[v].first) << "round " << round << " v " << v;
+            ASSERT_EQ(label[v], want[v].second) << "round " << round << " v " << v;
+        }
+        search.run(
+            src, 200000, [](VertexId, Distance, std::uint32_t) {}, forbidden);
+        const auto bounded = oracle(g, src, 200000, forbidden);
+        for (VertexId v = 0; v < g.num_vertices(); ++v)
+            ASSERT_EQ(search.distance(v), bounded[v].first) << "round " << round << " v " << v;
+    }
+    EXPECT_GT(with_steps, 0) << "no graph had steps: the flags kept were not tried";
+}
+
 TEST(MultiSourceDijkstra, LimitIsInclusive) {
     GraphBuilder b;
     // Three vertices on a line, 100 m apart (about 0.0011788 deg of latitude each).
